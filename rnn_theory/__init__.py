@@ -1,0 +1,15 @@
+"""rnn-theory: verify, symbolically and numerically, the theory of gradient flow in recurrent networks.
+
+>>> import rnn_theory as rt
+>>> sorted(rt.CELLS)
+['cifg', 'gru', 'gru_rb', 'lru', 'lstm', 'lstm_nofg', 'mingru', 'minlstm', 'peephole', 'rnn']
+>>> cell = rt.CELLS["lstm"].random(hidden_size=4, input_size=2, rng=0)
+>>> cell.jacobian([0.0, 0.0], [0.0] * 8).shape
+(8, 8)
+"""
+
+from .cells import CELLS, Cell
+
+__version__ = "0.1.0"
+
+__all__ = ["CELLS", "Cell", "__version__"]

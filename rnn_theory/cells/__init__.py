@@ -1,0 +1,25 @@
+"""The cell zoo: each cell's equations and closed-form state Jacobian, written once.
+
+``CELLS`` maps the keys of DESIGN.md section 3 to the cell classes.
+"""
+
+from ._base import Cell
+from .cifg import CIFG
+from .gru import GRU, GRUResetBefore
+from .lru import LRU
+from .lstm import LSTM
+from .lstm_nofg import LSTMNoForget
+from .mingru import MinGRU
+from .minlstm import MinLSTM
+from .peephole import Peephole
+from .rnn import RNN
+
+CELLS = {
+    cls.key: cls
+    for cls in (RNN, LSTM, LSTMNoForget, Peephole, CIFG, GRU, GRUResetBefore, MinGRU, MinLSTM, LRU)
+}
+
+__all__ = [
+    "CELLS", "Cell", "RNN", "LSTM", "LSTMNoForget", "Peephole", "CIFG",
+    "GRU", "GRUResetBefore", "MinGRU", "MinLSTM", "LRU",
+]

@@ -1,0 +1,198 @@
+"""What every cell of the zoo shares: parameters, validation, stepping, running, the Jacobian.
+
+A cell subclass declares its parameters (``param_shapes``) and its state parts
+(``("h",)`` or ``("h", "c")``), and writes two methods against an ``ops`` backend:
+
+- ``update(p, x, *parts, ops)``: the equations of one step, returning the new parts;
+- ``jacobian_blocks(p, x, *parts, ops)``: the closed-form blocks ∂part'_a/∂part_b, rows = outputs.
+
+``p`` is a namespace of parameters by native name. The numeric methods below call them with
+NumPy arrays; the symbolic layer calls the same methods with SymPy objects.
+"""
+
+from collections import Counter
+from types import SimpleNamespace
+
+import numpy as np
+
+from . import _numpy_ops
+
+# Symbolic dimensions in ``param_shapes``: "n" hidden size, "m" input size, "n/2" rotation blocks.
+_DIMS = {"n": lambda n, m: n, "m": lambda n, m: m, "n/2": lambda n, m: n // 2}
+
+
+class Cell:
+    """One recurrent cell: s_t = F(s_{t−1}, x_t) with state s = h, or s = [h; c] (h first).
+
+    Construct from native parameter names, e.g. ``RNN(W=W, U=U, b=b)``; arrays are copied to
+    read-only float64 and validated (names, shapes, finiteness). Or draw one with ``random``.
+    """
+
+    key: str
+    reference: str
+    param_shapes: dict  # native name -> tuple of symbolic dims, in a fixed order
+    state_parts: tuple = ("h",)
+
+    def __init__(self, **params):
+        expected, given = set(self.param_shapes), set(params)
+        if given != expected:
+            missing, unknown = sorted(expected - given), sorted(given - expected)
+            raise ValueError(
+                f"{self.key}: parameters must be exactly {list(self.param_shapes)}"
+                + (f"; missing {missing}" if missing else "")
+                + (f"; unknown {unknown}" if unknown else "")
+            )
+        arrays = {name: _as_float_array(self.key, name, params[name]) for name in self.param_shapes}
+        n, m = self._infer_sizes(arrays)
+        for name, dims in self.param_shapes.items():
+            want = self._shape(dims, n, m)
+            if arrays[name].shape != want:
+                raise ValueError(
+                    f"{self.key}: parameter {name} must have shape {want} "
+                    f"({'×'.join(dims)} with n={n}, m={m}), got {arrays[name].shape}"
+                )
+            arrays[name].setflags(write=False)
+        self.hidden_size, self.input_size = n, m
+        self._params = arrays
+        self._p = SimpleNamespace(**arrays)
+
+    # -- sizes and parameters -------------------------------------------------------------
+
+    @property
+    def params(self):
+        """Native name -> read-only np.ndarray (a fresh dict; the arrays are shared)."""
+        return dict(self._params)
+
+    @property
+    def state_size(self):
+        return self.hidden_size * len(self.state_parts)
+
+    @property
+    def num_params(self):
+        return sum(a.size for a in self._params.values())
+
+    @classmethod
+    def _shape(cls, dims, n, m):
+        return tuple(_DIMS[d](n, m) for d in dims)
+
+    def _infer_sizes(self, arrays):
+        """n and m as most parameters say (so that the one odd parameter out is the one blamed)."""
+
+        def size_of(dim):
+            sizes = [
+                arrays[name].shape[dims.index(dim)]
+                for name, dims in self.param_shapes.items()
+                if dim in dims and arrays[name].ndim == len(dims)
+            ]
+            if not sizes:
+                raise ValueError(f"{self.key}: cannot infer the size '{dim}' from the parameter shapes")
+            return Counter(sizes).most_common(1)[0][0]
+
+        halves = any("n/2" in dims for dims in self.param_shapes.values())
+        n = 2 * size_of("n/2") if halves else size_of("n")
+        m = size_of("m")
+        if n < 1 or m < 1:
+            raise ValueError(f"{self.key}: hidden and input sizes must be >= 1, got n={n}, m={m}")
+        return n, m
+
+    # -- random initialisation ------------------------------------------------------------
+
+    @classmethod
+    def random(cls, *, hidden_size, input_size, rng=None, gain=1.0, **options):
+        """A cell with random weights, drawn in the fixed order of ``param_shapes``.
+
+        Recurrent weights (W_*, and peepholes p_*) ~ N(0, gain²/n); input weights (U_*) ~ N(0, 1/m);
+        biases 0. Cells without recurrent weights (mingru, minlstm, lru) have nothing for ``gain``
+        to scale. Cell-specific ``options``: ``activation`` (rnn), ``forget_bias`` (cells with a
+        forget gate, added to b_f), ``r_min``/``r_max``/``max_phase`` (lru).
+        """
+        rng = np.random.default_rng(rng)
+        n, m = hidden_size, input_size
+        params = {}
+        for name, dims in cls.param_shapes.items():
+            shape = cls._shape(dims, n, m)
+            if name.startswith(("W", "p_")):
+                params[name] = rng.normal(0.0, gain / np.sqrt(n), size=shape)
+            elif name.startswith("U"):
+                params[name] = rng.normal(0.0, 1.0 / np.sqrt(m), size=shape)
+            else:
+                params[name] = np.zeros(shape)
+        return cls._from_random(params, **options)
+
+    @classmethod
+    def _from_random(cls, params):
+        return cls(**params)
+
+    # -- numerics -------------------------------------------------------------------------
+
+    def step(self, x, s0):
+        """s_t = F(s_{t−1}, x_t): x (m,), s0 (state_size,) -> (state_size,)."""
+        x, s0 = self._check_input(x), self._check_state(s0)
+        return np.concatenate(self.update(self._p, x, *self._split(s0), ops=_numpy_ops))
+
+    def run(self, xs, s0=None):
+        """All states of a run: xs (T, m) -> (T+1, state_size) with S[0] = s0 (zeros if None)."""
+        xs = np.asarray(xs)
+        if xs.ndim != 2 or xs.shape[1] != self.input_size:
+            raise ValueError(f"{self.key}: xs must have shape (T, {self.input_size}), got {xs.shape}")
+        xs = _finite(self.key, "xs", xs)
+        s = np.zeros(self.state_size) if s0 is None else self._check_state(s0)
+        states = np.empty((len(xs) + 1, self.state_size), dtype=np.result_type(xs, s, float))
+        states[0] = s
+        for t, x in enumerate(xs):
+            states[t + 1] = s = np.concatenate(self.update(self._p, x, *self._split(s), ops=_numpy_ops))
+        return states
+
+    def jacobian(self, x, s0):
+        """J = ∂ step(x, s)/∂s at s = s0, in closed form: (state_size, state_size), rows = outputs."""
+        x, s0 = self._check_input(x), self._check_state(s0)
+        blocks = self.jacobian_blocks(self._p, x, *self._split(s0), ops=_numpy_ops)
+        return np.block([list(row) for row in blocks]) if len(blocks) > 1 else blocks[0][0]
+
+    def _split(self, s):
+        return tuple(s[k * self.hidden_size:(k + 1) * self.hidden_size] for k in range(len(self.state_parts)))
+
+    def _check_input(self, x):
+        x = np.asarray(x)
+        if x.shape != (self.input_size,):
+            raise ValueError(f"{self.key}: x must have shape ({self.input_size},), got {x.shape}")
+        return _finite(self.key, "x", x)
+
+    def _check_state(self, s):
+        s = np.asarray(s)
+        if s.shape != (self.state_size,):
+            raise ValueError(f"{self.key}: state must have shape ({self.state_size},), got {s.shape}")
+        return _finite(self.key, "state", s)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(hidden_size={self.hidden_size}, input_size={self.input_size})"
+
+
+def gate_params(gates, recurrent=True):
+    """Native parameters of gates with letters ``gates``: W_* (n, n), U_* (n, m), b_* (n,)."""
+    shapes = {f"W_{g}": ("n", "n") for g in gates} if recurrent else {}
+    shapes.update({f"U_{g}": ("n", "m") for g in gates})
+    shapes.update({f"b_{g}": ("n",) for g in gates})
+    return shapes
+
+
+def affine(p, gate, x, h=None):
+    """The pre-activation W_gate h + U_gate x + b_gate (without W_gate h when h is None)."""
+    a = getattr(p, f"U_{gate}") @ x + getattr(p, f"b_{gate}")
+    return a if h is None else getattr(p, f"W_{gate}") @ h + a
+
+
+def _as_float_array(key, name, value):
+    array = np.array(value)  # a copy: the cell owns its parameters
+    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+        raise ValueError(f"{key}: parameter {name} must be real numbers, got dtype {array.dtype}")
+    array = array.astype(np.float64)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{key}: parameter {name} contains NaN or inf")
+    return array
+
+
+def _finite(key, what, array):
+    if not (np.issubdtype(array.dtype, np.number) and np.isfinite(array).all()):
+        raise ValueError(f"{key}: {what} must be finite numbers")
+    return array.astype(np.result_type(array, float), copy=False)

@@ -1,0 +1,73 @@
+"""The NumPy backend for the cells' equations.
+
+Every cell writes its update and its closed-form Jacobian once, against an ``ops`` namespace
+with the interface below, using only ``@``, ``+``, ``-`` and elementwise ``*``/``/`` besides.
+This module is the numeric backend; the symbolic layer supplies a SymPy backend with the same
+names, so the equations that run are the equations that are proven.
+
+All functions accept complex arrays, so ``step`` can be differentiated by complex step.
+"""
+
+import numpy as np
+
+
+def sigmoid(a):
+    """σ(a) = 1/(1+e^{−a}), written as (1 + tanh(a/2))/2: no overflow for large |a|."""
+    return 0.5 + 0.5 * np.tanh(0.5 * a)
+
+
+def dsigmoid(a):
+    """σ'(a) = σ(a)(1 − σ(a))."""
+    s = sigmoid(a)
+    return s * (1 - s)
+
+
+def tanh(a):
+    return np.tanh(a)
+
+
+def dtanh(a):
+    """tanh'(a) = 1 − tanh(a)²."""
+    t = np.tanh(a)
+    return 1 - t * t
+
+
+def relu(a):
+    # The comparison uses the real part so that a complex-step perturbation passes through.
+    return np.where(np.real(a) > 0, a, 0)
+
+
+def drelu(a):
+    """relu'(a) = 1 for a > 0, else 0 (the subgradient 0 is taken at a = 0)."""
+    return (np.real(a) > 0).astype(float)
+
+
+def diag(v):
+    """diag(v) as a dense matrix."""
+    return np.diag(v)
+
+
+def diag_matmul(v, M):
+    """diag(v)·M without forming diag(v)."""
+    return v[:, None] * M
+
+
+def matmul_diag(M, v):
+    """M·diag(v) without forming diag(v)."""
+    return M * v[None, :]
+
+
+def identity_like(v):
+    """The identity matrix of v's length."""
+    return np.eye(len(v))
+
+
+def rotation_blocks(r, theta):
+    """Block-diagonal A with 2×2 blocks r_k·[[cos θ_k, −sin θ_k], [sin θ_k, cos θ_k]]; (2K, 2K)."""
+    k = len(r)
+    A = np.zeros((2 * k, 2 * k))
+    cos, sin = r * np.cos(theta), r * np.sin(theta)
+    even, odd = np.arange(0, 2 * k, 2), np.arange(1, 2 * k, 2)
+    A[even, even], A[even, odd] = cos, -sin
+    A[odd, even], A[odd, odd] = sin, cos
+    return A

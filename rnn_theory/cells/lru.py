@@ -1,0 +1,47 @@
+"""The linear recurrent unit, in real block form."""
+
+import numpy as np
+
+from ._base import Cell
+
+
+class LRU(Cell):
+    """LRU recurrence in real form (Orvieto et al. 2023): s' = A s + B x, with
+    A = blockdiag_k r_k·[[cos θ_k, −sin θ_k], [sin θ_k, cos θ_k]], 0 <= r_k < 1.
+
+    Block k is the complex eigenvalue λ_k = r_k e^{iθ_k} of the LRU's diagonal Λ acting on
+    (Re, Im) of its state. ∂s'/∂s = A exactly, so ‖∂s_T/∂s_{T−τ}‖₂ = (max_k r_k)^τ.
+    Parameters r, theta (n/2,), B (n, m); n even. The output map (C, D) does not enter the
+    state Jacobian and is not part of the cell.
+    """
+
+    key = "lru"
+    reference = "Orvieto et al. 2023, 'Resurrecting recurrent neural networks for long sequences'"
+    param_shapes = {"r": ("n/2",), "theta": ("n/2",), "B": ("n", "m")}
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        r = self._params["r"]
+        if ((r < 0) | (r >= 1)).any():
+            raise ValueError(f"lru: parameter r must lie in [0, 1), got values in [{r.min()}, {r.max()}]")
+
+    @classmethod
+    def random(cls, *, hidden_size, input_size, rng=None, gain=1.0, r_min=0.0, r_max=1.0, max_phase=2 * np.pi):
+        """Ring initialisation (Orvieto et al. 2023, section 3.2): |λ|² ~ U[r_min², r_max²],
+        θ ~ U[0, max_phase]; B ~ N(0, 1/m) with block k scaled by γ_k = √(1 − r_k²).
+        ``gain`` has no recurrent matrix to scale here."""
+        if hidden_size % 2:
+            raise ValueError(f"lru: hidden_size must be even (2×2 rotation blocks), got {hidden_size}")
+        rng = np.random.default_rng(rng)
+        k = hidden_size // 2
+        r = np.sqrt(rng.uniform(r_min**2, r_max**2, size=k))
+        theta = rng.uniform(0.0, max_phase, size=k)
+        B = rng.normal(0.0, 1.0 / np.sqrt(input_size), size=(hidden_size, input_size))
+        B *= np.repeat(np.sqrt(1 - r**2), 2)[:, None]
+        return cls(r=r, theta=theta, B=B)
+
+    def update(self, p, x, h, *, ops):
+        return (ops.rotation_blocks(p.r, p.theta) @ h + p.B @ x,)
+
+    def jacobian_blocks(self, p, x, h, *, ops):
+        return ((ops.rotation_blocks(p.r, p.theta),),)

@@ -1,0 +1,73 @@
+"""The LSTM with forget gate: the cell state c is an additive path gated by f."""
+
+from ._base import Cell, affine, gate_params
+
+
+class LSTM(Cell):
+    """LSTM cell with forget gate; state s = [h; c] of size 2n.
+
+        i = σ(W_i h + U_i x + b_i)      f = σ(W_f h + U_f x + b_f)
+        g = tanh(W_g h + U_g x + b_g)   o = σ(W_o h + U_o x + b_o)
+        c' = f⊙c + i⊙g                  h' = o⊙tanh(c')
+
+    Jacobian blocks (rows = outputs), with a_k the pre-activation of gate k:
+        ∂c'/∂c = diag(f)
+        ∂c'/∂h = diag(c⊙σ'(a_f))·W_f + diag(g⊙σ'(a_i))·W_i + diag(i⊙tanh'(a_g))·W_g
+        ∂h'/∂h = diag(tanh(c')⊙σ'(a_o))·W_o + diag(o⊙tanh'(c'))·∂c'/∂h
+        ∂h'/∂c = diag(o⊙tanh'(c'))·∂c'/∂c
+
+    The variants (lstm_nofg, cifg, peephole) change the cell update and ∂c'/∂(h, c) only.
+    Parameters W_* (n, n), U_* (n, m), b_* (n,) for gates i, f, g, o (PyTorch's order).
+    """
+
+    key = "lstm"
+    reference = "Gers, Schmidhuber & Cummins 2000; Olah 2015; PyTorch nn.LSTM"
+    param_shapes = gate_params("ifgo")
+    state_parts = ("h", "c")
+
+    @classmethod
+    def _from_random(cls, params, *, forget_bias=1.0):
+        params["b_f"] = params["b_f"] + forget_bias
+        return cls(**params)
+
+    def update(self, p, x, h, c, *, ops):
+        c_new = self.cell_update(p, x, h, c, ops=ops)
+        o = ops.sigmoid(self.output_preactivation(p, x, h, c_new))
+        h_new = o * ops.tanh(c_new)
+        return h_new, c_new
+
+    def jacobian_blocks(self, p, x, h, c, *, ops):
+        dc_dh, dc_dc = self.cell_jacobian(p, x, h, c, ops=ops)
+        c_new = self.cell_update(p, x, h, c, ops=ops)
+        a_o = self.output_preactivation(p, x, h, c_new)
+        dh_dc_new = self.output_sensitivity(p, a_o, c_new, ops=ops)
+        dh_dh = ops.diag_matmul(ops.tanh(c_new) * ops.dsigmoid(a_o), p.W_o) + ops.diag_matmul(dh_dc_new, dc_dh)
+        dh_dc = ops.diag_matmul(dh_dc_new, dc_dc)
+        return (dh_dh, dh_dc), (dc_dh, dc_dc)
+
+    def input_preactivations(self, p, x, h, c):
+        """(a_i, a_f, a_g)."""
+        return affine(p, "i", x, h), affine(p, "f", x, h), affine(p, "g", x, h)
+
+    def cell_update(self, p, x, h, c, *, ops):
+        a_i, a_f, a_g = self.input_preactivations(p, x, h, c)
+        i, f, g = ops.sigmoid(a_i), ops.sigmoid(a_f), ops.tanh(a_g)
+        return f * c + i * g
+
+    def cell_jacobian(self, p, x, h, c, *, ops):
+        """(∂c'/∂h, ∂c'/∂c)."""
+        a_i, a_f, a_g = self.input_preactivations(p, x, h, c)
+        i, f, g = ops.sigmoid(a_i), ops.sigmoid(a_f), ops.tanh(a_g)
+        dc_dh = (
+            ops.diag_matmul(c * ops.dsigmoid(a_f), p.W_f)
+            + ops.diag_matmul(g * ops.dsigmoid(a_i), p.W_i)
+            + ops.diag_matmul(i * ops.dtanh(a_g), p.W_g)
+        )
+        return dc_dh, ops.diag(f)
+
+    def output_preactivation(self, p, x, h, c_new):
+        return affine(p, "o", x, h)
+
+    def output_sensitivity(self, p, a_o, c_new, *, ops):
+        """∂h'/∂c' (a diagonal, as a vector) for h' = o⊙tanh(c')."""
+        return ops.sigmoid(a_o) * ops.dtanh(c_new)

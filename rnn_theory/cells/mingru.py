@@ -1,0 +1,24 @@
+"""minGRU: a GRU whose gate and candidate see only the input."""
+
+from ._base import Cell, affine, gate_params
+
+
+class MinGRU(Cell):
+    """minGRU (Feng et al. 2024): z = σ(U_z x + b_z), h̃ = U_h x + b_h, h' = (1 − z)⊙h + z⊙h̃.
+
+    ∂h'/∂h = diag(1 − z) exactly, independent of h: products of Jacobians are exact diagonals.
+    Parameters U_z, U_h (n, m), b_z, b_h (n,).
+    """
+
+    key = "mingru"
+    reference = "Feng, Tung, Ahmed, Bengio & Hajimirsadeghi 2024, 'Were RNNs all we needed?'"
+    param_shapes = gate_params("zh", recurrent=False)
+
+    def update(self, p, x, h, *, ops):
+        z = ops.sigmoid(affine(p, "z", x))
+        h_tilde = affine(p, "h", x)
+        return ((1 - z) * h + z * h_tilde,)
+
+    def jacobian_blocks(self, p, x, h, *, ops):
+        z = ops.sigmoid(affine(p, "z", x))
+        return ((ops.diag(1 - z),),)

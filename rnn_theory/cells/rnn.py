@@ -1,0 +1,44 @@
+"""The vanilla (Elman) RNN: h' = φ(W h + U x + b)."""
+
+from ._base import Cell
+
+ACTIVATIONS = ("tanh", "sigmoid", "relu")
+
+
+class RNN(Cell):
+    """Elman RNN cell, h' = φ(W h + U x + b), φ ∈ {tanh, sigmoid, relu}.
+
+    Jacobian: ∂h'/∂h = diag(φ'(a))·W with a = W h + U x + b (Pascanu et al. 2013, eq. 5,
+    written in Jacobian layout). Shapes: W (n, n), U (n, m), b (n,).
+
+    >>> import numpy as np
+    >>> cell = RNN(W=[[0.5]], U=[[1.0]], b=[0.0])
+    >>> cell.step(np.array([0.0]), np.array([1.0])).round(6)
+    array([0.462117])
+    """
+
+    key = "rnn"
+    reference = "Elman 1990; Pascanu, Mikolov & Bengio 2013, eqs. (2) and (5)"
+    param_shapes = {"W": ("n", "n"), "U": ("n", "m"), "b": ("n",)}
+
+    def __init__(self, *, activation="tanh", **params):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"rnn: activation must be one of {ACTIVATIONS}, got {activation!r}")
+        self.activation = activation
+        super().__init__(**params)
+
+    @classmethod
+    def _from_random(cls, params, *, activation="tanh"):
+        return cls(activation=activation, **params)
+
+    def update(self, p, x, h, *, ops):
+        phi = getattr(ops, self.activation)
+        return (phi(p.W @ h + p.U @ x + p.b),)
+
+    def jacobian_blocks(self, p, x, h, *, ops):
+        dphi = getattr(ops, "d" + self.activation)
+        a = p.W @ h + p.U @ x + p.b
+        return ((ops.diag_matmul(dphi(a), p.W),),)
+
+    def __repr__(self):
+        return f"RNN(hidden_size={self.hidden_size}, input_size={self.input_size}, activation={self.activation!r})"

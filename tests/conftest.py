@@ -1,0 +1,38 @@
+"""Shared test fixtures: the whole zoo, at generic (not just initialisation) points."""
+
+import numpy as np
+import pytest
+
+import rnn_theory as rt
+
+# Every cell, with rnn once per activation: the ids used by parametrised tests.
+ZOO = [("rnn", {"activation": a}) for a in ("tanh", "sigmoid", "relu")] + [
+    (key, {}) for key in rt.CELLS if key != "rnn"
+]
+ZOO_IDS = [key if not opts else f"{key}-{opts['activation']}" for key, opts in ZOO]
+
+
+def generic_cell(key, n, m, seed, **options):
+    """A cell whose every parameter is a generic value: random() plus noise on all parameters,
+    biases included, so no gate sits at a special point such as σ(0) = 1/2."""
+    rng = np.random.default_rng(seed)
+    if key == "lru":
+        n += n % 2  # the LRU's state is made of 2×2 rotation blocks
+    base = rt.CELLS[key].random(hidden_size=n, input_size=m, rng=rng, gain=1.5, **options)
+    params = {}
+    for name, value in base.params.items():
+        if key == "lru" and name == "r":
+            params[name] = rng.uniform(0.05, 0.999, size=value.shape)
+        else:
+            params[name] = value + rng.normal(0.0, 0.5, size=value.shape)
+    return rt.CELLS[key](**options, **params)
+
+
+def generic_point(cell, seed):
+    rng = np.random.default_rng(seed + 1000)
+    return rng.normal(size=cell.input_size), rng.normal(size=cell.state_size)
+
+
+@pytest.fixture(params=ZOO, ids=ZOO_IDS)
+def zoo_entry(request):
+    return request.param

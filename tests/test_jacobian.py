@@ -1,0 +1,59 @@
+"""The closed-form state Jacobians against two independent routes: complex step and central
+differences of ``step``, over the whole zoo and several sizes (n = 1 and m = 1 included)."""
+
+import numpy as np
+import pytest
+
+from conftest import generic_cell, generic_point
+
+SIZES = [(1, 1), (2, 3), (3, 1), (6, 4)]
+
+
+def complex_step_jacobian(cell, x, s, h=1e-30):
+    """J[:, j] = Im(step(x, s + i·h·e_j))/h: no subtractive cancellation, truncation error O(h²)."""
+    return np.stack([cell.step(x, s + 1j * h * e).imag / h for e in np.eye(cell.state_size)], axis=1)
+
+
+def central_difference_jacobian(cell, x, s, h=1e-6):
+    return np.stack(
+        [(cell.step(x, s + h * e) - cell.step(x, s - h * e)) / (2 * h) for e in np.eye(cell.state_size)], axis=1
+    )
+
+
+@pytest.mark.parametrize("n,m", SIZES)
+@pytest.mark.parametrize("seed", range(3))
+def test_jacobian_matches_complex_step(zoo_entry, n, m, seed):
+    key, options = zoo_entry
+    cell = generic_cell(key, n, m, seed, **options)
+    x, s = generic_point(cell, seed)
+    J = cell.jacobian(x, s)
+    # Complex step is exact up to rounding in step itself: a few ulps per operation, times the
+    # O(n) terms of a matrix-vector product. 1e-12 relative leaves four orders of headroom.
+    scale = max(1.0, np.abs(J).max())
+    assert np.abs(J - complex_step_jacobian(cell, x, s)).max() <= 1e-12 * scale
+
+
+@pytest.mark.parametrize("n,m", SIZES)
+def test_jacobian_matches_central_differences(zoo_entry, n, m):
+    key, options = zoo_entry
+    cell = generic_cell(key, n, m, seed=7, **options)
+    x, s = generic_point(cell, 7)
+    J = cell.jacobian(x, s)
+    # Step 1e-6: truncation O(h²·|F'''|) ~ 1e-12 and rounding O(eps/h) ~ 1e-10; 1e-7 is a safe bound
+    # that still catches any wrong term (those are O(1)).
+    assert np.abs(J - central_difference_jacobian(cell, x, s)).max() <= 1e-7 * max(1.0, np.abs(J).max())
+
+
+def test_a_wrong_closed_form_is_caught():
+    """The check can fail: drop one term of the LSTM's ∂c'/∂h and the complex step disagrees."""
+    from rnn_theory.cells.lstm import LSTM
+
+    class Broken(LSTM):
+        def cell_jacobian(self, p, x, h, c, *, ops):
+            dc_dh, dc_dc = super().cell_jacobian(p, x, h, c, ops=ops)
+            return dc_dh - ops.diag_matmul(c * ops.dsigmoid(p.W_f @ h + p.U_f @ x + p.b_f), p.W_f), dc_dc
+
+    cell = generic_cell("lstm", 3, 2, 0)
+    broken = Broken(**cell.params)
+    x, s = generic_point(cell, 0)
+    assert np.abs(broken.jacobian(x, s) - complex_step_jacobian(broken, x, s)).max() > 1e-3
