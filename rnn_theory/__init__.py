@@ -9,7 +9,8 @@
 """
 
 from .cells import CELLS, Cell
+from .io import load, save
 
 __version__ = "0.1.0"
 
-__all__ = ["CELLS", "Cell", "__version__"]
+__all__ = ["CELLS", "Cell", "load", "save", "__version__"]

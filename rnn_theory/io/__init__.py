@@ -1,0 +1,42 @@
+"""Weights in and out: ``rt.load`` / ``rt.save``, native, PyTorch and Keras files, never a pickle.
+
+Files: ``.safetensors`` (read and written by a small reader of the documented format, no package
+needed) and ``.npz`` (``np.load(..., allow_pickle=False)``). Pickle files (``torch.save``'s .pt/.pth,
+pickled object arrays) are refused with the command that exports safetensors instead.
+
+The native format (what ``rt.save`` writes, version 1):
+
+- one float64 tensor per native parameter name of the cell (DESIGN.md section 3), e.g. ``W_f``;
+- metadata ``format`` = "rnn-theory-native", ``version`` = "1", ``kind`` = the cell key, and for
+  ``rnn`` its ``activation``; plus any extra string entries given to ``save(..., metadata=)``;
+- in ``.safetensors`` the metadata is the header's ``__metadata__``; in ``.npz`` each entry is a 0-d
+  unicode array named ``__key__`` (e.g. ``__kind__``), so the file loads with allow_pickle=False;
+- tensors in sorted order, fixed zip timestamps: the same cell gives the same bytes; the file is
+  written to a temporary name and renamed, so a reader never sees half a file.
+
+PyTorch (``_torch``) and Keras (``_keras``) layouts are converted to the native cell on import:
+gate blocks split, Keras' transposes undone, the two PyTorch biases added except the GRU's b_hn
+(the native ``c_n``), and the GRU's z-gate negated, since PyTorch and Keras write
+h' = z⊙h + (1−z)⊙n where the native GRU has h' = (1−z)⊙h + z⊙h̃ (``_gates``).
+
+>>> import os, tempfile
+>>> import numpy as np
+>>> import rnn_theory as rt
+>>> cell = rt.CELLS["gru"].random(hidden_size=3, input_size=2, rng=0)
+>>> folder = tempfile.mkdtemp()
+>>> for name in ("gru.safetensors", "gru.npz"):
+...     rt.save(cell, os.path.join(folder, name))
+...     again = rt.load(os.path.join(folder, name))
+...     print(again.key, all(np.array_equal(again.params[k], v) for k, v in cell.params.items()))
+gru True
+gru True
+>>> rt.save(cell, os.path.join(folder, "torch.safetensors"), format="torch")
+>>> back = rt.load(os.path.join(folder, "torch.safetensors"))   # PyTorch names, z-gate negated back
+>>> back.key, all(np.array_equal(back.params[k], v) for k, v in cell.params.items())
+('gru', True)
+"""
+
+from ._api import FORMATS, Imported, load, read_model, save
+from ._files import read_tensors, write_atomic, write_tensors
+
+__all__ = ["FORMATS", "Imported", "load", "read_model", "save", "read_tensors", "write_tensors", "write_atomic"]

@@ -1,0 +1,59 @@
+"""The native format: one tensor per native parameter name, float64, and the cell's key as metadata.
+
+Metadata (safetensors ``__metadata__``, or 0-d unicode arrays ``__format__``, ``__kind__``, … in .npz):
+``format`` = "rnn-theory-native", ``version`` = "1", ``kind`` = the cell key, ``activation`` (rnn
+only). A file without metadata but whose tensor names are exactly one cell's parameters is read too.
+
+>>> sorted(native_tensors(CELLS["rnn"](W=[[0.5]], U=[[1.0]], b=[0.0]))[1].items())
+[('activation', 'tanh'), ('format', 'rnn-theory-native'), ('kind', 'rnn'), ('version', '1')]
+"""
+
+from ..cells import CELLS
+from ._layout import take
+
+FORMAT, VERSION = "rnn-theory-native", "1"
+
+
+def native_tensors(cell):
+    """(tensors, metadata) of ``cell`` in the native format."""
+    metadata = {"format": FORMAT, "version": VERSION, "kind": cell.key}
+    if cell.key == "rnn":
+        metadata["activation"] = cell.activation
+    return cell.params, metadata
+
+
+def is_native(tensors, metadata):
+    return metadata.get("format") == FORMAT or _kind_by_names(tensors) is not None
+
+
+def _kind_by_names(tensors):
+    return next((key for key, cls in CELLS.items() if set(cls.param_shapes) == set(tensors)), None)
+
+
+def cell_from_native(tensors, metadata, kind=None, activation=None):
+    """(cell, notes) from native tensors; ``kind``/``activation`` must agree with the metadata."""
+    if metadata.get("format") == FORMAT and metadata.get("version") != VERSION:
+        raise ValueError(f"native format version {metadata.get('version')!r} is not supported (this is version {VERSION})")
+    notes = []
+    stored = metadata.get("kind") or _kind_by_names(tensors)
+    if stored is None:
+        raise ValueError(f"tensor names {sorted(tensors)} are not the parameters of any cell; pass kind= (--kind)")
+    if stored not in CELLS:
+        raise ValueError(f"the file's cell kind {stored!r} is unknown; expected one of {', '.join(CELLS)}")
+    if kind is not None and kind != stored:
+        raise ValueError(f"the file holds a {stored} cell, not {kind}")
+    cls = CELLS[stored]
+    unknown = sorted(set(tensors) - set(cls.param_shapes))
+    if unknown:
+        raise ValueError(f"unknown tensor names for a {stored} cell: {unknown}; expected {list(cls.param_shapes)}")
+    params = {name: take(tensors, name) for name in cls.param_shapes}
+    if stored != "rnn":
+        if activation is not None:
+            raise ValueError(f"activation applies to the rnn cell only, not {stored}")
+        return cls(**params), notes
+    saved = metadata.get("activation")
+    if activation is not None and saved is not None and activation != saved:
+        raise ValueError(f"the file's rnn uses activation {saved!r}, not {activation!r}")
+    if activation is None and saved is None:
+        notes.append("activation tanh assumed (the file does not say)")
+    return cls(activation=activation or saved or "tanh", **params), notes

@@ -1,0 +1,75 @@
+"""A reader and writer of the safetensors format, so that no extra package is needed.
+
+The format (huggingface/safetensors README): an 8-byte little-endian u64 N, then N bytes of UTF-8
+JSON ``{name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {str: str}}``,
+then the raw little-endian tensor bytes, offsets counted from the end of the header.
+Reading never executes anything; numpy has no bfloat16, so BF16 is widened exactly to float32.
+
+>>> import numpy as np
+>>> blob = encode({"w": np.arange(3.0)}, {"kind": "rnn"})
+>>> decode(blob)
+({'w': array([0., 1., 2.])}, {'kind': 'rnn'})
+"""
+
+import json
+import struct
+
+import numpy as np
+
+_DTYPES = {
+    "F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1",
+    "U64": "<u8", "U32": "<u4", "U16": "<u2", "U8": "u1", "BOOL": "?",
+}
+_MAX_HEADER = 100 * 1024 * 1024  # the reference implementation's limit, against absurd headers
+
+
+def decode(blob):
+    """bytes -> (dict name -> np.ndarray, metadata dict str -> str); ValueError if malformed."""
+    if len(blob) < 8:
+        raise ValueError("not a safetensors file: shorter than its 8-byte header length (truncated?)")
+    (size,) = struct.unpack("<Q", blob[:8])
+    if size > _MAX_HEADER or 8 + size > len(blob):
+        raise ValueError(f"not a safetensors file, or truncated: header of {size} bytes in a {len(blob)}-byte file")
+    try:
+        header = json.loads(blob[8:8 + size].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError("not a safetensors file: its header is not UTF-8 JSON") from None
+    if not isinstance(header, dict):
+        raise ValueError("not a safetensors file: its header is not a JSON object")
+    metadata = header.pop("__metadata__", None) or {}
+    if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())):
+        raise ValueError("safetensors __metadata__ must map strings to strings")
+    data = memoryview(blob)[8 + size:]
+    return {name: _tensor(name, entry, data) for name, entry in header.items()}, metadata
+
+
+def _tensor(name, entry, data):
+    try:
+        dtype, shape, (begin, end) = entry["dtype"], [int(d) for d in entry["shape"]], entry["data_offsets"]
+    except (TypeError, KeyError, ValueError):
+        raise ValueError(f"safetensors entry {name!r} lacks a valid dtype, shape or data_offsets") from None
+    if dtype not in _DTYPES and dtype != "BF16":
+        raise ValueError(f"tensor {name!r} has dtype {dtype}; supported: {', '.join(_DTYPES)}, BF16")
+    if not (0 <= begin <= end <= len(data)):
+        raise ValueError(f"tensor {name!r} lies beyond the end of the file (truncated?)")
+    raw = np.frombuffer(data[begin:end], dtype="<u2" if dtype == "BF16" else _DTYPES[dtype])
+    if raw.size != int(np.prod(shape)) or (end - begin) != raw.size * raw.itemsize:
+        raise ValueError(f"tensor {name!r}: {end - begin} bytes do not hold shape {tuple(shape)} of {dtype}")
+    if dtype == "BF16":  # bfloat16 is the top half of a float32
+        raw = (raw.astype("<u4") << 16).view("<f4")
+    return raw.reshape(shape).copy()
+
+
+def encode(tensors, metadata=None):
+    """(dict name -> float64-convertible array, metadata) -> bytes; F64, names in sorted order."""
+    header, chunks, offset = {}, [], 0
+    if metadata:
+        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    for name in sorted(tensors):
+        array = np.ascontiguousarray(tensors[name], dtype="<f8")
+        header[name] = {"dtype": "F64", "shape": list(array.shape), "data_offsets": [offset, offset + array.nbytes]}
+        chunks.append(array.tobytes())
+        offset += array.nbytes
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)  # pad so that the data starts 8-byte aligned, as the reference does
+    return struct.pack("<Q", len(text)) + text + b"".join(chunks)
