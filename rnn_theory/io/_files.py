@@ -32,7 +32,7 @@ def read_tensors(path):
         with open(path, "rb") as file:
             blob = file.read()
     except OSError as error:
-        raise ValueError(f"cannot read {path}: {error.strerror}") from None
+        raise ValueError(f"cannot read the file: {error.strerror}") from None
     _refuse_unsafe(path, blob)
     if path.endswith(".npz"):
         return _read_npz(path, blob)

@@ -45,7 +45,7 @@ def cell_from_native(tensors, metadata, kind=None, activation=None):
     cls = CELLS[stored]
     unknown = sorted(set(tensors) - set(cls.param_shapes))
     if unknown:
-        raise ValueError(f"unknown tensor names for a {stored} cell: {unknown}; expected {list(cls.param_shapes)}")
+        raise ValueError(f"unknown tensor names for the {stored} cell: {unknown}; expected {list(cls.param_shapes)}")
     params = {name: take(tensors, name) for name in cls.param_shapes}
     if stored != "rnn":
         if activation is not None:
