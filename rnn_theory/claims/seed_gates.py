@@ -1,0 +1,332 @@
+"""The seed's claims about gates: the LSTM cell state as a gradient highway, and the GRU."""
+
+import numpy as np
+import sympy
+
+from ..cells import CELLS
+from ._counterexample import counterexample
+from ._lstm import carousel_paths, forget_gate, logistic, output_gate, partial_carousel
+from ._products import jacobian_products, log_spectral_norm
+from ._registry import Verdict, claim
+
+OLAH = "Olah 2015, 'Understanding LSTM Networks' (the seed)"
+LN10 = float(np.log(10))
+
+
+def _random_lstm(kind, n, seed, forget_bias=1.0, gain=1.0):
+    options = {} if kind == "lstm_nofg" else {"forget_bias": forget_bias}
+    return CELLS[kind].random(hidden_size=n, input_size=4, rng=seed, gain=gain, **options)
+
+
+def _carousel_case(case):
+    """One-step carousel of a random cell: the partial block against its claimed form, and how far
+    the total derivative (through h_{t−1} = o_{t−1}⊙tanh(c_{t−1})) is from it."""
+    kind, seed, forget_bias = case
+    n = 8
+    cell = _random_lstm(kind, n, seed, forget_bias)
+    rng = np.random.default_rng(seed)
+    xs = rng.normal(size=(30, 4))
+    S = cell.run(xs)
+    partial_error, total_deviation = 0.0, []
+    for t in range(2, 31):
+        (h_prev, c_prev), s_prev = np.split(S[t - 1], 2), S[t - 1]
+        claimed = np.diag(forget_gate(cell, xs[t - 1], h_prev, c_prev))
+        partial = partial_carousel(cell, xs[t - 1], s_prev)
+        partial_error = max(partial_error, np.abs(partial - claimed).max())
+        # dh_{t−1}/dc_{t−1} through h_{t−1} = o_{t−1}⊙tanh(c_{t−1}); o_{t−1} does not depend on c_{t−1}
+        h_before = S[t - 2][:n]
+        dh_dc = np.diag(output_gate(cell, xs[t - 2], h_before, c_prev) * (1 - np.tanh(c_prev) ** 2))
+        total = partial + cell.jacobian(xs[t - 1], s_prev)[n:, :n] @ dh_dc
+        total_deviation.append(np.linalg.norm(total - claimed, 2) / np.linalg.norm(claimed, 2))
+    return partial_error, float(np.median(total_deviation))
+
+
+def _carousel_verdict(ctx, kind, claimed_name):
+    seeds = range(2) if ctx.quick else range(5)
+    cases = [(kind, 40 + s, b) for b in (0.0, 1.0, 3.0) for s in seeds]
+    if kind == "lstm_nofg":
+        cases = [(kind, 40 + s, None) for s in seeds]
+    rows = ctx.map(_carousel_case, cases)
+    evidence = {
+        "cases": len(cases),
+        "max_abs_error_partial_vs_" + claimed_name: max(r[0] for r in rows),
+        "median_relative_deviation_total_derivative": float(np.median([r[1] for r in rows])),
+        "max_relative_deviation_total_derivative": max(r[1] for r in rows),
+    }
+    # The partial block is exact: complex step agrees with σ computed as 1/(1+e^{−a}) to a few ulps.
+    if evidence["max_abs_error_partial_vs_" + claimed_name] > 1e-13:
+        cell = _random_lstm(kind, 8, 40)
+        s = np.random.default_rng(40).normal(size=16)
+        x = np.zeros(4)
+        return Verdict("refuted", evidence, counterexample=counterexample(cell, [x], s, 1, np.log(np.linalg.norm(cell.jacobian(x, s), 2))))
+    condition = (
+        f"read as the partial derivative with h_{{t−1}} held fixed (the block ∂c_t/∂c_{{t−1}} of the state "
+        f"Jacobian, exactly {claimed_name}); the total derivative through h_{{t−1}} = o_{{t−1}}⊙tanh(c_{{t−1}}) "
+        f"adds ∂c_t/∂h_{{t−1}}·diag(o_{{t−1}}⊙tanh'(c_{{t−1}})), measured at a median "
+        f"{evidence['median_relative_deviation_total_derivative']:.2g} of ‖{claimed_name}‖ on random weights"
+    )
+    return Verdict("holds-if", evidence, condition=condition)
+
+
+@claim(
+    id="seed.cell-state-diagonal",
+    statement="dC_t/dC_{t−1} = f_t (a diagonal matrix)",
+    source=OLAH,
+    method="complex-step ∂c_t/∂c_{t−1} (h_{t−1} fixed) against diag(f_t) with f = 1/(1+e^{−a_f}) computed "
+    "from the weights; the total derivative through h_{t−1}; random LSTMs (n = 8, forget bias 0, 1, 3); "
+    "derived symbolically for general n",
+    recorded="holds-if",
+)
+def cell_state_diagonal(ctx):
+    return _carousel_verdict(ctx, "lstm", "diag(f_t)")
+
+
+@claim(
+    id="hochreiter.cec",
+    statement="without a forget gate, ∂c_t/∂c_{t−1} = I (constant error carousel)",
+    source="Hochreiter & Schmidhuber 1997, section 4 (CEC: f'_j(net_j)·w_jj = 1)",
+    method="as seed.cell-state-diagonal, for the 1997 cell (lstm_nofg): complex-step partial block "
+    "against I, and the total derivative through h_{t−1}",
+    recorded="holds-if",
+)
+def constant_error_carousel(ctx):
+    return _carousel_verdict(ctx, "lstm_nofg", "I")
+
+
+def _multistep_case(case):
+    n, seed, forget_bias = case
+    cell = _random_lstm("lstm", n, seed, forget_bias)
+    xs = np.random.default_rng(seed).normal(size=(110, 4))
+    return {tau: values for tau, values in carousel_paths(cell, xs, None, (1, 10, 100)).items()}
+
+
+def _block_triangular_deviation():
+    """With W_i = W_f = W_g = 0 the gates ignore h, so ∂c'/∂h = 0 and the product is block triangular:
+    the c-block of P_{T,τ} must equal ∏diag(f) exactly."""
+    cell = _random_lstm("lstm", 6, 7)
+    params = {k: (np.zeros_like(v) if k in ("W_i", "W_f", "W_g") else v) for k, v in cell.params.items()}
+    cell = CELLS["lstm"](**params)
+    xs = np.random.default_rng(7).normal(size=(20, 4))
+    return carousel_paths(cell, xs, None, (20,))[20][2]
+
+
+def _largest_gap():
+    """One-unit LSTMs, lag 10: the cell whose true c-path most exceeds the carousel ∏f."""
+    best = None
+    for forget_bias in (-6.0, -4.0, -2.0, 0.0):
+        for seed in range(8):
+            cell = CELLS["lstm"].random(hidden_size=1, input_size=1, rng=seed, gain=2.0, forget_bias=forget_bias)
+            xs = np.random.default_rng(seed).normal(size=(10, 1))
+            log_c, log_f, _ = carousel_paths(cell, xs, None, (10,))[10]
+            if best is None or log_c - log_f > best[0]:
+                best = (log_c - log_f, cell, xs, log_c, log_f)
+    return best
+
+
+@claim(
+    id="seed.cell-state-multistep",
+    statement="the gradient from C_T back to C_{T−τ} is the product of the forget gates (the 'gradient highway')",
+    source=OLAH,
+    method="c-block of the full product P_{T,τ} (all paths) against ∏diag(f_t) at lags 1, 10, 100; random "
+    "LSTMs (n = 16, inputs N(0, 1)) with forget bias 0, 1, 3; exactness check with h-independent gates; "
+    "search over one-unit LSTMs (forget bias −6…0) for the largest gap",
+    recorded="refuted",
+)
+def cell_state_multistep(ctx):
+    seeds = range(2) if ctx.quick else range(4)
+    biases = (0.0, 1.0, 3.0)
+    rows = ctx.map(_multistep_case, [(8 if ctx.quick else 16, 60 + s, b) for b in biases for s in seeds])
+    table = {}
+    for k, b in enumerate(biases):
+        chunk = rows[k * len(seeds):(k + 1) * len(seeds)]
+        table[f"forget_bias_{b:g}"] = {
+            f"lag_{tau}": {
+                "median_ln_norm_c_block": float(np.median([r[tau][0] for r in chunk])),
+                "median_ln_norm_prod_f": float(np.median([r[tau][1] for r in chunk])),
+                "median_relative_deviation": float(np.median([r[tau][2] for r in chunk])),
+            }
+            for tau in (1, 10, 100)
+        }
+    gap, cell, xs, log_c, log_f = _largest_gap()
+    evidence = {
+        "random_lstm": table,
+        "relative_deviation_with_h_independent_gates": _block_triangular_deviation(),
+        "largest_gap_one_unit_lag10_nats": gap,
+    }
+    condition = (
+        "exact at τ = 1 and whenever the gates ignore h (W_i = W_f = W_g = 0: the product is then block "
+        "triangular), and it is the quantity Hochreiter & Schmidhuber's truncated gradient propagates; "
+        "for τ >= 2 the paths c → h → gates → c add to it"
+    )
+    if gap > LN10:
+        S = cell.run(xs)
+        log_scale, P = jacobian_products(cell, xs, None, (10,))[10]
+        example = counterexample(cell, xs, S[0], 10, log_spectral_norm(log_scale, P), log_norm_c=log_c, log_norm_direct=log_f)
+        return Verdict("refuted", evidence, condition=condition, counterexample=example)
+    return Verdict("holds", evidence)
+
+
+def _hundreds_case(case):
+    kind, seed, forget_bias = case
+    cell = _random_lstm(kind, 32, seed, forget_bias)
+    xs = np.random.default_rng(seed).normal(size=(300, 4))
+    paths = carousel_paths(cell, xs, None, (100, 300))
+    return paths[100][0], paths[300][0], paths[100][1]
+
+
+FORGET_BIASES = (0.0, 1.0, 2.0, 3.0, 5.0, 7.0)
+
+
+@claim(
+    id="seed.hundreds-of-steps",
+    statement="the cell state lets gradients 'flow relatively unchanged over hundreds of timesteps'",
+    source=OLAH,
+    method="ln‖∂c_T/∂c_{T−τ}‖₂ (all paths) at τ = 100 and 300 for random LSTMs (n = 32, gain 1, inputs "
+    "N(0, 1)) over forget biases 0…7 and for the 1997 cell without forget gate; 'relatively unchanged' "
+    "read as within a factor 10 (|ln‖·‖| <= ln 10) at τ = 100",
+    recorded="holds-if",
+)
+def hundreds_of_steps(ctx):
+    seeds = range(1) if ctx.quick else range(3)
+    cases = [("lstm", 80 + s, b) for b in FORGET_BIASES for s in seeds] + [("lstm_nofg", 80 + s, None) for s in seeds]
+    rows = ctx.map(_hundreds_case, cases)
+    table = {}
+    for k, b in enumerate([*FORGET_BIASES, None]):
+        chunk = rows[k * len(seeds):(k + 1) * len(seeds)]
+        table["no_forget_gate" if b is None else f"forget_bias_{b:g}"] = {
+            "median_ln_norm_c_lag100": float(np.median([r[0] for r in chunk])),
+            "median_ln_norm_c_lag300": float(np.median([r[1] for r in chunk])),
+            "median_ln_prod_f_lag100": float(np.median([r[2] for r in chunk])),
+        }
+    unchanged = [b for b in FORGET_BIASES if abs(table[f"forget_bias_{b:g}"]["median_ln_norm_c_lag100"]) <= LN10]
+    evidence = {"random_lstm_n32": table}
+    if not unchanged:
+        cell = _random_lstm("lstm", 32, 80, 1.0)
+        xs = np.random.default_rng(80).normal(size=(100, 4))
+        log_scale, P = jacobian_products(cell, xs, None, (100,))[100]
+        example = counterexample(cell, xs, np.zeros(64), 100, log_spectral_norm(log_scale, P))
+        return Verdict("refuted", evidence, counterexample=example)
+    at_one = table["forget_bias_1"]["median_ln_norm_c_lag100"]
+    low, high = min(unchanged), max(unchanged)
+    beyond = [b for b in FORGET_BIASES if b > high]
+    condition = (
+        f"the forget gates sit near, not at, 1: at initialisation forget biases {low:g} <= b_f <= {high:g} keep "
+        f"‖∂c_T/∂c_{{T−100}}‖ within a factor 10 of 1; at the common b_f = 1 it is e^{{{at_one:.3g}}}"
+        + (
+            f"; at b_f = {beyond[0]:g} the paths through h make it grow (e^{{{table[f'forget_bias_{beyond[0]:g}']['median_ln_norm_c_lag100']:.3g}}})"
+            if beyond
+            else ""
+        )
+    )
+    return Verdict("holds-if", evidence, condition=condition)
+
+
+def _gru_case(seed):
+    cell = CELLS["gru"].random(hidden_size=8, input_size=4, rng=seed, gain=1.0)
+    rng = np.random.default_rng(seed)
+    x, h = rng.normal(size=4), rng.uniform(-1, 1, 8)
+    p = cell.params
+    one_minus_z = np.diag(1 - logistic(p["W_z"] @ h + p["U_z"] @ x + p["b_z"]))
+    J = cell.jacobian(x, h)
+    zeroed = CELLS["gru"](**{k: (np.zeros_like(v) if k.startswith("W_") else v) for k, v in p.items()})
+    J0 = zeroed.jacobian(x, h)
+    one_minus_z0 = np.diag(1 - logistic(p["U_z"] @ x + p["b_z"]))
+    return np.linalg.norm(J - one_minus_z, 2) / np.linalg.norm(one_minus_z, 2), np.abs(J0 - one_minus_z0).max()
+
+
+@claim(
+    id="seed.gru-additive",
+    statement="the GRU 'retains the additive update property'",
+    source=f"{OLAH}; Cho et al. 2014; Chung et al. 2014",
+    method="h' = (1 − z)⊙h + z⊙h̃ gives ∂h'/∂h = diag(1 − z) + gate terms; checked exactly with the "
+    "recurrent weights zeroed (then J = diag(1 − z)), and the size of the gate terms on random GRUs",
+    recorded="holds",
+)
+def gru_additive(ctx):
+    rows = ctx.map(_gru_case, range(3 if ctx.quick else 8))
+    evidence = {
+        "max_abs_error_direct_path_when_W_zero": max(r[1] for r in rows),
+        "median_relative_size_of_gate_terms": float(np.median([r[0] for r in rows])),
+    }
+    if evidence["max_abs_error_direct_path_when_W_zero"] <= 1e-15:
+        return Verdict("holds", evidence)
+    cell = CELLS["gru"].random(hidden_size=8, input_size=4, rng=0)
+    return Verdict("refuted", evidence, counterexample=counterexample(cell, [np.zeros(4)], np.zeros(8), 1, 0.0))
+
+
+def parameter_count(kind):
+    """The number of parameters of a cell as a polynomial in n and m, from its ``param_shapes``."""
+    n, m = sympy.symbols("n m", positive=True, integer=True)
+    size = {"n": n, "m": m, "n/2": n / 2}
+    return sympy.expand(sum(sympy.Mul(*(size[d] for d in dims)) for dims in CELLS[kind].param_shapes.values()))
+
+
+@claim(
+    id="seed.gru-fewer-params",
+    statement="the GRU has fewer parameters than the LSTM",
+    source=f"{OLAH}; Chung et al. 2014",
+    method="parameter counts as polynomials in n and m from the cells' parameter shapes (native and "
+    "PyTorch's two-bias forms); the difference is shown to have only positive coefficients",
+    recorded="holds",
+)
+def gru_fewer_params(ctx):
+    n, m = sympy.symbols("n m", positive=True, integer=True)
+    counts = {kind: parameter_count(kind) for kind in ("lstm", "gru", "gru_rb", "cifg")}
+    torch_lstm, torch_gru = 4 * (n**2 + n * m + 2 * n), 3 * (n**2 + n * m + 2 * n)
+    differences = {
+        "lstm - gru": sympy.expand(counts["lstm"] - counts["gru"]),
+        "lstm - gru_rb": sympy.expand(counts["lstm"] - counts["gru_rb"]),
+        "torch lstm - torch gru": sympy.expand(torch_lstm - torch_gru),
+    }
+    # A polynomial with positive coefficients and no constant term is positive for all n, m >= 1.
+    positive = all(all(c > 0 for c in sympy.Poly(d, n, m).coeffs()) and d.subs({n: 0, m: 0}) == 0 for d in differences.values())
+    evidence = {
+        **{f"count_{k}": str(v) for k, v in counts.items()},
+        **{k: str(v) for k, v in differences.items()},
+        "ratio_gru_over_lstm_as_n_grows": str(sympy.limit(counts["gru"] / counts["lstm"], n, sympy.oo)),
+        "cifg_equals_gru_rb": bool(sympy.expand(counts["cifg"] - counts["gru_rb"]) == 0),
+    }
+    if positive:
+        return Verdict("holds", evidence)
+    cell = CELLS["gru"].random(hidden_size=1, input_size=1, rng=0)
+    return Verdict("refuted", evidence, counterexample=counterexample(cell, [[0.0]], [0.0], 1, 0.0))
+
+
+def _coupling_case(seed):
+    """Median over a run of ‖∂h_t/∂c_t‖₂ = max_k o_k·tanh'(c_k) for a random LSTM at initialisation."""
+    cell = _random_lstm("lstm", 16, seed)
+    xs = np.random.default_rng(seed).normal(size=(100, 4))
+    S = cell.run(xs)
+    couplings = []
+    for t in range(1, 101):
+        h_prev, c = S[t - 1][:16], S[t][16:]
+        couplings.append(np.max(output_gate(cell, xs[t - 1], h_prev, c) * (1 - np.tanh(c) ** 2)))
+    return float(np.median(couplings))
+
+
+@claim(
+    id="seed.output-gate-decouples",
+    statement="h_t = o_t ⊙ tanh(C_t) decouples the cell's memory from its output",
+    source=OLAH,
+    method="the coupling ‖∂h_t/∂c_t‖₂ = max_k o_k·tanh'(c_k) along runs of random LSTMs at initialisation; "
+    "closed output gates (b_o = −40): h_t = 0 and then ∂c_T/∂c_{T−τ} = ∏diag(f) to rounding",
+    recorded="holds-if",
+)
+def output_gate_decouples(ctx):
+    couplings = ctx.map(_coupling_case, range(3 if ctx.quick else 8))
+    cell = _random_lstm("lstm", 8, 3)
+    closed = CELLS["lstm"](**{**cell.params, "b_o": np.full(8, -40.0)})
+    xs = np.random.default_rng(3).normal(size=(50, 4))
+    deviation = carousel_paths(closed, xs, None, (50,))[50][2]
+    evidence = {
+        "median_coupling_at_initialisation": float(np.median(couplings)),
+        "relative_deviation_from_prod_f_with_closed_output_gate_lag50": deviation,
+    }
+    if deviation <= 1e-12 and evidence["median_coupling_at_initialisation"] > 0.1:
+        condition = (
+            "only as far as o_t ≈ 0: closed output gates give h_t = 0, and the memory then evolves on the inputs "
+            "alone (∂c_T/∂c_{T−τ} = ∏diag(f_t)); at initialisation ‖∂h_t/∂c_t‖₂ has median "
+            f"{evidence['median_coupling_at_initialisation']:.2g} along a run, so h and c stay coupled both ways"
+        )
+        return Verdict("holds-if", evidence, condition=condition)
+    return Verdict("holds", evidence)
