@@ -1,0 +1,124 @@
+"""Derive every block of a cell's state Jacobian, for general n, from the cell's own ``update``.
+
+The cell's ``update`` runs on index-form symbols (``SympyOps`` backend): component i of each new
+part is a SymPy expression in the entries of the parameters (IndexedBase, native names), x and
+the old state, with Σ over k = 0..n − 1 for every matmul. Block ∂a'/∂b is then SymPy's ``diff``
+of component i of a' with respect to the entry b[j], its Σ·δ contracted (``rewrite.contract``).
+The same cell's ``jacobian_blocks``, run on the same backend, gives the closed form entry (i, j).
+
+For the LRU (a paired space) an index is (block, position): each block is derived as its 2×2
+pattern ((i, a), (j, b)), a, b ∈ {0, 1}, for symbolic block indices i, j.
+
+>>> d = derive("mingru")
+>>> [(b.output, b.input) for b in d.blocks]
+[('h', 'h')]
+>>> d.blocks[0].entries[0].derived
+(1 - sigma(b_z[i] + Sum(U_z[i, k]*x[k], (k, 0, m - 1))))*KroneckerDelta(i, j)
+"""
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import sympy as sp
+
+from ..cells import CELLS, Cell
+from .indexed import Blocks, Flat, Paired, i, j, m, matrix, n, vector
+from .ops import SympyOps
+from .rewrite import contract
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One symbolic entry (row, col) of a block: derived by ``diff`` and as the closed form."""
+
+    row: object
+    col: object
+    derived: sp.Expr
+    closed: sp.Expr
+
+
+@dataclass(frozen=True)
+class Block:
+    """Block ∂output'/∂input: its entries and the closed form in matrix notation (LaTeX)."""
+
+    output: str
+    input: str
+    entries: tuple
+    closed_tex: str
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A cell's equations and Jacobian blocks for general n (see ``derive``)."""
+
+    cell: Cell
+    equations: tuple  # (lhs, rhs) in LaTeX, from the update
+    definitions: dict  # abbreviation -> LaTeX, as the backend named them
+    new_parts: dict  # part -> component(s) of the new part, one per index of ``row_indices``
+    blocks: tuple
+    ranges: dict  # free index -> (lo, hi)
+    paired: bool
+
+    @property
+    def key(self):
+        return self.cell.key
+
+
+def as_cell(cell, **options):
+    """A cell instance from a key, a Cell class or an instance (only its methods are used)."""
+    if isinstance(cell, str):
+        if cell not in CELLS:
+            raise ValueError(f"unknown cell {cell!r}; expected one of {', '.join(CELLS)}")
+        cell = CELLS[cell]
+    if isinstance(cell, type):
+        cell = cell.random(hidden_size=2, input_size=1, rng=0, **options)
+    return cell
+
+
+def symbolic_arguments(cell):
+    """(p, x, parts, space) for ``cell``: every parameter and variable as an index-form object."""
+    paired = any("n/2" in dims for dims in cell.param_shapes.values())
+    space = Paired(n) if paired else Flat(n)
+    spaces = {"n": space, "m": Flat(m), "n/2": Blocks(space)}
+    p = {}
+    for name, dims in cell.param_shapes.items():
+        p[name] = vector(name, spaces[dims[0]]) if len(dims) == 1 else matrix(name, spaces[dims[0]], spaces[dims[1]])
+    parts = tuple(vector(part, space) for part in cell.state_parts)
+    return SimpleNamespace(**p), vector("x", spaces["m"]), parts, space
+
+
+def derive(cell, **options):
+    """Derive all Jacobian blocks of ``cell`` (a key, class or instance) for general n."""
+    cell = as_cell(cell, **options)
+    p, x, parts, space = symbolic_arguments(cell)
+    ops = SympyOps()
+    new = dict(zip(cell.state_parts, cell.update(p, x, *parts, ops=ops)))
+    closed = cell.jacobian_blocks(p, x, *parts, ops=ops)
+    alias = _aliases(new)
+    ranges = {i: (0, space.upper), j: (0, space.upper)}
+    blocks = []
+    for a, out in enumerate(cell.state_parts):
+        for b, inp in enumerate(cell.state_parts):
+            entries = tuple(
+                Entry(row, col, contract(sp.diff(new[out][row], parts[b][col]), ranges), contract(closed[a][b][row, col], ranges))
+                for row in space.entries(i)
+                for col in space.entries(j)
+            )
+            blocks.append(Block(out, inp, entries, alias(closed[a][b].tex)))
+    return Derivation(
+        cell=cell,
+        equations=tuple((f"{part}'", alias(new[part].tex)) for part in reversed(cell.state_parts)),
+        definitions={name: alias(tex) for name, tex in ops.definitions.items()},
+        new_parts={part: tuple(contract(new[part][row], ranges) for row in space.entries(i)) for part in new},
+        blocks=tuple(blocks),
+        ranges=ranges,
+        paired=isinstance(space, Paired),
+    )
+
+
+def _aliases(new):
+    """Write the new cell state as c' inside other formulas (h' = o ⊙ tanh(c'), not tanh(f ⊙ c + …))."""
+    if "c" not in new:
+        return lambda tex: tex
+    long = new["c"].tex
+    return lambda tex: tex.replace(rf"\odot \left({long}\right)", r"\odot c'").replace(long, "c'") if tex != long else tex

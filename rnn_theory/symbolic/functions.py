@@ -1,0 +1,90 @@
+"""The activations as SymPy functions: σ with σ' = σ(1 − σ), relu with relu' a unit step.
+
+SymPy's own ``tanh`` already differentiates to 1 − tanh², the closed form the numeric backend
+uses. σ and relu are not SymPy built-ins in the form we need, so they are defined here:
+
+- ``sigma(a)``: the logistic sigmoid σ(a) = 1/(1 + e^{−a}); its derivative is written
+  σ(a)(1 − σ(a)), as in the numeric backend. ``rnn_theory.symbolic.theorems`` proves that
+  this function, its derivative and the backend's (1 + tanh(a/2))/2 agree with 1/(1 + e^{−a}).
+- ``relu(a)`` = max(a, 0) and ``relu_step(a)``, its derivative for a ≠ 0: 1 for a > 0, else 0.
+  At a = 0, where relu has no derivative, we take the subgradient 0, exactly as the numeric
+  backend does, so that the closed form and the derivation agree everywhere.
+
+>>> import sympy as sp
+>>> a = sp.Symbol("a", real=True)
+>>> sp.diff(sigma(a), a)
+(1 - sigma(a))*sigma(a)
+>>> sigma(0), relu(-2), relu_step(0), relu_step(3)
+(1/2, 0, 0, 1)
+>>> sp.diff(relu(a), a)
+relu_step(a)
+"""
+
+import numpy as np
+import sympy as sp
+
+
+class sigma(sp.Function):  # noqa: N801 (SymPy functions are lower-case classes)
+    """σ(a) = 1/(1 + e^{−a}), with σ'(a) = σ(a)(1 − σ(a))."""
+
+    @classmethod
+    def eval(cls, a):
+        if a.is_zero:
+            return sp.S.Half
+
+    def fdiff(self, argindex=1):
+        return self * (1 - self)
+
+    def _eval_rewrite_as_exp(self, a, **kwargs):
+        return 1 / (1 + sp.exp(-a))
+
+    def _latex(self, printer):
+        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+
+
+class relu_step(sp.Function):  # noqa: N801
+    """relu'(a): 1 for a > 0, else 0 (the subgradient 0 at a = 0)."""
+
+    @classmethod
+    def eval(cls, a):
+        if a.is_positive:
+            return sp.S.One
+        if a.is_nonpositive:
+            return sp.S.Zero
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero  # almost everywhere; only relu' itself is ever needed
+
+    def _eval_rewrite_as_Heaviside(self, a, **kwargs):
+        return sp.Heaviside(a, 0)
+
+    def _latex(self, printer):
+        return rf"\operatorname{{relu}}'\left({printer._print(self.args[0])}\right)"
+
+
+class relu(sp.Function):  # noqa: N801
+    """relu(a) = max(a, 0), with relu'(a) = relu_step(a)."""
+
+    @classmethod
+    def eval(cls, a):
+        if a.is_nonnegative:
+            return a
+        if a.is_nonpositive:
+            return sp.S.Zero
+
+    def fdiff(self, argindex=1):
+        return relu_step(self.args[0])
+
+    def _eval_rewrite_as_Max(self, a, **kwargs):
+        return sp.Max(a, 0)
+
+    def _latex(self, printer):
+        return rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
+
+
+# NumPy implementations for lambdify, written independently of the cells' backend.
+NUMPY_FUNCTIONS = {
+    "sigma": lambda a: 1.0 / (1.0 + np.exp(-a)),
+    "relu": lambda a: np.maximum(a, 0.0),
+    "relu_step": lambda a: (np.asarray(a) > 0).astype(float),
+}

@@ -1,0 +1,124 @@
+"""The SymPy backend for the cells' equations: the interface of ``rnn_theory.cells._numpy_ops``.
+
+Passing a ``SympyOps()`` as ``ops`` to a cell's ``update`` or ``jacobian_blocks``, with the
+parameters and state as index-form objects (``rnn_theory.symbolic.indexed``), yields the
+components of the new state, or the entries of the closed-form Jacobian blocks, for general n.
+The backend writes each function as the numeric one does (σ' = σ(1 − σ), tanh' = 1 − tanh²,
+relu' = 1 for a > 0 else 0), so the closed form proven is the closed form that runs.
+
+It also names what it sees, for display only: a pre-activation (a vector carrying a bias b_X)
+becomes a_X, and σ(a_X) the gate X (tanh(a_g) = g, tanh(a_n) = h̃). ``definitions`` keeps each
+name's matrix notation, in the order met.
+
+>>> from rnn_theory.symbolic.indexed import Flat, i, n, vector
+>>> ops = SympyOps()
+>>> f = ops.sigmoid(vector("U_f", Flat(n)) + vector("b_f", Flat(n)))
+>>> f.tex, ops.definitions
+('f', {'a_{f}': 'U_{f} + b_{f}', 'f': '\\\\sigma\\\\left(a_{f}\\\\right)'})
+>>> ops.dsigmoid(vector("a", Flat(n)))[i]
+(1 - sigma(a[i]))*sigma(a[i])
+"""
+
+import sympy as sp
+
+from .functions import relu, relu_step, sigma
+from .indexed import Mat, Vec
+
+_GATES = {("sigmoid", g): g for g in "ifozr"} | {("tanh", "g"): "g", ("tanh", "n"): r"\tilde{h}"}
+_TEX = {
+    "sigmoid": r"\sigma",
+    "dsigmoid": r"\sigma'",
+    "tanh": r"\tanh",
+    "dtanh": r"\tanh'",
+    "relu": r"\operatorname{relu}",
+    "drelu": r"\operatorname{relu}'",
+}
+
+
+class SympyOps:
+    """The ops backend over index-form ``Vec``/``Mat`` objects (see the module docstring)."""
+
+    def __init__(self):
+        self.definitions = {}
+
+    def _define(self, name, tex):
+        return self.definitions.setdefault(name, tex) == tex
+
+    def _argument(self, a):
+        """a's tex, or its name a_X when a is the pre-activation with bias b_X."""
+        if a.pre is None:
+            return a.tex
+        name = f"a_{{{a.pre}}}" if a.pre else "a"
+        return name if self._define(name, a.tex) else a.tex
+
+    def _apply(self, kind, a, component):
+        argument = self._argument(a)
+        tex = rf"{_TEX[kind]}\left({argument}\right)"
+        gate = _GATES.get((kind, a.pre))
+        if gate and self._define(gate, tex):
+            tex = gate
+        return Vec(a.space, lambda index: component(a[index]), tex)
+
+    def sigmoid(self, a):
+        return self._apply("sigmoid", a, sigma)
+
+    def dsigmoid(self, a):
+        return self._apply("dsigmoid", a, lambda x: sigma(x) * (1 - sigma(x)))
+
+    def tanh(self, a):
+        return self._apply("tanh", a, sp.tanh)
+
+    def dtanh(self, a):
+        return self._apply("dtanh", a, lambda x: 1 - sp.tanh(x) ** 2)
+
+    def relu(self, a):
+        return self._apply("relu", a, relu)
+
+    def drelu(self, a):
+        return self._apply("drelu", a, relu_step)
+
+    @staticmethod
+    def diag(v):
+        return Mat(v.space, v.space, lambda r, c: _delta(r, c) * v[r], rf"\operatorname{{diag}}\left({v.tex}\right)")
+
+    @staticmethod
+    def diag_matmul(v, M):
+        tex = rf"\operatorname{{diag}}\left({v.tex}\right) {_matrix_factor(M)}"
+        return Mat(M.rows, M.cols, lambda r, c: v[r] * M[r, c], tex, prec=1)
+
+    @staticmethod
+    def matmul_diag(M, v):
+        tex = rf"{_matrix_factor(M)} \operatorname{{diag}}\left({v.tex}\right)"
+        return Mat(M.rows, M.cols, lambda r, c: M[r, c] * v[c], tex, prec=1)
+
+    @staticmethod
+    def identity_like(v):
+        return Mat(v.space, v.space, _delta, "I")
+
+    @staticmethod
+    def rotation_blocks(r, theta):
+        """Entry ((k, a), (l, b)) = δ_kl · r_k · [[cos θ_k, −sin θ_k], [sin θ_k, cos θ_k]]_ab."""
+        rotation = ((sp.cos, lambda t: -sp.sin(t)), (sp.sin, sp.cos))
+
+        def entry(row, col):
+            (k, a), (l, b) = row, col
+            return sp.KroneckerDelta(k, l) * r[k] * rotation[a][b](theta[k])
+
+        space = _paired_space_of(r)
+        tex = r"\operatorname{blockdiag}_{k}\left(r_{k} R\left(\theta_{k}\right)\right)"
+        return Mat(space, space, entry, tex)
+
+
+def _delta(row, col):
+    """δ between two indices: flat symbols, or (block, position) pairs of a paired space."""
+    if isinstance(row, tuple):
+        return sp.KroneckerDelta(row[0], col[0]) * (1 if row[1] == col[1] else 0)
+    return sp.KroneckerDelta(row, col)
+
+
+def _matrix_factor(M):
+    return M.tex if M.prec >= 1 else rf"\left({M.tex}\right)"
+
+
+def _paired_space_of(block_vector):
+    return block_vector.space.paired
