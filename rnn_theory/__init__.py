@@ -10,7 +10,8 @@
 
 from .cells import CELLS, Cell
 from .io import load, save
+from .symbolic import derive, prove
 
 __version__ = "0.1.0"
 
-__all__ = ["CELLS", "Cell", "load", "save", "__version__"]
+__all__ = ["CELLS", "Cell", "load", "save", "derive", "prove", "__version__"]
