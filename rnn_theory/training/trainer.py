@@ -1,0 +1,118 @@
+"""Training a cell and its readout on a task: BPTT, global-norm clipping, Adam; seeded.
+
+One step: a batch of B fresh sequences from the task; the cell's batched forward pass
+(``forward``); the readout y = V h_T + a and the task's loss; the closed-form VJPs back to every
+parameter (``vjp``); clipping of the global gradient norm (Pascanu et al. 2013, Algorithm 1);
+an Adam step. Every ``check_every`` steps the fraction correct on a fixed validation set is
+measured, and training stops early once it reaches ``success`` (the budget ``steps`` is the
+maximum). The result is judged on ``test_size`` fresh test sequences with the task's criterion.
+All randomness comes from ``np.random.default_rng(seed)``: same arguments, same bytes.
+
+>>> from rnn_theory.training import initial_cell, TASKS
+>>> task = TASKS["recall"](2)
+>>> cell = initial_cell("lstm", 8, task.input_size, rng=0)
+>>> result = train(task, cell, steps=200, seed=0)
+>>> result.log["success"], result.log["test_correct"], result.log["steps_run"]
+(True, 1.0, 100)
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .adam import Adam, clip_global_norm
+from .forward import forward
+from .progress import Progress
+from .readout import head_loss, init_readout, outputs, readout_vjp
+from .vjp import backward
+
+_READOUT = "readout."  # prefix of the readout's entries among the trained arrays
+
+
+class TrainResult(NamedTuple):
+    cell: object  # the trained cell (native parameters)
+    readout: dict  # {"V": (k, n), "a": (k,)}
+    log: dict  # settings, history, result: JSON-ready
+
+
+def evaluate(task, cell, params, readout, xs, target):
+    """Fraction of sequences the model gets right by the task's criterion, and the mean loss."""
+    y = outputs(readout, forward(cell, params, xs).parts[0][-1])
+    return float(task.correct(y, target).mean()), float(head_loss(task.head, y, target)[0])
+
+
+def fixed_set(task, rng, size, batch=256):
+    """``size`` sequences in batches of up to ``batch`` (one length per batch)."""
+    return [task.sample(rng, min(batch, size - start)) for start in range(0, size, batch)]
+
+
+def score(task, cell, params, readout, batches):
+    results = [evaluate(task, cell, params, readout, xs, target) for xs, target in batches]
+    weights = [len(target) for _, target in batches]
+    return tuple(float(np.average(column, weights=weights)) for column in zip(*results))
+
+
+def loss_and_grads(head, cell, params, readout, xs, target):
+    """The loss of one batch and its gradient for every trained array (cell parameters by native
+    name, readout entries prefixed ``readout.``): forward, readout, head, BPTT."""
+    n = cell.hidden_size
+    tape = forward(cell, params, xs)
+    h_T = tape.parts[0][-1]
+    loss, dy = head_loss(head, outputs(readout, h_T), target)
+    readout_grads, dh_T = readout_vjp(readout, h_T, dy)
+    ds_T = np.zeros((cell.state_size, dh_T.shape[1]))
+    ds_T[:n] = dh_T
+    grads, _ = backward(tape, ds_T)
+    grads.update({_READOUT + name: g for name, g in readout_grads.items()})
+    return loss, grads
+
+
+def _g(x):
+    return float(f"{x:.6g}")  # short, stable numbers in the log
+
+
+def train(task, cell, *, steps, batch=32, lr=1e-2, clip=1.0, seed=0, check_every=100,
+          success=0.99, validation_size=512, test_size=2560, progress=True):
+    rng_data, rng_readout, rng_val, rng_test = np.random.default_rng(seed).spawn(4)
+    n = cell.hidden_size
+    params = {name: value.copy() for name, value in cell.params.items()}
+    readout = init_readout(rng_readout, n, task.output_size)
+    trained = {**params, **{_READOUT + name: value for name, value in readout.items()}}
+    adam = Adam(trained, lr=lr)
+    validation = fixed_set(task, rng_val, validation_size)
+    display = Progress(steps, f"{task.name} lag {task.lag} {cell.key}", enabled=progress)
+    history, window, step, val_correct, diverged = [], [], 0, 0.0, False
+    while step < steps and val_correct < success and not diverged:
+        step += 1
+        xs, target = task.sample(rng_data, batch)
+        loss, grads = loss_and_grads(task.head, cell, params, readout, xs, target)
+        norm = clip_global_norm(grads, clip)
+        diverged = not (np.isfinite(loss) and np.isfinite(norm))
+        if not diverged:
+            adam.step(trained, grads)
+        window.append((loss, norm, clip is not None and norm >= clip))
+        if step % check_every == 0 or step == steps or diverged:
+            val_correct = 0.0 if diverged else score(task, cell, params, readout, validation)[0]
+            losses, norms, clipped = zip(*window)
+            history.append({"step": step, "loss": _g(np.mean(losses)), "grad_norm": _g(np.mean(norms)),
+                            "clipped": _g(np.mean(clipped)), "val_correct": _g(val_correct)})
+            window = []
+        display.update(step, loss=loss, grad_norm=norm, val=val_correct)
+    display.close()
+    final = _rebuild(cell, params) if not diverged else cell
+    test_correct, test_loss = (0.0, float("nan")) if diverged else score(task, final, params, readout, fixed_set(task, rng_test, test_size))
+    log = {
+        **task.describe(), "cell": cell.key, "activation": getattr(cell, "activation", None),
+        "hidden_size": n, "input_size": cell.input_size, "seed": seed, "budget_steps": steps,
+        "batch": batch, "lr": lr, "clip": clip, "optimizer": "adam(0.9, 0.999, 1e-8)",
+        "check_every": check_every, "success_threshold": success, "validation_size": validation_size,
+        "test_size": test_size, "steps_run": step, "sequences_seen": step * batch, "diverged": diverged,
+        "test_correct": _g(test_correct), "test_loss": None if diverged else _g(test_loss),
+        "success": bool(test_correct >= success), "history": history,
+    }
+    return TrainResult(final, {name: trained[_READOUT + name] for name in readout}, log)
+
+
+def _rebuild(cell, params):
+    options = {"activation": cell.activation} if cell.key == "rnn" else {}
+    return type(cell)(**options, **params)

@@ -1,0 +1,27 @@
+"""Closed-form vector-Jacobian products: backpropagation through time, one module per cell.
+
+``backward(tape, ds_T)`` takes the tape of a batched forward pass (``training.forward``) and a
+cotangent on the final state, ds_T = ∂L/∂s_T (state_size, B), and returns ``(grads, ds_0)``:
+∂L/∂θ for every parameter by native name, and ∂L/∂s_0. Each cell's VJP is written out by hand from
+its equations (DESIGN.md §3); no autodiff framework. The tests check every parameter against
+central differences and PyTorch autograd.
+"""
+
+import numpy as np
+
+from . import gru, lstm, rnn
+
+VJPS = {"rnn": rnn.vjp, "lstm": lstm.vjp, "lstm_nofg": lstm.vjp, "cifg": lstm.vjp, "gru": gru.vjp}
+TRAINABLE = tuple(VJPS)
+
+
+def backward(tape, ds_T):
+    """BPTT through ``tape`` from ds_T (state_size, B): (grads by native name, ds_0 (state_size, B))."""
+    key = tape.cell.key
+    if key not in VJPS:
+        raise ValueError(f"no backward pass for cell {key!r}; trainable cells: {', '.join(TRAINABLE)}")
+    n = tape.cell.hidden_size
+    ds_T = np.asarray(ds_T, dtype=float)
+    parts = tuple(ds_T[j * n:(j + 1) * n] for j in range(len(tape.parts)))
+    grads, ds_0 = VJPS[key](tape, *parts)
+    return grads, np.concatenate(ds_0)
