@@ -7,7 +7,8 @@ from ._products import jacobian_products
 
 
 def logistic(a):
-    return 1.0 / (1.0 + np.exp(-a))
+    with np.errstate(over="ignore"):  # e^{−a} = inf for a < −709 gives the right limit σ = 0
+        return 1.0 / (1.0 + np.exp(-a))
 
 
 def forget_gate(cell, x, h, c):

@@ -13,7 +13,9 @@ from .. import __version__
 
 # Subcommand name -> module in this package. Modules are imported only when their command runs.
 COMMANDS = {
+    "verify": "verify",
     "cells": "cells",
+    "analyze": "analyze",
 }
 
 
