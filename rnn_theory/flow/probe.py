@@ -1,0 +1,71 @@
+"""ln ‖P_{T,τ}‖₂ at every lag from k probe vectors: O(T·k·d²), with a two-sided error bound.
+
+Draw Y (d, k) Gaussian, Y = Q_Y R_Y (QR), and stream W_τ = P_{T,τ}ᵀ Q_Y = J_{T−τ+1}ᵀ W_{τ−1} in the
+log domain (one renormalisation per lag). Then, for every lag,
+
+    ‖W_τ‖₂ ≤ ‖P_{T,τ}‖₂                                   (always: Q_Y has orthonormal columns)
+    ‖P_{T,τ}‖₂ ≤ 10·√(2/π)·maxᵢ ‖P_{T,τ}ᵀ yᵢ‖              (probability ≥ 1 − 10^{−k}; Halko,
+                                                           Martinsson & Tropp 2011, lemma 4.1)
+
+with P_{T,τ}ᵀ yᵢ = W_τ R_Y[:, i]. ``log_norm`` is the lower bound ln ‖W_τ‖₂ and ``error_bound``
+the gap to the upper one, so truth ∈ [log_norm, log_norm + error_bound]. The lower bound misses
+ln‖P‖ by about ln ‖Q_Yᵀ u_1‖ (u_1 the top left singular vector), typically ½·ln(k/d).
+
+For the LSTM family the probes are split by part: Q_Y,h (on h_T) and Q_Y,c (on c_T) are streamed
+separately, so the h rows of P_{T,τ}ᵀ[Q_Y,h; 0] probe the h-block, the c rows of P_{T,τ}ᵀ[0; Q_Y,c]
+the c-block, and all 2k columns together the full product, with Y = [Y_h; Y_c] for the upper bound.
+"""
+
+import numpy as np
+
+from ._batched import chunked_jacobians
+
+_ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
+
+
+def probe_curves(cell, xs, states, *, k=8, seed=0):
+    """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c), error_bound."""
+    T, d, n = len(xs), cell.state_size, cell.hidden_size
+    parts = len(cell.state_parts)
+    rng = np.random.default_rng(seed)
+    # One orthonormal probe block per state part, placed on that part's rows.
+    QY, RY = [], []
+    for _ in range(parts):
+        q, r = np.linalg.qr(rng.standard_normal((n, k)))
+        QY.append(q)
+        RY.append(r)
+    kq = QY[0].shape[1]  # min(k, n): with k ≥ n the probes span everything and the estimate is exact
+    W = np.zeros((d, parts * kq))
+    for a in range(parts):
+        W[a * n:(a + 1) * n, a * kq:(a + 1) * kq] = QY[a]
+    R_full = np.vstack(RY)
+    names = ("log_norm", "log_norm_h", "error_bound") + (("log_norm_c", "log_norm_direct") if parts > 1 else ())
+    out = {name: np.empty(T) for name in names}
+    log_direct = np.zeros(n)
+    log_scale = 0.0
+    with np.errstate(divide="ignore"):
+        for i, (_, J) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
+            W = J.T @ W
+            scale = np.abs(W).max()
+            log_scale += np.log(scale) if scale > 0 else -np.inf
+            if scale > 0:
+                W = W / scale
+            # The columns of W are Pᵀ applied to the orthonormal blockdiag(Q_Y,h, Q_Y,c): a lower
+            # bound. The Gaussian y_i = [Y_h e_i; Y_c e_i] give Pᵀ y_i = W·R_full[:, i].
+            lower = _top_singular(W)
+            upper = _ALPHA * np.linalg.norm(W @ R_full, axis=0).max()
+            out["log_norm"][i] = log_scale + np.log(lower)
+            out["error_bound"][i] = np.log(upper) - np.log(lower) if lower > 0 else np.inf
+            if parts > 1:
+                out["log_norm_h"][i] = log_scale + np.log(_top_singular(W[:n, :kq]))
+                out["log_norm_c"][i] = log_scale + np.log(_top_singular(W[n:, kq:]))
+                log_direct += np.log(np.abs(np.diagonal(J[n:, n:])))
+                out["log_norm_direct"][i] = log_direct.max()
+    if parts == 1:
+        out["log_norm_h"] = out["log_norm"]
+    return out
+
+
+def _top_singular(W):
+    """σ_1 of a tall (d, k) matrix from its k×k Gram matrix."""
+    return np.sqrt(max(np.linalg.eigvalsh(W.T @ W)[-1], 0.0))
