@@ -48,6 +48,9 @@ class _TapeOps:
     def relu(self, a):
         return self._keep(_numpy_ops.relu(a))
 
+    def __getattr__(self, name):  # the rest of the backend (e.g. the LRU's rotation_blocks), unrecorded
+        return getattr(_numpy_ops, name)
+
 
 class Tape:
     """What the backward pass needs: inputs ``xs`` (T, m, B), the states of each part per step
@@ -66,9 +69,11 @@ class Tape:
         return np.concatenate([part[-1] for part in self.parts])
 
 
-def batched(params):
-    """The parameter namespace for batched columns: vectors (biases) become (n, 1) columns."""
-    return SimpleNamespace(**{name: (v[:, None] if v.ndim == 1 else v) for name, v in params.items()})
+def batched(cell, params):
+    """The parameter namespace for batched columns: the (n,) vectors (biases, peepholes) become
+    (n, 1) columns; matrices, and the LRU's (n/2,) eigenvalue parameters, stay as they are."""
+    columns = {name for name, dims in cell.param_shapes.items() if dims == ("n",)}
+    return SimpleNamespace(**{name: (v[:, None] if name in columns else v) for name, v in params.items()})
 
 
 def forward(cell, params, xs, s0=None):
@@ -80,7 +85,7 @@ def forward(cell, params, xs, s0=None):
     n, k = cell.hidden_size, len(cell.state_parts)
     s0 = np.zeros((n * k, B)) if s0 is None else np.asarray(s0, dtype=float)
     state = tuple(s0[j * n:(j + 1) * n] for j in range(k))
-    p, ops = batched(params), _TapeOps()
+    p, ops = batched(cell, params), _TapeOps()
     parts = [[part] for part in state]
     for t in range(T):
         ops.begin_step()

@@ -68,7 +68,8 @@ def loss_and_grads(head, cell, params, readout, xs, target):
 
 
 def _g(x):
-    return float(f"{x:.6g}")  # short, stable numbers in the log
+    """Short, stable numbers in the log; None for a non-finite value (JSON has no NaN)."""
+    return float(f"{x:.6g}") if np.isfinite(x) else None
 
 
 def train(task, cell, *, steps, batch=32, lr=1e-2, clip=1.0, seed=0, check_every=100,
@@ -85,8 +86,9 @@ def train(task, cell, *, steps, batch=32, lr=1e-2, clip=1.0, seed=0, check_every
     while step < steps and val_correct < success and not diverged:
         step += 1
         xs, target = task.sample(rng_data, batch)
-        loss, grads = loss_and_grads(task.head, cell, params, readout, xs, target)
-        norm = clip_global_norm(grads, clip)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is detected and reported below
+            loss, grads = loss_and_grads(task.head, cell, params, readout, xs, target)
+            norm = clip_global_norm(grads, clip)
         diverged = not (np.isfinite(loss) and np.isfinite(norm))
         if not diverged:
             adam.step(trained, grads)
@@ -109,6 +111,7 @@ def train(task, cell, *, steps, batch=32, lr=1e-2, clip=1.0, seed=0, check_every
         "test_size": test_size, "steps_run": step, "sequences_seen": step * batch, "diverged": diverged,
         "test_correct": _g(test_correct), "test_loss": None if diverged else _g(test_loss),
         "success": bool(test_correct >= success), "history": history,
+        "weights": "initial (training diverged)" if diverged else "trained",
     }
     return TrainResult(final, {name: trained[_READOUT + name] for name in readout}, log)
 

@@ -1,0 +1,67 @@
+"""``rnn-theory train``: train a cell and its readout on a classic long-lag task by NumPy BPTT.
+
+Writes ``--out`` (a native checkpoint, .npz or .safetensors, readable with ``rt.load``) and beside
+it the JSON log with the readout (``model.npz`` -> ``model.json``); see
+``rnn_theory.training.checkpoint``.
+"""
+
+import os
+
+from . import UsageError
+
+HELP = "train a cell on a long-lag task (adding, recall, temporal_order); write a native checkpoint and its JSON log"
+
+# The papers' settings where they have one: adding T = 100 (minimal lag 50), temporal order T = 100.
+DEFAULT_LAGS = {"adding": 50, "recall": 10, "temporal_order": 100}
+
+
+def add_arguments(parser):
+    from ..training import INITS, TASKS, TRAINABLE
+
+    parser.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
+    parser.add_argument("--cell", required=True, metavar="KIND", help=f"cell to train: {', '.join(TRAINABLE)}")
+    parser.add_argument("--out", required=True, metavar="PATH", help="checkpoint to write (.npz or .safetensors); the log goes to PATH with .json")
+    parser.add_argument("--hidden", type=int, default=32, metavar="N", help="hidden size n (default 32)")
+    parser.add_argument("--lag", type=int, metavar="L",
+                        help="the task's lag: recall τ (default 10), adding minimal lag T/2 (default 50), temporal_order length T (default 100)")
+    parser.add_argument("--steps", type=int, default=2000, metavar="S", help="budget of Adam steps (default 2000; stops early when solved)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the initial weights and the data (default 0)")
+    parser.add_argument("--batch", type=int, default=32, metavar="B", help="sequences per step (default 32)")
+    parser.add_argument("--lr", type=float, default=1e-2, help="Adam learning rate (default 0.01)")
+    parser.add_argument("--clip", type=float, default=1.0, help="global gradient-norm threshold, 0 for none (default 1.0)")
+    parser.add_argument("--init", default="random", choices=INITS, help="initial weights (default random; identity/orthogonal: rnn only)")
+
+
+def run(args):
+    from ..training import TASKS, TRAINABLE, initial_cell, train
+    from ..training.checkpoint import log_path, save_trained
+
+    if args.task not in TASKS:
+        raise UsageError(f"rnn-theory train: unknown task {args.task!r}; expected one of {', '.join(TASKS)}")
+    if args.cell not in TRAINABLE:
+        raise UsageError(f"rnn-theory train: cannot train cell {args.cell!r}; trainable cells: {', '.join(TRAINABLE)}")
+    for name, value in (("--hidden", args.hidden), ("--steps", args.steps), ("--batch", args.batch)):
+        if value < 1:
+            raise UsageError(f"rnn-theory train: {name} must be >= 1, got {value}")
+    if not (args.lr > 0 and args.clip >= 0):
+        raise UsageError("rnn-theory train: --lr must be > 0 and --clip >= 0")
+    if not args.out.endswith((".npz", ".safetensors")):
+        raise UsageError(f"rnn-theory train: --out must end in .npz or .safetensors, got {args.out!r}")
+    folder = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(folder):
+        raise UsageError(f"rnn-theory train: the folder of --out does not exist: {folder}")
+    lag = DEFAULT_LAGS[args.task] if args.lag is None else args.lag
+    try:
+        task = TASKS[args.task](lag)
+        cell = initial_cell(args.cell, args.hidden, task.input_size, args.init, rng=args.seed)
+    except ValueError as error:
+        raise UsageError(f"rnn-theory train: {error}") from None
+    result = train(task, cell, steps=args.steps, batch=args.batch, lr=args.lr, clip=args.clip or None, seed=args.seed)
+    result.log["init"] = args.init
+    save_trained(result, args.out)
+    log = result.log
+    verdict = "solved" if log["success"] else "not solved"
+    print(f"{task.name} lag {lag}, {args.cell} n={args.hidden}: {verdict}: {log['test_correct']:.1%} of {log['test_size']} "
+          f"test sequences correct (chance {task.chance:.1%}) after {log['steps_run']} steps")
+    print(f"wrote {args.out} and {log_path(args.out)}")
+    return 0
