@@ -16,6 +16,7 @@ COMMANDS = {
     "verify": "verify",
     "cells": "cells",
     "analyze": "analyze",
+    "train": "train",
 }
 
 
