@@ -117,7 +117,7 @@ def test_readme_keras_path_agrees_with_keras_equations(tmp_path, monkeypatch, ca
     keras_z = np.array([sig(x @ w["kernel"][:, :n] + w["bias"][0, :n] + s @ w["recurrent_kernel"][:, :n] + w["bias"][1, :n])
                         for x, s in zip(xs, states)])
     assert report["gates"]["z"]["mean"] == pytest.approx(1 - keras_z.mean(), abs=1e-14)
-    assert any("1 − this z" in note for note in report["notes"])
+    assert any("1 − the z of PyTorch and Keras" in note for note in report["notes"])
 
 
 @pytest.mark.parametrize("key", list(rt.CELLS))

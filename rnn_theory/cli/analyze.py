@@ -20,7 +20,7 @@ from ._lag_plot import FORMATS as PLOT_FORMATS
 from ._lag_plot import figure_bytes
 
 HELP = "gradient flow through your own trained cell: PyTorch, Keras or native weights"
-_GRU_NOTE = "GRU gates in the native convention h' = (1−z)⊙h + z⊙h̃: PyTorch's and Keras' z is 1 − this z"
+_NATIVE_GRU_NOTE = "gates in the native convention h' = (1−z)⊙h + z⊙h̃: z is the share of new content (DESIGN.md §3)"
 
 
 def add_arguments(parser):
@@ -60,8 +60,8 @@ def run(args):
         "inputs": inputs,
         **analysis(cell, xs, exponents=k),
     }
-    if "gates" in report and cell.key in ("gru", "gru_rb", "mingru"):
-        report["notes"].append(_GRU_NOTE)
+    if cell.key in ("gru", "gru_rb", "mingru") and model.format == "native":  # imports carry GRU_NOTE
+        report["notes"].append(_NATIVE_GRU_NOTE)
     outputs = {}
     if args.json:
         outputs[args.json] = json_text(report)
@@ -142,8 +142,10 @@ def summary(report):
     lines = [f"{report['weights']}: {report['format']} weights -> {report['kind']} cell"
              + (f" ({report['activation']})" if "activation" in report else "") + (f"; {where}" if where else ""),
              f"  n = {n} hidden, m = {m} inputs, state size {d}" + (" ([h; c])" if d == 2 * n else "")]
-    if report["ignored"]:
-        lines.append(f"  ignored ({len(report['ignored'])} tensors of other modules or layers): {', '.join(report['ignored'])}")
+    ignored = report["ignored"]
+    if ignored:
+        shown = ", ".join(ignored[:8]) + (", … (--json lists all)" if len(ignored) > 8 else "")
+        lines.append(f"  ignored {len(ignored)} tensors of other modules or layers: {shown}")
     lines += [f"  note: {note}" for note in report["notes"]]
     lines.append(f"run: T = {report['steps']} steps from s_0 = 0, {_inputs_text(report['inputs'])}")
     if report["recurrent"]:

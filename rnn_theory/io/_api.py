@@ -10,6 +10,8 @@ from ._files import read_tensors, write_tensors
 from ._gates import native_params
 
 FORMATS = ("native", "torch", "keras")
+GRU_NOTE = ("z-gate negated on import: here h' = (1−z)⊙h + z⊙h̃, so z is the share of new content, "
+            "1 − the z of PyTorch and Keras (DESIGN.md §3)")
 
 
 class Imported(NamedTuple):
@@ -94,7 +96,7 @@ def _from_framework(format, tensors, kind, prefix, layer, direction, activation)
     else:
         options = {}
     if kind in ("gru", "gru_rb"):
-        notes.append("update gate z negated on import: here h' = (1−z)⊙h + z⊙h̃, z = share of new content (DESIGN.md §3)")
+        notes.append(GRU_NOTE)
     if format == "keras":
         notes.append("Keras defaults assumed: activation tanh, recurrent_activation sigmoid")
     if where.get("layer"):

@@ -95,7 +95,7 @@ def _kind(blocks, n, bias, bias_name, kind):
         if bias is not None and bias.shape != (blocks * n,):
             raise ValueError(f"tensor {bias_name!r} has shape {bias.shape}, expected ({blocks * n},)")
     if kind is not None and kind != found:
-        raise ValueError(f"the file holds a Keras {found} layer, not {kind}")
+        raise ValueError(f"the file's Keras layer is {found}, not {kind}")
     return found
 
 

@@ -41,7 +41,7 @@ def cell_from_native(tensors, metadata, kind=None, activation=None):
     if stored not in CELLS:
         raise ValueError(f"the file's cell kind {stored!r} is unknown; expected one of {', '.join(CELLS)}")
     if kind is not None and kind != stored:
-        raise ValueError(f"the file holds a {stored} cell, not {kind}")
+        raise ValueError(f"the file's cell is {stored}, not {kind}")
     cls = CELLS[stored]
     unknown = sorted(set(tensors) - set(cls.param_shapes))
     if unknown:

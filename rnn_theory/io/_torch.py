@@ -68,7 +68,7 @@ def cell_gates(tensors, names, kind=None):
     if found is None:
         raise ValueError(f"tensor {names['weight_hh']!r} has shape {w_hh.shape}: expected (k·n, n) with k = 1 (RNN), 3 (GRU) or 4 (LSTM)")
     if kind is not None and kind != found:
-        raise ValueError(f"the file holds a PyTorch {found} layer, not {kind} (PyTorch stores rnn, lstm and gru)")
+        raise ValueError(f"the file's PyTorch layer is {found}, not {kind} (PyTorch stores rnn, lstm and gru)")
     w_ih = take(tensors, names["weight_ih"])
     if w_ih.ndim != 2 or w_ih.shape[0] != blocks * n:
         raise ValueError(f"tensor {names['weight_ih']!r} has shape {w_ih.shape}, expected ({blocks * n}, input size)")
