@@ -11,6 +11,7 @@ import pytest
 
 import rnn_theory as rt
 from rnn_theory.io import read_model
+from test_torch_oracle import torch_step
 
 torch = pytest.importorskip("torch")
 safetensors_torch = pytest.importorskip("safetensors.torch")
@@ -29,7 +30,7 @@ class Model(torch.nn.Module):
 
 def exported(tmp_path, kind, n=5, m=3, seed=0, **options):
     torch.manual_seed(seed)
-    model = Model(kind, m, n, **options)
+    model = Model(kind, m, n, **options).float()  # float32 as trained, whatever the default dtype
     with torch.no_grad():  # beyond PyTorch's U(±1/√n) init, so that gates leave their linear range
         for p in model.encoder.rnn.parameters():
             p.mul_(2.5)
@@ -38,14 +39,12 @@ def exported(tmp_path, kind, n=5, m=3, seed=0, **options):
     return model.encoder.rnn.double(), path
 
 
-def torch_final_state(module, xs, s0, n, layer_slice=slice(None)):
-    """The last state [h; c] (or h) of a one-layer, one-direction ``module`` run on xs from s0."""
-    xt = xs.reshape(len(xs), 1, -1)
-    if isinstance(module, torch.nn.LSTM):
-        _, (h, c) = module(xt, (s0[:n].reshape(1, 1, n), s0[n:].reshape(1, 1, n)))
-        return torch.cat([h.reshape(n), c.reshape(n)])
-    _, h = module(xt, s0.reshape(1, 1, n))
-    return h.reshape(n)
+def torch_run(module, cell, xs, s0):
+    """The last state of ``module`` run on xs from s0, one torch forward call per step."""
+    s = s0
+    for x in xs:
+        s = torch_step(module, cell, x, s)
+    return s
 
 
 CASES = [("rnn", {"nonlinearity": "tanh"}), ("rnn", {"nonlinearity": "relu"}), ("lstm", {}), ("gru", {})]
@@ -59,24 +58,27 @@ def test_exported_model_matches_torch_step_jacobian_and_lag_curve(tmp_path, kind
     assert model.where == {"prefix": "encoder.rnn.", "layer": 0, "direction": 0}
     assert set(model.ignored) == {"embedding.weight", "embedding.bias", "decoder.weight", "decoder.bias"}
     rng = np.random.default_rng(1)
-    T, n = 12, cell.hidden_size
+    T = 12
     xs = rng.normal(size=(T, cell.input_size))
     S = cell.run(xs)
     xt = torch.from_numpy(xs)
     # One step from a generic state: same float64 arithmetic in another order, a few ulps.
     s = rng.normal(size=cell.state_size)
-    step = torch_final_state(module, xt[:1], torch.from_numpy(s), n)
+    step = torch_step(module, cell, xt[0], torch.from_numpy(s))
     np.testing.assert_allclose(cell.step(xs[0], s), step.detach().numpy(), rtol=0, atol=1e-13)
     # Lag curve ln‖∂s_T/∂s_{T−τ}‖₂ by autograd through torch's forward pass, each τ separately,
     # against the product of the closed-form Jacobians; 1e-8 in log-norm is the issue's bar.
-    P = np.eye(cell.state_size)
+    P, finite = np.eye(cell.state_size), 0
     for tau in range(1, T + 1):
         P = P @ cell.jacobian(xs[T - tau], S[T - tau])
         J = torch.autograd.functional.jacobian(
-            lambda s0: torch_final_state(module, xt[T - tau:], s0, n), torch.from_numpy(S[T - tau])).numpy()
+            lambda s0: torch_run(module, cell, xt[T - tau:], s0), torch.from_numpy(S[T - tau])).numpy()
         if tau == 1:
             np.testing.assert_allclose(cell.jacobian(xs[-1], S[-2]), J, rtol=0, atol=1e-12)
-        assert abs(np.log(np.linalg.norm(P, 2)) - np.log(np.linalg.norm(J, 2))) < 1e-8
+        ours, theirs = np.linalg.norm(P, 2), np.linalg.norm(J, 2)
+        finite += ours > 0
+        assert ours == theirs == 0 or abs(np.log(ours) - np.log(theirs)) < 1e-8  # 0: all ReLUs dead
+    assert finite >= T // 2  # the comparison is mostly of nonzero norms
 
 
 def test_bidirectional_two_layer_lstm_picks_the_requested_layer(tmp_path):
