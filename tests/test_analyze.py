@@ -185,3 +185,18 @@ def test_outputs_are_byte_identical_on_regeneration(tmp_path, capsys, fmt):
     assert json0 == json1
     assert outputs[0][1] == outputs[1][1]
     assert b"matplotlib" not in outputs[0][1].lower() or fmt == "svg"  # no version stamp in PNG/PDF
+
+
+def test_exactly_vanished_gradients_are_null_in_strict_json(tmp_path, capsys):
+    """Every ReLU off (b ≪ 0): J = 0 at every step, ln‖P‖ = −∞, which strict JSON writes as null."""
+    cell = rt.CELLS["rnn"](W=[[0.9, 0.5], [-0.4, 0.8]], U=np.ones((2, 1)), b=[-30.0, -30.0], activation="relu")
+    rt.save(cell, tmp_path / "relu.npz")
+    args = ["analyze", str(tmp_path / "relu.npz"), "--steps", "5", "--json", str(tmp_path / "r.json"), "--plot", str(tmp_path / "r.png")]
+    assert main(args) == 0
+    assert "exactly 0" in capsys.readouterr().out
+
+    def refuse(token):
+        raise AssertionError(f"non-standard JSON token {token}")
+
+    report = json.loads((tmp_path / "r.json").read_text(), parse_constant=refuse)
+    assert report["log_norm"] == [None] * 5 and report["lyapunov"] == [None, None]

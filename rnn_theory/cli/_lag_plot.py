@@ -40,7 +40,12 @@ def figure_bytes(report, title, fmt):
             lam = report["lyapunov"][0]
             axes.plot(lags, [lam * t for t in lags], color=_GREY, lw=1.0, ls=":",
                       label=rf"$\tau\,\lambda_1$, $\lambda_1 = {lam:.3g}$ per step")
+        vanished = sum(v is None for v in report["log_norm"])
+        if vanished:  # ln 0 = −∞ cannot be drawn: say so rather than leave a silent gap
+            axes.text(0.02, 0.04, f"at {vanished} of {len(lags)} lags the product is exactly 0 (ln = −∞), not drawn",
+                      transform=axes.transAxes, fontsize=8, color=_GREY)
         axes.axhline(0.0, color="black", lw=0.6)
+        axes.set_xlim(0, max(lags) + 1)
         axes.set_xlabel(r"lag $\tau$ (steps)")
         axes.set_ylabel("natural log of the spectral norm")
         axes.set_title(title, fontsize=10)

@@ -156,6 +156,8 @@ def summary(report):
     for tau in _shown_lags(report["steps"]):
         row = f"  {tau:<6d}{_fmt(report['log_norm'][tau - 1])}"
         lines.append(row + (f"{'':13s}{_fmt(report['log_norm_h'][tau - 1])}" if lstm else ""))
+    if None in report["log_norm"]:
+        lines.append("  (-inf: the product of Jacobians is exactly 0, e.g. every ReLU off at some step)")
     exps = report["lyapunov"]
     lines.append(f"Lyapunov exponents (per step, natural log; {len(exps)} of {d}): "
                  + " ".join("-inf" if e is None else f"{e:.4f}" for e in exps[:8]) + (" …" if len(exps) > 8 else ""))
