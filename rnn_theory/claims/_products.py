@@ -40,4 +40,6 @@ def growth_rate(log_norms, lags):
     nats): > 0 explodes, < 0 vanishes. The first half is dropped so transients do not count."""
     lags, log_norms = np.asarray(lags, float), np.asarray(log_norms, float)
     keep = lags >= lags.max() / 2
+    if np.isneginf(log_norms[keep]).any():  # the product became exactly 0 (e.g. dead relu units)
+        return -np.inf
     return float(np.polyfit(lags[keep], log_norms[keep], 1)[0])
