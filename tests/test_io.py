@@ -1,14 +1,15 @@
 """rt.save / rt.load: the native format, PyTorch and Keras layouts, round trips and safety."""
 
 import os
-import zipfile
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 import rnn_theory as rt
 from conftest import ZOO, ZOO_IDS, generic_cell, generic_point
-from rnn_theory.io import read_model, read_tensors, write_tensors
+from rnn_theory.io import read_tensors
 from rnn_theory.io._safetensors import decode, encode
 
 EXTS = ["safetensors", "npz"]
@@ -108,3 +109,16 @@ def test_cells_without_a_framework_layer_are_refused(tmp_path):
     with pytest.raises(ValueError, match="gru_rb has no PyTorch module"):
         rt.save(rt.CELLS["gru_rb"].random(hidden_size=2, input_size=1, rng=0), tmp_path / "m.npz", format="torch")
     assert not os.listdir(tmp_path)
+
+
+def test_io_works_without_the_safetensors_package(tmp_path):
+    """safetensors is optional: with its import blocked, files still save and load."""
+    script = (
+        "import sys; sys.modules['safetensors'] = None\n"
+        "import rnn_theory as rt\n"
+        "cell = rt.CELLS['gru'].random(hidden_size=2, input_size=1, rng=0)\n"
+        f"rt.save(cell, {str(tmp_path / 'g.safetensors')!r}, format='torch')\n"
+        f"print(rt.load({str(tmp_path / 'g.safetensors')!r}).key)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "gru\n", "")
