@@ -9,9 +9,12 @@ central differences and PyTorch autograd.
 
 import numpy as np
 
-from . import gru, lstm, rnn
+from . import gru, gru_rb, lstm, minimal, rnn
 
-VJPS = {"rnn": rnn.vjp, "lstm": lstm.vjp, "lstm_nofg": lstm.vjp, "cifg": lstm.vjp, "gru": gru.vjp}
+VJPS = {
+    "rnn": rnn.vjp, "lstm": lstm.vjp, "lstm_nofg": lstm.vjp, "peephole": lstm.vjp, "cifg": lstm.vjp,
+    "gru": gru.vjp, "gru_rb": gru_rb.vjp, "mingru": minimal.vjp_mingru, "minlstm": minimal.vjp_minlstm,
+}
 TRAINABLE = tuple(VJPS)
 
 
