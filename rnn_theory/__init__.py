@@ -12,8 +12,9 @@ from .cells import CELLS, Cell
 from .flow import GradientFlow, gradient_norms, largest_lyapunov, lyapunov_spectrum
 from .io import load, save
 from .symbolic import derive, prove
+from .training import TASKS, train
 
 __version__ = "0.1.0"
 
 __all__ = ["CELLS", "Cell", "load", "save", "derive", "prove", "__version__",
-           "GradientFlow", "gradient_norms", "largest_lyapunov", "lyapunov_spectrum"]
+           "GradientFlow", "gradient_norms", "largest_lyapunov", "lyapunov_spectrum", "TASKS", "train"]
