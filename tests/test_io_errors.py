@@ -93,6 +93,7 @@ BAD_FILES = {
     "gru-no-bias": (_write("k.npz", {"kernel": np.ones((1, 6)), "recurrent_kernel": np.ones((2, 6))}), "reset_after", {}),
     "relu-for-lstm": (_write("act.npz", torch_lstm()), "activation applies to the rnn cell only", {"activation": "relu"}),
     "bad-format": (_write("fmt.npz", torch_lstm()), "no Keras recurrent weights", {"format": "keras"}),
+    "prefix-positional": (_write("pos.npz", {"arr_0": np.ones((1, 2)), "arr_1": np.ones((2, 2))}), "prefix does not apply", {"prefix": "rnn"}),
     "not-a-file": (lambda folder: folder / "absent.safetensors", "cannot read", {}),
 }
 

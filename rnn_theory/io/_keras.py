@@ -44,6 +44,8 @@ def _is_positional(tensors):
 def select(tensors, prefix=None):
     """(names, where) of one layer: names param -> tensor name (present or expected)."""
     if _is_positional(tensors):
+        if prefix is not None:
+            raise ValueError("positional arrays (arr_0, …) have no module names: prefix does not apply")
         order = sorted(tensors, key=lambda name: int(_POSITIONAL.match(name)[1]))
         if len(order) not in (2, 3):
             raise ValueError(f"positional arrays must be one layer's get_weights() (kernel, recurrent_kernel[, bias]); got {len(order)}")

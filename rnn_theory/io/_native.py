@@ -35,9 +35,10 @@ def cell_from_native(tensors, metadata, kind=None, activation=None):
     if metadata.get("format") == FORMAT and metadata.get("version") != VERSION:
         raise ValueError(f"native format version {metadata.get('version')!r} is not supported (this is version {VERSION})")
     notes = []
-    stored = metadata.get("kind") or _kind_by_names(tensors)
+    stored = metadata.get("kind") or _kind_by_names(tensors) or kind
     if stored is None:
-        raise ValueError(f"tensor names {sorted(tensors)} are not the parameters of any cell; pass kind= (--kind)")
+        names = ", ".join(sorted(tensors)[:6]) + (", …" if len(tensors) > 6 else "")
+        raise ValueError(f"tensor names ({names}) are not the parameters of any cell; expected e.g. {list(CELLS['lstm'].param_shapes)}")
     if stored not in CELLS:
         raise ValueError(f"the file's cell kind {stored!r} is unknown; expected one of {', '.join(CELLS)}")
     if kind is not None and kind != stored:
@@ -45,7 +46,8 @@ def cell_from_native(tensors, metadata, kind=None, activation=None):
     cls = CELLS[stored]
     unknown = sorted(set(tensors) - set(cls.param_shapes))
     if unknown:
-        raise ValueError(f"unknown tensor names for the {stored} cell: {unknown}; expected {list(cls.param_shapes)}")
+        shown = ", ".join(unknown[:6]) + (", …" if len(unknown) > 6 else "")
+        raise ValueError(f"unknown tensor names for the {stored} cell: {shown}; expected {list(cls.param_shapes)}")
     params = {name: take(tensors, name) for name in cls.param_shapes}
     if stored != "rnn":
         if activation is not None:
