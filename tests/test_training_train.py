@@ -95,3 +95,32 @@ def test_checkpoint_is_a_native_file_for_rt_load(tmp_path):
     save_trained(result, path)
     cell = rt.load(path)
     assert cell.key == "gru" and np.array_equal(cell.params["c_n"], result.cell.params["c_n"])
+
+
+class _Terminal:
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_shows_on_a_terminal_only():
+    import io
+
+    from rnn_theory.training.progress import Progress
+
+    piped, terminal = io.StringIO(), _Terminal()
+    for stream in (piped, terminal):
+        progress = Progress(3, "demo", stream=stream, interval=0.0)
+        for step in (1, 2, 3):
+            progress.update(step, loss=0.5)
+        progress.close()
+    assert piped.getvalue() == ""
+    assert terminal.text.count("\r") == 3 and "step 3/3 loss 0.5" in terminal.text and terminal.text.endswith("\n")
