@@ -115,13 +115,15 @@ def test_linear_rnn_equals_matrix_powers():
     np.testing.assert_allclose(flow.log_norm, [log_norm2(P) for P in powers], rtol=0, atol=1e-10)
 
 
-def test_truncation_check_catches_a_direction_that_revives():
-    """mingru with J_t = diag(1 − z_t): for 6 lags unit 1 shrinks ~1e-4 per step while unit 0
-    keeps ~1, then the roles swap. Truncation at 1e-18 drops unit 1, which later dominates; the
-    running check must see it and the recomputation must match the closed form."""
-    cell = rt.CELLS["mingru"](U_z=[[-12.0], [12.0]], b_z=[0.0, 0.0], U_h=[[0.0], [0.0]], b_h=[0.0, 0.0])
+def test_truncation_check_catches_directions_that_revive():
+    """mingru with J_t = diag(1 − z_t): for 6 lags units 1..5 shrink ~1e-5 per step while unit 0
+    keeps ~1, then the roles swap. The product becomes numerically rank one and units 1..5 are
+    truncated, yet they later dominate; the running check must see it and the recomputation
+    must match the closed form."""
+    U_z = np.array([[-12.0]] + [[12.0]] * 5)
+    cell = rt.CELLS["mingru"](U_z=U_z, b_z=np.zeros(6), U_h=np.zeros((6, 1)), b_h=np.zeros(6))
     xs = np.r_[-np.ones(30), np.ones(6)][:, None]  # time order: the last 6 steps are lags 1..6
-    diagonals = 1 - 1 / (1 + np.exp(-np.array(cell.params["U_z"])[:, 0] * xs))  # (T, 2), 1 − σ(U_z x)
+    diagonals = 1 - 1 / (1 + np.exp(-U_z[:, 0] * xs))  # (T, 6): 1 − σ(U_z x)
     expected = np.log(np.cumprod(diagonals[::-1], axis=0).max(axis=1))
     flow = rt.gradient_norms(cell, xs)
     np.testing.assert_allclose(flow.log_norm, expected, rtol=1e-12, atol=1e-14)

@@ -1,10 +1,12 @@
-"""Many step Jacobians J_t at once, from the cells' own ``jacobian_blocks`` (equations once).
+"""Step Jacobians J_t as lazy operators, built for many steps at once from the cells' own
+``jacobian_blocks`` (equations once), applied to blocks of vectors without forming J_t.
 
-A batch of C time steps is run through a cell's ``jacobian_blocks`` as *columns*: every state
-part and input is an (n, C) array, every bias-like parameter (n,) becomes an (n, 1) column, so
-``W @ h + U @ x + b`` broadcasts unchanged. The ``ops`` backend below then returns each block as
-a (C, n, n) stack (or an (n, n) matrix when the block does not depend on t). One call per chunk
-replaces C Python-level calls of ``cell.jacobian``; chunks keep the memory at C·d² floats.
+A chunk of C time steps runs through ``jacobian_blocks`` as *columns*: every state part and input
+is an (n, C) array and every bias-like parameter (n,) an (n, 1) column, so ``W @ h + U @ x + b``
+broadcasts unchanged. The ``ops`` backend below does not build matrices: ``diag(v)`` keeps the
+(n, C) coefficients, ``diag_matmul(v, M)`` a product node, ``+`` a sum node. Applying step j of
+the chunk to X (n, r) then costs one GEMM per weight matrix in the block (O(r·n²)), and forming
+the d×d Jacobian (O(d²) memory traffic per step, the bottleneck of a dense approach) never happens.
 """
 
 from types import SimpleNamespace
@@ -13,84 +15,156 @@ import numpy as np
 
 from ..cells import _numpy_ops
 
-# Elementwise functions are the same for columns as for vectors.
-sigmoid, dsigmoid = _numpy_ops.sigmoid, _numpy_ops.dsigmoid
-tanh, dtanh = _numpy_ops.tanh, _numpy_ops.dtanh
-relu, drelu = _numpy_ops.relu, _numpy_ops.drelu
-rotation_blocks = _numpy_ops.rotation_blocks
+
+class _Op:
+    __array_ufunc__ = None  # so that ``ndarray @ op`` and ``ndarray + op`` defer to the methods below
+
+    def __add__(self, other):
+        return _Sum(self, _as_op(other))
+
+    __radd__ = __add__
+
+    def __rmatmul__(self, other):
+        return _Product(_as_op(other), self)
+
+    def __matmul__(self, other):
+        return _Product(self, _as_op(other))
 
 
-def diag(v):
-    """diag of each column of v (n, C): a (C, n, n) stack."""
-    n, c = v.shape
-    out = np.zeros((c, n, n), dtype=v.dtype)
-    out[:, np.arange(n), np.arange(n)] = v.T
-    return out
+class _Dense(_Op):
+    def __init__(self, M):
+        self.M = M
+
+    def apply(self, X, j, transpose):
+        return (self.M.T if transpose else self.M) @ X
+
+    def diagonal(self, j):
+        return np.diagonal(self.M)
 
 
-def diag_matmul(v, M):
-    """diag(v[:, t])·M (or ·M[t]) for every column t: (C, n, n)."""
-    return v.T[:, :, None] * M
+class _Diag(_Op):
+    def __init__(self, v):
+        self.v = v  # (n, C): the diagonal of step j is v[:, j]
+
+    def apply(self, X, j, transpose):
+        return self.v[:, j, None] * X
+
+    def diagonal(self, j):
+        return self.v[:, j]
 
 
-def matmul_diag(M, v):
-    """M·diag(v[:, t]) for every column t: (C, n, n)."""
-    return M * v.T[:, None, :]
+class _Identity(_Op):
+    def __init__(self, n):
+        self.n = n
+
+    def apply(self, X, j, transpose):
+        return X
+
+    def diagonal(self, j):
+        return np.ones(self.n)
 
 
-def identity_like(v):
-    return np.eye(v.shape[0])
+class _Sum(_Op):
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+    def apply(self, X, j, transpose):
+        return self.a.apply(X, j, transpose) + self.b.apply(X, j, transpose)
+
+    def diagonal(self, j):
+        return self.a.diagonal(j) + self.b.diagonal(j)
+
+
+class _Product(_Op):
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+    def apply(self, X, j, transpose):
+        if transpose:  # (AB)ᵀX = Bᵀ(AᵀX)
+            return self.b.apply(self.a.apply(X, j, True), j, True)
+        return self.a.apply(self.b.apply(X, j, False), j, False)
+
+    def diagonal(self, j):  # only diagonal factors occur on the carousel path
+        if isinstance(self.a, _Diag) and isinstance(self.b, _Diag):
+            return self.a.v[:, j] * self.b.v[:, j]
+        raise NotImplementedError("diagonal of a general product")
+
+
+def _as_op(M):
+    return M if isinstance(M, _Op) else _Dense(np.asarray(M))
 
 
 _OPS = SimpleNamespace(
-    sigmoid=sigmoid, dsigmoid=dsigmoid, tanh=tanh, dtanh=dtanh, relu=relu, drelu=drelu,
-    diag=diag, diag_matmul=diag_matmul, matmul_diag=matmul_diag, identity_like=identity_like,
-    rotation_blocks=rotation_blocks,
+    sigmoid=_numpy_ops.sigmoid, dsigmoid=_numpy_ops.dsigmoid, tanh=_numpy_ops.tanh, dtanh=_numpy_ops.dtanh,
+    relu=_numpy_ops.relu, drelu=_numpy_ops.drelu,
+    diag=_Diag,
+    diag_matmul=lambda v, M: _Product(_Diag(v), _as_op(M)),
+    matmul_diag=lambda M, v: _Product(_as_op(M), _Diag(v)),
+    identity_like=lambda v: _Identity(v.shape[0]),
+    rotation_blocks=lambda r, theta: _Dense(_numpy_ops.rotation_blocks(r, theta)),
 )
 
 
-def _column_params(cell):
-    """The cell's parameters with every (n,) vector as an (n, 1) column; matrices unchanged."""
+class StepJacobians:
+    """J_t for the steps t = start+1 .. start+C of a run, as block operators.
+
+    ``apply(X, j)`` = J_{start+j+1} X, ``apply_t(X, j)`` = J_{start+j+1}ᵀ X for X (d, r);
+    ``carousel(j)`` = the diagonal of ∂c'/∂c (LSTM family).
+
+    >>> import numpy as np, rnn_theory as rt
+    >>> cell = rt.CELLS["gru_rb"].random(hidden_size=3, input_size=2, rng=0)
+    >>> xs, S = np.ones((4, 2)), np.linspace(-1, 1, 12).reshape(4, 3)
+    >>> X = np.arange(6.0).reshape(3, 2)
+    >>> Js = StepJacobians(cell, xs, S)
+    >>> bool(np.allclose(Js.apply_t(X, 2), cell.jacobian(xs[2], S[2]).T @ X, rtol=1e-13, atol=1e-14))
+    True
+    """
+
+    def __init__(self, cell, xs, states, params=None):
+        p = column_params(cell) if params is None else params
+        n = cell.hidden_size
+        parts = [states[:, k * n:(k + 1) * n].T for k in range(len(cell.state_parts))]
+        self.n = n
+        self.blocks = [[_as_op(b) for b in row] for row in cell.jacobian_blocks(p, xs.T, *parts, ops=_OPS)]
+
+    def apply(self, X, j):
+        return self._apply(X, j, False)
+
+    def apply_t(self, X, j):
+        return self._apply(X, j, True)
+
+    def _apply(self, X, j, transpose):
+        n, k = self.n, len(self.blocks)
+        if k == 1:
+            return self.blocks[0][0].apply(X, j, transpose)
+        # Rows of J are outputs: (J X)_a = Σ_b B_ab X_b and (Jᵀ X)_b = Σ_a B_abᵀ X_a.
+        out = []
+        for a in range(k):
+            terms = (self.blocks[b][a] if transpose else self.blocks[a][b] for b in range(k))
+            out.append(sum(op.apply(X[b * n:(b + 1) * n], j, transpose) for b, op in enumerate(terms)))
+        return np.vstack(out)
+
+    def carousel(self, j):
+        return self.blocks[1][1].diagonal(j)
+
+
+def column_params(cell):
+    """The cell's parameters with every (n,) vector as an (n, 1) column; other arrays unchanged."""
     return SimpleNamespace(**{
-        name: value[:, None] if dims == ("n",) else value
-        for name, (dims, value) in ((k, (cell.param_shapes[k], v)) for k, v in cell.params.items())
+        name: value[:, None] if cell.param_shapes[name] == ("n",) else value for name, value in cell.params.items()
     })
 
 
-def step_jacobians(cell, xs, states, params=None):
-    """J_t = ∂F(s, x_t)/∂s at s = states[j], x_t = xs[j], for every row j: (C, d, d), rows = outputs.
+def chunked_jacobians(cell, xs, states, *, reverse=False, chunk=256):
+    """Yield (t, StepJacobians, j) for t = 1..T (T..1 when ``reverse``): J_t is step j of the chunk.
 
-    xs (C, m), states (C, d). ``params`` is ``_column_params(cell)``, passed in to reuse it.
-
-    >>> import numpy as np, rnn_theory as rt
-    >>> cell = rt.CELLS["lstm"].random(hidden_size=3, input_size=2, rng=0)
-    >>> xs, S = np.ones((4, 2)), np.linspace(-1, 1, 24).reshape(4, 6)
-    >>> Js = step_jacobians(cell, xs, S)
-    >>> Js.shape, bool(np.allclose(Js[2], cell.jacobian(xs[2], S[2]), rtol=1e-13, atol=1e-15))
-    ((4, 6, 6), True)
+    J_t = ∂s_t/∂s_{t−1} at (xs[t−1], states[t−1]) with states = cell.run(xs, s0).
     """
-    p = _column_params(cell) if params is None else params
-    n, c = cell.hidden_size, len(xs)
-    parts = [states[:, k * n:(k + 1) * n].T for k in range(len(cell.state_parts))]
-    blocks = cell.jacobian_blocks(p, np.asarray(xs).T, *parts, ops=_OPS)
-    out = np.empty((c, cell.state_size, cell.state_size))
-    for i, row in enumerate(blocks):
-        for j, block in enumerate(row):
-            out[:, i * n:(i + 1) * n, j * n:(j + 1) * n] = block
-    return out
-
-
-def chunked_jacobians(cell, xs, states, *, reverse=False, chunk=None):
-    """Yield (t, J_t) for t = 1..T (or T..1 when ``reverse``), computed ``chunk`` steps at a time.
-
-    J_t = ∂s_t/∂s_{t−1} = jacobian(xs[t−1], states[t−1]) with states = cell.run(xs, s0).
-    """
-    T, d = len(xs), cell.state_size
-    chunk = chunk or max(1, min(64, (1 << 21) // (d * d)))  # ≈ 16 MB of Jacobians at a time
-    params = _column_params(cell)
+    T = len(xs)
+    params = column_params(cell)
     starts = range(0, T, chunk)
     for start in reversed(starts) if reverse else starts:
         stop = min(T, start + chunk)
-        Js = step_jacobians(cell, xs[start:stop], states[start:stop], params)
+        Js = StepJacobians(cell, xs[start:stop], states[start:stop], params)
         for j in range(stop - start - 1, -1, -1) if reverse else range(stop - start):
-            yield start + j + 1, Js[j]
+            yield start + j + 1, Js, j

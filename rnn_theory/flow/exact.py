@@ -2,10 +2,12 @@
 
 Transposed, the product over lags is a forward product: P_{T,τ}ᵀ = J_{T−τ+1}ᵀ P_{T,τ−1}ᵀ. It is kept
 as P_{T,τ}ᵀ = e^{ℓ_τ}·Q_τ K_τ with Q_τ (d, r) orthonormal and K_τ (r, d), so ‖P_{T,τ}‖₂ = e^{ℓ_τ}‖K_τ‖₂.
-One lag costs one QR (Benettin 1980):
+One lag costs one QR (Benettin 1980), here by Cholesky of the Gram matrix (all GEMM work):
 
     Q_τ R_τ = J_{T−τ+1}ᵀ Q_{τ−1},     K_τ = R_τ K_{τ−1} / σ_1,     ℓ_τ = ℓ_{τ−1} + ln σ_1.
 
+Only H = K Kᵀ (r, r) is stored, H_τ = R_τ H_{τ−1} R_τᵀ / σ_1², with σ_1² = λ_max(H) (and the parts
+K[:, h] K[:, h]ᵀ, K[:, c] K[:, c]ᵀ for the blocks of the LSTM family).
 R_τ is upper triangular, so row i of K only mixes rows j ≥ i: each row keeps its own relative
 accuracy however far the rows' scales spread (the small directions are not rounding noise of the
 large ones). Trailing rows of K whose Frobenius norm is ≤ ``rtol``·‖K‖₂ are dropped; that changes
@@ -23,12 +25,14 @@ import numpy as np
 from ._batched import chunked_jacobians
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)  # HMT lemma 4.1 with failure probability 10^(−k)
+# Below ~1e-16 of λ_max the Gram matrix's eigenvalues are rounding: it resolves σ_i ≥ 1e-8·σ_1.
+_GRAM_RESOLUTION = 1e-16
 
 
 def exact_curves(cell, xs, states, *, rtol=1e-18, checks=3, check_tol=1e-9, seed=0):
     """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c, log_norm_direct), error_bound, rank."""
     curves = _stream(cell, xs, states, rtol, checks, seed)
-    if rtol > 0 and np.nanmax(curves["error_bound"], initial=0.0) > check_tol:
+    if rtol > 0 and curves["error_bound"].max(initial=0.0) > check_tol:
         curves = _stream(cell, xs, states, 0.0, checks, seed)
     return curves
 
@@ -36,63 +40,102 @@ def exact_curves(cell, xs, states, *, rtol=1e-18, checks=3, check_tol=1e-9, seed
 def _stream(cell, xs, states, rtol, checks, seed):
     T, d, n = len(xs), cell.state_size, cell.hidden_size
     blocks = len(cell.state_parts) == 2
-    out = {name: np.empty(T) for name in ("log_norm", "log_norm_h", "error_bound")}
-    out["rank"] = np.empty(T, dtype=np.int64)
-    if blocks:
-        out["log_norm_c"], out["log_norm_direct"] = np.empty(T), np.empty(T)
-        log_direct = np.zeros(n)
+    rows = (slice(0, n), slice(n, d)) if blocks else (slice(0, d),)
+    out = {name: np.full(T, -np.inf) for name in ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct")}
+    out["error_bound"], out["rank"] = np.zeros(T), np.full(T, d)
+    log_direct = np.zeros(n)
     Y = np.random.default_rng(seed).standard_normal((d, checks))
-    Q, K, KY, V = np.eye(d), np.eye(d), Y.copy(), Y.copy()  # P_{T,0} = I
-    log_scale = 0.0
+    # Short lags: a dense phase, Z = Pᵀ/e^ℓ (the rank is near d there). Without truncation
+    # (rtol = 0, the fallback) the graded factored form is used from the start.
+    log_scale, dense = 0.0, rtol > 0
+    Z, KY, parts = (np.eye(d), None, None) if dense else _factor(np.eye(d), Y, rows, 0.0)
     with np.errstate(divide="ignore"):
-        for i, (_, J) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
+        for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
             if blocks:
-                log_direct += np.log(np.abs(np.diagonal(J[n:, n:])))
+                log_direct += np.log(np.abs(Js.carousel(j)))
                 out["log_norm_direct"][i] = log_direct.max()
             if log_scale == -np.inf:  # P was exactly 0 at a shorter lag, so it is 0 here too
-                out["log_norm"][i] = out["log_norm_h"][i] = -np.inf
-                out["rank"][i], out["error_bound"][i] = 0, 0.0
-                if blocks:
-                    out["log_norm_c"][i] = -np.inf
                 continue
-            r = Q.shape[1]
-            X = J.T @ np.hstack([Q, V])
-            Q, R = np.linalg.qr(X[:, :r])
-            K, KY, V = R @ K, R @ KY, X[:, r:]
-            sigma = np.sqrt(max(np.linalg.eigvalsh(K @ K.T)[-1], 0.0))
-            log_scale += np.log(sigma)
-            if sigma > 0:
-                K, KY, V = K / sigma, KY / sigma, V / sigma
-            keep = _kept_rank(K, rtol)
-            Q, K, KY = Q[:, :keep], K[:keep], KY[:keep]
-            out["log_norm"][i], out["rank"][i] = log_scale, keep
-            out["error_bound"][i] = _ALPHA * np.linalg.norm(V - Q @ KY, axis=0).max(initial=0.0)
+            Z = Js.apply_t(Z, j)
+            if dense:
+                w = np.linalg.eigvalsh(Z.T @ Z)
+                lam = w[-1]
+            else:
+                r = KY.shape[0]
+                Q, R = _orthonormalise(Z[:, :r])
+                parts = [R @ Hp @ R.T for Hp in parts]
+                lam = np.linalg.eigvalsh(sum(parts))[-1]
+            if lam <= 0:
+                log_scale = -np.inf
+                continue
+            log_scale += 0.5 * np.log(lam)
+            out["log_norm"][i] = log_scale
+            if dense:
+                Z /= np.sqrt(lam)
+                if blocks:  # P = Zᵀ, so block (a, b) of P is Z[b, a]ᵀ
+                    for name, a in (("log_norm_h", rows[0]), ("log_norm_c", rows[1])):
+                        out[name][i] = log_scale + 0.5 * np.log(_top_eigenvalue(Z[a, a]))
+                if np.count_nonzero(w > _GRAM_RESOLUTION * lam) <= d // 3:
+                    Z, KY, parts = _factor(Z, Y, rows, rtol)
+                    dense = False
+                continue
+            parts = [Hp / lam for Hp in parts]
+            Z[:, :r], Z[:, r:], KY = Q, Z[:, r:] / np.sqrt(lam), R @ KY / np.sqrt(lam)
+            r = _truncate(parts, rtol)
+            Z, KY, parts = np.hstack([Z[:, :r], Z[:, Z.shape[1] - checks:]]), KY[:r], [Hp[:r, :r] for Hp in parts]
+            out["rank"][i] = r
+            out["error_bound"][i] = _ALPHA * np.linalg.norm(Z[:, r:] - Z[:, :r] @ KY, axis=0).max(initial=0.0)
             if blocks:
-                h_norm, c_norm = _block_norms(Q, K, n)
-                out["log_norm_h"][i], out["log_norm_c"][i] = log_scale + np.log(h_norm), log_scale + np.log(c_norm)
+                for name, b, Hp in (("log_norm_h", rows[0], parts[0]), ("log_norm_c", rows[1], parts[1])):
+                    out[name][i] = log_scale + 0.5 * np.log(_block_lambda(Z[b, :r], Hp))
     if not blocks:
-        out["log_norm_h"] = out["log_norm"]
+        out["log_norm_h"], out["log_norm_c"], out["log_norm_direct"] = out["log_norm"], None, None
     return out
 
 
-def _kept_rank(K, rtol):
-    """Rows kept: drop the longest tail of rows with ‖K[j:]‖_F ≤ rtol (‖K‖₂ = 1 here); keep ≥ 1."""
-    tail = np.sqrt(np.cumsum(np.einsum("ij,ij->i", K, K)[::-1])[::-1])
-    small = np.nonzero(tail > rtol)[0]
-    return max(1, small[-1] + 1) if small.size else 1
+def _factor(X, Y, rows, rtol):
+    """Leave the dense phase: X = Pᵀ/e^ℓ = Q R (Householder), K = R. Rows of R below the dense
+    phase's own rounding level (d·2⁻⁵³·‖P‖₂) carry no information and are dropped with the rest."""
+    Q, R = np.linalg.qr(X)
+    parts = [R[:, a] @ R[:, a].T for a in rows]
+    r = _truncate(parts, max(rtol, X.shape[0] * np.finfo(float).eps) if rtol > 0 else 0.0)
+    KY = R[:r] @ Y
+    return np.hstack([Q[:, :r], X @ Y]), KY, [Hp[:r, :r] for Hp in parts]
 
 
-def _block_norms(Q, K, n):
-    """‖∂h_T/∂h_{T−τ}‖₂ and ‖∂c_T/∂c_{T−τ}‖₂ relative to ‖K‖₂, from P = Kᵀ Qᵀ.
+def _top_eigenvalue(A):
+    """λ_max(AᵀA) = ‖A‖₂²."""
+    return max(np.linalg.eigvalsh(A.T @ A)[-1], 0.0)
 
-    Block (a, b) of P is K[:, a]ᵀ Q[b]ᵀ; its squared norm is λ_max(C_bᵀ K_a K_aᵀ C_b) with
-    C_b C_bᵀ = Q[b]ᵀ Q[b]. Since Q is orthonormal, Q[c]ᵀQ[c] = I − Q[h]ᵀQ[h]: one eigh serves both.
-    """
-    w, E = np.linalg.eigh(Q[:n].T @ Q[:n])
-    w = np.clip(w, 0.0, 1.0)
-    norms = []
-    for sqrt_w, cols in ((np.sqrt(w), slice(0, n)), (np.sqrt(1.0 - w), slice(n, None))):
-        C = E * sqrt_w
-        Ka = C.T @ K[:, cols]
-        norms.append(np.sqrt(max(np.linalg.eigvalsh(Ka @ Ka.T)[-1], 0.0)))
-    return norms
+
+def _orthonormalise(X):
+    """X = Q R with R upper triangular: Cholesky of XᵀX (GEMM speed), Householder QR if XᵀX is
+    not numerically positive definite (a singular J_t, e.g. dead relu units)."""
+    try:
+        R = np.linalg.cholesky(X.T @ X).T
+        Q = X @ np.linalg.inv(R)
+        if np.isfinite(Q).all():
+            return Q, R
+    except np.linalg.LinAlgError:
+        pass
+    return np.linalg.qr(X)
+
+
+def _truncate(parts, rtol):
+    """The rank kept: drop the longest tail of rows of K with ‖K[j:]‖_F ≤ rtol·‖K‖₂ (= rtol here)."""
+    rows2 = sum(np.diagonal(Hp) for Hp in parts)
+    tail = np.sqrt(np.maximum(np.cumsum(rows2[::-1])[::-1], 0.0))
+    big = np.nonzero(tail > rtol)[0]
+    return int(big[-1]) + 1 if big.size else 1
+
+
+def _block_lambda(Q_b, H_a):
+    """λ_max of (Q_b K_a)(Q_b K_a)ᵀ = ‖block of P‖² in units of e^{2ℓ}: Q_b = Q[rows b], H_a = K_a K_aᵀ."""
+    r, n = Q_b.shape[1], Q_b.shape[0]
+    if r <= n:
+        try:
+            C = np.linalg.cholesky(Q_b.T @ Q_b)
+            return max(np.linalg.eigvalsh(C.T @ H_a @ C)[-1], 0.0)
+        except np.linalg.LinAlgError:
+            pass
+    return max(np.linalg.eigvalsh(Q_b @ H_a @ Q_b.T)[-1], 0.0)

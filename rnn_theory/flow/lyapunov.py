@@ -34,8 +34,8 @@ def lyapunov_spectrum(cell, xs, s0=None, k=None, *, burn_in=0, seed=0):
     Q = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, d)))[0][:, :k]
     sums = np.zeros(k)
     with np.errstate(divide="ignore"):
-        for t, J in chunked_jacobians(cell, xs, states):
-            Q, R = np.linalg.qr(J @ Q)
+        for t, Js, j in chunked_jacobians(cell, xs, states):
+            Q, R = np.linalg.qr(Js.apply(Q, j))
             if t > burn_in:
                 sums += np.log(np.abs(np.diagonal(R)))
     return np.sort(sums / (len(xs) - burn_in))[::-1]
@@ -55,8 +55,8 @@ def largest_lyapunov(cell, xs, s0=None, *, burn_in=0, seed=0):
     v /= np.linalg.norm(v)
     total = 0.0
     with np.errstate(divide="ignore"):
-        for t, J in chunked_jacobians(cell, xs, states):
-            v = J @ v
+        for t, Js, j in chunked_jacobians(cell, xs, states):
+            v = Js.apply(v[:, None], j)[:, 0]
             growth = np.linalg.norm(v)
             if t > burn_in:
                 total += np.log(growth)

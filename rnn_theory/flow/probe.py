@@ -21,6 +21,7 @@ import numpy as np
 from ._batched import chunked_jacobians
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
+_FLUSH = 128  # lags whose statistics are computed together (memory 128·d·k floats)
 
 
 def probe_curves(cell, xs, states, *, k=8, seed=0):
@@ -42,30 +43,42 @@ def probe_curves(cell, xs, states, *, k=8, seed=0):
     names = ("log_norm", "log_norm_h", "error_bound") + (("log_norm_c", "log_norm_direct") if parts > 1 else ())
     out = {name: np.empty(T) for name in names}
     log_direct = np.zeros(n)
-    log_scale = 0.0
-    with np.errstate(divide="ignore"):
-        for i, (_, J) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
-            W = J.T @ W
+    log_scale, done, pending, scales = 0.0, 0, [], []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
+            W = Js.apply_t(W, j)
             scale = np.abs(W).max()
-            log_scale += np.log(scale) if scale > 0 else -np.inf
+            log_scale += np.log(scale)
             if scale > 0:
                 W = W / scale
-            # The columns of W are Pᵀ applied to the orthonormal blockdiag(Q_Y,h, Q_Y,c): a lower
-            # bound. The Gaussian y_i = [Y_h e_i; Y_c e_i] give Pᵀ y_i = W·R_full[:, i].
-            lower = _top_singular(W)
-            upper = _ALPHA * np.linalg.norm(W @ R_full, axis=0).max()
-            out["log_norm"][i] = log_scale + np.log(lower)
-            out["error_bound"][i] = np.log(upper) - np.log(lower) if lower > 0 else np.inf
+            pending.append(W)
+            scales.append(log_scale)
             if parts > 1:
-                out["log_norm_h"][i] = log_scale + np.log(_top_singular(W[:n, :kq]))
-                out["log_norm_c"][i] = log_scale + np.log(_top_singular(W[n:, kq:]))
-                log_direct += np.log(np.abs(np.diagonal(J[n:, n:])))
+                log_direct += np.log(np.abs(Js.carousel(j)))
                 out["log_norm_direct"][i] = log_direct.max()
+            if len(pending) == _FLUSH or i == T - 1:  # per-lag statistics, many lags per call
+                _statistics(out, slice(done, i + 1), np.stack(pending), np.array(scales), R_full, n, kq, parts)
+                done, pending, scales = i + 1, [], []
     if parts == 1:
         out["log_norm_h"] = out["log_norm"]
     return out
 
 
-def _top_singular(W):
-    """σ_1 of a tall (d, k) matrix from its k×k Gram matrix."""
-    return np.sqrt(max(np.linalg.eigvalsh(W.T @ W)[-1], 0.0))
+def _statistics(out, lags, Ws, log_scale, R_full, n, kq, parts):
+    """Lower estimate and bound for the lags ``lags`` from their probe images Ws (c, d, parts·kq).
+
+    The columns of W are Pᵀ applied to the orthonormal blockdiag(Q_Y,h, Q_Y,c): a lower bound.
+    The Gaussian y_i = [Y_h e_i; Y_c e_i] give Pᵀ y_i = W·R_full[:, i]: the upper bound.
+    """
+    lower = _top_singular(Ws)
+    upper = _ALPHA * np.linalg.norm(Ws @ R_full, axis=1).max(axis=1)
+    out["log_norm"][lags] = log_scale + np.log(lower)
+    out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
+    if parts > 1:
+        out["log_norm_h"][lags] = log_scale + np.log(_top_singular(Ws[:, :n, :kq]))
+        out["log_norm_c"][lags] = log_scale + np.log(_top_singular(Ws[:, n:, kq:]))
+
+
+def _top_singular(Ws):
+    """σ_1 of each tall (d, k) matrix of a stack, from its k×k Gram matrix."""
+    return np.sqrt(np.maximum(np.linalg.eigvalsh(np.swapaxes(Ws, 1, 2) @ Ws)[:, -1], 0.0))

@@ -1,0 +1,157 @@
+"""Gradient-norm curves: time and peak memory of rt.gradient_norms against PyTorch and the dense bound.
+
+    python benchmarks/flow.py [--threads N] [--quick]
+
+For each case (tanh RNN n=256 T=1000, LSTM n=128 T=1000; same seeded inputs for every method)
+it prints, measured in this run:
+
+- exact / probe: rt.gradient_norms(method=...), wall time and peak traced memory;
+- torch: the usual autograd curve, a batched VJP from s_T back to every s_t (``is_grads_batched``)
+  followed by the spectral norm of each ∂s_T/∂s_t (skipped when torch is not importable);
+- dense bound: T·2·d³ / (numpy GEMM rate at d×d, measured now): the time a dense streaming
+  product P ← P·J would need at full GEMM speed, before any norm is even taken.
+
+Each measurement runs in a fresh subprocess (so peak memory is its own), with the same number of
+BLAS/torch threads (default 1: robust on a shared machine; pass --threads 2 to use both cores).
+It also shows the memory of ``exact`` at T=1000 vs T=10000 (skipped with --quick) and checks the
+exact curve against torch's where torch's has not underflowed.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+CASES = {"rnn": ("tanh RNN", 256), "lstm": ("LSTM", 128)}
+M = 8  # input size
+
+
+def _child(case, method, T, threads):
+    """Run one measurement in this (fresh) process and print a JSON line."""
+    import resource
+    import tracemalloc
+
+    import numpy as np
+
+    import rnn_theory as rt
+
+    key, n = case, CASES[case][1]
+    cell = rt.CELLS[key].random(hidden_size=n, input_size=M, rng=0)
+    xs = np.random.default_rng(1).normal(size=(T, M))
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = {}
+    if method == "gemm":
+        d = cell.state_size
+        A, B = np.random.default_rng(2).normal(size=(2, d, d))
+        A @ B
+        best = min(_timed(lambda: A @ B)[0] for _ in range(30))
+        result["rate"] = 2 * d**3 / best
+    elif method == "torch":
+        curve, seconds, vjp_seconds = _torch_curve(cell, xs, threads)
+        result.update(seconds=seconds, vjp_seconds=vjp_seconds, log_norm=curve.tolist())
+    else:
+        tracemalloc.start()
+        seconds, flow = _timed(lambda: rt.gradient_norms(cell, xs, method=method))
+        result.update(seconds=seconds, traced_peak=tracemalloc.get_traced_memory()[1],
+                      log_norm=flow.log_norm.tolist(), max_rank=None if flow.rank is None else int(flow.rank.max()),
+                      error_bound=float(np.max(flow.error_bound)))
+    result["rss_growth"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) * 1024
+    print(json.dumps(result))
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def _torch_curve(cell, xs, threads):
+    """ln ‖∂s_T/∂s_t‖₂ for every t by autograd: a batched VJP (d basis vectors) then T SVDs."""
+    import torch
+
+    torch.set_num_threads(threads)
+    p = {k: torch.tensor(v) for k, v in cell.params.items()}
+    X = torch.tensor(xs)
+    start = time.perf_counter()
+    d, n = cell.state_size, cell.hidden_size
+    s = torch.zeros(d, dtype=torch.float64, requires_grad=True)
+    states = [s]
+    for x in X:
+        if cell.key == "rnn":
+            s = torch.tanh(p["W"] @ s + p["U"] @ x + p["b"])
+        else:
+            h, c = s[:n], s[n:]
+            gate = {g: p[f"W_{g}"] @ h + p[f"U_{g}"] @ x + p[f"b_{g}"] for g in "ifgo"}
+            c = torch.sigmoid(gate["f"]) * c + torch.sigmoid(gate["i"]) * torch.tanh(gate["g"])
+            s = torch.cat([torch.sigmoid(gate["o"]) * torch.tanh(c), c])
+        states.append(s)
+    grads = torch.autograd.grad(s, states[:-1], grad_outputs=torch.eye(d, dtype=torch.float64), is_grads_batched=True)
+    vjp = time.perf_counter() - start
+    with torch.no_grad():
+        curve = torch.log(torch.linalg.matrix_norm(torch.stack(grads[::-1]), ord=2))
+    return curve.numpy(), time.perf_counter() - start, vjp
+
+
+def _measure(case, method, T, threads):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    proc = subprocess.run([sys.executable, __file__, "--child", case, method, str(T), str(threads)],
+                          env=env, capture_output=True, text=True)
+    if proc.returncode:
+        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _mb(nbytes):
+    return f"{nbytes / 2**20:8.1f} MB"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="skip the T=10000 memory runs")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        case, method, T, threads = args.child
+        return _child(case, method, int(T), int(threads))
+    import numpy as np
+
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:
+        have_torch = False
+    print(f"threads={args.threads}  (numpy {np.__version__})")
+    for case, (label, n) in CASES.items():
+        T = 1000
+        d = n * (2 if case == "lstm" else 1)
+        rate = _measure(case, "gemm", T, args.threads)["rate"]
+        dense = T * 2 * d**3 / rate
+        runs = {m: _measure(case, m, T, args.threads) for m in ("exact", "probe")}
+        torch_run = _measure(case, "torch", T, args.threads) if have_torch else None
+        print(f"\n{label}: n={n}, d={d}, T={T}; numpy GEMM {rate / 1e9:.1f} GFLOP/s -> dense bound {dense:.3f} s")
+        print(f"  {'method':<12}{'time':>10}{'peak mem':>14}{'vs torch':>10}{'vs torch VJP':>14}{'vs dense':>10}")
+        if torch_run:
+            print(f"  {'torch':<12}{torch_run['seconds']:9.3f}s{_mb(torch_run['rss_growth']):>14}"
+                  f"{'1.0x':>10}{'':>14}{dense / torch_run['seconds']:9.2f}x   (VJP alone {torch_run['vjp_seconds']:.3f} s)")
+        for method, run in runs.items():
+            vs_torch = f"{torch_run['seconds'] / run['seconds']:9.1f}x" if torch_run else "       --"
+            vs_vjp = f"{torch_run['vjp_seconds'] / run['seconds']:13.1f}x" if torch_run else "           --"
+            print(f"  {method:<12}{run['seconds']:9.3f}s{_mb(run['traced_peak']):>14}{vs_torch:>10}{vs_vjp:>14}"
+                  f"{dense / run['seconds']:9.2f}x   (max rank {run['max_rank']}, max error bound {run['error_bound']:.1e})")
+        if torch_run:
+            exact, ref = np.array(runs["exact"]["log_norm"]), np.array(torch_run["log_norm"])
+            ok = np.isfinite(ref) & (ref > np.log(1e-290))
+            print(f"  exact vs torch: max |Δ ln‖P‖| = {np.abs(exact - ref)[ok].max():.2e} over {ok.sum()} lags"
+                  f" (torch underflows at {T - ok.sum()} lags)")
+        if not args.quick:
+            long = _measure(case, "exact", 10 * T, args.threads)
+            print(f"  exact memory: T={T}: {_mb(runs['exact']['traced_peak']).strip()}, T={10 * T}: "
+                  f"{_mb(long['traced_peak']).strip()} ({long['seconds']:.2f} s); T·d²·8 bytes at T={10 * T} would be "
+                  f"{_mb(10 * T * d * d * 8).strip()}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
