@@ -1,5 +1,6 @@
 """rt.save / rt.load: the native format, PyTorch and Keras layouts, round trips and safety."""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import pytest
 
 import rnn_theory as rt
 from conftest import ZOO, ZOO_IDS, generic_cell, generic_point
-from rnn_theory.io import read_tensors
+from rnn_theory.io import read_model, read_tensors
 from rnn_theory.io._safetensors import decode, encode
 
 EXTS = ["safetensors", "npz"]
@@ -122,3 +123,24 @@ def test_io_works_without_the_safetensors_package(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout, done.stderr) == (0, "gru\n", "")
+
+
+def test_tensors_of_other_modules_are_not_decoded(tmp_path):
+    """An ignored tensor of a dtype numpy lacks (F8) does not block the model; a used one is refused."""
+    cell = rt.CELLS["rnn"].random(hidden_size=2, input_size=1, rng=0)
+    rt.save(cell, tmp_path / "t.safetensors", format="torch")
+    tensors, _ = decode((tmp_path / "t.safetensors").read_bytes())
+    header = {name: {"dtype": "F64", "shape": list(tensors[name].shape)} for name in sorted(tensors)}
+    header["quantized.weight"] = {"dtype": "F8_E4M3", "shape": [4]}
+    offset, chunks = 0, []
+    for name, entry in header.items():
+        data = tensors[name].tobytes() if name in tensors else bytes(4)
+        entry["data_offsets"] = [offset, offset + len(data)]
+        offset += len(data)
+        chunks.append(data)
+    text = json.dumps(header).encode()
+    (tmp_path / "f8.safetensors").write_bytes(len(text).to_bytes(8, "little") + text + b"".join(chunks))
+    model = read_model(tmp_path / "f8.safetensors")
+    assert model.ignored == ("quantized.weight",) and same_params(model.cell, cell)
+    with pytest.raises(ValueError, match="dtype F8_E4M3"):
+        read_tensors(tmp_path / "f8.safetensors")[0]["quantized.weight"]

@@ -9,6 +9,7 @@ atomic: a temporary file in the same folder, renamed over the target only when c
 """
 
 import io
+import mmap
 import os
 import tempfile
 import zipfile
@@ -30,7 +31,8 @@ def read_tensors(path):
     path = os.fspath(path)
     try:
         with open(path, "rb") as file:
-            blob = file.read()
+            # A read-only memory map: only the tensors that are looked up are ever read.
+            blob = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(file.fileno()).st_size else b""
     except OSError as error:
         raise ValueError(f"cannot read the file: {error.strerror}") from None
     _refuse_unsafe(path, blob)
@@ -48,7 +50,8 @@ def _refuse_unsafe(path, blob):
         raise ValueError(f"Keras .h5/.keras files are not read (no h5py); {_KERAS_HINT}")
     if blob[:2] == b"PK":
         try:
-            names = zipfile.ZipFile(io.BytesIO(blob)).namelist()
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
         except zipfile.BadZipFile:
             raise ValueError("a damaged or truncated zip (.npz) file") from None
         if any(name.endswith(".pkl") for name in names):
@@ -60,7 +63,7 @@ def _read_npz(path, blob):
         raise ValueError("not an .npz (zip) archive; save one with np.savez")
     tensors, metadata = {}, {}
     try:
-        with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
+        with np.load(path, allow_pickle=False) as archive:
             for name in archive.files:
                 array = archive[name]
                 if name.startswith("__") and name.endswith("__") and array.dtype.kind == "U" and array.ndim == 0:

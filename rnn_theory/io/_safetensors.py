@@ -7,12 +7,14 @@ Reading never executes anything; numpy has no bfloat16, so BF16 is widened exact
 
 >>> import numpy as np
 >>> blob = encode({"w": np.arange(3.0)}, {"kind": "rnn"})
->>> decode(blob)
+>>> tensors, metadata = decode(blob)
+>>> dict(tensors), metadata
 ({'w': array([0., 1., 2.])}, {'kind': 'rnn'})
 """
 
 import json
 import struct
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -24,14 +26,19 @@ _MAX_HEADER = 100 * 1024 * 1024  # the reference implementation's limit, against
 
 
 def decode(blob):
-    """bytes -> (dict name -> np.ndarray, metadata dict str -> str); ValueError if malformed."""
+    """bytes-like -> (mapping name -> np.ndarray, metadata dict str -> str); ValueError if malformed.
+
+    Every entry's offsets and size are checked at once (a truncated file is refused whole); a
+    tensor's bytes are converted only when it is looked up, so a large model's other modules cost
+    nothing when ``blob`` is a memory map.
+    """
     if len(blob) < 8:
         raise ValueError("not a safetensors file: shorter than its 8-byte header length (truncated?)")
     (size,) = struct.unpack("<Q", blob[:8])
     if size > _MAX_HEADER or 8 + size > len(blob):
         raise ValueError(f"not a safetensors file, or truncated: header of {size} bytes in a {len(blob)}-byte file")
     try:
-        header = json.loads(blob[8:8 + size].decode("utf-8"))
+        header = json.loads(bytes(blob[8:8 + size]).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValueError("not a safetensors file: its header is not UTF-8 JSON") from None
     if not isinstance(header, dict):
@@ -40,24 +47,43 @@ def decode(blob):
     if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())):
         raise ValueError("safetensors __metadata__ must map strings to strings")
     data = memoryview(blob)[8 + size:]
-    return {name: _tensor(name, entry, data) for name, entry in header.items()}, metadata
+    return _Tensors({name: _entry(name, entry, len(data)) for name, entry in header.items()}, data), metadata
 
 
-def _tensor(name, entry, data):
+def _entry(name, entry, available):
+    """(dtype, shape, begin, end) of a header entry, its bounds and size checked."""
     try:
-        dtype, shape, (begin, end) = entry["dtype"], [int(d) for d in entry["shape"]], entry["data_offsets"]
+        dtype, shape, (begin, end) = entry["dtype"], tuple(int(d) for d in entry["shape"]), entry["data_offsets"]
     except (TypeError, KeyError, ValueError):
         raise ValueError(f"safetensors entry {name!r} lacks a valid dtype, shape or data_offsets") from None
-    if dtype not in _DTYPES and dtype != "BF16":
-        raise ValueError(f"tensor {name!r} has dtype {dtype}; supported: {', '.join(_DTYPES)}, BF16")
-    if not (0 <= begin <= end <= len(data)):
+    if not (isinstance(begin, int) and isinstance(end, int) and 0 <= begin <= end <= available):
         raise ValueError(f"tensor {name!r} lies beyond the end of the file (truncated?)")
-    raw = np.frombuffer(data[begin:end], dtype="<u2" if dtype == "BF16" else _DTYPES[dtype])
-    if raw.size != int(np.prod(shape)) or (end - begin) != raw.size * raw.itemsize:
-        raise ValueError(f"tensor {name!r}: {end - begin} bytes do not hold shape {tuple(shape)} of {dtype}")
-    if dtype == "BF16":  # bfloat16 is the top half of a float32
-        raw = (raw.astype("<u4") << 16).view("<f4")
-    return raw.reshape(shape).copy()
+    itemsize = 2 if dtype == "BF16" else np.dtype(_DTYPES[dtype]).itemsize if dtype in _DTYPES else None
+    if itemsize is not None and end - begin != int(np.prod(shape)) * itemsize:
+        raise ValueError(f"tensor {name!r}: {end - begin} bytes do not hold shape {shape} of {dtype}")
+    return dtype, shape, begin, end
+
+
+class _Tensors(Mapping):
+    """Name -> np.ndarray, each converted from the file's bytes when looked up."""
+
+    def __init__(self, entries, data):
+        self._entries, self._data = entries, data
+
+    def __getitem__(self, name):
+        dtype, shape, begin, end = self._entries[name]
+        if dtype not in _DTYPES and dtype != "BF16":
+            raise ValueError(f"tensor {name!r} has dtype {dtype}; supported: {', '.join(_DTYPES)}, BF16")
+        raw = np.frombuffer(self._data[begin:end], dtype="<u2" if dtype == "BF16" else _DTYPES[dtype])
+        if dtype == "BF16":  # bfloat16 is the top half of a float32
+            raw = (raw.astype("<u4") << 16).view("<f4")
+        return raw.reshape(shape).copy()
+
+    def __iter__(self):
+        return iter(self._entries)
+
+    def __len__(self):
+        return len(self._entries)
 
 
 def encode(tensors, metadata=None):
