@@ -17,6 +17,7 @@ COMMANDS = {
     "cells": "cells",
     "analyze": "analyze",
     "train": "train",
+    "figures": "figures",
 }
 
 

@@ -1,0 +1,80 @@
+"""``rnn-theory figures``: write the publication figures, or check that the committed ones are current.
+
+Each figure is NAME.pdf, NAME.svg, NAME.png (300 dpi) and the caption NAME.txt, byte-identical on
+every regeneration (``rnn_theory.plots``). ``--check`` regenerates into a temporary folder and
+compares bytes: exit 1, naming each file, when one differs, is missing, or (without ``--only``) is
+a figure file the command no longer produces, e.g. of a claim that is no longer refuted.
+"""
+
+import os
+import sys
+import tempfile
+
+from . import UsageError
+
+HELP = "write the publication figures (PDF, SVG, PNG 300 dpi + caption); --check: fail if any is stale"
+_SUFFIXES = (".pdf", ".svg", ".png", ".txt")
+
+
+def add_arguments(parser):
+    parser.add_argument("--out", default="figures", metavar="DIR", help="output folder (default: ./figures)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="only these figures (e.g. grad_norm_vs_lag_rnn)")
+    parser.add_argument("--check", action="store_true",
+                        help="regenerate into a temporary folder and compare with DIR byte for byte; exit 1 if stale")
+
+
+def run(args):
+    from ..plots import FIXED, builders, generate
+    from ..plots._errors import UnknownFigure
+
+    try:
+        figures = builders(args.only)  # unknown names fail here, before any work is written
+    except UnknownFigure as error:
+        raise UsageError(f"rnn-theory figures: {error.args[0]}; figures: {', '.join(FIXED)}, claim_<id> "
+                         "for each refuted claim (dots as underscores)") from None
+    progress = _progress if sys.stderr.isatty() else None
+    if not args.check:
+        written = generate(args.out, figures, progress=progress)
+        _clear(progress)
+        print(f"wrote {sum(map(len, written.values()))} files of {len(written)} figures into {args.out}")
+        return 0
+    with tempfile.TemporaryDirectory() as fresh:
+        written = generate(fresh, figures, progress=progress)
+        _clear(progress)
+        problems = _compare(fresh, args.out, [os.path.basename(p) for paths in written.values() for p in paths],
+                            full=args.only is None)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} figure files are stale; regenerate with: rnn-theory figures --out {args.out}",
+              file=sys.stderr)
+        return 1
+    print(f"{len(written)} figures in {args.out} are up to date")
+    return 0
+
+
+def _compare(fresh, committed, files, full):
+    """One line per committed file that differs from the fresh one, is missing, or (``full``) is
+    a figure file that is not produced any more."""
+    problems = []
+    for file in files:
+        path = os.path.join(committed, file)
+        if not os.path.exists(path):
+            problems.append(f"{path}: missing")
+            continue
+        with open(path, "rb") as old, open(os.path.join(fresh, file), "rb") as new:
+            if old.read() != new.read():
+                problems.append(f"{path}: differs from the regenerated file")
+    if full and os.path.isdir(committed):
+        extra = sorted(f for f in os.listdir(committed) if f.endswith(_SUFFIXES) and f not in files)
+        problems += [f"{os.path.join(committed, f)}: not produced any more" for f in extra]
+    return problems
+
+
+def _progress(name):
+    print(f"\r\033[Kfigure {name}", end="", file=sys.stderr, flush=True)
+
+
+def _clear(progress):
+    if progress:
+        print("\r\033[K", end="", file=sys.stderr)

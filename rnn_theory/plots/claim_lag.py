@@ -1,0 +1,148 @@
+"""``claim_<id>``: one figure per refuted claim, its counterexample's gradient norm against lag.
+
+The counterexample is the record of ``rnn_theory.claims.verify`` (DESIGN.md section 5), replayed
+with ``replay_cell`` and ``gradient_norms`` from its own s_0 and inputs: ln‖∂s_T/∂s_{T−τ}‖₂ for
+τ = 1..T, for the LSTM family also the c-block and the direct carousel path, for the RNN the
+rates the spectral radius and the Pascanu bound would give. Hollow markers: the values the claim
+check recorded at its lag, so the figure shows that the replay reproduces them. Which claims are
+refuted is computed by running the checks, never listed by hand.
+"""
+
+import functools
+import os
+
+import numpy as np
+
+from .. import gradient_norms
+from ._errors import UnknownFigure
+from ._style import GREY, REFERENCE, SINGLE, new_figure, series
+
+PREFIX = "claim_"
+GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}  # sup |φ'|
+# Eigenvalues of a defective W (e.g. nilpotent) are accurate only to about √ε·‖W‖: below this,
+# ρ(W) is reported as 0 instead of drawing a rate from rounding noise.
+_RHO_ZERO = 1e-6
+_RECORDED = {  # key in a counterexample record -> (legend label, marker)
+    "log_norm": (r"recorded $\ln\|\partial s_T/\partial s_{T-\tau}\|_2$", "o"),
+    "log_norm_c": (r"recorded c-block", "s"),
+    "log_norm_direct": (r"recorded $\ln\|\prod\,\mathrm{diag}(f)\|_2$", "D"),
+}
+
+
+def figure_name(claim_id):
+    return PREFIX + claim_id.replace(".", "_")
+
+
+def builders(names=None):
+    """Figure name -> builder for each refuted claim (of all claims, or of the figure ``names``)."""
+    from ..claims import CLAIMS  # noqa: PLC0415 - the claims load only when their figures are asked for
+
+    if names is not None and not names:
+        return {}
+    ids = {figure_name(claim_id): claim_id for claim_id in CLAIMS}
+    for name in names or ():
+        if name not in ids:
+            raise UnknownFigure(f"no figure named {name!r}")
+    results = _verify(tuple(ids.values()) if names is None else tuple(ids[name] for name in names))
+    refuted = {figure_name(r.claim.id): r for r in results if r.found.verdict == "refuted"}
+    for name in names or ():
+        if name not in refuted:
+            raise UnknownFigure(f"{name}: claim {ids[name]} is not refuted now, so it has no counterexample figure")
+    return {name: functools.partial(build, result) for name, result in refuted.items()}
+
+
+@functools.cache
+def _verify(ids):
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    from ..claims import verify  # noqa: PLC0415
+
+    # The checks' sweeps in parallel (their results do not depend on it), as rnn-theory verify does.
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as executor:
+        return verify(list(ids), executor=executor)
+
+
+def build(result):
+    """The figure of one refuted claim (a ``rnn_theory.claims.Result``) and its caption."""
+    from ..claims._counterexample import replay_cell  # noqa: PLC0415
+
+    record = result.found.counterexample
+    cell = replay_cell(record)
+    xs = np.asarray(record["inputs"], dtype=float).reshape(-1, cell.input_size)
+    flow = gradient_norms(cell, xs, record["s0"])
+    lags, T = flow.lags, len(flow.lags)
+    figure, axes = new_figure(SINGLE, 3.4)
+    marks = {"markevery": max(T // 10, 1)}
+    curves = [(flow.log_norm, r"$\ln\|\partial s_T/\partial s_{T-\tau}\|_2$")]
+    if flow.log_norm_c is not None:
+        curves += [(flow.log_norm_c, r"c-block $\ln\|\partial c_T/\partial c_{T-\tau}\|_2$"),
+                   (flow.log_norm_direct, _direct_label(cell.key))]
+    for i, (curve, label) in enumerate(curves):
+        axes.plot(lags, curve, label=label, **series(i), **marks)
+    if cell.key == "rnn":
+        _rnn_rates(axes, cell, lags, len(curves))
+    for key, (label, marker) in _RECORDED.items():
+        if key in record:
+            axes.plot([record["lag"]], [record[key]], ls="none", marker=marker, ms=7, mfc="none", mec="black",
+                      mew=0.9, label=label + rf" at $\tau = {record['lag']}$")
+    axes.set_xlim((0.5, T + 0.5) if T < 10 else (0, 1.03 * T))  # room for the markers at τ = T
+    if T < 10:
+        axes.set_xticks(lags)
+    axes.set_xlabel(r"lag $\tau$ (steps)")
+    axes.set_ylabel(r"$\ln\|\cdot\|_2$ (natural log)")
+    axes.set_title(f"counterexample to {result.claim.id}")
+    figure.legend(loc="outside lower center", ncols=1)
+    return figure, _caption(result, cell, T)
+
+
+def _direct_label(kind):
+    if kind == "peephole":
+        return r"direct path $\ln\|\prod\,\partial c'/\partial c\|_2$ (peephole diagonal)"
+    if kind == "lstm_nofg":
+        return r"direct path $\ln\|I\|_2 = 0$"
+    return r"direct path $\ln\|\prod\,\mathrm{diag}(f)\|_2$"
+
+
+def _rnn_rates(axes, cell, lags, first):
+    """τ·ln ρ(W) (the rate the spectral radius suggests) and τ·ln(γσ_max(W)) (Pascanu's bound)."""
+    W = cell.params["W"]
+    rho, sigma = np.abs(np.linalg.eigvals(W)).max(), np.linalg.norm(W, 2)
+    bound = GAMMA[cell.activation] * sigma
+    label = rf"bound $\tau\,\ln(\gamma\,\sigma_{{\max}}(W))$, $\gamma\,\sigma_{{\max}} = {bound:.3g}$"
+    if np.isclose(rho, bound, rtol=1e-9):  # e.g. one unit: the two lines coincide, draw one
+        label = rf"$\tau\,\ln\rho(W)$ = the bound, $\rho(W) = \gamma\,\sigma_{{\max}}(W) = {bound:.3g}$"
+    elif rho > _RHO_ZERO:
+        axes.plot(lags, lags * np.log(rho), color=series(first)["color"], **REFERENCE,
+                  label=rf"$\tau\,\ln\rho(W)$, $\rho(W) = {rho:.3g}$")
+    else:
+        axes.plot([], [], ls="none", label=r"$\rho(W) = 0$ (nilpotent $W$): no rate to draw")
+    axes.plot(lags, lags * np.log(bound), color=GREY, **REFERENCE, label=label)
+
+
+def _caption(result, cell, T):
+    claim, found, record = result.claim, result.found, result.found.counterexample
+    params = "; ".join(f"{name} = {np.asarray(v).tolist()}" for name, v in record["params"].items())
+    if sum(np.asarray(v).size for v in record["params"].values()) > 40:
+        params = "; ".join(f"{name} {np.asarray(v).shape}" for name, v in record["params"].items())
+        params += " (the numbers: rnn-theory verify --json)"
+    recorded = ", ".join(f"{key} = {record[key]:.6g}" for key in _RECORDED if key in record)
+    return f"""
+    Counterexample to the claim {claim.id}: "{claim.statement}" ({claim.source}). Verdict: refuted.
+    {found.condition or ''}
+
+    Plotted: the counterexample of rnn-theory verify replayed with rnn_theory.gradient_norms (method
+    "exact"): ln‖∂s_T/∂s_(T−τ)‖₂ (natural log, spectral norm) against the lag τ = 1..{T}
+    {'; the c-block ln‖∂c_T/∂c_(T−τ)‖₂ (h_(T−τ) held fixed) and the direct carousel path alone'
+     if flow_has_blocks(cell) else ''}{'; dotted: τ·ln ρ(W) and the Pascanu bound τ·ln(γ·σ_max(W)), γ = sup|φ′|'
+     if cell.key == 'rnn' else ''}. Hollow markers: the values the claim check recorded at its lag τ =
+    {record['lag']} ({recorded}).
+
+    Cell: {cell.key}{f" ({cell.activation})" if cell.key == 'rnn' else ''}, n = {cell.hidden_size}, m =
+    {cell.input_size}; {params}. Initial state s_0 = {record['s0'] if len(record['s0']) <= 8 else 'see the record'};
+    inputs: {T} steps{', all zero' if not np.any(record['inputs']) else ' (see the record)'}. No
+    randomness: everything comes from the recorded counterexample. Check method: {claim.method}.
+    """
+
+
+def flow_has_blocks(cell):
+    return len(cell.state_parts) == 2
