@@ -56,6 +56,7 @@ BAD_FLAGS = {
     "steps-zero": (lambda f: ["--steps", "0"], "--steps must be >= 1"),
     "steps-text": (lambda f: ["--steps", "ten"], "invalid int value"),
     "exponents": (lambda f: ["--exponents", "7"], "--exponents must lie in 1..6"),
+    "burn-in": (lambda f: ["--steps", "10", "--burn-in", "10"], "--burn-in must lie in 0..9"),
     "kind-unknown": (lambda f: ["--kind", "transformer"], "unknown kind 'transformer'"),
     "kind-conflict": (lambda f: ["--kind", "gru"], "cell is lstm, not gru"),
     "format": (lambda f: ["--format", "onnx"], "invalid choice"),

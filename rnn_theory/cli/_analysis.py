@@ -91,7 +91,7 @@ def _finite_or_none(values):
     return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float)]
 
 
-def analysis(cell, xs, exponents=None):
+def analysis(cell, xs, exponents=None, burn_in=0):
     """The measured part of the report: sizes, recurrent matrices, lag curves, Lyapunov, gates."""
     curves = {key: value for key, value in gradient_norms(cell, xs).to_dict().items() if value is not None}
     report = {
@@ -102,7 +102,9 @@ def analysis(cell, xs, exponents=None):
         "steps": len(xs),
         "recurrent": matrix_statistics(cell),
         **{key: curves.pop(key) for key in ("lags", "log_norm", "log_norm_h")},
-        "lyapunov": _finite_or_none(lyapunov_spectrum(cell, xs, k=exponents)),
+        "lyapunov": _finite_or_none(lyapunov_spectrum(cell, xs, k=exponents, burn_in=burn_in)),
+        # The QR frame starts random: its first steps are a transient, left out of the averages.
+        "lyapunov_burn_in": burn_in,
     }
     # The rest of the flow record: log_norm_c and log_norm_direct (LSTM family), method, error_bound, rank.
     report.update(curves)

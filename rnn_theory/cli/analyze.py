@@ -35,6 +35,8 @@ def add_arguments(parser):
     parser.add_argument("--steps", type=int, metavar="T", help="number of N(0, 1) input steps (default 100)")
     parser.add_argument("--seed", type=int, metavar="S", help="seed of the N(0, 1) inputs (default 0)")
     parser.add_argument("--exponents", type=int, metavar="K", help="how many Lyapunov exponents (default: all, at most 32)")
+    parser.add_argument("--burn-in", type=int, metavar="B",
+                        help="steps the Lyapunov QR iteration runs before it averages (default T // 10)")
     parser.add_argument("--json", metavar="PATH", help="write the report as JSON")
     parser.add_argument("--plot", metavar="PATH", help=f"write the lag figure ({', '.join(PLOT_FORMATS)})")
 
@@ -51,6 +53,9 @@ def run(args):
     k = args.exponents if args.exponents is not None else min(cell.state_size, 32)
     if not 1 <= k <= cell.state_size:
         raise UsageError(f"rnn-theory analyze: --exponents must lie in 1..{cell.state_size} (the state size), got {k}")
+    burn_in = args.burn_in if args.burn_in is not None else len(xs) // 10
+    if not 0 <= burn_in < len(xs):
+        raise UsageError(f"rnn-theory analyze: --burn-in must lie in 0..{len(xs) - 1} (T − 1), got {burn_in}")
     report = {
         "weights": args.weights,
         "format": model.format,
@@ -58,7 +63,7 @@ def run(args):
         "ignored": list(model.ignored),
         "notes": list(model.notes),
         "inputs": inputs,
-        **analysis(cell, xs, exponents=k),
+        **analysis(cell, xs, exponents=k, burn_in=burn_in),
     }
     if cell.key in ("gru", "gru_rb", "mingru") and model.format == "native":  # imports carry GRU_NOTE
         report["notes"].append(_NATIVE_GRU_NOTE)
@@ -148,7 +153,9 @@ def summary(report):
         lines.append(f"  ignored {len(ignored)} tensors of other modules or layers: {shown}")
     lines += [f"  note: {note}" for note in report["notes"]]
     lines.append(f"run: T = {report['steps']} steps from s_0 = 0, {_inputs_text(report['inputs'])}")
-    if report["recurrent"]:
+    if not report["recurrent"]:
+        lines.append("recurrent matrices: none (gates see only the input: ∂s'/∂s is a diagonal)")
+    else:
         lines.append("recurrent matrices:  spectral radius ρ   largest singular value σ_max")
         lines += [f"  {name:18s}{s['spectral_radius']:10.4f}{s['sigma_max']:22.4f}" for name, s in report["recurrent"].items()]
     lstm = d == 2 * n
@@ -159,7 +166,7 @@ def summary(report):
     if None in report["log_norm"]:
         lines.append("  (-inf: the product of Jacobians is exactly 0, e.g. every ReLU off at some step)")
     exps = report["lyapunov"]
-    lines.append(f"Lyapunov exponents (per step, natural log; {len(exps)} of {d}): "
+    lines.append(f"Lyapunov exponents (per step, natural log; {len(exps)} of {d}; QR after {report['lyapunov_burn_in']} steps): "
                  + " ".join("-inf" if e is None else f"{e:.4f}" for e in exps[:8]) + (" …" if len(exps) > 8 else ""))
     if "gates" in report:
         lines.append("gates over the run (mean; 5% 50% 95% quantiles):")
