@@ -6,7 +6,6 @@ ln‖∂s_T/∂s_{T−τ}‖₂, the Lyapunov exponents and, for gated cells, th
 as JSON (--json) and as a figure (--plot). Bad input: one line on stderr, exit 2, no file written.
 """
 
-import json
 import os
 
 import numpy as np
@@ -18,6 +17,7 @@ from . import UsageError
 from ._analysis import analysis
 from ._lag_plot import FORMATS as PLOT_FORMATS
 from ._lag_plot import figure_bytes
+from ._report_text import inputs_text, json_text, summary
 
 HELP = "gradient flow through your own trained cell: PyTorch, Keras or native weights"
 _NATIVE_GRU_NOTE = "gates in the native convention h' = (1−z)⊙h + z⊙h̃: z is the share of new content (DESIGN.md §3)"
@@ -71,7 +71,7 @@ def run(args):
     if args.json:
         outputs[args.json] = json_text(report)
     if args.plot:
-        title = f"{cell.key} from {os.path.basename(args.weights)}: T = {len(xs)}, " + _inputs_text(inputs)
+        title = f"{cell.key} from {os.path.basename(args.weights)}: T = {len(xs)}, " + inputs_text(inputs)
         outputs[args.plot] = figure_bytes(report, title, plot_format)
     for path, data in outputs.items():
         try:
@@ -119,58 +119,3 @@ def _inputs(args, cell):
     if steps < 1:
         raise UsageError(f"rnn-theory analyze: --steps must be >= 1, got {steps}")
     return np.random.default_rng(seed).normal(size=(steps, m)), {"normal": {"steps": steps, "seed": seed}}
-
-
-def json_text(report):
-    """One top-level key per line, each value compact: readable, diffable, deterministic."""
-    items = (f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}" for key, value in report.items())
-    return "{\n" + ",\n".join(items) + "\n}\n"
-
-
-def _inputs_text(inputs):
-    return f"inputs from {inputs['file']}" if "file" in inputs else f"inputs N(0, 1), seed {inputs['normal']['seed']}"
-
-
-def _shown_lags(steps):
-    lags = {1, steps} | {d * 10**e for e in range(8) for d in (1, 2, 5) if d * 10**e < steps}
-    return sorted(lags)
-
-
-def _fmt(value):
-    return "   -inf" if value is None else f"{value:8.3f}"
-
-
-def summary(report):
-    """The readable terminal summary of a report."""
-    n, m, d = report["hidden_size"], report["input_size"], report["state_size"]
-    where = ", ".join(f"{k} {v!r}" if k == "prefix" else f"{k} {v}" for k, v in report["module"].items() if k != "prefix" or v)
-    lines = [f"{report['weights']}: {report['format']} weights -> {report['kind']} cell"
-             + (f" ({report['activation']})" if "activation" in report else "") + (f"; {where}" if where else ""),
-             f"  n = {n} hidden, m = {m} inputs, state size {d}" + (" ([h; c])" if d == 2 * n else "")]
-    ignored = report["ignored"]
-    if ignored:
-        shown = ", ".join(ignored[:8]) + (", … (--json lists all)" if len(ignored) > 8 else "")
-        lines.append(f"  ignored {len(ignored)} tensors of other modules or layers: {shown}")
-    lines += [f"  note: {note}" for note in report["notes"]]
-    lines.append(f"run: T = {report['steps']} steps from s_0 = 0, {_inputs_text(report['inputs'])}")
-    if not report["recurrent"]:
-        lines.append("recurrent matrices: none (gates see only the input: ∂s'/∂s is a diagonal)")
-    else:
-        lines.append("recurrent matrices:  spectral radius ρ   largest singular value σ_max")
-        lines += [f"  {name:18s}{s['spectral_radius']:10.4f}{s['sigma_max']:22.4f}" for name, s in report["recurrent"].items()]
-    lstm = d == 2 * n
-    lines.append("lag τ   ln‖∂s_T/∂s_{T−τ}‖₂" + ("   ln‖∂h_T/∂h_{T−τ}‖₂" if lstm else ""))
-    for tau in _shown_lags(report["steps"]):
-        row = f"  {tau:<6d}{_fmt(report['log_norm'][tau - 1])}"
-        lines.append(row + (f"{'':13s}{_fmt(report['log_norm_h'][tau - 1])}" if lstm else ""))
-    if None in report["log_norm"]:
-        lines.append("  (-inf: the product of Jacobians is exactly 0, e.g. every ReLU off at some step)")
-    exps = report["lyapunov"]
-    lines.append(f"Lyapunov exponents (per step, natural log; {len(exps)} of {d}; QR after {report['lyapunov_burn_in']} steps): "
-                 + " ".join("-inf" if e is None else f"{e:.4f}" for e in exps[:8]) + (" …" if len(exps) > 8 else ""))
-    if "gates" in report:
-        lines.append("gates over the run (mean; 5% 50% 95% quantiles):")
-        for name, g in report["gates"].items():
-            q = g["quantiles"]
-            lines.append(f"  {name}  {g['mean']:.3f};  {q['0.05']:.3f}  {q['0.5']:.3f}  {q['0.95']:.3f}")
-    return "\n".join(lines)
