@@ -45,12 +45,18 @@ def _npy(folder, name, array, **options):
     return str(folder / name)
 
 
+def _npz(folder):
+    np.savez(folder / "x.npz", xs=np.zeros((5, 2)))
+    return str(folder / "x.npz")
+
+
 BAD_FLAGS = {
     "inputs-shape": (lambda f: ["--inputs", _npy(f, "x.npy", np.zeros((5, 3)))], "expected shape (T, 2)"),
     "inputs-1d": (lambda f: ["--inputs", _npy(f, "x.npy", np.zeros(5))], "expected shape (T, 2)"),
     "inputs-empty": (lambda f: ["--inputs", _npy(f, "x.npy", np.zeros((0, 2)))], "T >= 1"),
     "inputs-nan": (lambda f: ["--inputs", _npy(f, "x.npy", np.array([[0.0, np.nan]]))], "finite real numbers"),
     "inputs-pickle": (lambda f: ["--inputs", _npy(f, "x.npy", np.array([None, 1], dtype=object), allow_pickle=True)], "cannot read"),
+    "inputs-npz": (lambda f: ["--inputs", _npz(f)], "got an .npz archive"),
     "inputs-missing": (lambda f: ["--inputs", str(f / "absent.npy")], "cannot read"),
     "inputs-and-steps": (lambda f: ["--inputs", _npy(f, "x.npy", np.zeros((5, 2))), "--steps", "3"], "not both"),
     "steps-zero": (lambda f: ["--steps", "0"], "--steps must be >= 1"),

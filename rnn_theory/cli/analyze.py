@@ -108,9 +108,11 @@ def _inputs(args, cell):
             xs = np.load(args.inputs, allow_pickle=False)
         except (OSError, ValueError, EOFError) as error:
             raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: cannot read a .npy array ({error})") from None
-        if not isinstance(xs, np.ndarray) or xs.ndim != 2 or xs.shape[1] != m or len(xs) < 1:
-            shape = getattr(xs, "shape", "an archive")
-            raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: expected shape (T, {m}) with T >= 1, got {shape}")
+        if not isinstance(xs, np.ndarray):  # np.load gave an .npz archive
+            xs.close()
+            raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: expected one .npy array (T, {m}), got an .npz archive")
+        if xs.ndim != 2 or xs.shape[1] != m or len(xs) < 1:
+            raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: expected shape (T, {m}) with T >= 1, got {xs.shape}")
         if xs.dtype.kind not in "fiu" or not np.isfinite(xs).all():
             raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: must hold finite real numbers")
         return xs.astype(np.float64), {"file": args.inputs}
