@@ -9,7 +9,11 @@
 """
 
 from .cells import CELLS, Cell
-from .flow import GradientFlow, gradient_norms, largest_lyapunov, lyapunov_spectrum
+from .flow import (
+    GradientFlow, fixed_point_variance, gate_values, gradient_norms, largest_lyapunov, lyapunov_spectrum,
+    mean_field_chi, mean_field_lyapunov, memory_time_constants, random_tanh_rnn, recurrent_spectra,
+    trajectory_statistics,
+)
 from .io import load, save
 from .symbolic import derive, prove
 from .training import TASKS, train
@@ -17,4 +21,6 @@ from .training import TASKS, train
 __version__ = "0.1.0"
 
 __all__ = ["CELLS", "Cell", "load", "save", "derive", "prove", "__version__",
-           "GradientFlow", "gradient_norms", "largest_lyapunov", "lyapunov_spectrum", "TASKS", "train"]
+           "GradientFlow", "gradient_norms", "largest_lyapunov", "lyapunov_spectrum", "TASKS", "train",
+           "trajectory_statistics", "gate_values", "memory_time_constants", "recurrent_spectra",
+           "fixed_point_variance", "mean_field_chi", "mean_field_lyapunov", "random_tanh_rnn"]
