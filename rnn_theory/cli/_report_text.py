@@ -9,6 +9,7 @@
 
 import json
 
+_FORMAT_NAMES = {"torch": "PyTorch", "keras": "Keras", "native": "native"}
 
 def json_text(report):
     """One top-level key per line, each value compact: readable, diffable, deterministic."""
@@ -34,7 +35,7 @@ def summary(report):
     """The readable terminal summary of a report."""
     n, m, d = report["hidden_size"], report["input_size"], report["state_size"]
     where = ", ".join(f"{k} {v!r}" if k == "prefix" else f"{k} {v}" for k, v in report["module"].items() if k != "prefix" or v)
-    lines = [f"{report['weights']}: {report['format']} weights -> {report['kind']} cell"
+    lines = [f"{report['weights']}: {_FORMAT_NAMES[report['format']]} weights -> {report['kind']} cell"
              + (f" ({report['activation']})" if "activation" in report else "") + (f"; {where}" if where else ""),
              f"  n = {n} hidden, m = {m} inputs, state size {d}" + (" ([h; c])" if d == 2 * n else "")]
     ignored = report["ignored"]
