@@ -6,6 +6,7 @@ from ..cells import CELLS
 from ..flow import gradient_norms, largest_lyapunov
 from ._counterexample import counterexample
 from ._registry import Verdict, claim
+from ._symbolic import symbolic_evidence, unproven
 
 GAINS = (0.5, 0.8, 0.9, 0.95, 1.05, 1.1, 1.2, 1.5, 2.0, 3.0)
 # A finite-time estimate of a zero exponent (a fixed point's neutral direction, a cycle) is off by
@@ -86,12 +87,13 @@ def lru_exact_decay(ctx):
     cases = [(1200 + s, 10_000 if ctx.quick else T, r_max) for s, (r_max, T) in enumerate(lags.items())]
     errors = ctx.map(_lru_case, cases)
     evidence = {
+        "symbolic": symbolic_evidence("lru"),
         "max_lag_by_r_max": {f"{c[2]:g}": c[1] for c in cases},
         "max_relative_error_by_r_max": {f"{c[2]:g}": e for c, e in zip(cases, errors)},
     }
     # The tolerance: 1e-9 relative at lag 10⁵, i.e. no drift from accumulated rounding.
     if max(errors) <= 1e-9:
-        return Verdict("holds", evidence)
+        return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     seed, _, r_max = cases[int(np.argmax(errors))]
     cell = CELLS["lru"](r=[r_max], theta=[0.0], B=np.ones((2, 1)))
     return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 1)), np.zeros(2), 1, np.log(r_max)))

@@ -6,6 +6,7 @@ from ..cells import CELLS
 from ._counterexample import counterexample
 from ._lstm import carousel_paths, forget_gate, logistic, partial_carousel
 from ._registry import Verdict, claim
+from ._symbolic import symbolic_evidence, unproven
 
 
 def _memory_case(case):
@@ -84,6 +85,7 @@ def _peephole_search():
 def peephole_cell_path(ctx):
     (gap, cell, s, carousel, f), formula_error = _peephole_search()
     evidence = {
+        "symbolic": symbolic_evidence("peephole"),
         "largest_gap_ln_carousel_minus_ln_f": gap,
         "carousel_at_largest_gap": carousel,
         "f_at_largest_gap": f,
@@ -133,13 +135,14 @@ def min_cells_diagonal(ctx):
     cases = [(k, 1000 + s, scale) for k in ("mingru", "minlstm") for s in range(3 if ctx.quick else 10) for scale in (1.0, 50.0)]
     rows = ctx.map(_diagonal_case, cases)
     evidence = {
+        "symbolic": symbolic_evidence("mingru", "minlstm"),
         "cases": len(cases),
         "max_abs_off_diagonal": float(np.max([r[0] for r in rows])),
         "max_abs_error_diagonal": float(np.max([r[1] for r in rows])),
     }
     # Off-diagonal entries must be exactly 0 (h_j never enters h'_i); the diagonal to a few ulps.
     if evidence["max_abs_off_diagonal"] == 0 and evidence["max_abs_error_diagonal"] <= 1e-15:
-        return Verdict("holds", evidence)
+        return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     kind, seed, _ = cases[int(np.argmax([r[0] for r in rows]))]
     cell = CELLS[kind].random(hidden_size=6, input_size=3, rng=seed)
     return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 3)), np.zeros(6), 1, 0.0))

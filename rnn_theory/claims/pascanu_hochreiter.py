@@ -7,6 +7,7 @@ from ..cells import CELLS
 from ._counterexample import counterexample
 from ._products import growth_rate, jacobian_products, log_spectral_norm
 from ._registry import Verdict, claim
+from ._symbolic import symbolic_evidence, unproven
 from ._search import best_saturation_set, saturation_steered_rnn, structured_matrices
 
 PASCANU = "Pascanu, Mikolov & Bengio 2013, 'On the difficulty of training RNNs', ICML, eqs. (6)–(7)"
@@ -61,6 +62,7 @@ def sufficient_vanishing(ctx):
     cases, rows = _bound_search(ctx)
     excess = {a: float(np.max([r[0] for c, r in zip(cases, rows) if c[0] == a])) for a in GAMMA}
     evidence = {
+        "symbolic": symbolic_evidence(*(f"{kind}_bound_{a}" for kind in ("one_step", "tau_step") for a in GAMMA)),
         "cases": len(cases),
         "max_excess_nats_by_activation": excess,
     }
@@ -68,7 +70,7 @@ def sufficient_vanishing(ctx):
     evidence["bound_attained"] = bool(max(excess.values()) > -1e-9)
     # Rounding in 40 products of small matrices: well under 1e-9 nats.
     if max(excess.values()) <= 1e-9:
-        return Verdict("holds", evidence)
+        return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     activation, n, seed = cases[int(np.argmax([r[0] for r in rows]))]
     cell = CELLS["rnn"].random(hidden_size=n, input_size=1, rng=seed, activation=activation)
     return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 1)), np.zeros(n), 1, 0.0))
@@ -95,6 +97,7 @@ def necessary_exploding(ctx):
     below = [g for log_bound, g in observations if log_bound <= 0]
     exploding = [log_bound for log_bound, g in observations if g > 1e-9]
     evidence = {
+        "symbolic": symbolic_evidence(*(f"tau_step_bound_{a}" for a in GAMMA)),
         "runs": len(observations),
         "runs_with_gamma_sigma_max_le_1": len(below),
         "max_growth_per_step_among_them": float(np.max(below)) if below else None,
@@ -102,7 +105,7 @@ def necessary_exploding(ctx):
         "min_ln_gamma_sigma_max_among_exploding": min(exploding, default=None),
     }
     if not below or np.max(below) <= 1e-9:
-        return Verdict("holds", evidence)
+        return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     cell = CELLS["rnn"].random(hidden_size=2, input_size=1, rng=0)
     return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 1)), np.zeros(2), 1, 0.0))
 
@@ -126,12 +129,13 @@ def sigmoid_weight_bound(ctx):
     slope = sigma * (1 - sigma)
     window = {str(wv): float(np.sum(slope * wv > 1) * (net[1] - net[0])) for wv in (4.0, 5.0, 10.0)}
     evidence = {
+        "symbolic": symbolic_evidence("sigmoid_forms", "sigmoid_derivative_bound", "hochreiter_factor_bound"),
         "argmax_sigma_prime_mp50": float(sup),
         "sup_sigma_prime_mp50": float(sup_value),
         "max_factor_on_grid": float(factor.max()),
         "width_of_net_window_where_factor_exceeds_1_for_w": window,
     }
     if factor.max() < 1 and abs(sup_value - mpmath.mpf(1) / 4) < mpmath.mpf(10) ** -40:
-        return Verdict("holds", evidence)
+        return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     cell = CELLS["rnn"](W=[[4.0]], U=[[0.0]], b=[0.0], activation="sigmoid")
     return Verdict("refuted", evidence, counterexample=counterexample(cell, [[0.0]], [0.5], 1, 0.0))

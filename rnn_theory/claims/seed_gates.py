@@ -8,6 +8,8 @@ from ._counterexample import counterexample
 from ._lstm import carousel_paths, forget_gate, logistic, output_gate, partial_carousel
 from ._products import jacobian_products, log_spectral_norm
 from ._registry import Verdict, claim
+from ._symbolic import symbolic_evidence, unproven
+from ..symbolic.theorems import parameter_count
 
 OLAH = "Olah 2015, 'Understanding LSTM Networks' (the seed)"
 LN10 = float(np.log(10))
@@ -48,6 +50,7 @@ def _carousel_verdict(ctx, kind, claimed_name):
         cases = [(kind, 40 + s, None) for s in seeds]
     rows = ctx.map(_carousel_case, cases)
     evidence = {
+        "symbolic": symbolic_evidence(kind),
         "cases": len(cases),
         "max_abs_error_partial_vs_" + claimed_name: float(np.max([r[0] for r in rows])),
         "median_relative_deviation_total_derivative": float(np.median([r[1] for r in rows])),
@@ -65,7 +68,7 @@ def _carousel_verdict(ctx, kind, claimed_name):
         f"adds ∂c_t/∂h_{{t−1}}·diag(o_{{t−1}}⊙tanh'(c_{{t−1}})), measured at a median "
         f"{evidence['median_relative_deviation_total_derivative']:.2g} of ‖{claimed_name}‖ on random weights"
     )
-    return Verdict("holds-if", evidence, condition=condition)
+    return Verdict("holds-if", evidence, condition=condition) if all(evidence["symbolic"].values()) else unproven(evidence)
 
 
 @claim(
@@ -245,20 +248,14 @@ def _gru_case(seed):
 def gru_additive(ctx):
     rows = ctx.map(_gru_case, range(3 if ctx.quick else 8))
     evidence = {
+        "symbolic": symbolic_evidence("gru", "gru_rb"),
         "max_abs_error_direct_path_when_W_zero": float(np.max([r[1] for r in rows])),
         "median_relative_size_of_gate_terms": float(np.median([r[0] for r in rows])),
     }
     if evidence["max_abs_error_direct_path_when_W_zero"] <= 1e-15:
-        return Verdict("holds", evidence)
+        return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     cell = CELLS["gru"].random(hidden_size=8, input_size=4, rng=0)
     return Verdict("refuted", evidence, counterexample=counterexample(cell, [np.zeros(4)], np.zeros(8), 1, 0.0))
-
-
-def parameter_count(kind):
-    """The number of parameters of a cell as a polynomial in n and m, from its ``param_shapes``."""
-    n, m = sympy.symbols("n m", positive=True, integer=True)
-    size = {"n": n, "m": m, "n/2": n / 2}
-    return sympy.expand(sum(sympy.Mul(*(size[d] for d in dims)) for dims in CELLS[kind].param_shapes.values()))
 
 
 @claim(
@@ -270,8 +267,9 @@ def parameter_count(kind):
     recorded="holds",
 )
 def gru_fewer_params(ctx):
-    n, m = sympy.symbols("n m", positive=True, integer=True)
+    n, m = sorted(parameter_count("lstm").free_symbols, key=str)[::-1]  # the layer's own n and m
     counts = {kind: parameter_count(kind) for kind in ("lstm", "gru", "gru_rb", "cifg")}
+    published = symbolic_evidence("parameter_counts")
     torch_lstm, torch_gru = 4 * (n**2 + n * m + 2 * n), 3 * (n**2 + n * m + 2 * n)
     differences = {
         "lstm - gru": sympy.expand(counts["lstm"] - counts["gru"]),
@@ -281,13 +279,14 @@ def gru_fewer_params(ctx):
     # A polynomial with positive coefficients and no constant term is positive for all n, m >= 1.
     positive = all(all(c > 0 for c in sympy.Poly(d, n, m).coeffs()) and d.subs({n: 0, m: 0}) == 0 for d in differences.values())
     evidence = {
+        "symbolic": published,
         **{f"count_{k}": str(v) for k, v in counts.items()},
         **{k: str(v) for k, v in differences.items()},
         "ratio_gru_over_lstm_as_n_grows": str(sympy.limit(counts["gru"] / counts["lstm"], n, sympy.oo)),
         "cifg_equals_gru_rb": bool(sympy.expand(counts["cifg"] - counts["gru_rb"]) == 0),
     }
     if positive:
-        return Verdict("holds", evidence)
+        return Verdict("holds", evidence) if all(published.values()) else unproven(evidence)
     cell = CELLS["gru"].random(hidden_size=1, input_size=1, rng=0)
     return Verdict("refuted", evidence, counterexample=counterexample(cell, [[0.0]], [0.0], 1, 0.0))
 

@@ -6,6 +6,7 @@ from ..cells import CELLS
 from ._counterexample import counterexample
 from ._products import growth_rate, jacobian_products, log_spectral_norm
 from ._registry import Verdict, claim
+from ._symbolic import symbolic_evidence, unproven
 from ._search import (
     best_saturation_set,
     minimal_two_unit_counterexample,
@@ -57,13 +58,14 @@ def jacobian_product(ctx):
     errors = ctx.map(_product_case, cases)
     worst = float(np.max([e for e, _ in errors]))
     evidence = {
+        "symbolic": symbolic_evidence("chain_rule_rnn_tau2", "chain_rule_rnn_tau3"),
         "cases": len(cases),
         "max_relative_error_ordered_product": worst,
         "min_relative_error_reversed_product_n>1_tau>1": float(np.min([r for (e, r), c in zip(errors, cases) if c[1] > 1 and c[2] > 1])),
     }
     # Complex step is exact to rounding; a product of ten Jacobians accumulates ~10·n ulps.
     if worst <= 1e-11:
-        return Verdict("holds", evidence)
+        return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     case = cases[max(range(len(cases)), key=lambda k: errors[k][0])]
     rng = np.random.default_rng(case[3])
     cell = CELLS["rnn"].random(hidden_size=case[1], input_size=2, rng=rng, gain=1.5, activation=case[0])
