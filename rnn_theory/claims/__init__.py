@@ -5,7 +5,7 @@
 True
 """
 
-from . import dynamics, gates_modern, pascanu_hochreiter, seed_gates, seed_vanilla  # noqa: F401  (registers claims)
+from . import dynamics, gates_modern, learning, pascanu_hochreiter, seed_gates, seed_vanilla  # noqa: F401  (registers)
 from ._registry import CLAIMS, VERDICTS, Claim, Context, Result, Verdict, verify
 
 # The order of the claims table in the issue that defined them: the order of every report.
