@@ -7,6 +7,14 @@ from ._counterexample import counterexample
 from ._lstm import carousel_paths, forget_gate, logistic, partial_carousel
 from ._registry import Verdict, claim
 from ._symbolic import symbolic_evidence, unproven
+from ._trained import trained_models
+
+
+def _median_time_constant(cell, xs):
+    """Median over units of the memory time constant −1/mean_t ln f_t, in steps."""
+    S = cell.run(xs)
+    log_f = np.log([forget_gate(cell, x, *np.split(s, 2)) for x, s in zip(xs, S[:-1])])
+    return float(np.median(-1 / log_f.mean(axis=0)))
 
 
 def _memory_case(case):
@@ -18,10 +26,7 @@ def _memory_case(case):
     out = []
     for forget_bias in (0.0, 1.0):
         cell = CELLS["lstm"](**{**base.params, "b_f": base.params["b_f"] + forget_bias})
-        S = cell.run(xs)
-        log_f = np.log([forget_gate(cell, x, *np.split(s, 2)) for x, s in zip(xs, S[:-1])])
-        time_constants = -1 / log_f.mean(axis=0)
-        out.append((float(np.median(time_constants)), carousel_paths(cell, xs, None, (20,))[20][0]))
+        out.append((_median_time_constant(cell, xs), carousel_paths(cell, xs, None, (20,))[20][0]))
     return out
 
 
@@ -41,6 +46,7 @@ def forget_bias_one(ctx):
         "median_time_constant_steps_b1": float(np.median([r[1][0] for r in rows])),
         "median_ln_norm_c_lag20_b0": float(np.median([r[0][1] for r in rows])),
         "median_ln_norm_c_lag20_b1": float(np.median([r[1][1] for r in rows])),
+        "median_time_constant_steps_trained": {name: _median_time_constant(m, xs) for name, m, xs in trained_models("lstm", 3)},
         "fraction_of_seeds_longer_with_b1": float(np.mean([r[1][0] > r[0][0] and r[1][1] > r[0][1] for r in rows])),
     }
     if evidence["fraction_of_seeds_longer_with_b1"] == 1.0:

@@ -9,6 +9,7 @@ from ._lstm import carousel_paths, forget_gate, logistic, output_gate, partial_c
 from ._products import jacobian_products, log_spectral_norm
 from ._registry import Verdict, claim
 from ._symbolic import symbolic_evidence, unproven
+from ._trained import trained_models
 from ..symbolic.theorems import parameter_count
 
 OLAH = "Olah 2015, 'Understanding LSTM Networks' (the seed)"
@@ -151,8 +152,14 @@ def cell_state_multistep(ctx):
             for tau in (1, 10, 100)
         }
     gap, cell, xs, log_c, log_f = _largest_gap()
+    trained = {}
+    for name, model, task_xs in trained_models("lstm", episodes=3):
+        lags = [tau for tau in (1, 10, 50) if tau <= len(task_xs)]
+        paths = carousel_paths(model, task_xs, None, lags)
+        trained[name] = {f"lag_{tau}": dict(zip(("ln_norm_c_block", "ln_norm_prod_f", "relative_deviation"), paths[tau])) for tau in lags}
     evidence = {
         "random_lstm": table,
+        "trained_lstm": trained,
         "relative_deviation_with_h_independent_gates": _block_triangular_deviation(),
         "largest_gap_one_unit_lag10_nats": gap,
     }
@@ -202,7 +209,11 @@ def hundreds_of_steps(ctx):
             "median_ln_prod_f_lag100": float(np.median([r[2] for r in chunk])),
         }
     unchanged = [b for b in FORGET_BIASES if abs(table[f"forget_bias_{b:g}"]["median_ln_norm_c_lag100"]) <= LN10]
-    evidence = {"random_lstm_n32": table}
+    trained = {}
+    for name, model, xs in trained_models("lstm", episodes=12):
+        paths = carousel_paths(model, xs, None, (100,))
+        trained[name] = {"ln_norm_c_lag100": paths[100][0], "ln_prod_f_lag100": paths[100][1]}
+    evidence = {"random_lstm_n32": table, "trained_lstm_on_task_inputs": trained}
     if not unchanged:
         cell = _random_lstm("lstm", 32, 80, 1.0)
         xs = np.random.default_rng(80).normal(size=(100, 4))
@@ -291,16 +302,18 @@ def gru_fewer_params(ctx):
     return Verdict("refuted", evidence, counterexample=counterexample(cell, [[0.0]], [0.0], 1, 0.0))
 
 
-def _coupling_case(seed):
-    """Median over a run of ‖∂h_t/∂c_t‖₂ = max_k o_k·tanh'(c_k) for a random LSTM at initialisation."""
-    cell = _random_lstm("lstm", 16, seed)
-    xs = np.random.default_rng(seed).normal(size=(100, 4))
-    S = cell.run(xs)
+def _median_coupling(cell, xs):
+    """Median over a run of ‖∂h_t/∂c_t‖₂ = max_k o_k·tanh'(c_k) (no peepholes: o_t does not depend on c_t)."""
+    S, n = cell.run(xs), cell.hidden_size
     couplings = []
-    for t in range(1, 101):
-        h_prev, c = S[t - 1][:16], S[t][16:]
+    for t in range(1, len(xs) + 1):
+        h_prev, c = S[t - 1][:n], S[t][n:]
         couplings.append(np.max(output_gate(cell, xs[t - 1], h_prev, c) * (1 - np.tanh(c) ** 2)))
     return float(np.median(couplings))
+
+
+def _coupling_case(seed):
+    return _median_coupling(_random_lstm("lstm", 16, seed), np.random.default_rng(seed).normal(size=(100, 4)))
 
 
 @claim(
@@ -320,6 +333,7 @@ def output_gate_decouples(ctx):
     evidence = {
         "median_coupling_at_initialisation": float(np.median(couplings)),
         "relative_deviation_from_prod_f_with_closed_output_gate_lag50": deviation,
+        "median_coupling_trained": {name: _median_coupling(model, xs) for name, model, xs in trained_models("lstm", 3)},
     }
     if deviation <= 1e-12 and evidence["median_coupling_at_initialisation"] > 0.1:
         condition = (

@@ -7,6 +7,7 @@ from ._counterexample import counterexample
 from ._products import growth_rate, jacobian_products, log_spectral_norm
 from ._registry import Verdict, claim
 from ._symbolic import symbolic_evidence, unproven
+from ._trained import trained_models
 from ._search import (
     best_saturation_set,
     minimal_two_unit_counterexample,
@@ -219,7 +220,11 @@ def eigenvalues_typically_below_one(ctx):
             "median_rho_J": float(np.median([r for _, r in chunk])),
         }
     typical = [g for g in GAINS if per_gain[f"{g:.4g}"]["fraction_rho_J_below_1"] > 0.5]
-    evidence = {"tanh_rnn_n64_by_gain": per_gain}
+    evidence = {"tanh_rnn_n64_by_gain": per_gain, "trained_rnn": {}}
+    for name, cell, xs in trained_models("rnn", episodes=10):
+        states = cell.run(xs)
+        radii = np.array([spectral_radius(cell.jacobian(x, h)) for x, h in zip(xs, states[:-1])])
+        evidence["trained_rnn"][name] = {"fraction_rho_J_below_1": float(np.mean(radii < 1)), "median_rho_J": float(np.median(radii))}
     if len(typical) == len(GAINS):
         return Verdict("holds", evidence)
     largest = max((g for g in typical if all(t in typical for t in GAINS if t <= g)), default=None)
