@@ -75,16 +75,18 @@ def as_cell(cell, **options):
     return cell
 
 
-def symbolic_arguments(cell):
-    """(p, x, parts, space) for ``cell``: every parameter and variable as an index-form object."""
+def symbolic_arguments(cell, suffix=""):
+    """(p, x, parts, space) for ``cell``: every parameter and variable as an index-form object,
+    its entries named by native name (+ ``suffix``, e.g. a time step)."""
     paired = any("n/2" in dims for dims in cell.param_shapes.values())
     space = Paired(n) if paired else Flat(n)
     spaces = {"n": space, "m": Flat(m), "n/2": Blocks(space)}
     p = {}
     for name, dims in cell.param_shapes.items():
-        p[name] = vector(name, spaces[dims[0]]) if len(dims) == 1 else matrix(name, spaces[dims[0]], spaces[dims[1]])
-    parts = tuple(vector(part, space) for part in cell.state_parts)
-    return SimpleNamespace(**p), vector("x", spaces["m"]), parts, space
+        label = name + suffix
+        p[name] = vector(label, spaces[dims[0]]) if len(dims) == 1 else matrix(label, spaces[dims[0]], spaces[dims[1]])
+    parts = tuple(vector(part + suffix, space) for part in cell.state_parts)
+    return SimpleNamespace(**p), vector("x" + suffix, spaces["m"]), parts, space
 
 
 def derive(cell, **options):

@@ -1,19 +1,24 @@
 """Targeted rewriting of index-form expressions; no ``simplify``, no ``Piecewise``.
 
-``normal(expr, ranges)`` brings an expression to a sum of products of atoms (entries, functions
-of normalised arguments, sums of products), using only these rules, each valid for all integer
-indices in range and all values of the entries:
+``normal(expr, ranges)`` brings an expression to a sum of monomials c·Σ_{k,l,…} A, where c and
+A are products of atoms (entries, powers, function applications), using only these rules, each
+valid for all integer indices in range and all values of the entries:
 
-1. renaming a summation index (to its canonical name, ``indexed.bound_name``);
+1. renaming summation indices; a sum's indices get canonical names: over every order of its
+   indices, the names k, l, q, … (``indexed.BOUND_NAMES``) that give the smallest printed form;
 2. linearity of Σ: Σ_k (A + B) = Σ_k A + Σ_k B, Σ_k c·A = c·Σ_k A when c does not contain k,
    and Σ_{k=lo}^{hi} c = (hi − lo + 1)·c;
 3. contraction: Σ_{k=lo}^{hi} A(k)·δ_{kj} = A(j) when j ranges over the same lo..hi (a free
-   index whose range is given, or the index of an enclosing sum over that range);
-4. the ring axioms: distributivity (``expand`` with ``deep=False``, one node at a time) and
+   index whose range is given, or the index of an enclosing sum over that range); and
+   A(j)·δ_{ij} = A(i)·δ_{ij} for i, j over the same range (i the first by name);
+4. finite sums commute and multiply out: (Σ_k A)(Σ_l B) = Σ_{k,l} A·B (indices renamed apart),
+   Σ_k Σ_l A = Σ_{k,l} A = Σ_l Σ_k A;
+5. the ring axioms: distributivity (``expand`` with ``deep=False``, one node at a time) and
    SymPy's automatic collection of equal terms.
 
-Two closed forms are proven equal when the normal form of their difference is 0. (A non-zero
-remainder proves nothing either way; ``prove`` then reports failure and shows it.)
+Arguments of functions (σ, tanh, …) are only renamed (rule 1), never rewritten: the two sides of
+every identity we prove build them with the same code. Two expressions are proven equal when
+the normal form of their difference is 0; a non-zero remainder proves nothing either way.
 ``contract`` applies rules 1–3 only, expanding just the sums that hold a δ: the readable form.
 
 >>> import sympy as sp
@@ -27,27 +32,40 @@ W[i, j]
 """
 
 from functools import lru_cache
+from itertools import permutations
 
 import sympy as sp
 
-from .indexed import bound_name
+from .indexed import BOUND_NAMES
+
+
+def _canonical_sum(body, limits):
+    """Σ over ``limits`` of ``body`` (already canonical inside), its indices named canonically."""
+    bound = [limit[0] for limit in limits]
+    taken = body.atoms(sp.Symbol) - set(bound)
+    names = [name for name in BOUND_NAMES if name not in taken][: len(bound)]
+    if len(bound) == 1:
+        return sp.Sum(body.xreplace({bound[0]: names[0]}), (names[0],) + tuple(limits[0][1:]))
+    candidates = []
+    for order in permutations(range(len(bound))):
+        renaming = {bound[o]: names[t] for t, o in enumerate(order)}
+        new_limits = [(names[t],) + tuple(limits[o][1:]) for t, o in enumerate(order)]
+        candidates.append(sp.Sum(body.xreplace(renaming), *new_limits))
+    return min(candidates, key=str)
 
 
 @lru_cache(maxsize=None)
 def canonical(expr):
-    """expr with every summation index renamed canonically, innermost sums first."""
+    """expr with the indices of every sum renamed canonically, innermost sums first."""
     if isinstance(expr, sp.Sum):
-        body = canonical(expr.function)
-        ((k, lo, hi),) = expr.limits
-        name = bound_name(body, k)
-        return sp.Sum(body.xreplace({k: name}), (name, lo, hi))
+        return _canonical_sum(canonical(expr.function), expr.limits)
     if not expr.args:
         return expr
     return expr.func(*[canonical(arg) for arg in expr.args])
 
 
 def normal(expr, ranges):
-    """The normal form of expr (rules 1–4); ``ranges`` maps each free index to (lo, hi)."""
+    """The normal form of expr (rules 1–5); ``ranges`` maps each free index to (lo, hi)."""
     return canonical(_reduce(canonical(sp.sympify(expr)), _frozen(ranges), True))
 
 
@@ -68,13 +86,30 @@ def _distribute(expr):
 def _reduce(expr, ranges, expand):
     if isinstance(expr, sp.Sum):
         return _reduce_sum(expr, ranges, expand)
-    if not expr.args or isinstance(expr, sp.Indexed):
-        return expr
+    if not isinstance(expr, (sp.Add, sp.Mul, sp.Pow)):
+        return expr  # an atom, an entry, or a function application (rule 1 only)
     reduced = expr.func(*[_reduce(arg, ranges, expand) for arg in expr.args])
-    return _distribute(reduced) if expand and isinstance(reduced, (sp.Add, sp.Mul, sp.Pow)) else reduced
+    if not expand:
+        return reduced
+    scope = dict(ranges)
+    return sp.Add(*[_unify_deltas(_merge_sums(term), scope) for term in sp.Add.make_args(_distribute(reduced))])
+
+
+def _unify_deltas(term, ranges):
+    """Rule 3 on a monomial: A(j)·δ_ij = A(i)·δ_ij for each δ_ij over indices of one range."""
+    factors = sp.Mul.make_args(term)
+    deltas = [f for f in factors if isinstance(f, sp.KroneckerDelta)]
+    rest = sp.Mul(*[f for f in factors if not isinstance(f, sp.KroneckerDelta)])
+    for delta in deltas:
+        first, second = sorted(delta.args, key=str)
+        if first in ranges and ranges.get(first) == ranges.get(second):
+            rest = rest.xreplace({second: first})
+    return rest * sp.Mul(*deltas)
 
 
 def _reduce_sum(expr, ranges, expand):
+    if len(expr.limits) > 1:  # Σ_{k,l} A = Σ_l (Σ_k A): peel the outermost index
+        return _reduce_sum(sp.Sum(sp.Sum(expr.function, *expr.limits[:-1]), expr.limits[-1]), ranges, expand)
     ((k, lo, hi),) = expr.limits
     body = _reduce(expr.function, ranges + ((k, (lo, hi)),), expand)
     scope = dict(ranges)
@@ -101,11 +136,33 @@ def _contract_term(term, k, lo, hi, ranges):
 
 
 def _sum_of_term(term, k, lo, hi, ranges):
-    """Σ_{k=lo}^{hi} term, by rules 3 and 2."""
+    """Σ_{k=lo}^{hi} term, by rules 3, 2 and 4."""
     contracted = _contract_term(term, k, lo, hi, ranges)
     if contracted is not None:
-        return contracted
+        return _merge_sums(contracted)
     factors = sp.Mul.make_args(term)
     outside = sp.Mul(*[f for f in factors if k not in f.free_symbols])
     inside = sp.Mul(*[f for f in factors if k in f.free_symbols])
-    return outside * (hi - lo + 1) if inside == 1 else outside * sp.Sum(inside, (k, lo, hi))
+    if inside == 1:
+        return outside * (hi - lo + 1)
+    return _merge_sums(outside * sp.Sum(inside, (k, lo, hi)))
+
+
+def _merge_sums(term):
+    """Rule 4 on a monomial: all its Σ factors (and nested Σ factors) as one multiple sum."""
+    outside, inside, limits = [], [], []
+    stack = list(sp.Mul.make_args(term))
+    while stack:
+        f = stack.pop()
+        if isinstance(f, sp.Sum):
+            fresh = {limit[0]: sp.Dummy(integer=True, nonnegative=True) for limit in f.limits}
+            limits += [(fresh[limit[0]],) + tuple(limit[1:]) for limit in f.limits]
+            stack += sp.Mul.make_args(f.function.xreplace(fresh))
+        else:
+            (inside if f.free_symbols & {limit[0] for limit in limits} else outside).append(f)
+    if not limits:
+        return term
+    bound = {limit[0] for limit in limits}
+    inside += [f for f in outside if f.free_symbols & bound]  # factors met before their sum
+    outside = [f for f in outside if not f.free_symbols & bound]
+    return sp.Mul(*outside) * _canonical_sum(canonical(sp.Mul(*inside)), limits)
