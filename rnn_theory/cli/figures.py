@@ -21,28 +21,21 @@ def add_arguments(parser):
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these figures (e.g. grad_norm_vs_lag_rnn)")
     parser.add_argument("--check", action="store_true",
                         help="regenerate into a temporary folder and compare with DIR byte for byte; exit 1 if stale")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="worker processes (default: one per core); the files do not depend on it")
 
 
 def run(args):
-    from ..plots import FIXED, builders, generate
-    from ..plots._errors import UnknownFigure
-
-    try:
-        figures = builders(args.only)  # unknown names fail here, before any work is written
-    except UnknownFigure as error:
-        raise UsageError(f"rnn-theory figures: {error.args[0]}; figures: {', '.join(FIXED)}, claim_<id> "
-                         "for each refuted claim (dots as underscores)") from None
-    progress = _progress if sys.stderr.isatty() else None
+    if args.jobs < 1:
+        raise UsageError(f"rnn-theory figures: --jobs must be >= 1, got {args.jobs}")
     if not args.check:
-        written = generate(args.out, figures, progress=progress)
-        _clear(progress)
+        written = _generate(args.out, args)
         print(f"wrote {sum(map(len, written.values()))} files of {len(written)} figures into {args.out}")
         return 0
     with tempfile.TemporaryDirectory() as fresh:
-        written = generate(fresh, figures, progress=progress)
-        _clear(progress)
-        problems = _compare(fresh, args.out, [os.path.basename(p) for paths in written.values() for p in paths],
-                            full=args.only is None)
+        written = _generate(fresh, args)
+        files = [os.path.basename(path) for paths in written.values() for path in paths]
+        problems = _compare(fresh, args.out, files, full=args.only is None)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -51,6 +44,20 @@ def run(args):
         return 1
     print(f"{len(written)} figures in {args.out} are up to date")
     return 0
+
+
+def _generate(out, args):
+    from ..plots import FIXED, UnknownFigure, generate
+
+    progress = _progress if sys.stderr.isatty() else None
+    try:
+        return generate(out, args.only, jobs=args.jobs, progress=progress)
+    except UnknownFigure as error:  # raised before anything is written
+        raise UsageError(f"rnn-theory figures: {error.args[0]}; the figures are {', '.join(FIXED)} and "
+                         "claim_<id> (dots as underscores) for each refuted claim") from None
+    finally:
+        if progress:
+            print("\r\033[K", end="", file=sys.stderr)
 
 
 def _compare(fresh, committed, files, full):
@@ -72,9 +79,4 @@ def _compare(fresh, committed, files, full):
 
 
 def _progress(name):
-    print(f"\r\033[Kfigure {name}", end="", file=sys.stderr, flush=True)
-
-
-def _clear(progress):
-    if progress:
-        print("\r\033[K", end="", file=sys.stderr)
+    print(f"\r\033[Kdone: {name}", end="", file=sys.stderr, flush=True)

@@ -5,12 +5,20 @@ caption NAME.txt (what is plotted, every parameter, the seeds) into ``out``; ``r
 is the command. One module per figure (``build() -> (Figure, caption)``), one shared style
 (``_style``), deterministic saving (``_save``). Besides the fixed figures, each claim that
 ``rnn_theory.claims.verify`` refutes gets ``claim_<id, dots as underscores>`` (``claim_lag``).
+
+Figures are built in worker processes with single-threaded BLAS: the numbers then do not depend
+on the machine's thread count (a multi-threaded BLAS may sum in another order), and ``jobs``
+figures build at once without the threads of one starving the others.
 """
 
+import functools
 import importlib
+import multiprocessing
+import os
 
 from . import claim_lag
-from ._save import output_files, write_figure
+from ._errors import UnknownFigure
+from ._save import FORMATS, caption_text, figure_bytes, output_files
 from ._style import style
 
 # Figure name -> the module that builds it, in the order they are generated and listed.
@@ -23,39 +31,67 @@ FIXED = {
     "spectral_radius_vs_sigma_max": "spectra",
     "lag_task_success": "lag_task",
 }
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def builders(only=None):
-    """Figure name -> zero-argument builder, for the names in ``only`` (all figures when None).
+def builders(only=None, pool=None):
+    """Figure name -> picklable zero-argument builder, for the names in ``only`` (all when None).
 
-    Claim figures exist for the claims refuted now, so listing all of them runs the claim checks;
-    naming only fixed figures does not. KeyError (with the reason) for a name that has no figure."""
+    Claim figures exist for the claims refuted now, so listing all of them runs the claim checks
+    (through ``pool`` when given); naming only fixed figures does not. UnknownFigure for a name
+    that has no figure."""
     if only is None:
-        fixed, claims = list(FIXED), claim_lag.builders()
+        fixed, claims = list(FIXED), claim_lag.builders(pool=pool)
     else:
         fixed = [name for name in only if name in FIXED]
-        claims = claim_lag.builders([name for name in only if name not in FIXED])
-    found = {name: _fixed_builder(name) for name in fixed} | claims
+        claims = claim_lag.builders([name for name in only if name not in FIXED], pool=pool)
+    found = {name: functools.partial(_build_fixed, name) for name in fixed} | claims
     return found if only is None else {name: found[name] for name in dict.fromkeys(only)}
 
 
-def _fixed_builder(name):
-    return lambda: importlib.import_module(f"{__name__}.{FIXED[name]}").build()
+def _build_fixed(name):
+    return importlib.import_module(f"{__name__}.{FIXED[name]}").build()
 
 
-def generate(out, only=None, progress=None):
+def generate(out, only=None, jobs=None, progress=None):
     """Build and write the figures into folder ``out``: all, the names in ``only``, or the
-    name -> builder dict ``only`` that ``builders`` returned. Returns {name: [written paths]}.
-    ``progress(name)`` is called before each figure."""
-    figures = only if isinstance(only, dict) else builders(only)
+    name -> builder dict that ``builders`` returned. ``jobs`` worker processes (default: one per
+    core). Returns {name: [written paths]}; ``progress(name)`` is called as each figure is done."""
+    from ..io._files import write_atomic  # noqa: PLC0415
+
     written = {}
-    with style():
-        for name, build in figures.items():
+    with _workers(jobs) as pool:
+        figures = only if isinstance(only, dict) else builders(only, pool=pool)
+        rendered = pool.imap(_render, figures.values())
+        for name, contents in zip(figures, rendered):
+            os.makedirs(out, exist_ok=True)
+            written[name] = [os.path.join(out, file) for file in output_files(name)]
+            for path, content in zip(written[name], contents):
+                write_atomic(path, content)
             if progress:
                 progress(name)
-            figure, caption = build()
-            written[name] = write_figure(figure, caption, out, name)
     return written
 
 
-__all__ = ["FIXED", "builders", "generate", "output_files"]
+def _render(build):
+    """In a worker: build one figure and render it, [pdf, svg, png bytes, caption text]."""
+    with style():
+        figure, caption = build()
+        return [figure_bytes(figure, fmt) for fmt in FORMATS] + [caption_text(caption)]
+
+
+def _workers(jobs):
+    """A pool of spawned processes whose BLAS runs on one thread (set before they import NumPy)."""
+    saved = {key: os.environ.get(key) for key in _BLAS_THREADS}
+    os.environ.update({key: "1" for key in _BLAS_THREADS})
+    try:
+        return multiprocessing.get_context("spawn").Pool(jobs or os.cpu_count() or 1)
+    finally:  # the children have their environment; this process keeps its own
+        for key, value in saved.items():
+            if value is None:
+                del os.environ[key]
+            else:
+                os.environ[key] = value
+
+
+__all__ = ["FIXED", "UnknownFigure", "builders", "generate", "output_files"]

@@ -4,15 +4,12 @@ Each figure is written as NAME.pdf (vector), NAME.svg (vector) and NAME.png (300
 time and version stamp removed (REFERENCES.md part 1 §4): PNG without the ``Software`` text chunk,
 PDF without ``Creator``/``Producer``/``CreationDate``, SVG without ``Creator``/``Date`` and with
 element ids from the fixed ``svg.hashsalt`` of the style. Beside them NAME.txt, the caption.
-Files are written atomically (all or nothing).
+``generate`` writes them atomically (all or nothing).
 """
 
 import io
 import logging
-import os
 import textwrap
-
-from ..io._files import write_atomic
 
 METADATA = {
     "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
@@ -44,13 +41,3 @@ def caption_text(caption):
 def output_files(name):
     """The file names one figure produces, caption last."""
     return [f"{name}.{fmt}" for fmt in FORMATS] + [f"{name}.txt"]
-
-
-def write_figure(figure, caption, out, name):
-    """Write the figure's three formats and its caption into folder ``out``; returns the paths."""
-    contents = [figure_bytes(figure, fmt) for fmt in FORMATS] + [caption_text(caption)]
-    paths = [os.path.join(out, file) for file in output_files(name)]
-    os.makedirs(out, exist_ok=True)
-    for path, content in zip(paths, contents):
-        write_atomic(path, content)
-    return paths

@@ -9,7 +9,6 @@ refuted is computed by running the checks, never listed by hand.
 """
 
 import functools
-import os
 
 import numpy as np
 
@@ -33,8 +32,9 @@ def figure_name(claim_id):
     return PREFIX + claim_id.replace(".", "_")
 
 
-def builders(names=None):
-    """Figure name -> builder for each refuted claim (of all claims, or of the figure ``names``)."""
+def builders(names=None, pool=None):
+    """Figure name -> builder for each refuted claim (of all claims, or of the figure ``names``);
+    the checks run through ``pool.map`` when a pool is given."""
     from ..claims import CLAIMS  # noqa: PLC0415 - the claims load only when their figures are asked for
 
     if names is not None and not names:
@@ -43,7 +43,8 @@ def builders(names=None):
     for name in names or ():
         if name not in ids:
             raise UnknownFigure(f"no figure named {name!r}")
-    results = _verify(tuple(ids.values()) if names is None else tuple(ids[name] for name in names))
+    wanted = list(ids.values()) if names is None else [ids[name] for name in names]
+    results = (pool.map if pool else map)(_verify, wanted)
     refuted = {figure_name(r.claim.id): r for r in results if r.found.verdict == "refuted"}
     for name in names or ():
         if name not in refuted:
@@ -51,15 +52,10 @@ def builders(names=None):
     return {name: functools.partial(build, result) for name, result in refuted.items()}
 
 
-@functools.cache
-def _verify(ids):
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
-
+def _verify(claim_id):
     from ..claims import verify  # noqa: PLC0415
 
-    # The checks' sweeps in parallel (their results do not depend on it), as rnn-theory verify does.
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as executor:
-        return verify(list(ids), executor=executor)
+    return verify([claim_id])[0]
 
 
 def build(result):
