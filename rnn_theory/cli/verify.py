@@ -7,7 +7,7 @@ import textwrap
 from concurrent.futures import ProcessPoolExecutor
 
 from . import UsageError
-from ..io._files import write_atomic
+from ..io import write_atomic
 
 HELP = "check every claim of the registry: verdict (holds, holds-if, refuted) with evidence"
 
