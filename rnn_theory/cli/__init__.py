@@ -18,6 +18,8 @@ COMMANDS = {
     "analyze": "analyze",
     "train": "train",
     "figures": "figures",
+    "derive": "derive",
+    "proofs": "proofs",
 }
 
 

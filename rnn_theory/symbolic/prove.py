@@ -22,7 +22,7 @@ from .derive import derive
 from .result import Result
 from .rewrite import normal
 
-_RULES = "rewriting: linearity of Σ, Σ·δ contraction, renaming of summation indices, distributivity"
+_RULES = "rewriting: linearity of Σ, Σ·δ contraction, renaming and reordering of summation indices, distributivity"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,98 @@
+"""Display a derivation: abbreviations, then plain text, LaTeX or Markdown (GitHub math).
+
+In the displayed entries a pre-activation (the argument of σ, tanh, relu holding the bias b_X)
+is written a_X, σ(a_X) the gate X, tanh(a_g) = g, tanh(a_n) = h̃, and tanh of the new cell state
+tanh(c'_i): the same names the backend gave the closed forms. Display only: the proofs run on the
+full expressions.
+
+>>> from rnn_theory.symbolic.derive import derive
+>>> d = derive("mingru")
+>>> print(entry_text(d, d.blocks[0].entries[0].derived))
+(1 - z_gate[i])*KroneckerDelta(i, j)
+>>> print(entry_latex(d, d.blocks[0].entries[0].derived))
+\\left(1 - {\\mathrm{z}}_{i}\\right) \\delta_{i j}
+"""
+
+import re
+
+import sympy as sp
+
+from .functions import relu, relu_step, sigma
+from .indexed import i
+
+# Gate values are named X_gate (text) and \mathrm{X} (LaTeX): gate i's component i is i_gate[i].
+_GATE_OF = {("sigma", g): f"{g}_gate" for g in "ifozr"} | {("tanh", "g"): "g_gate", ("tanh", "n"): "htilde"}
+# Gate values upright (\mathrm{i}_i is gate i's component i, not the index twice).
+_LATEX_NAMES = {sp.Symbol("htilde"): r"\tilde{h}", sp.Symbol("theta"): r"\theta"} | {
+    sp.Symbol(f"{g}_gate"): rf"\mathrm{{{g}}}" for g in "ifgozr"
+}
+_PLAIN = [  # LaTeX of the closed forms -> plain text
+    (r"\left(", "("), (r"\right)", ")"), (r"\operatorname{diag}", "diag"), (r"\operatorname{blockdiag}_{k}", "blockdiag_k"),
+    (r"\operatorname{relu}", "relu"), (r"\odot", "⊙"), (r"\oslash", "⊘"), (r"\sigma", "σ"), (r"\tanh", "tanh"),
+    (r"\tilde{h}", "h̃"), (r"\theta", "θ"),
+]
+
+
+def _preactivation(arg):
+    """(X, index) when arg is a pre-activation holding the bias b_X[index] (X = "" for b), else None."""
+    for term in sp.Add.make_args(arg):
+        if isinstance(term, sp.Indexed):
+            name = str(term.base.label)
+            if name == "b" or name.startswith("b_"):
+                return name[2:], term.indices[0]
+    return None
+
+
+def abbreviate(derivation, expr):
+    """expr with gates, pre-activations and tanh(c') named (display only)."""
+    new_c = derivation.new_parts.get("c", (None,))[0]
+
+    def visit(e):
+        if isinstance(e, (sigma, sp.tanh, relu, relu_step)):
+            arg, named = e.args[0], _preactivation(e.args[0])
+            if named:
+                letter, index = named
+                gate = _GATE_OF.get((type(e).__name__, letter))
+                return sp.IndexedBase(gate)[index] if gate else e.func(sp.IndexedBase(f"a_{letter}" if letter else "a")[index])
+            if new_c is not None and arg == new_c:
+                return e.func(sp.IndexedBase("c'")[i])
+            return e.func(visit(arg))
+        if not e.args or isinstance(e, sp.Indexed):
+            return e
+        return e.func(*[visit(a) for a in e.args])
+
+    return visit(expr)
+
+
+def entry_text(derivation, expr):
+    return sp.sstr(abbreviate(derivation, expr))
+
+
+def entry_latex(derivation, expr):
+    return sp.latex(abbreviate(derivation, expr), symbol_names=_LATEX_NAMES)
+
+
+def plain(tex):
+    """A closed form's LaTeX as plain text."""
+    for old, new in _PLAIN:
+        tex = tex.replace(old, new)
+    return re.sub(r"_\{([^{}]*)\}", r"_\1", tex)
+
+
+def block_symbol(block, latex=True):
+    """∂h'/∂c in LaTeX or text."""
+    if latex:
+        return rf"\frac{{\partial {block.output}'}}{{\partial {block.input}}}"
+    return f"∂{block.output}'/∂{block.input}"
+
+
+def entry_symbol(derivation, block, entry, latex=True):
+    """∂h'_i/∂h_j, or ∂h'_{2i+a}/∂h_{2j+b} with a, b concrete for a paired state."""
+    if derivation.paired:
+        (_, a), (_, b) = entry.row, entry.col
+        row, col = (f"2i+{a}", f"2j+{b}") if latex else (f"2i+{a}", f"2j+{b}")
+    else:
+        row, col = "i", "j"
+    if latex:
+        return rf"\frac{{\partial {block.output}'_{{{row}}}}}{{\partial {block.input}_{{{col}}}}}"
+    return f"∂{block.output}'[{row}]/∂{block.input}[{col}]"
