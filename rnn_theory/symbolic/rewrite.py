@@ -108,10 +108,8 @@ def _unify_deltas(term, ranges):
 
 
 def _reduce_sum(expr, ranges, expand):
-    if len(expr.limits) > 1:  # Σ_{k,l} A = Σ_l (Σ_k A): peel the outermost index
-        return _reduce_sum(sp.Sum(sp.Sum(expr.function, *expr.limits[:-1]), expr.limits[-1]), ranges, expand)
-    ((k, lo, hi),) = expr.limits
-    body = _reduce(expr.function, ranges + ((k, (lo, hi)),), expand)
+    *inner, (k, lo, hi) = expr.limits  # Σ_{k,l} A = Σ_l (Σ_k A): the last index is the outermost
+    body = _reduce(sp.Sum(expr.function, *inner) if inner else expr.function, ranges + ((k, (lo, hi)),), expand)
     scope = dict(ranges)
     if expand:  # the body is already distributed
         return sp.Add(*[_sum_of_term(term, k, lo, hi, scope) for term in sp.Add.make_args(body)])
