@@ -5,9 +5,10 @@
 For each case (tanh RNN n=256 T=1000, LSTM n=128 T=1000; same seeded inputs for every method)
 it prints, measured in this run:
 
-- exact / probe: rt.gradient_norms(method=...), wall time and peak traced memory;
+- exact / probe: rt.gradient_norms(method=...), wall time (best of 3, including cell.run) and
+  peak traced memory (tracemalloc, a separate run);
 - torch: the usual autograd curve, a batched VJP from s_T back to every s_t (``is_grads_batched``)
-  followed by the spectral norm of each ∂s_T/∂s_t (skipped when torch is not importable);
+  followed by the spectral norm of each ∂s_T/∂s_t (one run; skipped when torch is not importable);
 - dense bound: T·2·d³ / (numpy GEMM rate at d×d, measured now): the time a dense streaming
   product P ← P·J would need at full GEMM speed, before any norm is even taken.
 
@@ -52,8 +53,12 @@ def _child(case, method, T, threads):
         curve, seconds, vjp_seconds = _torch_curve(cell, xs, threads)
         result.update(seconds=seconds, vjp_seconds=vjp_seconds, log_norm=curve.tolist())
     else:
+        # Time first (best of 3: the machine is shared), then memory in a separate traced run,
+        # since tracemalloc's per-allocation hook would inflate the time.
+        seconds, flow = min((_timed(lambda: rt.gradient_norms(cell, xs, method=method)) for _ in range(3)),
+                            key=lambda pair: pair[0])
         tracemalloc.start()
-        seconds, flow = _timed(lambda: rt.gradient_norms(cell, xs, method=method))
+        rt.gradient_norms(cell, xs, method=method)
         result.update(seconds=seconds, traced_peak=tracemalloc.get_traced_memory()[1],
                       log_norm=flow.log_norm.tolist(), max_rank=None if flow.rank is None else int(flow.rank.max()),
                       error_bound=float(np.max(flow.error_bound)))

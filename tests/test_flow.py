@@ -18,6 +18,25 @@ def dense_products(cell, xs, s0=None):
     return out
 
 
+@pytest.mark.parametrize("key,options", ZOO, ids=ZOO_IDS)
+def test_lazy_step_jacobians_equal_the_closed_form(key, options):
+    """The batched lazy operators (one chunk, every step) against cell.jacobian, both ways."""
+    from rnn_theory.flow._batched import StepJacobians
+
+    cell = generic_cell(key, 4, 3, seed=21, **options)
+    rng = np.random.default_rng(22)
+    xs, S = rng.normal(size=(6, cell.input_size)), rng.normal(size=(6, cell.state_size))
+    X = rng.normal(size=(cell.state_size, 5))
+    Js = StepJacobians(cell, xs, S)
+    for j in range(6):
+        J = cell.jacobian(xs[j], S[j])
+        scale = max(1.0, np.abs(J).max()) * np.abs(X).max()
+        assert np.abs(Js.apply(X, j) - J @ X).max() <= 1e-13 * scale
+        assert np.abs(Js.apply_t(X, j) - J.T @ X).max() <= 1e-13 * scale
+        if len(cell.state_parts) == 2:
+            np.testing.assert_allclose(Js.carousel(j), np.diag(J[4:, 4:]), rtol=1e-14)
+
+
 def log_norm2(M):
     with np.errstate(divide="ignore"):
         return np.log(np.linalg.norm(M, 2))

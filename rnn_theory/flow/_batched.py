@@ -90,6 +90,47 @@ class _Product(_Op):
         raise NotImplementedError("diagonal of a general product")
 
 
+def _apply_sum(terms, j, transpose, parts):
+    """Σ op·X (or opᵀ·X) over terms (op, X, target part), with one GEMM per distinct weight matrix.
+
+    Products are split as (AB)ᵀX = Bᵀ(AᵀX) and (AB)X = A(BX): the inner factor is applied at once,
+    the outer one collects every vector headed for it first. So the LSTM's Jᵀ, whose blocks reuse
+    ∂c'/∂h and the W_* several times, costs one product per W_* instead of one per occurrence.
+    Any order of collection is correct; collecting before applying only saves work.
+    """
+    out = [0.0] * parts
+    groups = {}  # outer factor -> [op, Σ X, target]
+
+    def collect(op, X, target):
+        key = (id(op.M) if isinstance(op, _Dense) else id(op), target)
+        if key in groups:
+            groups[key][1] = groups[key][1] + X
+        else:
+            groups[key] = [op, X, target]
+
+    queue = list(terms)
+    while queue or groups:
+        while queue:
+            op, X, target = queue.pop()
+            if isinstance(op, _Sum):
+                queue += [(op.a, X, target), (op.b, X, target)]
+            elif isinstance(op, _Product):
+                inner, outer = (op.a, op.b) if transpose else (op.b, op.a)
+                collect(outer, inner.apply(X, j, transpose), target)
+            elif isinstance(op, _Dense):
+                collect(op, X, target)
+            else:
+                out[target] = out[target] + op.apply(X, j, transpose)
+        structured = [key for key, (op, _, _) in groups.items() if not isinstance(op, _Dense)]
+        if structured:
+            queue.append(tuple(groups.pop(structured[-1])))
+        else:
+            for op, X, target in groups.values():
+                out[target] = out[target] + op.apply(X, j, transpose)
+            groups = {}
+    return out
+
+
 def _as_op(M):
     return M if isinstance(M, _Op) else _Dense(np.asarray(M))
 
@@ -135,14 +176,13 @@ class StepJacobians:
 
     def _apply(self, X, j, transpose):
         n, k = self.n, len(self.blocks)
-        if k == 1:
-            return self.blocks[0][0].apply(X, j, transpose)
         # Rows of J are outputs: (J X)_a = Σ_b B_ab X_b and (Jᵀ X)_b = Σ_a B_abᵀ X_a.
-        out = []
-        for a in range(k):
-            terms = (self.blocks[b][a] if transpose else self.blocks[a][b] for b in range(k))
-            out.append(sum(op.apply(X[b * n:(b + 1) * n], j, transpose) for b, op in enumerate(terms)))
-        return np.vstack(out)
+        terms = [
+            (self.blocks[a][b], X[(a if transpose else b) * n:][:n], b if transpose else a)
+            for a in range(k) for b in range(k)
+        ]
+        out = [part + np.zeros((n, X.shape[1])) for part in _apply_sum(terms, j, transpose, k)]  # a 0.0 part stays 0
+        return out[0] if k == 1 else np.vstack(out)
 
     def carousel(self, j):
         return self.blocks[1][1].diagonal(j)

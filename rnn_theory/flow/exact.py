@@ -23,6 +23,7 @@ the whole curve is recomputed without truncation.
 import numpy as np
 
 from ._batched import chunked_jacobians
+from ._topeig import lambda_max
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)  # HMT lemma 4.1 with failure probability 10^(−k)
 # Below ~1e-16 of λ_max the Gram matrix's eigenvalues are rounding: it resolves σ_i ≥ 1e-8·σ_1.
@@ -49,6 +50,7 @@ def _stream(cell, xs, states, rtol, checks, seed):
     # (rtol = 0, the fallback) the graded factored form is used from the start.
     log_scale, dense = 0.0, rtol > 0
     Z, KY, parts = (np.eye(d), None, None) if dense else _factor(np.eye(d), Y, rows, 0.0)
+    warm = {}  # last top eigenvectors: warm starts for the certified λ_max
     with np.errstate(divide="ignore"):
         for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
             if blocks:
@@ -58,13 +60,14 @@ def _stream(cell, xs, states, rtol, checks, seed):
                 continue
             Z = Js.apply_t(Z, j)
             if dense:
-                w = np.linalg.eigvalsh(Z.T @ Z)
-                lam = w[-1]
+                G = Z.T @ Z  # = P Pᵀ/e^{2ℓ}: its top eigenvector, on the s_T side, settles with τ
+                lam, warm["P"] = lambda_max(G, warm.get("P"))
             else:
                 r = KY.shape[0]
                 Q, R = _orthonormalise(Z[:, :r])
                 parts = [R @ Hp @ R.T for Hp in parts]
-                lam = np.linalg.eigvalsh(sum(parts))[-1]
+                y = warm.get("K")
+                lam, warm["K"] = lambda_max(sum(parts), None if y is None or len(y) != r else R @ y)
             if lam <= 0:
                 log_scale = -np.inf
                 continue
@@ -74,20 +77,27 @@ def _stream(cell, xs, states, rtol, checks, seed):
                 Z /= np.sqrt(lam)
                 if blocks:  # P = Zᵀ, so block (a, b) of P is Z[b, a]ᵀ
                     for name, a in (("log_norm_h", rows[0]), ("log_norm_c", rows[1])):
-                        out[name][i] = log_scale + 0.5 * np.log(_top_eigenvalue(Z[a, a]))
-                if np.count_nonzero(w > _GRAM_RESOLUTION * lam) <= d // 3:
+                        Zaa = Z[a, a]
+                        lam_a, warm[name] = lambda_max(Zaa.T @ Zaa, warm.get(name))
+                        out[name][i] = log_scale + 0.5 * np.log(lam_a)
+                # Every few lags, the spectrum decides whether the factored form is cheaper yet.
+                if i % 8 == 7 and np.count_nonzero(np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam) <= d // 3:
                     Z, KY, parts = _factor(Z, Y, rows, rtol)
                     dense = False
                 continue
             parts = [Hp / lam for Hp in parts]
             Z[:, :r], Z[:, r:], KY = Q, Z[:, r:] / np.sqrt(lam), R @ KY / np.sqrt(lam)
-            r = _truncate(parts, rtol)
-            Z, KY, parts = np.hstack([Z[:, :r], Z[:, Z.shape[1] - checks:]]), KY[:r], [Hp[:r, :r] for Hp in parts]
+            keep = _truncate(parts, rtol)
+            if keep < r:
+                Z, KY, parts = np.hstack([Z[:, :keep], Z[:, r:]]), KY[:keep], [Hp[:keep, :keep] for Hp in parts]
+                warm["K"] = None if warm["K"] is None else warm["K"][:keep]
+                r = keep
             out["rank"][i] = r
             out["error_bound"][i] = _ALPHA * np.linalg.norm(Z[:, r:] - Z[:, :r] @ KY, axis=0).max(initial=0.0)
             if blocks:
                 for name, b, Hp in (("log_norm_h", rows[0], parts[0]), ("log_norm_c", rows[1], parts[1])):
-                    out[name][i] = log_scale + 0.5 * np.log(_block_lambda(Z[b, :r], Hp))
+                    lam_b, warm[name] = _block_lambda(Z[b, :r], Hp, warm.get(name))
+                    out[name][i] = log_scale + 0.5 * np.log(lam_b)
     if not blocks:
         out["log_norm_h"], out["log_norm_c"], out["log_norm_direct"] = out["log_norm"], None, None
     return out
@@ -101,11 +111,6 @@ def _factor(X, Y, rows, rtol):
     r = _truncate(parts, max(rtol, X.shape[0] * np.finfo(float).eps) if rtol > 0 else 0.0)
     KY = R[:r] @ Y
     return np.hstack([Q[:, :r], X @ Y]), KY, [Hp[:r, :r] for Hp in parts]
-
-
-def _top_eigenvalue(A):
-    """λ_max(AᵀA) = ‖A‖₂²."""
-    return max(np.linalg.eigvalsh(A.T @ A)[-1], 0.0)
 
 
 def _orthonormalise(X):
@@ -129,13 +134,17 @@ def _truncate(parts, rtol):
     return int(big[-1]) + 1 if big.size else 1
 
 
-def _block_lambda(Q_b, H_a):
-    """λ_max of (Q_b K_a)(Q_b K_a)ᵀ = ‖block of P‖² in units of e^{2ℓ}: Q_b = Q[rows b], H_a = K_a K_aᵀ."""
+def _block_lambda(Q_b, H_a, v=None):
+    """λ_max of (Q_b K_a)(Q_b K_a)ᵀ = ‖block of P‖² in units of e^{2ℓ}: Q_b = Q[rows b], H_a = K_a K_aᵀ.
+
+    With C Cᵀ = Q_bᵀ Q_b (Cholesky, r ≤ |b|) it is λ_max(Cᵀ H_a C), an r×r problem; otherwise
+    λ_max(Q_b H_a Q_bᵀ), |b|×|b|. Returns (λ, top vector) like ``lambda_max``.
+    """
     r, n = Q_b.shape[1], Q_b.shape[0]
     if r <= n:
         try:
             C = np.linalg.cholesky(Q_b.T @ Q_b)
-            return max(np.linalg.eigvalsh(C.T @ H_a @ C)[-1], 0.0)
+            return lambda_max(C.T @ H_a @ C, v)
         except np.linalg.LinAlgError:
             pass
-    return max(np.linalg.eigvalsh(Q_b @ H_a @ Q_b.T)[-1], 0.0)
+    return lambda_max(Q_b @ H_a @ Q_b.T, v)
