@@ -24,7 +24,7 @@ def run(args):
 
     options = {"activation": args.activation} if args.activation else {}
     if args.format == "markdown":
-        print(documents.cell_page(args.cell, **options), end="")
+        print(documents.cell_page(args.cell, [options] if options else None), end="")
         return 0
     proof = prove(args.cell, **options)
     d = proof.derivation

@@ -36,9 +36,14 @@ def _equations(derivation):
     return _display("\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}")
 
 
-def _block_section(derivation, block, result):
-    out = [f"### ${render.block_symbol(block)}$\n"]
-    out.append("Derived, by differentiating component $i$ of the update" + (" (2×2 pattern of block $(i, j)$)" if derivation.paired else "") + ":\n")
+# Cells with options that change the equations: one section per variant on the cell's page.
+VARIANTS = {"rnn": [{"activation": a} for a in ("tanh", "sigmoid", "relu")]}
+
+
+def _block_section(derivation, block, result, level):
+    out = [f"{level} ${render.block_symbol(block)}$\n"]
+    pattern = " (2×2 pattern of block $(i, j)$)" if derivation.paired else ""
+    out.append(f"Derived, by differentiating component $i$ of the update{pattern}:\n")
     for entry in block.entries:
         out.append(_display(rf"{render.entry_symbol(derivation, block, entry)} = {render.entry_latex(derivation, entry.derived)}"))
     out.append("Closed form used by the numeric code (`jacobian_blocks`):\n")
@@ -47,34 +52,48 @@ def _block_section(derivation, block, result):
     return "\n".join(out)
 
 
-def cell_page(key, **options):
-    """The Markdown page of one cell."""
-    proof = prove(key, **options)
-    d, cls = proof.derivation, CELLS[key]
+def _variant_sections(proof, level):
+    d = proof.derivation
+    out = [f"{level} Equations\n", "As written once in the cell's `update` (⊙ and ⊘ act elementwise):\n", _equations(d)]
+    out.append(
+        f"{level} Jacobian blocks\n\nRows are outputs: entry $(i, j)$ of $\\partial a'/\\partial b$ is "
+        "$\\partial a'_i/\\partial b_j$, for $i, j = 0, \\dots, n-1$ and every $n \\ge 1$. In the entries, "
+        "$\\mathrm{X}_i$ is the value of gate X and $\\delta_{ij}$ the Kronecker delta.\n"
+    )
+    out += [_block_section(d, block, result, level + "#") for block, result in zip(d.blocks, proof.blocks)]
+    return out
+
+
+def cell_page(key, variants=None):
+    """The Markdown page of one cell: all its ``VARIANTS``, or the option dicts ``variants``."""
+    cls = CELLS[key]
+    variants = variants or VARIANTS.get(key, [{}])
+    proofs = [prove(key, **options) for options in variants]
     summary = cls.__doc__.strip().splitlines()[0]
     state = "s = [h; c]$ (h first, size $2n$)" if len(cls.state_parts) == 2 else "s = h$ (size $n$)"
     params = ", ".join(f"`{name}` ({'×'.join(dims)})" for name, dims in cls.param_shapes.items())
     out = [HEADER, f"# `{key}`: {summary}\n", f"State ${state}; input $x$ (size $m$). Parameters: {params}.\n"]
-    if d.paired:
+    if proofs[0].derivation.paired:
         out.append("The state is indexed by block: entry $2i + a$, $a \\in \\{0, 1\\}$, of the $n/2$ rotation blocks.\n")
-    out += ["## Equations\n", "As written once in the cell's `update` (⊙ and ⊘ act elementwise):\n", _equations(d)]
-    out.append(
-        "## Jacobian blocks\n\nRows are outputs: entry $(i, j)$ of $\\partial a'/\\partial b$ is "
-        "$\\partial a'_i/\\partial b_j$, for $i, j = 0, …, n-1$ and every $n \\ge 1$. In the entries, "
-        "$\\mathrm{X}_i$ is the value of gate X and $\\delta_{ij}$ the Kronecker delta.\n"
-    )
-    out += [_block_section(d, block, result) for block, result in zip(d.blocks, proof.blocks)]
-    out.append("## Outcome\n")
-    out.append("| block | outcome |\n|---|---|")
-    out += [f"| ${render.block_symbol(b)}$ | {'proven' if r.proven else '**not proven**'} |" for b, r in zip(d.blocks, proof.blocks)]
+    rows = []
+    for options, proof in zip(variants, proofs):
+        label = ", ".join(f"{name} = {value}" for name, value in options.items())
+        if label:
+            out.append(f"## Variant {label}\n")
+        out += _variant_sections(proof, "###" if label else "##")
+        rows += [
+            f"| {label + ': ' if label else ''}${render.block_symbol(b)}$ | {'proven' if r.proven else '**not proven**'} |"
+            for b, r in zip(proof.derivation.blocks, proof.blocks)
+        ]
+    out += ["## Outcome\n", "| block | outcome |\n|---|---|", *rows]
     out.append(f"\nRewriting used: {_RULES}. Also cross-checked at $n = 1, 2, 3$ by evaluating the derived entries "
-               "against `cell.jacobian` at random points (tests/test_symbolic_crosscheck.py).\n")
+               "against `cell.jacobian` and central differences at random points (tests/test_symbolic_crosscheck.py).\n")
     out.append(f"## References\n\n- {cls.reference}\n- Code: `rnn_theory/cells/{cls.__module__.rsplit('.', 1)[1]}.py`\n")
     return "\n".join(out)
 
 
 def cell_pages(keys=None):
-    """File name -> content for each cell page (rnn once, with φ = tanh: the other φ are tests)."""
+    """File name -> content of each cell's page."""
     return {f"{key}.md": cell_page(key) for key in (keys or CELLS)}
 
 
@@ -88,7 +107,7 @@ def index_page(pages, has_claims=False):
     out.append("## Cells\n\n| cell | blocks | outcome |\n|---|---|---|")
     for name, text in pages.items():
         key = name[:-3]
-        blocks = text.count("\n### ")
+        blocks = text.count("| proven |") + text.count("| **not proven** |")
         outcome = "all proven" if "NOT PROVEN" not in text else "**not proven**"
         out.append(f"| [`{key}`]({name}) | {blocks} | {outcome} |")
     out.append("\n## Supporting theorems\n\n| theorem | statement | outcome |\n|---|---|---|")

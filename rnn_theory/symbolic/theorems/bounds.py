@@ -22,6 +22,13 @@ from .activation import GAMMA, relu_derivative, sigmoid_derivative_bound, tanh_d
 _GAMMA_PROOFS = {"tanh": tanh_derivative_bound, "sigmoid": sigmoid_derivative_bound, "relu": relu_derivative}
 
 
+_PHI = {"tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
+
+
+def _times(gamma, what):
+    return what if gamma == 1 else f"{gamma}·{what}"
+
+
 def one_step_bound(activation="tanh"):
     """‖diag(φ'(a))·W‖₂ <= γ·σ_max(W) for every n, W and a (Pascanu et al. 2013, eq. 6)."""
     gamma = GAMMA[activation]
@@ -41,7 +48,7 @@ def one_step_bound(activation="tanh"):
         f"sup|{activation}'| = {gamma}": _GAMMA_PROOFS[activation]().proven,
     }
     return Result(
-        f"‖diag({activation}'(a))·W‖₂ <= {gamma}·σ_max(W) for all n, W, a (Pascanu et al. 2013, eq. 6)",
+        f"‖diag({_PHI[activation]}'(a))·W‖₂ <= {_times(gamma, 'σ_max(W)')} for all n, W, a (Pascanu et al. 2013, eq. 6)",
         all(steps.values()),
         "; ".join(f"{name}: {'proven' if ok else 'NOT proven'}" for name, ok in steps.items())
         + "; hence ‖diag(d)Wv‖ <= γ‖Wv‖ <= γ σ_max(W) ‖v‖",
@@ -61,7 +68,7 @@ def tau_step_bound(activation="tanh"):
         "q^τ → 0 for 0 < q = γσ_max < 1": sp.limit((1 / (1 + eps)) ** tau, tau, sp.oo) == 0,
     }
     return Result(
-        f"‖∏_τ diag({activation}'(a_t))·W‖₂ <= ({gamma}·σ_max(W))^τ, which vanishes as τ → ∞ when "
+        f"‖∏_τ diag({_PHI[activation]}'(a_t))·W‖₂ <= ({_times(gamma, 'σ_max(W)')})^τ, which vanishes as τ → ∞ when "
         f"σ_max(W) < {1 / gamma} (Pascanu et al. 2013, eq. 7)",
         all(steps.values()),
         "; ".join(f"{name}: {'proven' if ok else 'NOT proven'}" for name, ok in steps.items())
