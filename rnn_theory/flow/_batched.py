@@ -125,10 +125,28 @@ def _apply_sum(terms, j, transpose, parts):
         if structured:
             queue.append(tuple(groups.pop(structured[-1])))
         else:
-            for op, X, target in groups.values():
-                out[target] = out[target] + op.apply(X, j, transpose)
+            for target in range(parts):
+                dense = [(op.M, X) for op, X, t in groups.values() if t == target]
+                if dense:
+                    out[target] = out[target] + _stacked_product(dense, transpose)
             groups = {}
     return out
+
+
+_STACKS = {}  # weight matrices side by side, for one GEMM over several of them
+
+
+def _stacked_product(pairs, transpose):
+    """Σ Mᵀ X (or Σ M X) over (M, X) pairs as one GEMM: [M_1; M_2; ...]ᵀ [X_1; X_2; ...]."""
+    if len(pairs) == 1:
+        M, X = pairs[0]
+        return (M.T if transpose else M) @ X
+    key = (transpose,) + tuple(id(M) for M, _ in pairs)
+    if key not in _STACKS or any(a is not b for a, b in zip(_STACKS[key][1], (M for M, _ in pairs))):
+        mats = [M for M, _ in pairs]
+        _STACKS.clear()  # one cell at a time: keep the cache (and the arrays it pins) small
+        _STACKS[key] = (np.vstack(mats).T if transpose else np.hstack(mats), mats)
+    return _STACKS[key][0] @ np.vstack([X for _, X in pairs])
 
 
 def _as_op(M):

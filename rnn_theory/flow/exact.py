@@ -90,7 +90,8 @@ def _stream(cell, xs, states, rtol, checks, seed):
             keep = _truncate(parts, rtol)
             if keep < r:
                 Z, KY, parts = np.hstack([Z[:, :keep], Z[:, r:]]), KY[:keep], [Hp[:keep, :keep] for Hp in parts]
-                warm["K"] = None if warm["K"] is None else warm["K"][:keep]
+                # Warm starts of r×r problems lose the dropped coordinates (any start is safe).
+                warm = {key: v[:keep] if v is not None and len(v) == r else v for key, v in warm.items()}
                 r = keep
             out["rank"][i] = r
             out["error_bound"][i] = _ALPHA * np.linalg.norm(Z[:, r:] - Z[:, :r] @ KY, axis=0).max(initial=0.0)
