@@ -147,8 +147,9 @@ def _sum_of_term(term, k, lo, hi, ranges):
 
 
 def _merge_sums(term):
-    """Rule 4 on a monomial: all its Σ factors (and nested Σ factors) as one multiple sum."""
-    outside, inside, limits = [], [], []
+    """Rule 4 on a monomial: its Σ factors, nested ones included, as one multiple sum (indices renamed
+    apart); by rule 2 the factors free of every summation index stand outside it."""
+    factors, limits = [], []
     stack = list(sp.Mul.make_args(term))
     while stack:
         f = stack.pop()
@@ -157,10 +158,10 @@ def _merge_sums(term):
             limits += [(fresh[limit[0]],) + tuple(limit[1:]) for limit in f.limits]
             stack += sp.Mul.make_args(f.function.xreplace(fresh))
         else:
-            (inside if f.free_symbols & {limit[0] for limit in limits} else outside).append(f)
+            factors.append(f)
     if not limits:
         return term
     bound = {limit[0] for limit in limits}
-    inside += [f for f in outside if f.free_symbols & bound]  # factors met before their sum
-    outside = [f for f in outside if not f.free_symbols & bound]
-    return sp.Mul(*outside) * _canonical_sum(canonical(sp.Mul(*inside)), limits)
+    inside = sp.Mul(*[f for f in factors if f.free_symbols & bound])
+    outside = sp.Mul(*[f for f in factors if not f.free_symbols & bound])
+    return outside * _canonical_sum(canonical(inside), limits)
