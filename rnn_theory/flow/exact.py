@@ -28,6 +28,9 @@ from ._topeig import lambda_max
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)  # HMT lemma 4.1 with failure probability 10^(−k)
 # Below ~1e-16 of λ_max the Gram matrix's eigenvalues are rounding: it resolves σ_i ≥ 1e-8·σ_1.
 _GRAM_RESOLUTION = 1e-16
+# The basis X of the factored form is re-orthonormalised every few lags, or sooner if XᵀX's
+# Cholesky factor L spreads by more than _MAX_COND: λ_max(Lᵀ H L) is then accurate to ~u·cond(X)².
+_REORTH_EVERY, _MAX_COND = 8, 100.0
 
 
 def exact_curves(cell, xs, states, *, rtol=1e-18, checks=3, check_tol=1e-9, seed=0):
@@ -50,7 +53,7 @@ def _stream(cell, xs, states, rtol, checks, seed):
     # (rtol = 0, the fallback) the graded factored form is used from the start.
     log_scale, dense = 0.0, rtol > 0
     Z, KY, parts = (np.eye(d), None, None) if dense else _factor(np.eye(d), Y, rows, 0.0)
-    warm = {}  # last top eigenvectors: warm starts for the certified λ_max
+    warm, since = {}, 0  # last top eigenvectors (warm starts for λ_max); lags since the last QR
     with np.errstate(divide="ignore"):
         for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
             if blocks:
@@ -64,10 +67,16 @@ def _stream(cell, xs, states, rtol, checks, seed):
                 lam, warm["P"] = lambda_max(G, warm.get("P"))
             else:
                 r = KY.shape[0]
-                Q, R = _orthonormalise(Z[:, :r])
-                parts = [R @ Hp @ R.T for Hp in parts]
-                y = warm.get("K")
-                lam, warm["K"] = lambda_max(sum(parts), None if y is None or len(y) != r else R @ y)
+                L = _gram_factor(Z[:, :r])
+                since += 1
+                reorth = L is None or since >= _REORTH_EVERY or np.abs(np.diagonal(L)).min() * _MAX_COND <= np.abs(L).max()
+                if reorth:  # Z[:, :r] = Q R: move R into K (H ← R H Rᵀ); Q is the new basis
+                    Q, R = _orthonormalise(Z[:, :r])
+                    parts = [R @ Hp @ R.T for Hp in parts]
+                    Z[:, :r], KY, since = Q, R @ KY, 0
+                    lam, warm["K"] = lambda_max(sum(parts), warm.get("K"))
+                else:  # ‖X K‖² = λ_max(Lᵀ H L) with L Lᵀ = XᵀX: no new basis needed yet
+                    lam, warm["K"] = lambda_max(L.T @ sum(parts) @ L, warm.get("K"))
             if lam <= 0:
                 log_scale = -np.inf
                 continue
@@ -86,8 +95,8 @@ def _stream(cell, xs, states, rtol, checks, seed):
                     dense = False
                 continue
             parts = [Hp / lam for Hp in parts]
-            Z[:, :r], Z[:, r:], KY = Q, Z[:, r:] / np.sqrt(lam), R @ KY / np.sqrt(lam)
-            keep = _truncate(parts, rtol)
+            Z[:, r:], KY = Z[:, r:] / np.sqrt(lam), KY / np.sqrt(lam)
+            keep = _truncate(parts, rtol) if reorth else r  # row norms of K need an orthonormal basis
             if keep < r:
                 Z, KY, parts = np.hstack([Z[:, :keep], Z[:, r:]]), KY[:keep], [Hp[:keep, :keep] for Hp in parts]
                 # Warm starts of r×r problems lose the dropped coordinates (any start is safe).
@@ -112,6 +121,14 @@ def _factor(X, Y, rows, rtol):
     r = _truncate(parts, max(rtol, X.shape[0] * np.finfo(float).eps) if rtol > 0 else 0.0)
     KY = R[:r] @ Y
     return np.hstack([Q[:, :r], X @ Y]), KY, [Hp[:r, :r] for Hp in parts]
+
+
+def _gram_factor(X):
+    """L with L Lᵀ = XᵀX (lower triangular), or None if XᵀX is not numerically positive definite."""
+    try:
+        return np.linalg.cholesky(X.T @ X)
+    except np.linalg.LinAlgError:
+        return None
 
 
 def _orthonormalise(X):
