@@ -1,0 +1,40 @@
+"""Trained weights shipped with the package: the success-vs-lag experiment's results and a few of
+its checkpoints, exactly as ``python -m rnn_theory.training.experiment`` wrote them, so that claims
+and figures can use trained weights without retraining.
+
+``results()`` is the experiment's JSON document (config, table, every run's log);
+``checkpoints()`` lists the shipped models; ``trained(model, lag)`` loads one as
+``(cell, readout, log)`` (see ``rnn_theory.training.checkpoint``).
+
+>>> sorted(results()["table"])[:3]
+['gru', 'lstm', 'lstm_nofg']
+>>> cell, readout, log = trained("lstm", 10)
+>>> cell.key, log["lag"], readout["V"].shape == (4, cell.hidden_size)
+('lstm', 10, True)
+"""
+
+import json
+import os
+
+FOLDER = os.path.dirname(os.path.abspath(__file__))
+
+
+def results():
+    """The experiment's results document (``success_vs_lag.json``)."""
+    with open(os.path.join(FOLDER, "success_vs_lag.json"), encoding="utf-8") as file:
+        return json.load(file)
+
+
+def checkpoints():
+    """Names of the shipped checkpoints, e.g. ``recall-lstm-lag10-seed0``."""
+    return [os.path.splitext(path.split("/")[-1])[0] for path in results()["checkpoints"]]
+
+
+def trained(model, lag, task="recall", seed=0):
+    """(cell, readout, log) of the shipped checkpoint of ``model`` (e.g. "rnn", "lstm", "gru") at ``lag``."""
+    from ..training.checkpoint import load_trained
+
+    name = f"{task}-{model}-lag{lag}-seed{seed}"
+    if name not in checkpoints():
+        raise ValueError(f"no shipped checkpoint {name!r}; shipped: {', '.join(checkpoints())}")
+    return load_trained(os.path.join(FOLDER, "checkpoints", name + ".npz"))
