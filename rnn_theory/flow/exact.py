@@ -90,7 +90,7 @@ def _stream(cell, xs, states, rtol, checks, seed):
                         lam_a, warm[name] = lambda_max(Zaa.T @ Zaa, warm.get(name))
                         out[name][i] = log_scale + 0.5 * np.log(lam_a)
                 # Every few lags, the spectrum decides whether the factored form is cheaper yet.
-                if i % 8 == 7 and np.count_nonzero(np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam) <= d // 3:
+                if i % 8 == 7 and np.count_nonzero(np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam) <= d // 2:
                     Z, KY, parts = _factor(Z, Y, rows, rtol)
                     dense = False
                 continue
