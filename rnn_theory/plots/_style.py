@@ -79,3 +79,12 @@ def new_figure(width=SINGLE, height=2.4, nrows=1, ncols=1, **subplots):
     figure = Figure(figsize=(width, height), layout="constrained")
     axes = figure.subplots(nrows, ncols, squeeze=False, **subplots)
     return figure, axes if (nrows, ncols) != (1, 1) else axes[0, 0]
+
+
+def lag_axis(axes, last, first=0):
+    """The x-axis of a lag curve: τ from ``first`` to ``last``, integer ticks (a lag is a whole number of steps)."""
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    axes.set_xlim(first, last)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel(r"lag $\tau$ (steps)")

@@ -10,7 +10,7 @@ import numpy as np
 from .. import CELLS, gradient_norms
 from . import _trained
 from ._bands import band
-from ._style import DOUBLE, new_figure
+from ._style import DOUBLE, lag_axis, new_figure
 
 SEEDS = tuple(range(10))
 # (label, cell key, options of Cell.random); series i of the figure is entry i.
@@ -51,8 +51,7 @@ def build():
         ax.legend(loc="lower left")
     for ax in axes:
         ax.axhline(0.0, color="black", lw=0.5)
-        ax.set_xlabel(r"lag $\tau$ (steps)")
-        ax.set_xlim(0, ax.get_xlim()[1])
+        lag_axis(ax, ax.get_xlim()[1])
     axes[0].set_ylabel(r"$\ln\|\partial s_T/\partial s_{T-\tau}\|_2$")
     axes[0].legend(loc="lower left", ncols=1)
     return figure, _caption(trained, task, n, m, lags)

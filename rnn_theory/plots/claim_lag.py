@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import gradient_norms
 from ._errors import UnknownFigure
-from ._style import GREY, REFERENCE, SINGLE, new_figure, series
+from ._style import GREY, REFERENCE, SINGLE, lag_axis, new_figure, series
 
 PREFIX = "claim_"
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}  # sup |φ'|
@@ -81,10 +81,8 @@ def build(result):
         if key in record:
             axes.plot([record["lag"]], [record[key]], ls="none", marker=marker, ms=7, mfc="none", mec="black",
                       mew=0.9, label=label + rf" at $\tau = {record['lag']}$")
-    axes.set_xlim((0.5, T + 0.5) if T < 10 else (0, 1.03 * T))  # room for the markers at τ = T
-    if T < 10:
-        axes.set_xticks(lags)
-    axes.set_xlabel(r"lag $\tau$ (steps)")
+    # Room for the markers at τ = T; a counterexample of a few steps is centred.
+    lag_axis(axes, T + max(0.5, 0.03 * T), first=0.5 if T < 10 else 0)
     axes.set_ylabel(r"$\ln\|\cdot\|_2$ (natural log)")
     axes.set_title(f"counterexample to {result.claim.id}")
     figure.legend(loc="outside lower center", ncols=1)
@@ -117,26 +115,31 @@ def _rnn_rates(axes, cell, lags, first):
 
 def _caption(result, cell, T):
     claim, found, record = result.claim, result.found, result.found.counterexample
-    params = "; ".join(f"{name} = {np.asarray(v).tolist()}" for name, v in record["params"].items())
-    if sum(np.asarray(v).size for v in record["params"].values()) > 40:
-        params = "; ".join(f"{name} {np.asarray(v).shape}" for name, v in record["params"].items())
-        params += " (the numbers: rnn-theory verify --json)"
+    sizes = {name: np.asarray(value) for name, value in record["params"].items()}
+    if sum(value.size for value in sizes.values()) <= 40:
+        params = "; ".join(f"{name} = {value.tolist()}" for name, value in sizes.items())
+    else:
+        params = "; ".join(f"{name} {value.shape}" for name, value in sizes.items()) + " (numbers in the record)"
+    s0 = record["s0"] if len(record["s0"]) <= 8 else "in the record"
+    inputs = "all zero" if not np.any(record["inputs"]) else "in the record"
     recorded = ", ".join(f"{key} = {record[key]:.6g}" for key in _RECORDED if key in record)
+    plotted = ["ln‖∂s_T/∂s_(T−τ)‖₂ (natural log, spectral norm)"]
+    if flow_has_blocks(cell):
+        plotted.append("the c-block ln‖∂c_T/∂c_(T−τ)‖₂ (h_(T−τ) held fixed) and the direct carousel path alone")
+    if cell.key == "rnn":
+        plotted.append("dotted, τ·ln ρ(W) and the Pascanu bound τ·ln(γ·σ_max(W)), γ = sup|φ′|")
+    condition = (found.condition or "").rstrip(".")
     return f"""
-    Counterexample to the claim {claim.id}: "{claim.statement}" ({claim.source}). Verdict: refuted.
-    {found.condition or ''}
+    Counterexample to the claim {claim.id}: "{claim.statement}" ({claim.source}). Verdict: refuted{'; ' + condition if condition else ''}.
 
-    Plotted: the counterexample of rnn-theory verify replayed with rnn_theory.gradient_norms (method
-    "exact"): ln‖∂s_T/∂s_(T−τ)‖₂ (natural log, spectral norm) against the lag τ = 1..{T}
-    {'; the c-block ln‖∂c_T/∂c_(T−τ)‖₂ (h_(T−τ) held fixed) and the direct carousel path alone'
-     if flow_has_blocks(cell) else ''}{'; dotted: τ·ln ρ(W) and the Pascanu bound τ·ln(γ·σ_max(W)), γ = sup|φ′|'
-     if cell.key == 'rnn' else ''}. Hollow markers: the values the claim check recorded at its lag τ =
-    {record['lag']} ({recorded}).
+    Plotted against the lag τ = 1..{T}: {'; '.join(plotted)}; computed by replaying the counterexample
+    of rnn-theory verify (the record in its --json output) with rnn_theory.gradient_norms (method
+    "exact"). Hollow markers: the values the claim check recorded at its lag τ = {record['lag']}
+    ({recorded}).
 
-    Cell: {cell.key}{f" ({cell.activation})" if cell.key == 'rnn' else ''}, n = {cell.hidden_size}, m =
-    {cell.input_size}; {params}. Initial state s_0 = {record['s0'] if len(record['s0']) <= 8 else 'see the record'};
-    inputs: {T} steps{', all zero' if not np.any(record['inputs']) else ' (see the record)'}. No
-    randomness: everything comes from the recorded counterexample. Check method: {claim.method}.
+    Cell: {cell.key}{f" ({cell.activation})" if cell.key == 'rnn' else ''}, n = {cell.hidden_size},
+    m = {cell.input_size}; {params}. Initial state s_0: {s0}; inputs ({T} steps): {inputs}. No
+    randomness here: everything comes from the record. How the claim was checked: {claim.method}.
     """
 
 

@@ -1,6 +1,6 @@
 """``forget_gate_timescales``: per-unit memory time constants −1/mean_t ln(retention) of the
-trained LSTMs (retention f) and GRUs (retention 1 − z), against the same networks' initial weights:
-training moves units to time constants near the lag of the task."""
+trained LSTMs (retention f) and GRUs (retention 1 − z), against the same networks' initial weights,
+with the training lags for scale."""
 
 import numpy as np
 

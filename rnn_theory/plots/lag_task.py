@@ -33,7 +33,7 @@ def build():
         ax.minorticks_off()
         ax.set_xlabel(r"lag $\tau$ of the recall task (steps)")
         ax.set_ylim(-0.04, 1.04)
-        ax.set_title(f"({'ab'[k]})")
+        ax.set_title(("(a) runs that succeed", "(b) test accuracy")[k])
     figure.legend(loc="outside right center")
     return figure, _caption(document, lags)
 

@@ -7,7 +7,7 @@ import numpy as np
 from .. import CELLS, gradient_norms
 from . import _trained
 from ._bands import band
-from ._style import DOUBLE, new_figure
+from ._style import DOUBLE, lag_axis, new_figure
 
 SEEDS = tuple(range(10))
 FORGET_BIASES = (0.0, 1.0, 3.0)
@@ -25,7 +25,7 @@ def _panel(axes, cell_of_seed, task, lag, title):
     for i, (field, label) in enumerate(CURVES):
         band(axes, x, [getattr(flow, field) for flow in flows], i, label)
     axes.axhline(0.0, color="black", lw=0.5)
-    axes.set_xlim(0, lag + 1)
+    lag_axis(axes, lag + 1)
     axes.set_title(title)
 
 
@@ -41,8 +41,6 @@ def build():
     for k, (log, cell) in enumerate(trained, start=len(FORGET_BIASES)):
         _panel(panels[k], lambda s: cell, task, log["lag"], f"({chr(ord('a') + k)}) trained at lag {log['lag']}"
                + ("" if log["success"] else " (not solved)"))
-    for ax in panels[:len(FORGET_BIASES) + len(trained)]:
-        ax.set_xlabel(r"lag $\tau$ (steps)")
     for row in axes:
         row[0].set_ylabel(r"$\ln\|\cdot\|_2$ (natural log)")
     legend_axes = panels[-1]

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import CELLS, gradient_norms
 from ._bands import band
-from ._style import GREY, REFERENCE, SINGLE, new_figure, series
+from ._style import GREY, REFERENCE, SINGLE, lag_axis, new_figure, series
 
 N, M, T, BURN_IN = 64, 4, 200, 100
 GAINS = (0.8, 1.0, 1.5, 2.0)
@@ -33,9 +33,8 @@ def build():
         axes.plot(lags, lags * log_bound, color=series(i)["color"], **REFERENCE)
     axes.plot([], [], color=GREY, **REFERENCE, label=r"bound $\tau\,\ln(\gamma\,\sigma_{\max}(W))$")
     axes.axhline(0.0, color="black", lw=0.5)
-    axes.set_xlim(0, T)
+    lag_axis(axes, T)
     axes.set_ylim(-45, 30)
-    axes.set_xlabel(r"lag $\tau$ (steps)")
     axes.set_ylabel(r"$\ln\|\partial h_T/\partial h_{T-\tau}\|_2$")
     figure.legend(loc="outside upper center", ncols=3, columnspacing=1.0)
     return figure, _caption()
