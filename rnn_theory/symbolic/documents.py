@@ -41,7 +41,7 @@ VARIANTS = {"rnn": [{"activation": a} for a in ("tanh", "sigmoid", "relu")]}
 
 
 def _block_section(derivation, block, result, level):
-    out = [f"{level} ${render.block_symbol(block)}$\n"]
+    out = [f"{level} Block {render.block_symbol(block, latex=False)}\n"]
     pattern = " (2×2 pattern of block $(i, j)$)" if derivation.paired else ""
     out.append(f"Derived, by differentiating component $i$ of the update{pattern}:\n")
     for entry in block.entries:
@@ -58,7 +58,8 @@ def _variant_sections(proof, level):
     out.append(
         f"{level} Jacobian blocks\n\nRows are outputs: entry $(i, j)$ of $\\partial a'/\\partial b$ is "
         "$\\partial a'_i/\\partial b_j$, for $i, j = 0, \\dots, n-1$ and every $n \\ge 1$. In the entries, "
-        "$\\mathrm{X}_i$ is the value of gate X and $\\delta_{ij}$ the Kronecker delta.\n"
+        + ("$\\mathrm{X}_i$ is the value of gate X and " if set(d.definitions) & set("ifgozr") else "")
+        + "$\\delta_{ij}$ is the Kronecker delta.\n"
     )
     out += [_block_section(d, block, result, level + "#") for block, result in zip(d.blocks, proof.blocks)]
     return out
@@ -69,7 +70,7 @@ def cell_page(key, variants=None):
     cls = CELLS[key]
     variants = variants or VARIANTS.get(key, [{}])
     proofs = [prove(key, **options) for options in variants]
-    summary = cls.__doc__.strip().splitlines()[0]
+    summary = " ".join(cls.__doc__.strip().split("\n\n")[0].split()).rstrip(":")
     state = "s = [h; c]$ (h first, size $2n$)" if len(cls.state_parts) == 2 else "s = h$ (size $n$)"
     params = ", ".join(f"`{name}` ({'×'.join(dims)})" for name, dims in cls.param_shapes.items())
     out = [HEADER, f"# `{key}`: {summary}\n", f"State ${state}; input $x$ (size $m$). Parameters: {params}.\n"]
@@ -82,7 +83,7 @@ def cell_page(key, variants=None):
             out.append(f"## Variant {label}\n")
         out += _variant_sections(proof, "###" if label else "##")
         rows += [
-            f"| {label + ': ' if label else ''}${render.block_symbol(b)}$ | {'proven' if r.proven else '**not proven**'} |"
+            f"| {label + ': ' if label else ''}{render.block_symbol(b, latex=False)} | {'proven' if r.proven else '**not proven**'} |"
             for b, r in zip(proof.derivation.blocks, proof.blocks)
         ]
     out += ["## Outcome\n", "| block | outcome |\n|---|---|", *rows]

@@ -95,9 +95,12 @@ class SympyOps:
     def identity_like(v):
         return Mat(v.space, v.space, _delta, "I")
 
-    @staticmethod
-    def rotation_blocks(r, theta):
+    def rotation_blocks(self, r, theta):
         """Entry ((k, a), (l, b)) = δ_kl · r_k · [[cos θ_k, −sin θ_k], [sin θ_k, cos θ_k]]_ab."""
+        self._define(
+            r"R\left(\theta\right)",
+            r"\begin{pmatrix} \cos\theta & -\sin\theta \\ \sin\theta & \cos\theta \end{pmatrix}",
+        )
         rotation = ((sp.cos, lambda t: -sp.sin(t)), (sp.sin, sp.cos))
 
         def entry(row, col):

@@ -37,14 +37,19 @@ def parameter_count(key):
     return sp.expand(sum(sp.Mul(*[_DIM[d] for d in dims]) for dims in CELLS[key].param_shapes.values()))
 
 
+def _text(poly):
+    """4·n·(m + n + 1), n^2: readable, and no Markdown emphasis from '*'."""
+    return str(poly).replace("**", "^").replace("*", "·")
+
+
 def published_counts():
     """One ``Result`` per published form: native count = published form + the stated difference."""
     results = []
     for key, form, source, extra in PUBLISHED:
         native = parameter_count(key)
         extra = sp.sympify(extra)
-        difference = "" if extra == 0 else f" {'−' if extra.could_extract_minus_sign() else '+'} {abs(extra)}"
-        statement = f"{key}: {sp.factor(native)} parameters = {sp.factor(form)}{difference} ({source})"
-        detail = f"from param_shapes: {native}; minus ({sp.expand(form)}) leaves {sp.expand(native - form)}"
+        difference = "" if extra == 0 else f" {'−' if extra.could_extract_minus_sign() else '+'} {_text(abs(extra))}"
+        statement = f"{key}: {_text(sp.factor(native))} parameters = {_text(sp.factor(form))}{difference} ({source})"
+        detail = f"from param_shapes: {_text(native)}; minus ({_text(sp.expand(form))}) leaves {_text(sp.expand(native - form))}"
         results.append(Result(statement, sp.expand(native - form - extra) == 0, detail))
     return results
