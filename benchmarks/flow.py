@@ -73,24 +73,27 @@ def _timed(fn):
 
 
 def _torch_curve(cell, xs, threads):
-    """ln ‖∂s_T/∂s_t‖₂ for every t by autograd: a batched VJP (d basis vectors) then T SVDs."""
+    """ln ‖∂s_T/∂s_t‖₂ for every t the usual way: torch.nn.RNNCell/LSTMCell with the cell's
+    weights, a batched VJP of s_T (d basis vectors) back to every s_t, then T SVDs."""
     import torch
 
     torch.set_num_threads(threads)
     p = {k: torch.tensor(v) for k, v in cell.params.items()}
+    n, d = cell.hidden_size, cell.state_size
+    gates = "ifgo" if cell.key == "lstm" else ""
+    module = (torch.nn.LSTMCell if gates else torch.nn.RNNCell)(cell.input_size, n).double()
+    with torch.no_grad():  # PyTorch stacks the gates' rows in the order i, f, g, o
+        module.weight_ih.copy_(torch.cat([p[f"U_{g}"] for g in gates]) if gates else p["U"])
+        module.weight_hh.copy_(torch.cat([p[f"W_{g}"] for g in gates]) if gates else p["W"])
+        module.bias_ih.copy_(torch.cat([p[f"b_{g}"] for g in gates]) if gates else p["b"])
+        module.bias_hh.zero_()
     X = torch.tensor(xs)
     start = time.perf_counter()
-    d, n = cell.state_size, cell.hidden_size
     s = torch.zeros(d, dtype=torch.float64, requires_grad=True)
     states = [s]
     for x in X:
-        if cell.key == "rnn":
-            s = torch.tanh(p["W"] @ s + p["U"] @ x + p["b"])
-        else:
-            h, c = s[:n], s[n:]
-            gate = {g: p[f"W_{g}"] @ h + p[f"U_{g}"] @ x + p[f"b_{g}"] for g in "ifgo"}
-            c = torch.sigmoid(gate["f"]) * c + torch.sigmoid(gate["i"]) * torch.tanh(gate["g"])
-            s = torch.cat([torch.sigmoid(gate["o"]) * torch.tanh(c), c])
+        out = module(x[None], (s[None, :n], s[None, n:]) if gates else s[None])
+        s = torch.cat([out[0][0], out[1][0]]) if gates else out[0]
         states.append(s)
     grads = torch.autograd.grad(s, states[:-1], grad_outputs=torch.eye(d, dtype=torch.float64), is_grads_batched=True)
     vjp = time.perf_counter() - start
