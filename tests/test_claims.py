@@ -33,7 +33,7 @@ def test_quick_verdicts_match_the_record(quick_results):
     assert not deviations
 
 
-# -- an independent replay: plain numpy, its own equations, derivatives by central differences --------
+# -- an independent replay: plain numpy, its own equations, derivatives by complex step -------------
 
 def _sigma(a):
     return 1 / (1 + np.exp(-a))
@@ -42,7 +42,7 @@ def _sigma(a):
 def _replay_step(record, x, s):
     p = {k: np.array(v, dtype=float) for k, v in record["params"].items()}
     if record["kind"] == "rnn":
-        phi = {"tanh": np.tanh, "sigmoid": _sigma, "relu": lambda a: np.maximum(a, 0)}[record["activation"]]
+        phi = {"tanh": np.tanh, "sigmoid": _sigma, "relu": lambda a: np.where(a.real > 0, a, 0)}[record["activation"]]
         return phi(p["W"] @ s + p["U"] @ x + p["b"])
     n = len(p["b_o"])
     h, c = s[:n], s[n:]
@@ -61,10 +61,9 @@ def _replay_log_norm(record):
     for x in xs:
         states.append(_replay_step(record, x, states[-1]))
     T, lag, d = len(xs), record["lag"], len(s)
-    P, log_scale, eps = np.eye(d), 0.0, 1e-7
-    for t in range(T, T - lag, -1):  # P ← P·J_t, J_t by central differences at (x_t, s_{t−1})
-        J = np.stack([(_replay_step(record, xs[t - 1], states[t - 1] + eps * e)
-                       - _replay_step(record, xs[t - 1], states[t - 1] - eps * e)) / (2 * eps) for e in np.eye(d)], axis=1)
+    P, log_scale, eps = np.eye(d), 0.0, 1e-30
+    for t in range(T, T - lag, -1):  # P ← P·J_t, J_t by complex step at (x_t, s_{t−1})
+        J = np.stack([_replay_step(record, xs[t - 1], states[t - 1] + 1j * eps * e).imag / eps for e in np.eye(d)], axis=1)
         P = P @ J
         scale = np.abs(P).max()
         P, log_scale = P / scale, log_scale + np.log(scale)
@@ -77,9 +76,9 @@ def test_refuted_claims_carry_counterexamples_that_replay(quick_results):
     for result in refuted:
         record = json.loads(json.dumps(result.to_dict()["counterexample"]))  # exactly what the JSON holds
         assert set(record) >= {"kind", "params", "inputs", "s0", "lag", "log_norm"}
-        # Central differences (step 1e-7) carry ~1e-9 relative error per factor; over ≤ 50 factors a
-        # few 1e-8 in ln. A wrong trajectory or Jacobian would be off by O(1).
-        assert _replay_log_norm(record) == pytest.approx(record["log_norm"], abs=1e-6), result.claim.id
+        # Complex step is exact to rounding: a few ulps per factor, so over <= 50 factors ~1e-13 in ln
+        # (relative to |ln| up to 350). A wrong trajectory or Jacobian would be off by O(1).
+        assert _replay_log_norm(record) == pytest.approx(record["log_norm"], rel=1e-12, abs=1e-9), result.claim.id
 
 
 def test_refuted_vanilla_claims_contradict_their_statement(quick_results):

@@ -64,7 +64,7 @@ class Result:
             "condition": self.found.condition,
             "method": self.claim.method,
             "evidence": _rounded(self.found.evidence),
-            "counterexample": _rounded(self.found.counterexample),
+            "counterexample": _rounded(self.found.counterexample, digits=None),  # exact: it must replay
         }
 
 
@@ -118,8 +118,9 @@ def verify(ids=None, *, quick=False, executor=None, progress=None):
 
 
 def _rounded(value, digits=10):
-    """Evidence with floats rounded to ``digits`` significant digits: the JSON is then byte-stable
-    across BLAS builds whose last bits differ, and no number is shown with false precision."""
+    """Plain JSON values, with floats rounded to ``digits`` significant digits (None: kept exact).
+    Rounded evidence is byte-stable across BLAS builds whose last bits differ, and shows no number
+    with false precision."""
     if isinstance(value, dict):
         return {str(k): _rounded(v, digits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -129,5 +130,5 @@ def _rounded(value, digits=10):
     if isinstance(value, float):
         if not math.isfinite(value):
             return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
-        return float(f"{value:.{digits}g}")
+        return value if digits is None else float(f"{value:.{digits}g}")
     return value

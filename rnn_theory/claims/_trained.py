@@ -1,25 +1,25 @@
-"""The shipped trained checkpoints (rnn_theory/data), as evidence beside random initialisations."""
+"""The shipped trained checkpoints (``rnn_theory.data``), as evidence beside random initialisations."""
 
-import json
-import os
+import re
 
 import numpy as np
 
+from ..data import checkpoints, trained
 from ..training import TASKS
-from ..training.checkpoint import load_trained
-from ..training.experiment import DATA_DIR, RESULTS
+
+_NAME = re.compile(r"(?P<task>[a-z_]+)-(?P<model>.+)-lag(?P<lag>\d+)-seed(?P<seed>\d+)")
 
 
 def trained_models(kind, episodes=1):
-    """[(checkpoint name, trained cell, xs)] for every shipped checkpoint of cell ``kind``; xs is
-    ``episodes`` test sequences of its task, one after the other (seeded, so always the same)."""
-    with open(os.path.join(DATA_DIR, RESULTS), encoding="utf-8") as file:
-        document = json.load(file)
+    """[(checkpoint name, trained cell, xs)] for every shipped checkpoint of cell ``kind``, each
+    model of the experiment (e.g. rnn, rnn-identity) included; xs is ``episodes`` test sequences of
+    its task, one after the other (seeded, so always the same)."""
     models = []
-    for name in document["checkpoints"]:
-        trained = load_trained(os.path.join(DATA_DIR, name))
-        if trained.cell.key != kind:
+    for name in checkpoints():
+        parts = _NAME.fullmatch(name).groupdict()
+        cell, _, log = trained(parts["model"], int(parts["lag"]), parts["task"], int(parts["seed"]))
+        if cell.key != kind:
             continue
-        xs, _ = TASKS[trained.log["task"]](trained.log["lag"]).sample(np.random.default_rng(0), episodes)
-        models.append((os.path.basename(name), trained.cell, np.concatenate(xs.transpose(2, 0, 1))))
+        xs, _ = TASKS[log["task"]](log["lag"]).sample(np.random.default_rng(0), episodes)
+        models.append((name, cell, np.concatenate(xs.transpose(2, 0, 1))))
     return models

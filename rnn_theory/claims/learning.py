@@ -1,14 +1,10 @@
 """The claim about learning long lags with gradient descent, judged on the shipped training experiment."""
 
-import json
-import os
-
 import numpy as np
 
+from ..data import checkpoints, results, trained
 from ..flow import gradient_norms
 from ..training import TASKS
-from ..training.checkpoint import load_trained
-from ..training.experiment import DATA_DIR, RESULTS
 from ._counterexample import counterexample
 from ._registry import Verdict, claim
 
@@ -19,16 +15,16 @@ SOLVED = 0.5  # a lag counts as learnable when at least half of the seeds succee
 def _trained_counterexample(document, model, lag):
     """The shipped seed-0 checkpoint of ``model`` at ``lag``, if it succeeded: its cell on one test
     sequence of the task, with the gradient norm across the whole lag."""
-    name = f"checkpoints/{document['config']['task']}-{model}-lag{lag}-seed0.npz"
-    if name not in document["checkpoints"]:
+    task = document["config"]["task"]
+    if f"{task}-{model}-lag{lag}-seed0" not in checkpoints():
         return None
-    trained = load_trained(os.path.join(DATA_DIR, name))
-    if not trained.log["success"]:
+    cell, _, log = trained(model, lag, task)
+    if not log["success"]:
         return None
-    xs, _ = TASKS[document["config"]["task"]](lag).sample(np.random.default_rng(0), 1)
+    xs, _ = TASKS[task](lag).sample(np.random.default_rng(0), 1)
     xs = xs[:, :, 0]
-    log_norm = gradient_norms(trained.cell, xs).log_norm[lag - 1]
-    return counterexample(trained.cell, xs, np.zeros(trained.cell.state_size), lag, log_norm, test_correct=trained.log["test_correct"])
+    log_norm = gradient_norms(cell, xs).log_norm[lag - 1]
+    return counterexample(cell, xs, np.zeros(cell.state_size), lag, log_norm, test_correct=log["test_correct"])
 
 
 @claim(
@@ -42,8 +38,7 @@ def _trained_counterexample(document, model, lag):
     recorded="refuted",
 )
 def ten_to_twenty_steps(ctx):
-    with open(os.path.join(DATA_DIR, RESULTS), encoding="utf-8") as file:
-        document = json.load(file)
+    document = results()
     config, table = document["config"], document["table"]
     rates = {model: {int(lag): row["success_rate"] for lag, row in rows.items()} for model, rows in table.items()}
     evidence = {
@@ -53,14 +48,16 @@ def ten_to_twenty_steps(ctx):
         "success_rate_by_model_and_lag": rates,
         "regenerate": document["command"],
     }
-    beyond = sorted(((lag, model) for model in VANILLA if model in rates for lag, rate in rates[model].items()
-                     if lag > 20 and rate >= SOLVED), reverse=True)
-    for lag, model in beyond:
-        example = _trained_counterexample(document, model, lag)
+    # The standard initialisation first: it is what the claim is about; then the longest lag.
+    beyond = sorted(((VANILLA.index(model), -lag, model) for model in VANILLA if model in rates
+                     for lag, rate in rates[model].items() if lag > 20 and rate >= SOLVED))
+    for _, minus_lag, model in beyond:
+        example = _trained_counterexample(document, model, -minus_lag)
         if example is not None:
             condition = (
-                f"a vanilla RNN ({model}) learned delayed recall at lag {lag} within the budget; what holds is "
-                "that long lags get harder: see the success rates by lag"
+                f"with Adam and gradient clipping, a vanilla RNN ({model}) learned delayed recall at lag "
+                f"{-minus_lag} in {rates[model][-minus_lag]:.0%} of the seeds; what holds is that success "
+                f"falls with the lag: {', '.join(f'{rate:.0%} at {lag}' for lag, rate in sorted(rates[model].items()))}"
             )
             return Verdict("refuted", evidence, condition=condition, counterexample=example)
     failing = [lag for lag, rate in rates["rnn"].items() if lag > 20 and rate < SOLVED]
