@@ -1,23 +1,29 @@
-"""ln ‖P_{T,τ}‖₂ at every lag by a streamed, truncated, QR-factored product (log domain).
+"""ln ‖P_{T,τ}‖₂ at every lag by a streamed, truncated, factored product in the log domain.
 
-Transposed, the product over lags is a forward product: P_{T,τ}ᵀ = J_{T−τ+1}ᵀ P_{T,τ−1}ᵀ. It is kept
-as P_{T,τ}ᵀ = e^{ℓ_τ}·Q_τ K_τ with Q_τ (d, r) orthonormal and K_τ (r, d), so ‖P_{T,τ}‖₂ = e^{ℓ_τ}‖K_τ‖₂.
-One lag costs one QR (Benettin 1980), here by Cholesky of the Gram matrix (all GEMM work):
+Transposed, the product over lags is a forward product: P_{T,τ}ᵀ = J_{T−τ+1}ᵀ P_{T,τ−1}ᵀ, applied to
+a basis without forming J (``_batched``). Two phases:
 
-    Q_τ R_τ = J_{T−τ+1}ᵀ Q_{τ−1},     K_τ = R_τ K_{τ−1} / σ_1,     ℓ_τ = ℓ_{τ−1} + ln σ_1.
+1. Short lags (the rank is near d): dense, Z = P_{T,τ}ᵀ/e^{ℓ_τ}, ‖P‖² = λ_max(ZᵀZ)·e^{2ℓ}. It ends
+   once half of ZᵀZ's spectrum is below its resolution (σ_i < 1e-8·σ_1): Z = Q R (Householder),
+   K = R, dropping rows below that phase's own rounding level d·2⁻⁵³·‖P‖₂.
+2. Factored: P_{T,τ}ᵀ = e^{ℓ_τ}·X_τ K_τ with X_τ (d, r) and K_τ (r, d); only H = K Kᵀ (r, r) is
+   stored (and its parts K[:, h]K[:, h]ᵀ, K[:, c]K[:, c]ᵀ for the blocks of the LSTM family). Each
+   lag X ← J_{T−τ+1}ᵀ X, and with L Lᵀ = XᵀX (Cholesky), ‖P‖² = e^{2ℓ}·λ_max(Lᵀ H L). Every
+   ``_REORTH_EVERY`` lags, or sooner if X becomes ill-conditioned, the basis is re-orthonormalised
+   as in Benettin's QR method (1980): X = Q R, X ← Q, H ← R H Rᵀ.
 
-Only H = K Kᵀ (r, r) is stored, H_τ = R_τ H_{τ−1} R_τᵀ / σ_1², with σ_1² = λ_max(H) (and the parts
-K[:, h] K[:, h]ᵀ, K[:, c] K[:, c]ᵀ for the blocks of the LSTM family).
-R_τ is upper triangular, so row i of K only mixes rows j ≥ i: each row keeps its own relative
+R is upper triangular, so row i of K only ever mixes rows j ≥ i: each row keeps its own relative
 accuracy however far the rows' scales spread (the small directions are not rounding noise of the
-large ones). Trailing rows of K whose Frobenius norm is ≤ ``rtol``·‖K‖₂ are dropped; that changes
-P by exactly that norm, far below the rounding of one dense product step (≈ d·2⁻⁵³·‖P‖). Products of
-Jacobians are numerically low-rank, so r falls from d to a few dozen and a lag costs O(r·d²).
+large ones). After a re-orthonormalisation, trailing rows of K whose Frobenius norm is
+≤ ``rtol``·‖K‖₂ are dropped; that changes P by exactly that norm, far below the rounding of a dense
+product step (≈ d·2⁻⁵³·‖P‖). Products of Jacobians are numerically low-rank, so r falls from d to a
+few dozen and a lag costs O(r·d²). Every λ_max is certified (``_topeig``): |error| ≤ 5e-11 in ln.
 
-Checked as it runs: k Gaussian columns Y are streamed exactly (no truncation) beside Q, and
+Checked as it runs: k Gaussian columns Y are streamed exactly (never truncated) beside X, and
 ‖E‖₂ ≤ 10·√(2/π)·maxᵢ ‖E yᵢ‖ with probability ≥ 1 − 10^{−k} (Halko, Martinsson & Tropp 2011,
-lemma 4.1) bounds the error E of the truncated product. If the bound ever exceeds ``check_tol``
-the whole curve is recomputed without truncation.
+lemma 4.1) bounds the error E of the truncated product, relative to ‖P‖₂, at every lag. If that
+bound ever exceeds ``check_tol`` the whole curve is recomputed without truncation (graded factored
+form from lag 1, no dense phase).
 """
 
 import numpy as np
@@ -69,7 +75,8 @@ def _stream(cell, xs, states, rtol, checks, seed):
                 r = KY.shape[0]
                 L = _gram_factor(Z[:, :r])
                 since += 1
-                reorth = L is None or since >= _REORTH_EVERY or np.abs(np.diagonal(L)).min() * _MAX_COND <= np.abs(L).max()
+                spread = np.abs(np.diagonal(L)).min() * _MAX_COND <= np.abs(L).max() if L is not None else True
+                reorth = spread or since >= _REORTH_EVERY
                 if reorth:  # Z[:, :r] = Q R: move R into K (H ← R H Rᵀ); Q is the new basis
                     Q, R = _orthonormalise(Z[:, :r])
                     parts = [R @ Hp @ R.T for Hp in parts]

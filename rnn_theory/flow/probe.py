@@ -3,13 +3,16 @@
 Draw Y (d, k) Gaussian, Y = Q_Y R_Y (QR), and stream W_τ = P_{T,τ}ᵀ Q_Y = J_{T−τ+1}ᵀ W_{τ−1} in the
 log domain (one renormalisation per lag). Then, for every lag,
 
-    ‖W_τ‖₂ ≤ ‖P_{T,τ}‖₂                                   (always: Q_Y has orthonormal columns)
-    ‖P_{T,τ}‖₂ ≤ 10·√(2/π)·maxᵢ ‖P_{T,τ}ᵀ yᵢ‖              (probability ≥ 1 − 10^{−k}; Halko,
-                                                           Martinsson & Tropp 2011, lemma 4.1)
+    ‖W_τ‖₂ ≤ ‖P_{T,τ}‖₂                          (always: Q_Y has orthonormal columns)
+    ‖P_{T,τ}‖₂ ≤ 10·√(2/π)·maxᵢ ‖P_{T,τ}ᵀ yᵢ‖    (probability ≥ 1 − 10^{−k}; Halko,
+                                                 Martinsson & Tropp 2011, lemma 4.1)
 
 with P_{T,τ}ᵀ yᵢ = W_τ R_Y[:, i]. ``log_norm`` is the lower bound ln ‖W_τ‖₂ and ``error_bound``
-the gap to the upper one, so truth ∈ [log_norm, log_norm + error_bound]. The lower bound misses
-ln‖P‖ by about ln ‖Q_Yᵀ u_1‖ (u_1 the top left singular vector), typically ½·ln(k/d).
+the gap to the upper one, so truth ∈ [log_norm, log_norm + error_bound] (gap typically 3–4).
+The lower bound misses ln‖P‖ by about −ln ‖Q_Yᵀ u_1‖ (u_1 the top left singular vector, on the
+s_T side), of order ½·ln(d/k): measured 0.4–1.9 for d = 64 and k = 4..16. Since u_1 settles as τ
+grows, that miss becomes a constant offset: the curve's slope, the per-step rate, stays accurate
+(tested: the miss varies by < 0.15 over lags 200–500).
 
 For the LSTM family the probes are split by part: Q_Y,h (on h_T) and Q_Y,c (on c_T) are streamed
 separately, so the h rows of P_{T,τ}ᵀ[Q_Y,h; 0] probe the h-block, the c rows of P_{T,τ}ᵀ[0; Q_Y,c]
