@@ -51,8 +51,9 @@ def _caption():
 
     Dotted lines of the same colour: the bound of Pascanu, Mikolov & Bengio (2013),
     ln‖∂h_T/∂h_(T−τ)‖₂ ≤ τ·ln(γ·σ_max(W)) with γ = sup|tanh'| = 1 and the median σ_max(W) over the
-    seeds. Where it lies above the curve it is an upper bound only; the y-axis is clipped to [−45, 30]
-    and the bounds for g ≥ 1 leave the frame.
+    seeds. Where it lies above the curve it is an upper bound only. The y-axis is clipped to [−45, 30]:
+    the bounds leave the frame at the top, the curves for g = 0.8 and 1 at the bottom (they go on
+    falling at the same rate).
 
     Seeds: {SEEDS[0]}..{SEEDS[-1]}; seed s draws, from numpy.random.default_rng(s) in this order, the
     weights (Cell.random), the burn-in inputs ({BURN_IN}×{M}) and the measured inputs ({T}×{M}).
