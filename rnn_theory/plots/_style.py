@@ -86,5 +86,5 @@ def lag_axis(axes, last, first=0):
     from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
     axes.set_xlim(first, last)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     axes.set_xlabel(r"lag $\tau$ (steps)")

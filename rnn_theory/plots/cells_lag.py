@@ -40,7 +40,7 @@ def build():
     for i, (label, key, options) in enumerate(INITIAL):
         curves = _curves(lambda s: CELLS[key].random(hidden_size=n, input_size=m, rng=s, **options), task, longest)
         band(axes[0], x, curves, i, label)
-    axes[0].set_title(f"(a) at initialisation (recall sequences, lag {longest})")
+    axes[0].set_title(f"(a) at initialisation, recall lag {longest}")
     for ax, lag in zip(axes[1:], lags):
         for log, cell in trained:
             if log["lag"] == lag:
