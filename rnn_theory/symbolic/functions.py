@@ -29,7 +29,8 @@ class sigma(sp.Function):  # noqa: N801 (SymPy functions are lower-case classes)
 
     @classmethod
     def eval(cls, a):
-        if a.is_zero:
+        # Numbers only: asking assumptions of a large symbolic argument is slow and never needed.
+        if a.is_Number and a == 0:
             return sp.S.Half
 
     def fdiff(self, argindex=1):
@@ -47,10 +48,11 @@ class relu_step(sp.Function):  # noqa: N801
 
     @classmethod
     def eval(cls, a):
-        if a.is_positive:
-            return sp.S.One
-        if a.is_nonpositive:
-            return sp.S.Zero
+        if a.is_Symbol or a.is_Number:  # a sign known from assumptions; never asked of a large argument
+            if a.is_positive:
+                return sp.S.One
+            if a.is_nonpositive:
+                return sp.S.Zero
 
     def fdiff(self, argindex=1):
         return sp.S.Zero  # almost everywhere; only relu' itself is ever needed
@@ -67,10 +69,11 @@ class relu(sp.Function):  # noqa: N801
 
     @classmethod
     def eval(cls, a):
-        if a.is_nonnegative:
-            return a
-        if a.is_nonpositive:
-            return sp.S.Zero
+        if a.is_Symbol or a.is_Number:
+            if a.is_nonnegative:
+                return a
+            if a.is_nonpositive:
+                return sp.S.Zero
 
     def fdiff(self, argindex=1):
         return relu_step(self.args[0])
