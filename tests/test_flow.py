@@ -175,3 +175,30 @@ def test_bad_method_is_rejected():
     cell = generic_cell("rnn", 3, 2, seed=0)
     with pytest.raises(ValueError, match="method"):
         rt.gradient_norms(cell, run_inputs(cell, 5, 0), method="dense")
+
+
+def test_bad_options_and_overflowing_runs_are_refused():
+    cell = generic_cell("rnn", 3, 2, seed=0)
+    xs = run_inputs(cell, 5, 0)
+    for options in ({"k": 0}, {"checks": -1}, {"rtol": 1.5}, {"k": 2.5}):
+        with pytest.raises(ValueError, match="gradient_norms"):
+            rt.gradient_norms(cell, xs, **options)
+    blowup = rt.CELLS["rnn"](W=[[1e200]], U=[[1.0]], b=[0.0], activation="relu")
+    for compute in (rt.gradient_norms, rt.largest_lyapunov, rt.lyapunov_spectrum):
+        with pytest.raises(ValueError, match="overflows float64 at step t = 3"):
+            compute(blowup, np.ones((5, 1)))
+
+
+def test_saturated_units_give_exact_zero_products():
+    """tanh saturated to ±1 in float64: φ'(a) = 0, J = 0, ln‖P‖ = −inf at every lag, no NaN."""
+    cell = rt.CELLS["rnn"](W=[[1e200]], U=[[1.0]], b=[0.0], activation="tanh")
+    for method in ("exact", "probe"):
+        assert np.all(rt.gradient_norms(cell, np.ones((5, 1)), method=method).log_norm == -np.inf)
+
+
+def test_empty_and_single_step_runs():
+    cell = generic_cell("lstm", 3, 2, seed=0)
+    assert rt.gradient_norms(cell, np.zeros((0, 2))).log_norm.shape == (0,)
+    x, S = np.ones(2), cell.run(np.ones((1, 2)))
+    flow = rt.gradient_norms(cell, np.ones((1, 2)))
+    assert flow.log_norm[0] == pytest.approx(log_norm2(cell.jacobian(x, S[0])), abs=1e-12)

@@ -68,6 +68,12 @@ def _stream(cell, xs, states, rtol, checks, seed):
             if log_scale == -np.inf:  # P was exactly 0 at a shorter lag, so it is 0 here too
                 continue
             Z = Js.apply_t(Z, j)
+            peak = np.abs(Z).max()  # rescale first: a Gram matrix of huge entries would overflow
+            if not np.isfinite(peak):
+                raise ValueError(f"gradient_norms: a step Jacobian overflows float64 at lag {i + 1}")
+            if peak > 0:
+                Z /= peak
+                log_scale += np.log(peak)
             if dense:
                 G = Z.T @ Z  # = P Pᵀ/e^{2ℓ}: its top eigenvector, on the s_T side, settles with τ
                 lam, warm["P"] = lambda_max(G, warm.get("P"))

@@ -13,6 +13,7 @@ v_t = J_t v_{t−1}/‖J_t v_{t−1}‖, λ_1 = mean ln ‖J_t v_{t−1}‖.
 import numpy as np
 
 from ._batched import chunked_jacobians
+from .norms import _finite_run
 
 
 def lyapunov_spectrum(cell, xs, s0=None, k=None, *, burn_in=0, seed=0):
@@ -70,4 +71,4 @@ def _run(cell, xs, s0, burn_in):
     xs = np.asarray(xs, dtype=float)
     if not 0 <= burn_in < len(xs):
         raise ValueError(f"lyapunov: burn_in must be in 0..T−1 = {len(xs) - 1}, got {burn_in}")
-    return cell.run(xs, s0), xs
+    return _finite_run(cell, xs, s0), xs

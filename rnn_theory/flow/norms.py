@@ -32,10 +32,25 @@ def gradient_norms(cell, xs, s0=None, method="exact", *, k=8, rtol=1e-18, checks
     """
     if method not in METHODS:
         raise ValueError(f"gradient_norms: method must be one of {METHODS}, got {method!r}")
-    states = cell.run(xs, s0)
+    for name, value, low in (("k", k, 1), ("checks", checks, 0)):
+        if not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"gradient_norms: {name} must be an integer >= {low}, got {value!r}")
+    if not 0 <= rtol < 1:
+        raise ValueError(f"gradient_norms: rtol must be in [0, 1), got {rtol!r}")
+    states = _finite_run(cell, xs, s0)
     xs = np.asarray(xs, dtype=float)
     if method == "exact":
         curves = exact_curves(cell, xs, states, rtol=rtol, checks=checks, seed=seed)
     else:
         curves = probe_curves(cell, xs, states, k=k, seed=seed)
     return GradientFlow(method=method, lags=np.arange(1, len(xs) + 1), **curves)
+
+
+def _finite_run(cell, xs, s0):
+    """S = cell.run(xs, s0), refusing a run whose state overflows (its Jacobians would be NaN)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        states = cell.run(xs, s0)
+    bad = np.nonzero(~np.isfinite(states).all(axis=1))[0]
+    if bad.size:
+        raise ValueError(f"{cell.key}: the state overflows float64 at step t = {bad[0]} of the run")
+    return states
