@@ -124,7 +124,7 @@ def _caption(result, cell, T):
     inputs = "all zero" if not np.any(record["inputs"]) else "in the record"
     recorded = ", ".join(f"{key} = {record[key]:.6g}" for key in _RECORDED if key in record)
     plotted = ["ln‖∂s_T/∂s_(T−τ)‖₂ (natural log, spectral norm)"]
-    if flow_has_blocks(cell):
+    if _has_blocks(cell):
         plotted.append("the c-block ln‖∂c_T/∂c_(T−τ)‖₂ (h_(T−τ) held fixed) and the direct carousel path alone")
     if cell.key == "rnn":
         plotted.append("dotted, τ·ln ρ(W) and the Pascanu bound τ·ln(γ·σ_max(W)), γ = sup|φ′|")
@@ -143,5 +143,5 @@ def _caption(result, cell, T):
     """
 
 
-def flow_has_blocks(cell):
+def _has_blocks(cell):
     return len(cell.state_parts) == 2
