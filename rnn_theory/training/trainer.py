@@ -47,6 +47,7 @@ def fixed_set(task, rng, size, batch=256):
 
 
 def score(task, cell, params, readout, batches):
+    """(fraction correct, mean loss) over ``batches``, weighted by batch size."""
     results = [evaluate(task, cell, params, readout, xs, target) for xs, target in batches]
     weights = [len(target) for _, target in batches]
     return tuple(float(np.average(column, weights=weights)) for column in zip(*results))
@@ -74,6 +75,10 @@ def _g(x):
 
 def train(task, cell, *, steps, batch=32, lr=1e-2, clip=1.0, seed=0, check_every=100,
           success=0.99, validation_size=512, test_size=2560, progress=True):
+    """Train ``cell`` (its weights are the start; it is not modified) and a fresh readout on
+    ``task`` for at most ``steps`` Adam steps of ``batch`` sequences; ``clip=None`` does not clip.
+    Returns a TrainResult: the trained cell, the readout {"V", "a"} and the JSON-ready log
+    (settings, ``history`` every ``check_every`` steps, ``test_correct``, ``success``)."""
     rng_data, rng_readout, rng_val, rng_test = np.random.default_rng(seed).spawn(4)
     n = cell.hidden_size
     params = {name: value.copy() for name, value in cell.params.items()}
