@@ -14,7 +14,9 @@ it prints, measured in this run:
 
 Each measurement runs in a fresh subprocess (so peak memory is its own), with the same number of
 BLAS/torch threads (default 1: robust on a shared machine; pass --threads 2 to use both cores),
-in ``--rounds`` rounds that alternate the methods; each method keeps its best round.
+in ``--rounds`` rounds that alternate the methods; each method keeps its best round. With one
+thread every time (GEMM rate included) is the process's CPU time, so that other jobs on a shared
+machine do not count; with more threads it is wall time.
 It also shows the memory of ``exact`` at T=1000 vs T=10000 (skipped with --quick) and checks the
 exact curve against torch's where torch's has not underflowed.
 """
@@ -27,6 +29,7 @@ import sys
 import time
 
 CASES = {"rnn": ("tanh RNN", 256), "lstm": ("LSTM", 128)}
+_THREADS = 1
 M = 8  # input size
 
 
@@ -39,6 +42,8 @@ def _child(case, method, T, threads):
 
     import rnn_theory as rt
 
+    global _THREADS
+    _THREADS = threads
     key, n = case, CASES[case][1]
     cell = rt.CELLS[key].random(hidden_size=n, input_size=M, rng=0)
     xs = np.random.default_rng(1).normal(size=(T, M))
@@ -68,9 +73,12 @@ def _child(case, method, T, threads):
 
 
 def _timed(fn):
-    start = time.perf_counter()
+    """(seconds, value): CPU seconds of this process with one thread (a shared machine's other
+    jobs then do not count), wall seconds with more (their threads' CPU time would add up)."""
+    clock = time.process_time if _THREADS == 1 else time.perf_counter
+    start = clock()
     value = fn()
-    return time.perf_counter() - start, value
+    return clock() - start, value
 
 
 def _torch_curve(cell, xs, threads):
@@ -89,7 +97,8 @@ def _torch_curve(cell, xs, threads):
         module.bias_ih.copy_(torch.cat([p[f"b_{g}"] for g in gates]) if gates else p["b"])
         module.bias_hh.zero_()
     X = torch.tensor(xs)
-    start = time.perf_counter()
+    clock = time.process_time if threads == 1 else time.perf_counter
+    start = clock()
     s = torch.zeros(d, dtype=torch.float64, requires_grad=True)
     states = [s]
     for x in X:
@@ -97,10 +106,10 @@ def _torch_curve(cell, xs, threads):
         s = torch.cat([out[0][0], out[1][0]]) if gates else out[0]
         states.append(s)
     grads = torch.autograd.grad(s, states[:-1], grad_outputs=torch.eye(d, dtype=torch.float64), is_grads_batched=True)
-    vjp = time.perf_counter() - start
+    vjp = clock() - start
     with torch.no_grad():
         curve = torch.log(torch.linalg.matrix_norm(torch.stack(grads[::-1]), ord=2))
-    return curve.numpy(), time.perf_counter() - start, vjp
+    return curve.numpy(), clock() - start, vjp
 
 
 def _measure(case, method, T, threads):
