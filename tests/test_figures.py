@@ -122,3 +122,12 @@ def test_all_committed_figures_are_current(capsys):
     code = main(["figures", "--out", str(FIGURES), "--check"])
     out, err = capsys.readouterr()
     assert code == 0, err
+
+
+def test_missing_experiment_is_reported_with_the_command_to_run(monkeypatch, tmp_path):
+    from rnn_theory.plots import _trained
+    from rnn_theory.plots._errors import MissingData
+
+    monkeypatch.setattr(_trained, "DATA_DIR", str(tmp_path))
+    with pytest.raises(MissingData, match="run python -m rnn_theory.training.experiment"):
+        _trained.results()

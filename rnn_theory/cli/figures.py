@@ -48,6 +48,7 @@ def run(args):
 
 def _generate(out, args):
     from ..plots import FIXED, UnknownFigure, generate
+    from ..plots._errors import MissingData
 
     progress = _progress if sys.stderr.isatty() else None
     try:
@@ -55,6 +56,8 @@ def _generate(out, args):
     except UnknownFigure as error:  # raised before anything is written
         raise UsageError(f"rnn-theory figures: {error.args[0]}; the figures are {', '.join(FIXED)} and "
                          "claim_<id> (dots as underscores) for each refuted claim") from None
+    except MissingData as error:
+        raise UsageError(f"rnn-theory figures: {error.args[0]}") from None
     finally:
         if progress:
             print("\r\033[K", end="", file=sys.stderr)

@@ -9,6 +9,7 @@ import numpy as np
 from ..training import TASKS, initial_cell
 from ..training.checkpoint import load_trained
 from ..training.experiment import DATA_DIR, RESULTS
+from ._errors import MissingData
 
 MODELS = ("rnn", "lstm", "gru")  # the trained models the figures show (experiment model names)
 # Series (colour, line style, marker) of each experiment model, the same in every figure.
@@ -19,7 +20,7 @@ def results():
     """The experiment's results document (``success_vs_lag.json``)."""
     path = os.path.join(DATA_DIR, RESULTS)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"{path} is missing: run python -m rnn_theory.training.experiment")
+        raise MissingData(f"{path} is missing: run python -m rnn_theory.training.experiment")
     with open(path, encoding="utf-8") as file:
         return json.load(file)
 
