@@ -1,10 +1,11 @@
 """Time the symbolic layer: derivation and proof of every block of every cell, for general n.
 
-Prints the per-cell split, the total (target: under 30 s on 2 cores), and, as a baseline measured
-in the same run, the naive route the issue describes: an explicit 3×3 tanh-RNN Jacobian with
-SymPy's ``simplify`` on derived − closed (a proof for n = 3 only).
+Prints the per-cell split, the total (target: under 30 s on 2 cores), and, as baselines measured
+in the same run, the naive route the issue describes: explicit matrices, ``jacobian()`` and SymPy's
+``simplify`` on derived − closed, which proves one n only: the tanh RNN at n = 3 and, with
+``--full``, the LSTM's ∂h'/∂h at n = 1 (about a minute).
 
-    python benchmarks/symbolic.py [--quick]     # --quick: skip the baseline
+    python benchmarks/symbolic.py [--quick | --full]    # --quick: no baseline
 """
 
 import argparse
@@ -50,9 +51,44 @@ def naive_rnn(n=3):
     return sp.simplify(h_new.jacobian(h) - closed) == sp.zeros(n, n)
 
 
+def naive_lstm(n=1):
+    """The explicit route for the LSTM's ∂h'/∂h, σ written as 1/(1 + e^{−a})."""
+
+    def mat(name, rows, cols):
+        return sp.Matrix(rows, cols, sp.symbols(f"{name}:{rows * cols}"))
+
+    def apply(v, f):
+        return v.applyfunc(f)
+
+    def sig(v):
+        return apply(v, lambda a: 1 / (1 + sp.exp(-a)))
+
+    def dsig(v):
+        return apply(v, lambda s: s * (1 - s))
+
+    def dtanh(v):
+        return apply(v, lambda t: 1 - t**2)
+
+    h, c, x = mat("h", n, 1), mat("c", n, 1), mat("x", n, 1)
+    W = {k: mat("W" + k, n, n) for k in "ifgo"}
+    a = {k: W[k] * h + mat("U" + k, n, n) * x + mat("b" + k, n, 1) for k in "ifgo"}
+    i, f, g, o = sig(a["i"]), sig(a["f"]), apply(a["g"], sp.tanh), sig(a["o"])
+    c_new = f.multiply_elementwise(c) + i.multiply_elementwise(g)
+    tc = apply(c_new, sp.tanh)
+    h_new = o.multiply_elementwise(tc)
+    dc_dh = (
+        sp.diag(*c.multiply_elementwise(dsig(f))) * W["f"]
+        + sp.diag(*g.multiply_elementwise(dsig(i))) * W["i"]
+        + sp.diag(*i.multiply_elementwise(dtanh(g))) * W["g"]
+    )
+    closed = sp.diag(*tc.multiply_elementwise(dsig(o))) * W["o"] + sp.diag(*o.multiply_elementwise(dtanh(tc))) * dc_dh
+    return sp.simplify(h_new.jacobian(h) - closed) == sp.zeros(n, n)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip the naive baseline")
+    parser.add_argument("--quick", action="store_true", help="skip the naive baselines")
+    parser.add_argument("--full", action="store_true", help="add the slow LSTM baseline (about a minute)")
     args = parser.parse_args(argv)
     rows, total = _timed(ours)
     print(f"{'cell':22s} {'seconds':>8s}  proven")
@@ -65,6 +101,12 @@ def main(argv=None):
         rnn = next(seconds for label, seconds, _ in rows if label == "rnn (tanh)")
         print(f"\nbaseline: explicit 3×3 tanh-RNN + simplify: {baseline:.3f} s (proven for n = 3 only: {proven})")
         print(f"ratio baseline / ours (rnn tanh, general n): {baseline / rnn:.1f}×")
+    if args.full:
+        sp.core.cache.clear_cache()
+        proven, baseline = _timed(naive_lstm)
+        lstm = next(seconds for label, seconds, _ in rows if label == "lstm")
+        print(f"baseline: explicit n = 1 LSTM ∂h'/∂h + simplify: {baseline:.3f} s (proven for n = 1 only: {proven})")
+        print(f"ratio baseline / ours (lstm, all four blocks, general n): {baseline / lstm:.0f}×")
     ok = total < TARGET_SECONDS and all(p for _, _, p in rows)
     return 0 if ok else 1
 
