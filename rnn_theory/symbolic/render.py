@@ -90,7 +90,7 @@ def entry_symbol(derivation, block, entry, latex=True):
     """∂h'_i/∂h_j, or ∂h'_{2i+a}/∂h_{2j+b} with a, b concrete for a paired state."""
     if derivation.paired:
         (_, a), (_, b) = entry.row, entry.col
-        row, col = (f"2i+{a}", f"2j+{b}") if latex else (f"2i+{a}", f"2j+{b}")
+        row, col = f"2i+{a}", f"2j+{b}"
     else:
         row, col = "i", "j"
     if latex:

@@ -36,7 +36,8 @@ from itertools import permutations
 
 import sympy as sp
 
-from .indexed import BOUND_NAMES, m, n
+from .indexed import BOUND_NAMES
+from .opaque import opaque, restore
 
 
 def _canonical_sum(body, limits):
@@ -66,43 +67,8 @@ def canonical(expr):
 
 def normal(expr, ranges):
     """The normal form of expr (rules 1–5); ``ranges`` maps each free index to (lo, hi)."""
-    opaque, templates = _opaque(canonical(sp.sympify(expr)))
-    return _restore(canonical(_reduce(opaque, _frozen(ranges), True)), templates)
-
-
-def _opaque(expr):
-    """expr with each function application g(A) (not δ) replaced by F_t(indices of A).
-
-    F_t stands for the template of A with its free indices as placeholders, so F_t(k) is g(A) with
-    those indices: exact, and it spares the rewriting from walking the large arguments, which it
-    never changes. Returns the new expression and F_t -> (g(template), placeholders).
-    """
-    templates, by_template = {}, {}
-
-    def visit(e):
-        if isinstance(e, sp.Function) and not isinstance(e, sp.KroneckerDelta):
-            indices = sorted((x for x in e.free_symbols if x.is_integer and x not in (n, m)), key=str)
-            holders = [sp.Symbol(f"_p{t}", integer=True) for t in range(len(indices))]
-            template = e.xreplace(dict(zip(indices, holders)))
-            if template not in by_template:
-                by_template[template] = sp.Function(f"F_{len(by_template)}")
-                templates[by_template[template]] = (template, holders)
-            return by_template[template](*indices)
-        if not e.args or isinstance(e, sp.Indexed):
-            return e
-        return e.func(*[visit(a) for a in e.args])
-
-    return visit(expr), templates
-
-
-def _restore(expr, templates):
-    """Undo ``_opaque``: F_t(k) back to its g(A)."""
-    if not templates:
-        return expr
-    return expr.replace(
-        lambda e: e.func in templates,
-        lambda e: templates[e.func][0].xreplace(dict(zip(templates[e.func][1], e.args))),
-    )
+    hidden, templates = opaque(canonical(sp.sympify(expr)))
+    return restore(canonical(_reduce(hidden, _frozen(ranges), True)), templates)
 
 
 def contract(expr, ranges):

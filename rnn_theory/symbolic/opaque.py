@@ -1,0 +1,56 @@
+"""Function applications as opaque symbols, for the rewriting of ``rewrite.normal``.
+
+The rewriting never changes the argument of σ, tanh, cos, … (both sides of every identity build
+them with the same code), but walking those large arguments at every step is most of its cost.
+So each application g(A) is replaced by F_t(k, l, …), an undefined function of the free indices
+of A, one F_t per template (A with its indices as placeholders): exact, since F_t(k) is g(A) for
+any index values, and undone by ``restore``.
+
+>>> import sympy as sp
+>>> from rnn_theory.symbolic.functions import sigma
+>>> W, k = sp.IndexedBase("W"), sp.Symbol("k", integer=True)
+>>> hidden, templates = opaque(W[k, k] * sigma(W[k, 0] + 1))
+>>> hidden
+F_0(k)*W[k, k]
+>>> restore(hidden, templates) == W[k, k] * sigma(W[k, 0] + 1)
+True
+"""
+
+import sympy as sp
+
+from .indexed import m, n
+
+
+def opaque(expr):
+    """expr with each function application g(A) (not δ) replaced by F_t(indices of A).
+
+    F_t stands for the template of A with its free indices as placeholders, so F_t(k) is g(A) with
+    those indices: exact, and it spares the rewriting from walking the large arguments, which it
+    never changes. Returns the new expression and F_t -> (g(template), placeholders).
+    """
+    templates, by_template = {}, {}
+
+    def visit(e):
+        if isinstance(e, sp.Function) and not isinstance(e, sp.KroneckerDelta):
+            indices = sorted((x for x in e.free_symbols if x.is_integer and x not in (n, m)), key=str)
+            holders = [sp.Symbol(f"_p{t}", integer=True) for t in range(len(indices))]
+            template = e.xreplace(dict(zip(indices, holders)))
+            if template not in by_template:
+                by_template[template] = sp.Function(f"F_{len(by_template)}")
+                templates[by_template[template]] = (template, holders)
+            return by_template[template](*indices)
+        if not e.args or isinstance(e, sp.Indexed):
+            return e
+        return e.func(*[visit(a) for a in e.args])
+
+    return visit(expr), templates
+
+
+def restore(expr, templates):
+    """Undo ``opaque``: F_t(k) back to its g(A)."""
+    if not templates:
+        return expr
+    return expr.replace(
+        lambda e: e.func in templates,
+        lambda e: templates[e.func][0].xreplace(dict(zip(templates[e.func][1], e.args))),
+    )
