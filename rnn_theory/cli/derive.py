@@ -28,6 +28,10 @@ def run(args):
         return 0
     proof = prove(args.cell, **options)
     d = proof.derivation
+    equations = list(d.definitions.items()) + list(d.equations)
+    for name, tex in equations:
+        print(f"{name} = {tex}" if args.format == "latex" else f"{render.plain(name)} = {render.plain(tex)}")
+    print()
     for block, result in zip(d.blocks, proof.blocks):
         if args.format == "latex":
             for entry in block.entries:
