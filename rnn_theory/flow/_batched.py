@@ -149,6 +149,13 @@ def _stacked_product(pairs, transpose):
     return _STACKS[key][0] @ np.vstack([X for _, X in pairs])
 
 
+def _dense_leaves(op):
+    """The weight matrices in an operator tree, with repetitions."""
+    if isinstance(op, (_Sum, _Product)):
+        return _dense_leaves(op.a) + _dense_leaves(op.b)
+    return [op.M] if isinstance(op, _Dense) else []
+
+
 def _as_op(M):
     return M if isinstance(M, _Op) else _Dense(np.asarray(M))
 
@@ -185,6 +192,10 @@ class StepJacobians:
         parts = [states[:, k * n:(k + 1) * n].T for k in range(len(cell.state_parts))]
         self.n = n
         self.blocks = [[_as_op(b) for b in row] for row in cell.jacobian_blocks(p, xs.T, *parts, ops=_OPS)]
+        # A single block with no weight matrix twice (rnn, gru, min*, lru): the plain recursion is
+        # already one GEMM per weight, without the bookkeeping of ``_apply_sum``.
+        leaves = [id(M) for M in _dense_leaves(self.blocks[0][0])]
+        self.direct = len(self.blocks) == 1 and len(leaves) == len(set(leaves))
 
     def apply(self, X, j):
         return self._apply(X, j, False)
@@ -193,13 +204,16 @@ class StepJacobians:
         return self._apply(X, j, True)
 
     def _apply(self, X, j, transpose):
+        if self.direct:
+            return self.blocks[0][0].apply(X, j, transpose)
         n, k = self.n, len(self.blocks)
         # Rows of J are outputs: (J X)_a = Σ_b B_ab X_b and (Jᵀ X)_b = Σ_a B_abᵀ X_a.
         terms = [
             (self.blocks[a][b], X[(a if transpose else b) * n:][:n], b if transpose else a)
             for a in range(k) for b in range(k)
         ]
-        out = [part + np.zeros((n, X.shape[1])) for part in _apply_sum(terms, j, transpose, k)]  # a 0.0 part stays 0
+        out = [part if isinstance(part, np.ndarray) else np.zeros((n, X.shape[1]))  # no term: 0
+               for part in _apply_sum(terms, j, transpose, k)]
         return out[0] if k == 1 else np.vstack(out)
 
     def carousel(self, j):

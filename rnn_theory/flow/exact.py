@@ -34,8 +34,8 @@ from ._topeig import lambda_max
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)  # HMT lemma 4.1 with failure probability 10^(−k)
 # Below ~1e-16 of λ_max the Gram matrix's eigenvalues are rounding: it resolves σ_i ≥ 1e-8·σ_1.
 _GRAM_RESOLUTION = 1e-16
-# The basis X of the factored form is re-orthonormalised every few lags, or sooner if XᵀX's
-# Cholesky factor L spreads by more than _MAX_COND: λ_max(Lᵀ H L) is then accurate to ~u·cond(X)².
+# The basis X of the factored form is re-orthonormalised every few lags, or sooner if the diagonal
+# of XᵀX's Cholesky factor L spreads by _MAX_COND: λ_max(Lᵀ H L) is accurate to ~u·cond(X)².
 _REORTH_EVERY, _MAX_COND = 8, 100.0
 
 
@@ -81,8 +81,8 @@ def _stream(cell, xs, states, rtol, checks, seed):
                 r = KY.shape[0]
                 L = _gram_factor(Z[:, :r])
                 since += 1
-                spread = np.abs(np.diagonal(L)).min() * _MAX_COND <= np.abs(L).max() if L is not None else True
-                reorth = spread or since >= _REORTH_EVERY
+                diag = None if L is None else np.diagonal(L)  # > 0: a proxy for cond(X)
+                reorth = diag is None or since >= _REORTH_EVERY or diag.max() >= _MAX_COND * diag.min()
                 if reorth:  # Z[:, :r] = Q R: move R into K (H ← R H Rᵀ); Q is the new basis
                     Q, R = _orthonormalise(Z[:, :r])
                     parts = [R @ Hp @ R.T for Hp in parts]

@@ -51,17 +51,17 @@ def probe_curves(cell, xs, states, *, k=8, seed=0):
         for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
             W = Js.apply_t(W, j)
             scale = np.abs(W).max()
-            log_scale += np.log(scale)
             if scale > 0:
-                W = W / scale
+                W /= scale
             pending.append(W)
-            scales.append(log_scale)
+            scales.append(scale)
             if parts > 1:
                 log_direct += np.log(np.abs(Js.carousel(j)))
                 out["log_norm_direct"][i] = log_direct.max()
             if len(pending) == _FLUSH or i == T - 1:  # per-lag statistics, many lags per call
-                _statistics(out, slice(done, i + 1), np.stack(pending), np.array(scales), R_full, n, kq, parts)
-                done, pending, scales = i + 1, [], []
+                logs = log_scale + np.cumsum(np.log(scales))
+                _statistics(out, slice(done, i + 1), np.stack(pending), logs, R_full, n, kq, parts)
+                done, pending, scales, log_scale = i + 1, [], [], logs[-1]
     if parts == 1:
         out["log_norm_h"] = out["log_norm"]
     return out
