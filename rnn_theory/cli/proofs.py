@@ -2,17 +2,25 @@
 
 import os
 import sys
-import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from ..io import write_atomic
 from . import UsageError
 
-HELP = "(re)write proofs/: one Markdown page per cell and an index; --check: exit 1 if a page is stale"
+HELP = (
+    "(re)write proofs/: one Markdown page per cell, the claims with their evidence, an index; "
+    "--check: exit 1 if a page is stale"
+)
 
 
 def add_arguments(parser):
     parser.add_argument("--out", default="proofs", metavar="DIR", help="output directory (default proofs)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a page differs from what would be generated")
+    parser.add_argument("--no-claims", action="store_true",
+                        help="leave claims.md alone (it takes the full claims run, about a minute on 2 cores)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="processes for the claims run (default: one per core)")
 
 
 def _progress(message):
@@ -20,16 +28,16 @@ def _progress(message):
         print(message, file=sys.stderr, flush=True)
 
 
-def _write(path, text):
-    """Write atomically: a temporary file in the same directory, then rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+def _claims_page(workers):
+    """claims.md: every claim checked with the full sweeps, rendered with its evidence."""
+    from ..claims import verify
+    from ..claims.report import render_markdown
+
+    _progress("proofs: claims (full sweeps)")
+    if workers < 1:
+        return render_markdown(verify())
+    with ProcessPoolExecutor(max_workers=workers) as executor:
+        return render_markdown(verify(executor=executor))
 
 
 def run(args):
@@ -38,6 +46,8 @@ def run(args):
         raise UsageError(f"rnn-theory proofs: --out {out} exists and is not a directory")
     if args.check and not out.is_dir():
         raise UsageError(f"rnn-theory proofs: --check needs an existing directory, {out} is missing")
+    if args.workers < 0:
+        raise UsageError(f"rnn-theory proofs: --workers must be >= 0, got {args.workers}")
     from ..cells import CELLS
     from ..symbolic import documents
 
@@ -45,8 +55,11 @@ def run(args):
     for key in CELLS:
         _progress(f"proofs: {key}")
         pages.update(documents.cell_pages([key]))
+    if not args.no_claims:
+        pages["claims.md"] = _claims_page(args.workers)
     pages["README.md"] = documents.index_page(
-        {name: text for name, text in pages.items()}, has_claims=(out / "claims.md").is_file()
+        {name: text for name, text in pages.items() if name != "claims.md"},
+        has_claims="claims.md" in pages or (out / "claims.md").is_file(),
     )
     if args.check:
         stale = [name for name, text in pages.items() if _read(out / name) != text]
@@ -55,7 +68,7 @@ def run(args):
         return 1 if stale else 0
     out.mkdir(parents=True, exist_ok=True)
     for name, text in pages.items():
-        _write(out / name, text)
+        write_atomic(out / name, text)
     print(f"wrote {len(pages)} pages to {out}")
     return 0
 
