@@ -21,9 +21,9 @@ few dozen and a lag costs O(r·d²). Every λ_max is certified (``_topeig``): |e
 
 Checked as it runs: k Gaussian columns Y are streamed exactly (never truncated) beside X, and
 ‖E‖₂ ≤ 10·√(2/π)·maxᵢ ‖E yᵢ‖ with probability ≥ 1 − 10^{−k} (Halko, Martinsson & Tropp 2011,
-lemma 4.1) bounds the error E of the truncated product, relative to ‖P‖₂, at every lag. If that
-bound ever exceeds ``check_tol`` the whole curve is recomputed without truncation (graded factored
-form from lag 1, no dense phase).
+lemma 4.1) bounds the error E of the truncated product, relative to ‖P‖₂, at every lag. As soon as
+that bound exceeds ``check_tol`` the curve is recomputed without truncation (graded factored form
+from lag 1, no dense phase).
 """
 
 import numpy as np
@@ -41,13 +41,12 @@ _REORTH_EVERY, _MAX_COND = 8, 100.0
 
 def exact_curves(cell, xs, states, *, rtol=1e-18, checks=3, check_tol=1e-9, seed=0):
     """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c, log_norm_direct), error_bound, rank."""
-    curves = _stream(cell, xs, states, rtol, checks, seed)
-    if rtol > 0 and curves["error_bound"].max(initial=0.0) > check_tol:
-        curves = _stream(cell, xs, states, 0.0, checks, seed)
-    return curves
+    curves = _stream(cell, xs, states, rtol, checks, seed, check_tol)
+    return curves if curves is not None else _stream(cell, xs, states, 0.0, checks, seed, np.inf)
 
 
-def _stream(cell, xs, states, rtol, checks, seed):
+def _stream(cell, xs, states, rtol, checks, seed, check_tol):
+    """The curves, or None as soon as the truncation check exceeds ``check_tol``."""
     T, d, n = len(xs), cell.state_size, cell.hidden_size
     blocks = len(cell.state_parts) == 2
     rows = (slice(0, n), slice(n, d)) if blocks else (slice(0, d),)
@@ -102,8 +101,8 @@ def _stream(cell, xs, states, rtol, checks, seed):
                         Zaa = Z[a, a]
                         lam_a, warm[name] = lambda_max(Zaa.T @ Zaa, warm.get(name))
                         out[name][i] = log_scale + 0.5 * np.log(lam_a)
-                # Every few lags, the spectrum decides whether the factored form is cheaper yet.
-                if i % 8 == 7 and np.count_nonzero(np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam) <= d // 2:
+                # Now and then (an eigensolve), the spectrum decides whether the factored form is cheaper.
+                if i % (1 if d <= 64 else 16) == 0 and np.count_nonzero(np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam) <= d // 2:
                     Z, KY, parts = _factor(Z, Y, rows, rtol)
                     dense = False
                 continue
@@ -117,6 +116,8 @@ def _stream(cell, xs, states, rtol, checks, seed):
                 r = keep
             out["rank"][i] = r
             out["error_bound"][i] = _ALPHA * np.linalg.norm(Z[:, r:] - Z[:, :r] @ KY, axis=0).max(initial=0.0)
+            if out["error_bound"][i] > check_tol:
+                return None
             if blocks:
                 for name, b, Hp in (("log_norm_h", rows[0], parts[0]), ("log_norm_c", rows[1], parts[1])):
                     lam_b, warm[name] = _block_lambda(Z[b, :r], Hp, warm.get(name))
