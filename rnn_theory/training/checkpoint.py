@@ -17,11 +17,10 @@ written atomically (a temporary file renamed into place) and deterministically.
 
 import json
 import os
-import tempfile
 
 import numpy as np
 
-from ..io import load, save
+from ..io import load, save, write_atomic
 from .trainer import TrainResult
 
 
@@ -35,32 +34,13 @@ def dumps(document):
     return json.dumps(document, indent=1, sort_keys=True, allow_nan=False) + "\n"
 
 
-def write_text_atomic(path, text):
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file a new file's usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def save_trained(result, path):
     """Write ``result`` (a TrainResult) as ``path`` (cell) and ``log_path(path)`` (log + readout)."""
     document = {**result.log, "checkpoint": os.path.basename(os.fspath(path)),
                 "readout": {name: value.tolist() for name, value in result.readout.items()}}
     text = dumps(document)  # fails before anything is written if the log cannot be JSON
     save(result.cell, path)
-    write_text_atomic(log_path(path), text)
+    write_atomic(log_path(path), text)
 
 
 def load_trained(path):

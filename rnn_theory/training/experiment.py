@@ -85,7 +85,8 @@ def run(config, out, jobs=2, stream=None):
     """Run every run of ``config`` on ``jobs`` processes; write checkpoints and the results JSON into
     ``out``; return the results document and the CPU seconds of all runs together (not in the
     document: timings differ from run to run, the document must not)."""
-    from .checkpoint import save_trained, write_text_atomic, dumps
+    from ..io import write_atomic
+    from .checkpoint import dumps, save_trained
     from .progress import Progress
 
     specs = plan(config)
@@ -109,7 +110,7 @@ def run(config, out, jobs=2, stream=None):
         # Learning curves stay in the checkpoints' logs; here each run's settings and outcome.
         "runs": [{k: v for k, v in r.log.items() if k != "history"} for r in runs],
     }
-    write_text_atomic(os.path.join(out, RESULTS), dumps(document))
+    write_atomic(os.path.join(out, RESULTS), dumps(document))
     return document, cpu
 
 
