@@ -6,7 +6,7 @@ True
 """
 
 from . import dynamics, gates_modern, learning, pascanu_hochreiter, seed_gates, seed_vanilla  # noqa: F401  (registers)
-from ._registry import CLAIMS, VERDICTS, Claim, Context, Result, Verdict, verify
+from ._registry import CLAIMS, VERDICTS, Claim, Context, Result, Verdict, process_executor, verify
 
 # The order of the claims table in the issue that defined them: the order of every report.
 ORDER = (
@@ -22,4 +22,4 @@ CLAIMS.clear()
 CLAIMS.update({claim_id: _registered.pop(claim_id) for claim_id in ORDER if claim_id in _registered})
 CLAIMS.update(_registered)
 
-__all__ = ["CLAIMS", "VERDICTS", "Claim", "Context", "Result", "Verdict", "verify"]
+__all__ = ["CLAIMS", "VERDICTS", "Claim", "Context", "Result", "Verdict", "process_executor", "verify"]

@@ -7,7 +7,9 @@ a regression, and ``rnn-theory verify`` exits 1 on it.
 """
 
 import math
-from concurrent.futures import Executor
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 VERDICTS = ("holds", "holds-if", "refuted")
@@ -83,6 +85,23 @@ class Context:
         if self.executor is None or len(items) < 2:
             return [fn(item) for item in items]
         return list(self.executor.map(fn, items))
+
+    def sweep(self, fn, settings, seeds, case):
+        """``map`` over every (setting, seed), grouped: {setting: [fn(case(setting, seed)) per seed]}."""
+        settings, seeds = list(settings), list(seeds)
+        rows = self.map(fn, [case(setting, seed) for setting in settings for seed in seeds])
+        return {setting: rows[k * len(seeds):(k + 1) * len(seeds)] for k, setting in enumerate(settings)}
+
+
+def process_executor(workers):
+    """The default executor for sweeps: ``workers`` fresh processes with one BLAS thread each.
+
+    Fresh (spawned) single-threaded workers make every number independent of the machine's core
+    count and of which worker ran what: a multi-threaded GEMM splits its sums by thread, and a
+    forked worker inherits whatever thread state its parent had, both of which move the last bits."""
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = "1"  # read by the workers when they load NumPy
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 CLAIMS = {}

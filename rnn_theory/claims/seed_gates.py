@@ -139,10 +139,10 @@ def _largest_gap():
 def cell_state_multistep(ctx):
     seeds = range(2) if ctx.quick else range(4)
     biases = (0.0, 1.0, 3.0)
-    rows = ctx.map(_multistep_case, [(8 if ctx.quick else 16, 60 + s, b) for b in biases for s in seeds])
+    n = 8 if ctx.quick else 16
+    groups = ctx.sweep(_multistep_case, biases, seeds, lambda b, s: (n, 60 + s, b))
     table = {}
-    for k, b in enumerate(biases):
-        chunk = rows[k * len(seeds):(k + 1) * len(seeds)]
+    for b, chunk in groups.items():
         table[f"forget_bias_{b:g}"] = {
             f"lag_{tau}": {
                 "median_ln_norm_c_block": float(np.median([r[tau][0] for r in chunk])),
@@ -198,11 +198,10 @@ FORGET_BIASES = (0.0, 1.0, 2.0, 3.0, 5.0, 7.0)
 )
 def hundreds_of_steps(ctx):
     seeds = range(1) if ctx.quick else range(3)
-    cases = [("lstm", 80 + s, b) for b in FORGET_BIASES for s in seeds] + [("lstm_nofg", 80 + s, None) for s in seeds]
-    rows = ctx.map(_hundreds_case, cases)
+    groups = ctx.sweep(_hundreds_case, [*FORGET_BIASES, None], seeds,
+                       lambda b, s: ("lstm_nofg" if b is None else "lstm", 80 + s, b))
     table = {}
-    for k, b in enumerate([*FORGET_BIASES, None]):
-        chunk = rows[k * len(seeds):(k + 1) * len(seeds)]
+    for b, chunk in groups.items():
         table["no_forget_gate" if b is None else f"forget_bias_{b:g}"] = {
             "median_ln_norm_c_lag100": float(np.median([r[0] for r in chunk])),
             "median_ln_norm_c_lag300": float(np.median([r[1] for r in chunk])),

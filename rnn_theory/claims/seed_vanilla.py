@@ -162,13 +162,10 @@ def _driven_growth(case):
 def rho_above_one(ctx):
     seeds = range(2) if ctx.quick else range(4)
     scales = (0.0, 1.0, 3.0, 10.0)
-    driven = ctx.map(_driven_growth, [(32, 200 + s, 1.5, scale) for scale in scales for s in seeds])
+    driven = ctx.sweep(_driven_growth, scales, seeds, lambda scale, s: (32, 200 + s, 1.5, scale))
     by_scale = {
-        str(scale): {
-            "fraction_vanishing": float(np.mean([g < 0 for g in driven[k * len(seeds):(k + 1) * len(seeds)]])),
-            "median_growth_per_step": float(np.median(driven[k * len(seeds):(k + 1) * len(seeds)])),
-        }
-        for k, scale in enumerate(scales)
+        str(scale): {"fraction_vanishing": float(np.mean(np.array(rates) < 0)), "median_growth_per_step": float(np.median(rates))}
+        for scale, rates in driven.items()
     }
     one_unit = {w: _autonomous_decay(w) for w in (1.25, 1.5, 2.0, 3.0, 5.0)}
     evidence = {
@@ -211,10 +208,8 @@ GAINS = (0.25, 0.5, 1 / np.sqrt(3), 1.0, 1.5, 2.0, 3.0)
 )
 def eigenvalues_typically_below_one(ctx):
     seeds = range(2) if ctx.quick else range(4)
-    rows = ctx.map(_jacobian_radii, [(g, 300 + s) for g in GAINS for s in seeds])
     per_gain = {}
-    for k, g in enumerate(GAINS):
-        chunk = rows[k * len(seeds):(k + 1) * len(seeds)]
+    for g, chunk in ctx.sweep(_jacobian_radii, GAINS, seeds, lambda g, s: (g, 300 + s)).items():
         per_gain[f"{g:.4g}"] = {
             "fraction_rho_J_below_1": float(np.mean([f for f, _ in chunk])),
             "median_rho_J": float(np.median([r for _, r in chunk])),

@@ -2,7 +2,6 @@
 
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..io import write_atomic
@@ -30,13 +29,13 @@ def _progress(message):
 
 def _claims_page(workers):
     """claims.md: every claim checked with the full sweeps, rendered with its evidence."""
-    from ..claims import verify
+    from ..claims import process_executor, verify
     from ..claims.report import render_markdown
 
     _progress("proofs: claims (full sweeps)")
     if workers < 1:
         return render_markdown(verify())
-    with ProcessPoolExecutor(max_workers=workers) as executor:
+    with process_executor(workers) as executor:
         return render_markdown(verify(executor=executor))
 
 

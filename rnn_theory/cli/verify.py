@@ -4,8 +4,6 @@ import json
 import os
 import sys
 import textwrap
-from concurrent.futures import ProcessPoolExecutor
-
 from . import UsageError
 from ..io import write_atomic
 
@@ -21,7 +19,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ..claims import CLAIMS, verify
+    from ..claims import CLAIMS, process_executor, verify
 
     unknown = [claim_id for claim_id in args.only or () if claim_id not in CLAIMS]
     if unknown:
@@ -31,7 +29,7 @@ def run(args):
         raise UsageError(f"rnn-theory verify: --workers must be >= 0, got {args.workers}")
     progress = _progress if sys.stderr.isatty() else None
     if args.workers:
-        with ProcessPoolExecutor(max_workers=args.workers) as executor:
+        with process_executor(args.workers) as executor:
             results = verify(args.only, quick=args.quick, executor=executor, progress=progress)
     else:
         results = verify(args.only, quick=args.quick, progress=progress)
