@@ -202,3 +202,15 @@ def test_empty_and_single_step_runs():
     x, S = np.ones(2), cell.run(np.ones((1, 2)))
     flow = rt.gradient_norms(cell, np.ones((1, 2)))
     assert flow.log_norm[0] == pytest.approx(log_norm2(cell.jacobian(x, S[0])), abs=1e-12)
+
+
+@pytest.mark.parametrize("factor", [1e-120, 1e120])
+def test_extreme_step_factors_stay_in_the_log_domain(factor):
+    """At the fixed point h = 0 of h' = tanh(W h), J_t = W = factor·(a rotation): each lag
+    multiplies ‖P‖ by exactly ``factor``, leaving float64's range after three lags either way."""
+    W = factor * np.array([[0.6, -0.8], [0.8, 0.6]])
+    cell = rt.CELLS["rnn"](W=W, U=np.zeros((2, 1)), b=np.zeros(2), activation="tanh")
+    xs = np.zeros((20, 1))
+    for method in ("exact", "probe"):
+        flow = rt.gradient_norms(cell, xs, method=method)
+        np.testing.assert_allclose(flow.log_norm, flow.lags * np.log(factor), rtol=1e-13)

@@ -67,18 +67,12 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
             if log_scale == -np.inf:  # P was exactly 0 at a shorter lag, so it is 0 here too
                 continue
             Z = Js.apply_t(Z, j)
-            peak = np.abs(Z).max()  # rescale first: a Gram matrix of huge entries would overflow
-            if not np.isfinite(peak):
-                raise ValueError(f"gradient_norms: a step Jacobian overflows float64 at lag {i + 1}")
-            if peak > 0:
-                Z /= peak
-                log_scale += np.log(peak)
-            if dense:
-                G = Z.T @ Z  # = P Pᵀ/e^{2ℓ}: its top eigenvector, on the s_T side, settles with τ
+            r = d if dense else KY.shape[0]
+            G, log_scale = _gram(Z, r, log_scale, i)
+            if dense:  # G = P Pᵀ/e^{2ℓ}: its top eigenvector, on the s_T side, settles with τ
                 lam, warm["P"] = lambda_max(G, warm.get("P"))
             else:
-                r = KY.shape[0]
-                L = _gram_factor(Z[:, :r])
+                L = _gram_factor(G)
                 since += 1
                 diag = None if L is None else np.diagonal(L)  # > 0: a proxy for cond(X)
                 reorth = diag is None or since >= _REORTH_EVERY or diag.max() >= _MAX_COND * diag.min()
@@ -137,10 +131,26 @@ def _factor(X, Y, rows, rtol):
     return np.hstack([Q[:, :r], X @ Y]), KY, [Hp[:r, :r] for Hp in parts]
 
 
-def _gram_factor(X):
-    """L with L Lᵀ = XᵀX (lower triangular), or None if XᵀX is not numerically positive definite."""
+def _gram(Z, r, log_scale, i):
+    """(XᵀX for X = Z[:, :r], log scale): Z is rescaled (in place, into the log scale) only when
+    its Gram matrix would leave float64's comfortable range (huge or tiny Jacobians)."""
+    X = Z[:, :r]
+    G = X.T @ X
+    if 1e-200 < np.trace(G) < 1e200:
+        return G, log_scale
+    peak = np.abs(Z).max()
+    if not np.isfinite(peak):
+        raise ValueError(f"gradient_norms: a step Jacobian overflows float64 at lag {i + 1}")
+    if peak == 0:
+        return G, log_scale
+    Z /= peak
+    return X.T @ X, log_scale + np.log(peak)
+
+
+def _gram_factor(G):
+    """L with L Lᵀ = G (lower triangular), or None if G is not numerically positive definite."""
     try:
-        return np.linalg.cholesky(X.T @ X)
+        return np.linalg.cholesky(G)
     except np.linalg.LinAlgError:
         return None
 
