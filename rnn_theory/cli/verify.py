@@ -50,7 +50,8 @@ def format_table(results, width=110):
         flag = f"  ** REGRESSION: recorded {result.claim.recorded}" if result.regression else ""
         lines.append(f"{result.claim.id:38s} {found:9s}{flag}")
         detail = result.found.condition or "; ".join(
-            f"{k} = {v}" for k, v in list(result.to_dict()["evidence"].items())[:3] if not isinstance(v, dict)
+            f"{path} = {value:.4g}" if isinstance(value, float) else f"{path} = {value}"
+            for path, value in _leaves(result.to_dict()["evidence"])[:3]
         )
         lines += textwrap.wrap(detail, width, initial_indent="    ", subsequent_indent="    ")
     counts = {v: sum(r.found.verdict == v for r in results) for v in ("holds", "holds-if", "refuted")}
@@ -60,6 +61,19 @@ def format_table(results, width=110):
         f"{counts['refuted']} refuted; {regressions} deviate from the recorded verdicts"
     )
     return "\n".join(lines)
+
+
+def _leaves(evidence, prefix=""):
+    """The short leaves of nested evidence (numbers, brief formulas) as (dotted path, value), in order;
+    the symbolic proofs' statements, bare counts and long texts are left to the JSON."""
+    leaves = []
+    for key, value in evidence.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and key != "symbolic":
+            leaves += _leaves(value, path + ".")
+        elif isinstance(value, float) or (isinstance(value, str) and len(value) <= 40):
+            leaves.append((path, value))
+    return leaves
 
 
 def _progress(k, total, claim_id):
