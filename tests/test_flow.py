@@ -214,3 +214,26 @@ def test_extreme_step_factors_stay_in_the_log_domain(factor):
     for method in ("exact", "probe"):
         flow = rt.gradient_norms(cell, xs, method=method)
         np.testing.assert_allclose(flow.log_norm, flow.lags * np.log(factor), rtol=1e-13)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_top_eig_certificate_brackets_the_eigensolver(seed):
+    """top_eig's λ_max (Kato–Temple/trace certificate, Cholesky certificate or Lanczos) is a
+    Rayleigh quotient certified to within 1e-10: it lies in [λ_max/(1 + 1e-10), λ_max(1 + 1e-13)],
+    for M given densely and as Fᵀ H F, cold and warm."""
+    from rnn_theory.flow._topeig import top_eig
+
+    rng = np.random.default_rng(seed)
+    r = [60, 100, 128][seed % 3]
+    decay = [0.02, 0.1, 0.5][seed // 2]  # from a crowded top of the spectrum to a dominant one
+    A = rng.normal(size=(r, r)) * np.exp(-decay * np.arange(r))
+    H = A @ A.T
+    X = rng.normal(size=(r + 20, r))
+    Gram = X.T @ X
+    F = np.linalg.cholesky(Gram)
+    M = F.T @ H @ F
+    truth = np.linalg.eigvalsh(0.5 * (M + M.T))[-1]
+    V = np.linalg.eigh(M)[1][:, -4:]
+    for W in (None, V + 1e-3 * rng.normal(size=V.shape), V + 1e-8 * rng.normal(size=V.shape)):
+        for lam, _ in (top_eig(M, W), top_eig(H, W, F=F, Gram=Gram)):
+            assert truth / (1 + 1e-10) <= lam <= truth * (1 + 1e-13)

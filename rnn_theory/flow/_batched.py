@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ._operators import OPS, apply_sum, as_op, dense_leaves
+from ._operators import OPS, apply_sum, as_op, dense_leaves, flat_transpose_plan
 
 
 class StepJacobians:
@@ -40,6 +40,9 @@ class StepJacobians:
         # already one GEMM per weight, without the bookkeeping of ``apply_sum``.
         leaves = [id(M) for M in dense_leaves(self.blocks[0][0])]
         self.direct = len(self.blocks) == 1 and len(leaves) == len(set(leaves))
+        # Jᵀ as a few array operations per step when every block is Σ diag·W and diagonals
+        # (rnn, the LSTM family, ...): coefficients for the whole chunk at once (``_operators``).
+        self.plan = flat_transpose_plan(self.blocks, n, xs.shape[0])
 
     def apply(self, X, j):
         return self._apply(X, j, False)
@@ -48,6 +51,8 @@ class StepJacobians:
         return self._apply(X, j, True)
 
     def _apply(self, X, j, transpose):
+        if transpose and self.plan is not None:
+            return self.plan.apply(X, j)
         if self.direct:
             return self.blocks[0][0].apply(X, j, transpose)
         n, k = self.n, len(self.blocks)

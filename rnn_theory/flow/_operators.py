@@ -147,6 +147,111 @@ def _stacked_product(pairs, transpose):
     return _STACKS[key][0] @ np.vstack([X for _, X in pairs])
 
 
+class _NotFlat(Exception):
+    pass
+
+
+def _flat_terms(op, n, C):
+    """op as a list of (L, M): Σ diag(L)·M, with M None for a pure diagonal and L None for I.
+    Raises _NotFlat for anything else (a weight matrix followed by another factor)."""
+    if isinstance(op, _Diag):
+        return [(np.broadcast_to(op.v, (n, C)), None)]
+    if isinstance(op, _Identity):
+        return [(np.ones((n, C)), None)]
+    if isinstance(op, _Dense):
+        if op.M.shape != (n, n) or op.M.dtype != np.float64:
+            raise _NotFlat
+        return [(None, op.M)]
+    if isinstance(op, _Sum):
+        return _flat_terms(op.a, n, C) + _flat_terms(op.b, n, C)
+    if isinstance(op, _Product):
+        out = []
+        for La, Ma in _flat_terms(op.a, n, C):
+            if Ma is not None:
+                raise _NotFlat
+            for Lb, Mb in _flat_terms(op.b, n, C):
+                out.append((La if Lb is None else La * Lb, Mb))
+        return out
+    raise _NotFlat
+
+
+class FlatTranspose:
+    """Jᵀ of steps whose blocks are all Σ diag(L)·W (+ diagonals), with the coefficients of a whole
+    chunk in arrays: for each output part b, (Jᵀ X)_b = [W_1ᵀ ... W_Gᵀ]·[Z_1; ...; Z_G] with
+    Z_g = Σ_a L_{g,a} ⊙ X_a (one GEMM), plus Σ_a D_{b,a} ⊙ X_a. Terms that share (W, a, b) have their
+    diagonals added once per chunk; the per-step work is a handful of array operations."""
+
+    def __init__(self, blocks, n, C):
+        k = len(blocks)
+        self.n, self.k = n, k
+        self._buffer = np.empty(0)
+        self.parts = []  # per output part b: (Wt, in_parts, coef (C, A, G, n)) or None, (diag_parts, dcoef (C, A', n))
+        for b in range(k):
+            dense, diag = {}, {}  # id(M) -> [M, {a: L}], a -> L
+            for a in range(k):
+                for L, M in _flat_terms(blocks[a][b], n, C):  # block (a, b) of J: rows a, columns b
+                    L = np.ones((n, C)) if L is None else L
+                    if M is None:
+                        diag[a] = diag[a] + L if a in diag else L
+                    else:
+                        coefs = dense.setdefault(id(M), [M, {}])[1]
+                        coefs[a] = coefs[a] + L if a in coefs else L
+            gemm = None
+            if dense:
+                mats = [M for M, _ in dense.values()]
+                ins = sorted({a for _, coefs in dense.values() for a in coefs})
+                coef = np.zeros((C, len(ins), len(mats), n))
+                for g, (_, coefs) in enumerate(dense.values()):
+                    for i, a in enumerate(ins):
+                        if a in coefs:
+                            coef[:, i, g, :] = coefs[a].T
+                gemm = (np.ascontiguousarray(np.hstack([M.T for M in mats])), ins, coef, len(mats))
+            dins = sorted(diag)
+            dcoef = np.stack([diag[a].T for a in dins], axis=1) if dins else None  # (C, A', n)
+            self.parts.append((gemm, dins, dcoef))
+
+    def apply(self, X, j):
+        n, r = self.n, X.shape[1]
+        out = np.empty((self.k * n, r))
+        for b, (gemm, dins, dcoef) in enumerate(self.parts):
+            ob = out[b * n:(b + 1) * n]
+            if gemm is not None:
+                Wt, ins, coef, G = gemm
+                c = coef[j]
+                # Scratch space reused across steps: fresh temporaries of this size cost more
+                # (page faults of large allocations) than the arithmetic.
+                Z, tmp = self._scratch(2 * G * n * r)
+                Z, tmp = Z.reshape(G, n, r), tmp.reshape(G, n, r)
+                np.multiply(c[0, :, :, None], X[ins[0] * n:(ins[0] + 1) * n], out=Z)
+                for i in range(1, len(ins)):
+                    np.multiply(c[i, :, :, None], X[ins[i] * n:(ins[i] + 1) * n], out=tmp)
+                    Z += tmp
+                np.matmul(Wt, Z.reshape(G * n, r), out=ob)
+                for i, a in enumerate(dins):
+                    ob += dcoef[j, i, :, None] * X[a * n:(a + 1) * n]
+            elif dins:
+                np.multiply(dcoef[j, 0, :, None], X[dins[0] * n:(dins[0] + 1) * n], out=ob)
+                for i in range(1, len(dins)):
+                    ob += dcoef[j, i, :, None] * X[dins[i] * n:(dins[i] + 1) * n]
+            else:
+                ob[...] = 0.0
+        return out
+
+    def _scratch(self, size):
+        if self._buffer.size < size:
+            self._buffer = np.empty(size)
+        half = size // 2
+        return self._buffer[:half], self._buffer[half:size]
+
+
+def flat_transpose_plan(blocks, n, C):
+    """A ``FlatTranspose`` for these blocks, or None if some block is not of the form Σ diag·W."""
+    try:
+        return FlatTranspose(blocks, n, C)
+    except _NotFlat:
+        return None
+
+
 def dense_leaves(op):
     """The weight matrices in an operator tree, with repetitions."""
     if isinstance(op, (_Sum, _Product)):

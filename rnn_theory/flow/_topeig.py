@@ -14,6 +14,7 @@ import numpy as np
 _EPS = 1e-10
 _SMALL = 48  # below this size eigh is as cheap as the iteration
 _MAX_STEPS = 64  # Lanczos steps before falling back to eigh
+_BLOCK = 4  # top vectors carried from lag to lag as the warm start of ``top_eig``
 _RESIDUAL = 1e-6  # residual/θ at which to try the certificate (θ's error ~ residual²/gap)
 
 
@@ -33,7 +34,62 @@ def lambda_max(G, v=None):
     return _lanczos(G, v, min(_MAX_STEPS, d))
 
 
-def _lanczos(G, v, m):
+def top_eig(G, W=None, *, F=None, Gram=None):
+    """(λ_max(M), top vectors (d, ≤ _BLOCK) or None), λ_max certified as in ``lambda_max``.
+
+    M = G, or with F given, M = Fᵀ G F where F Fᵀ = Gram (F lower triangular; never formed on the
+    fast path below). W: a warm block of vectors (d, p), e.g. the previous lag's top vectors.
+
+    Fast path: the Rayleigh–Ritz pairs of M on span[W, M W] (products with M, a QR and a 2p×2p
+    eigenproblem) give a true Rayleigh quotient θ ≤ λ_1 with residual ρ = ‖M u − θ u‖, Ritz values
+    θ_i ≤ λ_i (Cauchy interlacing) and the trace tr M = Σ λ_i (λ_i ≥ 0). Then
+    λ_2 ≤ tr M − θ − Σ_{i≥3} θ_i =: α, and if θ > α the Kato–Temple inequality gives
+    λ_1 ≤ θ + ρ²/(θ − α): a certificate without any O(d³) work. If it is not tight enough to
+    prove λ_1 < (1 + ε)θ, M is formed and the Cholesky certificate tried; then Lanczos from the
+    best Ritz vector. Small M: the symmetric eigensolver (no vectors: r only shrinks).
+    """
+    d = G.shape[0]
+    if d <= _SMALL:  # small: the eigensolver, and no vectors (r only shrinks; blocks restart)
+        M = G if F is None else F.T @ G @ F
+        return max(float(np.linalg.eigvalsh(M)[-1]), 0.0), None
+    if F is None:
+        M, mv, trace = G, G.__matmul__, float(np.trace(G)) * (1 + d * 2.3e-16)  # Σ of d terms ≥ 0
+    else:
+        M, mv = None, (lambda X: F.T @ (G @ (F @ X)))
+        # tr(Fᵀ G F) = Σ G_ij Gram_ij, rounded by at most d²·u·Σ|G_ij||Gram_ij| (kept as slack)
+        trace = float(np.vdot(G, Gram)) + d * d * 2.3e-16 * float(np.vdot(np.abs(G), np.abs(Gram)))
+    start, theta, residual = None, 0.0, np.inf
+    if W is not None and W.ndim == 2 and W.shape[0] == d and np.isfinite(W).all():
+        norms = np.linalg.norm(W, axis=0)
+        W = W[:, norms > 0] / norms[norms > 0]  # the columns may differ in scale by λ_i/λ_1
+    if W is not None and W.ndim == 2 and W.shape[0] == d and W.shape[1]:
+        Q = np.linalg.qr(np.hstack([W, mv(W)]))[0]
+        MQ = mv(Q)
+        T = Q.T @ MQ
+        ritz, S = np.linalg.eigh(0.5 * (T + T.T))
+        u = Q @ S[:, -1]
+        nu = np.linalg.norm(u)
+        if nu > 0 and np.isfinite(nu):
+            u /= nu
+            Mu = MQ @ S[:, -1] / nu
+            theta = float(u @ Mu)  # a true Rayleigh quotient (of a unit vector): ≤ λ_1
+            residual = float(np.linalg.norm(Mu - theta * u))
+            block = Q @ S[:, -min(_BLOCK, S.shape[1]):]
+            # λ_2 ≤ tr − λ_1 − Σ_{i≥3} λ_i ≤ tr − θ − Σ_{i≥3} max(θ_i, 0), with slack for rounding
+            alpha = trace - theta - float(np.maximum(ritz[:-2], 0.0).sum()) + 1e-13 * len(ritz) * theta
+            if theta > 0 and theta > alpha and residual**2 <= 0.5 * _EPS * theta * (theta - alpha):
+                return theta, block
+            start = u
+    if M is None:
+        M = F.T @ G @ F
+    if theta > 0 and residual <= _RESIDUAL * theta and _certified(M, theta):
+        return theta, block
+    if start is None:
+        start = np.ones(d)
+    return _lanczos(M, start, min(_MAX_STEPS, d), _BLOCK)
+
+
+def _lanczos(G, v, m, p=0):
     """Lanczos with full reorthogonalisation from v. Every 4 steps, once the top Ritz pair's
     residual is below _RESIDUAL·θ, its Rayleigh quotient θ ≤ λ_max is certified; else ``eigh``."""
     V = np.empty((G.shape[0], m))
@@ -52,13 +108,13 @@ def _lanczos(G, v, m):
                 u = V[:, :k + 1] @ S[:, -1]
                 u /= np.linalg.norm(u)
                 theta = float(u @ (G @ u))  # a true Rayleigh quotient: ≤ λ_max
-                if _certified(G, theta):
-                    return theta, u
+                if _certified(G, theta):  # p > 0: the top p Ritz vectors instead of u
+                    return theta, (V[:, :k + 1] @ S[:, -min(p, k + 1):] if p else u)
         if exhausted:
             break
         if k + 1 < m:
             V[:, k + 1] = w / beta[k]
-    return _exact(G)
+    return _exact(G, p)
 
 
 def _certified(G, theta):
@@ -71,6 +127,6 @@ def _certified(G, theta):
         return False
 
 
-def _exact(G):
+def _exact(G, p=0):
     w, V = np.linalg.eigh(G)
-    return max(float(w[-1]), 0.0), V[:, -1]
+    return max(float(w[-1]), 0.0), (V[:, -p:] if p else V[:, -1])

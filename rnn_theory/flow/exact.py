@@ -29,7 +29,7 @@ from lag 1, no dense phase).
 import numpy as np
 
 from ._batched import chunked_jacobians
-from ._topeig import lambda_max
+from ._topeig import top_eig
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)  # HMT lemma 4.1 with failure probability 10^(−k)
 # Below ~1e-16 of λ_max the Gram matrix's eigenvalues are rounding: it resolves σ_i ≥ 1e-8·σ_1.
@@ -50,15 +50,19 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
     T, d, n = len(xs), cell.state_size, cell.hidden_size
     blocks = len(cell.state_parts) == 2
     rows = (slice(0, n), slice(n, d)) if blocks else (slice(0, d),)
+    names = ("log_norm_h", "log_norm_c")
     out = {name: np.full(T, -np.inf) for name in ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct")}
     out["error_bound"], out["rank"] = np.zeros(T), np.full(T, d)
-    log_direct = np.zeros(n)
     Y = np.random.default_rng(seed).standard_normal((d, checks))
     # Short lags: a dense phase, Z = Pᵀ/e^ℓ (the rank is near d there). Without truncation
     # (rtol = 0, the fallback) the graded factored form is used from the start.
     log_scale, dense = 0.0, rtol > 0
-    Z, KY, parts = (np.eye(d), None, None) if dense else _factor(np.eye(d), Y, rows, 0.0)
-    warm, since = {}, 0  # last top eigenvectors (warm starts for λ_max); lags since the last QR
+    Z, KY, parts, R0 = (np.eye(d), None, None, None) if dense else _factor(np.eye(d), Y, rows, 0.0)
+    # Warm starts for λ_max. Dense phase: top eigenvectors on the s_T side. Factored phase: the
+    # same vector v in K's coordinates, k = K·v (K changes only at a re-orthonormalisation, k ← R k);
+    # the start of an r×r problem Lᵀ H L is then Lᵀ k, nearly converged once v has settled.
+    warm, since = {}, 0  # lags since the last QR
+    log_direct = np.zeros(n)
     with np.errstate(divide="ignore"):
         for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
             if blocks:
@@ -68,9 +72,9 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
                 continue
             Z = Js.apply_t(Z, j)
             r = d if dense else KY.shape[0]
-            G, log_scale = _gram(Z, r, log_scale, i)
+            G, Gb, log_scale = _gram(Z, r, log_scale, i, rows if blocks and not dense else None)
             if dense:  # G = P Pᵀ/e^{2ℓ}: its top eigenvector, on the s_T side, settles with τ
-                lam, warm["P"] = lambda_max(G, warm.get("P"))
+                lam, warm["P"] = top_eig(G, warm.get("P"))
             else:
                 L = _gram_factor(G)
                 since += 1
@@ -80,9 +84,14 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
                     Q, R = _orthonormalise(Z[:, :r])
                     parts = [R @ Hp @ R.T for Hp in parts]
                     Z[:, :r], KY, since = Q, R @ KY, 0
-                    lam, warm["K"] = lambda_max(sum(parts), warm.get("K"))
+                    warm = {key: None if k is None else R @ k for key, k in warm.items()}
+                    lam, u = top_eig(sum(parts), warm.get("K"))
+                    warm["K"] = u
                 else:  # ‖X K‖² = λ_max(Lᵀ H L) with L Lᵀ = XᵀX: no new basis needed yet
-                    lam, warm["K"] = lambda_max(L.T @ sum(parts) @ L, warm.get("K"))
+                    H = sum(parts)
+                    k = warm.get("K")
+                    lam, u = top_eig(H, None if k is None else L.T @ k, F=L, Gram=G)
+                    warm["K"] = None if u is None else H @ (L @ u)  # Lᵀ H L u = λu: K v ∝ L⁻ᵀu = H L u/λ
             if lam <= 0:
                 log_scale = -np.inf
                 continue
@@ -91,21 +100,24 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
             if dense:
                 Z /= np.sqrt(lam)
                 if blocks:  # P = Zᵀ, so block (a, b) of P is Z[b, a]ᵀ
-                    for name, a in (("log_norm_h", rows[0]), ("log_norm_c", rows[1])):
+                    for name, a in zip(names, rows):
                         Zaa = Z[a, a]
-                        lam_a, warm[name] = lambda_max(Zaa.T @ Zaa, warm.get(name))
+                        lam_a, warm[name] = top_eig(Zaa.T @ Zaa, warm.get(name))
                         out[name][i] = log_scale + 0.5 * np.log(lam_a)
                 # Now and then (an eigensolve), the spectrum decides whether the factored form is cheaper.
                 if i % (1 if d <= 64 else 16) == 0 and np.count_nonzero(np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam) <= d // 2:
-                    Z, KY, parts = _factor(Z, Y, rows, rtol)
+                    Z, KY, parts, R0 = _factor(Z, Y, rows, rtol)
                     dense = False
+                    # v on the s_T side (columns of K = R0) becomes k = K v
+                    warm = {"K": _mapped(R0, warm.get("P")),
+                            **{name: _mapped(R0[:, a], warm.get(name)) for name, a in zip(names, rows) if blocks}}
                 continue
             parts = [Hp / lam for Hp in parts]
             Z[:, r:], KY = Z[:, r:] / np.sqrt(lam), KY / np.sqrt(lam)
             keep = _truncate(parts, rtol) if reorth else r  # row norms of K need an orthonormal basis
             if keep < r:
                 Z, KY, parts = np.hstack([Z[:, :keep], Z[:, r:]]), KY[:keep], [Hp[:keep, :keep] for Hp in parts]
-                # Warm starts of r×r problems lose the dropped coordinates (any start is safe).
+                # Warm starts lose the dropped coordinates (any start is safe).
                 warm = {key: v[:keep] if v is not None and len(v) == r else v for key, v in warm.items()}
                 r = keep
             out["rank"][i] = r
@@ -113,12 +125,17 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
             if out["error_bound"][i] > check_tol:
                 return None
             if blocks:
-                for name, b, Hp in (("log_norm_h", rows[0], parts[0]), ("log_norm_c", rows[1], parts[1])):
-                    lam_b, warm[name] = _block_lambda(Z[b, :r], Hp, warm.get(name))
+                for name, b, Hp, Gbb in zip(names, rows, parts, Gb if Gb is not None and not reorth and keep == Gb[0].shape[0] else (None, None)):
+                    lam_b, warm[name] = _block_lambda(Z[b, :r], Hp, warm.get(name), Gbb)
                     out[name][i] = log_scale + 0.5 * np.log(lam_b)
     if not blocks:
         out["log_norm_h"], out["log_norm_c"], out["log_norm_direct"] = out["log_norm"], None, None
     return out
+
+
+def _mapped(K, v):
+    """k = K v: a warm start v on the s_T side in the coordinates of K (None stays None)."""
+    return None if v is None else K @ v
 
 
 def _factor(X, Y, rows, rtol):
@@ -128,23 +145,30 @@ def _factor(X, Y, rows, rtol):
     parts = [R[:, a] @ R[:, a].T for a in rows]
     r = _truncate(parts, max(rtol, X.shape[0] * np.finfo(float).eps) if rtol > 0 else 0.0)
     KY = R[:r] @ Y
-    return np.hstack([Q[:, :r], X @ Y]), KY, [Hp[:r, :r] for Hp in parts]
+    return np.hstack([Q[:, :r], X @ Y]), KY, [Hp[:r, :r] for Hp in parts], R[:r]
 
 
-def _gram(Z, r, log_scale, i):
-    """(XᵀX for X = Z[:, :r], log scale): Z is rescaled (in place, into the log scale) only when
-    its Gram matrix would leave float64's comfortable range (huge or tiny Jacobians)."""
-    X = Z[:, :r]
-    G = X.T @ X
+def _gram(Z, r, log_scale, i, rows=None):
+    """(XᵀX for X = Z[:, :r], its parts X[b]ᵀX[b] over ``rows`` (or None), log scale): Z is
+    rescaled (in place, into the log scale) only when its Gram matrix would leave float64's
+    comfortable range (huge or tiny Jacobians)."""
+    G, Gb = _gram_parts(Z[:, :r], rows)
     if 1e-200 < np.trace(G) < 1e200:
-        return G, log_scale
+        return G, Gb, log_scale
     peak = np.abs(Z).max()
     if not np.isfinite(peak):
         raise ValueError(f"gradient_norms: a step Jacobian overflows float64 at lag {i + 1}")
     if peak == 0:
-        return G, log_scale
+        return G, Gb, log_scale
     Z /= peak
-    return X.T @ X, log_scale + np.log(peak)
+    return (*_gram_parts(Z[:, :r], rows), log_scale + np.log(peak))
+
+
+def _gram_parts(X, rows):
+    if rows is None:
+        return X.T @ X, None
+    Gb = [X[b].T @ X[b] for b in rows]  # the blocks' Gram matrices, reused for their norms
+    return sum(Gb), Gb
 
 
 def _gram_factor(G):
@@ -176,17 +200,21 @@ def _truncate(parts, rtol):
     return int(big[-1]) + 1 if big.size else 1
 
 
-def _block_lambda(Q_b, H_a, v=None):
+def _block_lambda(Q_b, H_a, k=None, G_b=None):
     """λ_max of (Q_b K_a)(Q_b K_a)ᵀ = ‖block of P‖² in units of e^{2ℓ}: Q_b = Q[rows b], H_a = K_a K_aᵀ.
 
-    With C Cᵀ = Q_bᵀ Q_b (Cholesky, r ≤ |b|) it is λ_max(Cᵀ H_a C), an r×r problem; otherwise
-    λ_max(Q_b H_a Q_bᵀ), |b|×|b|. Returns (λ, top vector) like ``lambda_max``.
+    With C Cᵀ = Q_bᵀ Q_b (= G_b if given; Cholesky, r ≤ |b|) it is λ_max(Cᵀ H_a C), an r×r problem;
+    otherwise λ_max(Q_b H_a Q_bᵀ), |b|×|b|. k: the block's top vector v_a in K's coordinates,
+    K_a v_a (warm start). Returns (λ, new k).
     """
     r, n = Q_b.shape[1], Q_b.shape[0]
     if r <= n:
         try:
-            C = np.linalg.cholesky(Q_b.T @ Q_b)
-            return lambda_max(C.T @ H_a @ C, v)
+            Gram = Q_b.T @ Q_b if G_b is None else G_b
+            C = np.linalg.cholesky(Gram)
+            lam, u = top_eig(H_a, None if k is None or len(k) != r else C.T @ k, F=C, Gram=Gram)
+            return lam, None if u is None else H_a @ (C @ u)  # Cᵀ H_a C u = λu: K_a v_a ∝ C⁻ᵀu = H_a C u/λ
         except np.linalg.LinAlgError:
             pass
-    return lambda_max(Q_b @ H_a @ Q_b.T, v)
+    lam, u = top_eig(Q_b @ H_a @ Q_b.T, None if k is None or len(k) != r else Q_b @ k)
+    return lam, None if u is None else H_a @ (Q_b.T @ u)  # u ∝ Q_b K_a v_a, so K_a v_a ∝ H_a Q_bᵀ u
