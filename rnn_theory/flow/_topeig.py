@@ -14,6 +14,7 @@ import numpy as np
 _EPS = 1e-10
 _SMALL = 48  # below this size eigh is as cheap as the iteration
 _MAX_STEPS = 64  # Lanczos steps before falling back to eigh
+_ROUNDS = 2  # block Rayleigh–Ritz rounds of ``top_eig`` before Lanczos
 _BLOCK = 4  # top vectors carried from lag to lag as the warm start of ``top_eig``
 _RESIDUAL = 1e-6  # residual/θ at which to try the certificate (θ's error ~ residual²/gap)
 
@@ -63,23 +64,28 @@ def top_eig(G, W=None, *, F=None, Gram=None):
         norms = np.linalg.norm(W, axis=0)
         W = W[:, norms > 0] / norms[norms > 0]  # the columns may differ in scale by λ_i/λ_1
     if W is not None and W.ndim == 2 and W.shape[0] == d and W.shape[1]:
-        Q = np.linalg.qr(np.hstack([W, mv(W)]))[0]
-        MQ = mv(Q)
-        T = Q.T @ MQ
-        ritz, S = np.linalg.eigh(0.5 * (T + T.T))
-        u = Q @ S[:, -1]
-        nu = np.linalg.norm(u)
-        if nu > 0 and np.isfinite(nu):
+        MW = mv(W)
+        for _ in range(_ROUNDS):  # block Rayleigh–Ritz rounds, each from the last round's top block
+            Q = np.linalg.qr(np.hstack([W, MW]))[0]
+            MQ = mv(Q)
+            T = Q.T @ MQ
+            ritz, S = np.linalg.eigh(0.5 * (T + T.T))
+            u = Q @ S[:, -1]
+            nu = np.linalg.norm(u)
+            if not (nu > 0 and np.isfinite(nu)):
+                break
             u /= nu
             Mu = MQ @ S[:, -1] / nu
             theta = float(u @ Mu)  # a true Rayleigh quotient (of a unit vector): ≤ λ_1
             residual = float(np.linalg.norm(Mu - theta * u))
-            block = Q @ S[:, -min(_BLOCK, S.shape[1]):]
+            top = S[:, -min(_BLOCK, S.shape[1]):]
+            block = Q @ top
+            start = u
             # λ_2 ≤ tr − λ_1 − Σ_{i≥3} λ_i ≤ tr − θ − Σ_{i≥3} max(θ_i, 0), with slack for rounding
             alpha = trace - theta - float(np.maximum(ritz[:-2], 0.0).sum()) + 1e-13 * len(ritz) * theta
             if theta > 0 and theta > alpha and residual**2 <= 0.5 * _EPS * theta * (theta - alpha):
                 return theta, block
-            start = u
+            W, MW = block, MQ @ top
     if M is None:
         M = F.T @ G @ F
     if theta > 0 and residual <= _RESIDUAL * theta and _certified(M, theta):
