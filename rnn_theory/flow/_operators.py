@@ -152,87 +152,134 @@ class _NotFlat(Exception):
 
 
 def _flat_terms(op, n, C):
-    """op as a list of (L, M): Σ diag(L)·M, with M None for a pure diagonal and L None for I.
+    """op as a list of (factors, M): Σ diag(∏ factors)·M, M None for a pure diagonal; factors is a
+    tuple of the ``_Diag`` nodes themselves, so that shared diagonals are found by identity.
     Raises _NotFlat for anything else (a weight matrix followed by another factor)."""
     if isinstance(op, _Diag):
-        return [(np.broadcast_to(op.v, (n, C)), None)]
+        return [((op,), None)]
     if isinstance(op, _Identity):
-        return [(np.ones((n, C)), None)]
+        return [((), None)]
     if isinstance(op, _Dense):
         if op.M.shape != (n, n) or op.M.dtype != np.float64:
             raise _NotFlat
-        return [(None, op.M)]
+        return [((), op.M)]
     if isinstance(op, _Sum):
         return _flat_terms(op.a, n, C) + _flat_terms(op.b, n, C)
     if isinstance(op, _Product):
         out = []
-        for La, Ma in _flat_terms(op.a, n, C):
+        for fa, Ma in _flat_terms(op.a, n, C):
             if Ma is not None:
                 raise _NotFlat
-            for Lb, Mb in _flat_terms(op.b, n, C):
-                out.append((La if Lb is None else La * Lb, Mb))
+            out += [(fa + fb, Mb) for fb, Mb in _flat_terms(op.b, n, C)]
         return out
     raise _NotFlat
 
 
+def _product(factors, n, C):
+    """∏ of the factors' diagonals as a (C, n) array (steps first), or None for the empty product."""
+    if not factors:
+        return None
+    out = np.broadcast_to(factors[0].v, (n, C))
+    for f in factors[1:]:
+        out = out * f.v
+    return np.ascontiguousarray(np.broadcast_to(out, (n, C)).T)
+
+
 class FlatTranspose:
-    """Jᵀ of steps whose blocks are all Σ diag(L)·W (+ diagonals), with the coefficients of a whole
-    chunk in arrays: for each output part b, (Jᵀ X)_b = [W_1ᵀ ... W_Gᵀ]·[Z_1; ...; Z_G] with
-    Z_g = Σ_a L_{g,a} ⊙ X_a (one GEMM), plus Σ_a D_{b,a} ⊙ X_a. Terms that share (W, a, b) have their
-    diagonals added once per chunk; the per-step work is a handful of array operations."""
+    """Jᵀ of steps whose blocks are all Σ diag·W (+ diagonals), with the coefficients of a whole
+    chunk in arrays. For an output part b, (Jᵀ X)_b = Σ_g W_gᵀ Z_g + (diagonal terms), with
+    Z_g = Σ_a L_{g,a} ⊙ X_a. A coefficient L_{g,a} = γ_g ⊙ s_a whose factors s_a (found by identity
+    in the operator tree) are shared by several sinks is applied as Z_g = γ_g ⊙ Y, Y = Σ_a s_a ⊙ X_a,
+    Y computed once per step: the LSTM's ∂c'/∂h, which reaches h' through diag(o⊙tanh'(c')), thus
+    costs one combination of X_h and X_c instead of one per gate. All W_gᵀ of a part are one GEMM.
+    """
 
     def __init__(self, blocks, n, C):
         k = len(blocks)
         self.n, self.k = n, k
         self._buffer = np.empty(0)
-        self.parts = []  # per output part b: (Wt, in_parts, coef (C, A, G, n)) or None, (diag_parts, dcoef (C, A', n))
+        self._alive = [blocks]  # the nodes whose ids are keys below stay alive with the plan
+        self.combos = {}  # key -> [(a, s_a (C, n) or None)]: Y = Σ_a s_a ⊙ X_a
+        self.parts = []
         for b in range(k):
-            dense, diag = {}, {}  # id(M) -> [M, {a: L}], a -> L
+            dense, diag = {}, {}  # id(M) -> [M, {a: [factors]}], a -> [factors]
             for a in range(k):
-                for L, M in _flat_terms(blocks[a][b], n, C):  # block (a, b) of J: rows a, columns b
-                    L = np.ones((n, C)) if L is None else L
-                    if M is None:
-                        diag[a] = diag[a] + L if a in diag else L
-                    else:
-                        coefs = dense.setdefault(id(M), [M, {}])[1]
-                        coefs[a] = coefs[a] + L if a in coefs else L
-            gemm = None
-            if dense:
-                mats = [M for M, _ in dense.values()]
-                ins = sorted({a for _, coefs in dense.values() for a in coefs})
-                coef = np.zeros((C, len(ins), len(mats), n))
-                for g, (_, coefs) in enumerate(dense.values()):
-                    for i, a in enumerate(ins):
-                        if a in coefs:
-                            coef[:, i, g, :] = coefs[a].T
-                gemm = (np.ascontiguousarray(np.hstack([M.T for M in mats])), ins, coef, len(mats))
-            dins = sorted(diag)
-            dcoef = np.stack([diag[a].T for a in dins], axis=1) if dins else None  # (C, A', n)
-            self.parts.append((gemm, dins, dcoef))
+                for factors, M in _flat_terms(blocks[a][b], n, C):  # block (a, b) of J: rows a, cols b
+                    sink = diag if M is None else dense.setdefault(id(M), [M, {}])[1]
+                    sink.setdefault(a, []).append(factors)
+            groups = [(M, self._sink(terms, n, C)) for M, terms in dense.values()]
+            groups.sort(key=lambda g: g[1][0])  # sinks sharing a combination Y side by side
+            runs = []  # (key, γ (C, G_run, n) or None, number of groups)
+            for key, gamma in (sink for _, sink in groups):
+                if runs and runs[-1][0] == key and gamma is not None and runs[-1][1] is not None:
+                    runs[-1][1].append(gamma)
+                else:
+                    runs.append((key, None if gamma is None else [gamma]))
+            runs = [(key, None if g is None else np.ascontiguousarray(np.stack(g, axis=1)),
+                     1 if g is None else len(g)) for key, g in runs]
+            Wt = np.ascontiguousarray(np.hstack([M.T for M, _ in groups])) if groups else None
+            self.parts.append((Wt, runs, self._sink(diag, n, C) if diag else None))
+
+    def _sink(self, terms, n, C):
+        """(combination key, γ (C, n) or None) for a sink with terms {a: [factors, ...]}."""
+        if all(len(fs) == 1 for fs in terms.values()):
+            tuples = {a: fs[0] for a, fs in terms.items()}
+            # the same diagonal may sit in several nodes: compare the coefficient arrays themselves
+            common = [f for f in next(iter(tuples.values())) if all(any(f.v is g.v for g in t) for t in tuples.values())]
+            rest = {a: tuple(f for f in t if not any(f.v is c.v for c in common)) for a, t in tuples.items()}
+        else:  # sums of terms: no factoring, the summed coefficient (C, n) is the part's own
+            common, rest = [], {}
+            for a, fs in terms.items():
+                total = sum((_product(f, n, C) if f else np.ones((C, n))) for f in fs)
+                self._alive.append(total)  # its id is part of a key
+                rest[a] = total
+        key = tuple((a, id(rest[a]) if isinstance(rest[a], np.ndarray) else tuple(id(f.v) for f in rest[a]))
+                    for a in sorted(rest))
+        if key not in self.combos:
+            self.combos[key] = [(a, rest[a] if isinstance(rest[a], np.ndarray) else _product(rest[a], n, C))
+                                for a in sorted(rest)]
+        return key, _product(tuple(common), n, C)
 
     def apply(self, X, j):
         n, r = self.n, X.shape[1]
         out = np.empty((self.k * n, r))
-        for b, (gemm, dins, dcoef) in enumerate(self.parts):
+        Ys = {}
+
+        def combination(key):
+            if key not in Ys:
+                Y = None
+                for a, s in self.combos[key]:
+                    Xa = X[a * n:(a + 1) * n]
+                    term = Xa if s is None else s[j, :, None] * Xa
+                    Y = term if Y is None else Y + term
+                Ys[key] = Y
+            return Ys[key]
+
+        for b, (Wt, runs, diag) in enumerate(self.parts):
             ob = out[b * n:(b + 1) * n]
-            if gemm is not None:
-                Wt, ins, coef, G = gemm
-                c = coef[j]
-                # Scratch space reused across steps: fresh temporaries of this size cost more
-                # (page faults of large allocations) than the arithmetic.
-                Z, tmp = self._scratch(2 * G * n * r)
-                Z, tmp = Z.reshape(G, n, r), tmp.reshape(G, n, r)
-                np.multiply(c[0, :, :, None], X[ins[0] * n:(ins[0] + 1) * n], out=Z)
-                for i in range(1, len(ins)):
-                    np.multiply(c[i, :, :, None], X[ins[i] * n:(ins[i] + 1) * n], out=tmp)
-                    Z += tmp
+            if Wt is not None:
+                G = Wt.shape[1] // n
+                Z = self._scratch(G * n * r).reshape(G, n, r)
+                g = 0
+                for key, gamma, count in runs:
+                    Y = combination(key)
+                    if gamma is None:
+                        Z[g] = Y
+                    else:
+                        np.multiply(gamma[j][:, :, None], Y, out=Z[g:g + count])
+                    g += count
                 np.matmul(Wt, Z.reshape(G * n, r), out=ob)
-                for i, a in enumerate(dins):
-                    ob += dcoef[j, i, :, None] * X[a * n:(a + 1) * n]
-            elif dins:
-                np.multiply(dcoef[j, 0, :, None], X[dins[0] * n:(dins[0] + 1) * n], out=ob)
-                for i in range(1, len(dins)):
-                    ob += dcoef[j, i, :, None] * X[dins[i] * n:(dins[i] + 1) * n]
+                if diag is not None:
+                    key, gamma = diag
+                    Y = combination(key)
+                    ob += Y if gamma is None else gamma[j, :, None] * Y
+            elif diag is not None:
+                key, gamma = diag
+                Y = combination(key)
+                if gamma is None:
+                    ob[...] = Y
+                else:
+                    np.multiply(gamma[j, :, None], Y, out=ob)
             else:
                 ob[...] = 0.0
         return out
@@ -240,8 +287,7 @@ class FlatTranspose:
     def _scratch(self, size):
         if self._buffer.size < size:
             self._buffer = np.empty(size)
-        half = size // 2
-        return self._buffer[:half], self._buffer[half:size]
+        return self._buffer[:size]
 
 
 def flat_transpose_plan(blocks, n, C):
