@@ -7,6 +7,11 @@ when that matrix is positive definite (Sylvester), up to its backward error d·2
 5e-11. A Cholesky costs d³/3 flops at GEMM speed, a fraction of a symmetric eigensolver's
 tridiagonalisation; if the certificate fails (not yet converged), Lanczos goes on, up to 64
 steps, then ``numpy.linalg.eigh``.
+
+``top_eig`` (used by ``exact``) first tries a cheaper proof from a warm block of top vectors: block
+Rayleigh–Ritz gives θ ≤ λ_1 with residual ρ and Ritz values θ_i ≤ λ_i; with the trace,
+λ_2 ≤ tr − θ − Σ_{i≥3} θ_i =: α, and the Kato–Temple inequality λ_1 ≤ θ + ρ²/(θ − α) proves
+λ_1 ≤ (1 + ε)θ when ρ is small enough, with O(d²·p) work and M = Fᵀ G F never formed.
 """
 
 import numpy as np
