@@ -128,6 +128,6 @@ def test_missing_experiment_is_reported_with_the_command_to_run(monkeypatch, tmp
     from rnn_theory.plots import _trained
     from rnn_theory.plots._errors import MissingData
 
-    monkeypatch.setattr(_trained, "DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(_trained.data, "FOLDER", str(tmp_path))
     with pytest.raises(MissingData, match="run python -m rnn_theory.training.experiment"):
         _trained.results()

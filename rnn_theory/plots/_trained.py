@@ -1,14 +1,13 @@
 """The shipped training experiment (``rnn_theory.training.experiment``): its results table, its
 trained checkpoints, the exact initial weights each checkpoint started from, and task inputs."""
 
-import json
 import os
 
 import numpy as np
 
+from .. import data
 from ..training import TASKS, initial_cell
 from ..training.checkpoint import load_trained
-from ..training.experiment import DATA_DIR, RESULTS
 from ._errors import MissingData
 
 MODELS = ("rnn", "lstm", "gru")  # the trained models the figures show (experiment model names)
@@ -17,19 +16,18 @@ MODEL_SERIES = {"rnn": 0, "lstm_nofg": 1, "lstm": 2, "gru": 3, "rnn-identity": 4
 
 
 def results():
-    """The experiment's results document (``success_vs_lag.json``)."""
-    path = os.path.join(DATA_DIR, RESULTS)
-    if not os.path.exists(path):
-        raise MissingData(f"{path} is missing: run python -m rnn_theory.training.experiment")
-    with open(path, encoding="utf-8") as file:
-        return json.load(file)
+    """The experiment's results document (``rnn_theory.data.results``), or MissingData saying how to make it."""
+    try:
+        return data.results()
+    except FileNotFoundError as error:
+        raise MissingData(f"{error.filename} is missing: run python -m rnn_theory.training.experiment") from None
 
 
 def checkpoints(models=MODELS):
     """[(log, trained cell)] of the shipped checkpoints of ``models``, by model then lag."""
     found = []
     for relative in results()["checkpoints"]:
-        trained = load_trained(os.path.join(DATA_DIR, relative))
+        trained = load_trained(os.path.join(data.FOLDER, relative))
         if trained.log["model"] in models:
             found.append((trained.log, trained.cell))
     return sorted(found, key=lambda entry: (models.index(entry[0]["model"]), entry[0]["lag"]))
