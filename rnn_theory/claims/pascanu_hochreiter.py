@@ -6,6 +6,7 @@ import numpy as np
 from ..cells import CELLS
 from ._counterexample import counterexample
 from ._products import growth_rate, jacobian_products, log_spectral_norm
+from ._lstm import logistic
 from ._registry import Verdict, claim
 from ._symbolic import symbolic_evidence, unproven
 from ._search import best_saturation_set, saturation_steered_rnn, structured_matrices
@@ -73,7 +74,7 @@ def sufficient_vanishing(ctx):
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     activation, n, seed = cases[int(np.argmax([r[0] for r in rows]))]
     cell = CELLS["rnn"].random(hidden_size=n, input_size=1, rng=seed, activation=activation)
-    return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 1)), np.zeros(n), 1, 0.0))
+    return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 1)), np.zeros(n), 1))
 
 
 @claim(
@@ -107,7 +108,7 @@ def necessary_exploding(ctx):
     if not below or np.max(below) <= 1e-9:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     cell = CELLS["rnn"].random(hidden_size=2, input_size=1, rng=0)
-    return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 1)), np.zeros(2), 1, 0.0))
+    return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 1)), np.zeros(2), 1))
 
 
 @claim(
@@ -124,7 +125,7 @@ def sigmoid_weight_bound(ctx):
     sup_value = mpmath.diff(lambda u: 1 / (1 + mpmath.exp(-u)), sup)
     net = np.linspace(-40, 40, 4001)
     w = np.linspace(-4, 4, 251)[1:-1]  # open interval |w| < 4
-    sigma = 1 / (1 + np.exp(-net))
+    sigma = logistic(net)
     factor = np.abs(np.outer(sigma * (1 - sigma), w))
     slope = sigma * (1 - sigma)
     window = {str(wv): float(np.sum(slope * wv > 1) * (net[1] - net[0])) for wv in (4.0, 5.0, 10.0)}
@@ -138,4 +139,4 @@ def sigmoid_weight_bound(ctx):
     if factor.max() < 1 and abs(sup_value - mpmath.mpf(1) / 4) < mpmath.mpf(10) ** -40:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     cell = CELLS["rnn"](W=[[4.0]], U=[[0.0]], b=[0.0], activation="sigmoid")
-    return Verdict("refuted", evidence, counterexample=counterexample(cell, [[0.0]], [0.5], 1, 0.0))
+    return Verdict("refuted", evidence, counterexample=counterexample(cell, [[0.0]], [0.5], 1))
