@@ -41,7 +41,7 @@ def chaos_at_gain_one(ctx):
         (gain, n, T, seed), exponent = wrong_below[0]
         cell = CELLS["rnn"].random(hidden_size=n, input_size=1, rng=seed, gain=gain)
         s0 = np.random.default_rng(seed).uniform(-1, 1, n)
-        return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((T, 1)), s0, T, exponent * T))
+        return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((T, 1)), s0, T))
     chaotic = [g for g in GAINS if g > 1 and all(e > MARGIN for e in by_gain[f"{g:g}"])]
     if chaotic and all(g in chaotic for g in GAINS if g > 1):
         return Verdict("holds", evidence)
@@ -49,7 +49,7 @@ def chaos_at_gain_one(ctx):
     if onset is None:
         cell = CELLS["rnn"].random(hidden_size=n, input_size=1, rng=cases[-1][3], gain=GAINS[-1])
         s0 = np.random.default_rng(cases[-1][3]).uniform(-1, 1, n)
-        return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((T, 1)), s0, T, exponents[-1] * T))
+        return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((T, 1)), s0, T))
     quiet = [g for g in GAINS if 1 < g < onset]
     return Verdict(
         "holds-if",
@@ -96,4 +96,4 @@ def lru_exact_decay(ctx):
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     seed, _, r_max = cases[int(np.argmax(errors))]
     cell = CELLS["lru"](r=[r_max], theta=[0.0], B=np.ones((2, 1)))
-    return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 1)), np.zeros(2), 1, np.log(r_max)))
+    return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 1)), np.zeros(2), 1))
