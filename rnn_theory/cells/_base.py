@@ -140,7 +140,7 @@ class Cell:
         states = np.empty((len(xs) + 1, self.state_size), dtype=np.result_type(xs, s, float))
         states[0] = s
         for t, x in enumerate(xs):
-            states[t + 1] = s = np.concatenate(self.update(self._p, x, *self._split(s), ops=_numpy_ops))
+            s = np.concatenate(self.update(self._p, x, *self._split(s), ops=_numpy_ops), out=states[t + 1])
         return states
 
     def jacobian(self, x, s0):

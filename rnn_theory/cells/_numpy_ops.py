@@ -14,6 +14,8 @@ import numpy as np
 def _decaying_exp(a, scale):
     """(e^{−scale·|a|}, a < 0), with |a| taken on the real part so that a complex step passes through:
     the one exponential from which σ, σ', tanh' are formed without overflow or cancellation."""
+    if getattr(a, "dtype", None) == np.float64:  # the same values in fewer array passes (−scale·|a| is exact)
+        return np.exp(np.abs(a) * -scale), a < 0
     negative = np.real(a) < 0
     return np.exp(scale * np.where(negative, a, -a)), negative
 
