@@ -19,12 +19,15 @@ separately, so the h rows of P_{T,τ}ᵀ[Q_Y,h; 0] probe the h-block, the c rows
 the c-block, and all 2k columns together the full product, with Y = [Y_h; Y_c] for the upper bound.
 """
 
+import math
+
 import numpy as np
 
 from ._batched import chunked_jacobians
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
 _FLUSH = 128  # lags whose statistics are computed together (memory 128·d·k floats)
+_TINY = np.finfo(float).tiny
 
 
 def probe_curves(cell, xs, states, *, k=8, seed=0):
@@ -46,42 +49,68 @@ def probe_curves(cell, xs, states, *, k=8, seed=0):
     names = ("log_norm", "log_norm_h", "error_bound") + (("log_norm_c", "log_norm_direct") if parts > 1 else ())
     out = {name: np.empty(T) for name in names}
     log_direct = np.zeros(n)
-    log_scale, done, pending, scales = 0.0, 0, [], []
+    # W_τ/e^{logs[l]} for the lags not yet flushed, written in place: W is always a row of Ws.
+    Ws, logs = np.empty((_FLUSH, d, parts * kq)), np.empty(_FLUSH)
+    log_scale, done = 0.0, 0
     with np.errstate(divide="ignore", invalid="ignore"):
         for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
+            l = i - done
             W = Js.apply_t(W, j)
-            scale = np.abs(W).max()
+            scale = _scale(W)
             if scale > 0:
-                W /= scale
-            pending.append(W)
-            scales.append(scale)
+                np.multiply(W, 1.0 / scale, out=Ws[l])
+                log_scale += math.log(scale)
+            else:  # P = 0 from this lag on
+                Ws[l] = W
+                log_scale = -math.inf
+            W, logs[l] = Ws[l], log_scale
             if parts > 1:
                 log_direct += np.log(np.abs(Js.carousel(j)))
                 out["log_norm_direct"][i] = log_direct.max()
-            if len(pending) == _FLUSH or i == T - 1:  # per-lag statistics, many lags per call
-                logs = log_scale + np.cumsum(np.log(scales))
-                _statistics(out, slice(done, i + 1), np.stack(pending), logs, R_full, n, kq, parts)
-                done, pending, scales, log_scale = i + 1, [], [], logs[-1]
+            if l == _FLUSH - 1 or i == T - 1:  # per-lag statistics, many lags per call
+                _statistics(out, slice(done, i + 1), Ws[:l + 1], logs[:l + 1], R_full, n, kq, parts)
+                done = i + 1
     if parts == 1:
         out["log_norm_h"] = out["log_norm"]
     return out
 
 
+def _scale(W):
+    """A scale s > 0 for W ≠ 0 such that W/s neither overflows nor underflows (and its Gram matrix
+    neither): ‖W‖_F from one dot product, or max |W_ij| where the sum of squares would leave
+    float64's normal range (entries beyond ~1e±154). 0 for W = 0."""
+    w = W.reshape(-1)
+    squares = float(w @ w)
+    if _TINY <= squares < math.inf:
+        return math.sqrt(squares)
+    return float(np.abs(w).max())
+
+
 def _statistics(out, lags, Ws, log_scale, R_full, n, kq, parts):
     """Lower estimate and bound for the lags ``lags`` from their probe images Ws (c, d, parts·kq).
 
-    The columns of W are Pᵀ applied to the orthonormal blockdiag(Q_Y,h, Q_Y,c): a lower bound.
-    The Gaussian y_i = [Y_h e_i; Y_c e_i] give Pᵀ y_i = W·R_full[:, i]: the upper bound.
+    All from Gram matrices (k×k per part): the columns of W are Pᵀ applied to the orthonormal
+    blockdiag(Q_Y,h, Q_Y,c), so ‖W‖₂ = √λ_max(WᵀW) is a lower bound. The Gaussian
+    y_i = [Y_h e_i; Y_c e_i] give Pᵀ y_i = W·R_full[:, i], whose squared norms are the diagonal
+    of R_fullᵀ (WᵀW) R_full: the upper bound.
     """
-    lower = _top_singular(Ws)
-    upper = _ALPHA * np.linalg.norm(Ws @ R_full, axis=1).max(axis=1)
+    if parts > 1:  # WᵀW = W_hᵀW_h + W_cᵀW_c over the h and c rows; each block's probes are a corner
+        G_rows_h, G_rows_c = _gram(Ws[:, :n]), _gram(Ws[:, n:])
+        G = G_rows_h + G_rows_c
+        out["log_norm_h"][lags] = log_scale + 0.5 * np.log(_top_eigenvalue(G_rows_h[:, :kq, :kq]))
+        out["log_norm_c"][lags] = log_scale + 0.5 * np.log(_top_eigenvalue(G_rows_c[:, kq:, kq:]))
+    else:
+        G = _gram(Ws)
+    lower = np.sqrt(_top_eigenvalue(G))
+    upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
     out["log_norm"][lags] = log_scale + np.log(lower)
     out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
-    if parts > 1:
-        out["log_norm_h"][lags] = log_scale + np.log(_top_singular(Ws[:, :n, :kq]))
-        out["log_norm_c"][lags] = log_scale + np.log(_top_singular(Ws[:, n:, kq:]))
 
 
-def _top_singular(Ws):
-    """σ_1 of each tall (d, k) matrix of a stack, from its k×k Gram matrix."""
-    return np.sqrt(np.maximum(np.linalg.eigvalsh(np.swapaxes(Ws, 1, 2) @ Ws)[:, -1], 0.0))
+def _gram(Ws):
+    return np.swapaxes(Ws, 1, 2) @ Ws
+
+
+def _top_eigenvalue(G):
+    """λ_max ≥ 0 of each symmetric positive semidefinite matrix of a stack."""
+    return np.maximum(np.linalg.eigvalsh(G)[:, -1], 0.0)
