@@ -12,16 +12,27 @@ steps, then ``numpy.linalg.eigh``.
 Rayleigh–Ritz gives θ ≤ λ_1 with residual ρ and Ritz values θ_i ≤ λ_i; with the trace,
 λ_2 ≤ tr − θ − Σ_{i≥3} θ_i =: α, and the Kato–Temple inequality λ_1 ≤ θ + ρ²/(θ − α) proves
 λ_1 ≤ (1 + ε)θ when ρ is small enough, with O(d²·p) work and M = Fᵀ G F never formed.
+
+Lanczos tries the same Kato–Temple proof before the Cholesky one, with its own Ritz values (lower
+bounds of λ_i by Cauchy interlacing, the Lanczos basis being orthonormal) and, M being explicit,
+also the Frobenius norm: λ_2² ≤ ‖M‖_F² − θ² − Σ_{i≥3} θ_i² (q = 2 of λ_2^q ≤ tr M^q − Σ_{i≠2} λ_i^q),
+far sharper than the trace when many eigenvalues are small but not negligible. Rounding is covered
+by slack: ‖M‖_F² and tr M as sums of d² and d nonnegative terms (relative d²·u, d·u), a relative
+1e-6 off the Ritz values' sums and an absolute 1e-10·θ (each Ritz value is a lower bound up to
+~k·u·‖M‖). An explicit M (the dense phase, where the top of the spectrum is crowded and block
+Rayleigh–Ritz from a warm block rarely converges) goes to Lanczos directly.
 """
 
 import numpy as np
 
 _EPS = 1e-10
-_SMALL = 48  # below this size eigh is as cheap as the iteration
+_SMALL = 48  # below this size eigvalsh is as cheap as the iteration
 _MAX_STEPS = 64  # Lanczos steps before falling back to eigh
 _ROUNDS = 2  # block Rayleigh–Ritz rounds of ``top_eig`` before Lanczos
 _BLOCK = 4  # top vectors carried from lag to lag as the warm start of ``top_eig``
 _RESIDUAL = 1e-6  # residual/θ at which to try the certificate (θ's error ~ residual²/gap)
+_RITZ_SLACK = 1e-6  # relative slack on a sum of Ritz values
+_U = 2.3e-16  # a unit roundoff with room
 
 
 def lambda_max(G, v=None):
@@ -52,18 +63,21 @@ def top_eig(G, W=None, *, F=None, Gram=None):
     λ_2 ≤ tr M − θ − Σ_{i≥3} θ_i =: α, and if θ > α the Kato–Temple inequality gives
     λ_1 ≤ θ + ρ²/(θ − α): a certificate without any O(d³) work. If it is not tight enough to
     prove λ_1 < (1 + ε)θ, M is formed and the Cholesky certificate tried; then Lanczos from the
-    best Ritz vector. Small M: the symmetric eigensolver (no vectors: r only shrinks).
+    best Ritz vector. Explicit M (F None): Lanczos directly. Small M: the symmetric eigensolver
+    (no vectors: r only shrinks).
     """
     d = G.shape[0]
     if d <= _SMALL:  # small: the eigensolver, and no vectors (r only shrinks; blocks restart)
         M = G if F is None else F.T @ G @ F
         return max(float(np.linalg.eigvalsh(M)[-1]), 0.0), None
-    if F is None:
-        M, mv, trace = G, G.__matmul__, float(np.trace(G)) * (1 + d * 2.3e-16)  # Σ of d terms ≥ 0
-    else:
-        M, mv = None, (lambda X: F.T @ (G @ (F @ X)))
-        # tr(Fᵀ G F) = Σ G_ij Gram_ij, rounded by at most d²·u·Σ|G_ij||Gram_ij| (kept as slack)
-        trace = float(np.vdot(G, Gram)) + d * d * 2.3e-16 * float(np.vdot(np.abs(G), np.abs(Gram)))
+    if F is None:  # explicit: Lanczos from the top warm vector
+        start = W[:, -1] if W is not None and W.ndim == 2 and W.shape[0] == d else None
+        if start is None or not np.isfinite(start).all() or not np.any(start):
+            start = np.ones(d)
+        return _lanczos(G, start, min(_MAX_STEPS, d), _BLOCK)
+    mv = lambda X: F.T @ (G @ (F @ X))  # noqa: E731
+    # tr(Fᵀ G F) = Σ G_ij Gram_ij, rounded by at most d²·u·Σ|G_ij||Gram_ij| (kept as slack)
+    trace = float(np.vdot(G, Gram)) + d * d * _U * float(np.vdot(np.abs(G), np.abs(Gram)))
     start, theta, residual = None, 0.0, np.inf
     if W is not None and W.ndim == 2 and W.shape[0] == d and np.isfinite(W).all():
         norms = np.linalg.norm(W, axis=0)
@@ -91,8 +105,7 @@ def top_eig(G, W=None, *, F=None, Gram=None):
             if theta > 0 and theta > alpha and residual**2 <= 0.5 * _EPS * theta * (theta - alpha):
                 return theta, block
             W, MW = block, MQ @ top
-    if M is None:
-        M = F.T @ G @ F
+    M = F.T @ G @ F
     if theta > 0 and residual <= _RESIDUAL * theta and _certified(M, theta):
         return theta, block
     if start is None:
@@ -102,10 +115,13 @@ def top_eig(G, W=None, *, F=None, Gram=None):
 
 def _lanczos(G, v, m, p=0):
     """Lanczos with full reorthogonalisation from v. Every 4 steps, once the top Ritz pair's
-    residual is below _RESIDUAL·θ, its Rayleigh quotient θ ≤ λ_max is certified; else ``eigh``."""
-    V = np.empty((G.shape[0], m))
+    residual is below _RESIDUAL·θ, its Rayleigh quotient θ ≤ λ_max is certified (Kato–Temple with
+    the Lanczos Ritz values, else Cholesky); else ``eigh``."""
+    d = G.shape[0]
+    V = np.empty((d, m))
     V[:, 0] = v / np.linalg.norm(v)
     alpha, beta = np.zeros(m), np.zeros(m)
+    bounds = None
     for k in range(m):
         w = G @ V[:, k]
         alpha[k] = V[:, k] @ w
@@ -118,8 +134,16 @@ def _lanczos(G, v, m, p=0):
             if beta[k] * abs(S[-1, -1]) <= _RESIDUAL * ritz[-1] or exhausted:
                 u = V[:, :k + 1] @ S[:, -1]
                 u /= np.linalg.norm(u)
-                theta = float(u @ (G @ u))  # a true Rayleigh quotient: ≤ λ_max
-                if _certified(G, theta):  # p > 0: the top p Ritz vectors instead of u
+                Gu = G @ u
+                theta = float(u @ Gu)  # a true Rayleigh quotient: ≤ λ_max
+                if bounds is None:  # tr G and ‖G‖_F², rounding included (sums of d and d² terms ≥ 0)
+                    bounds = float(np.trace(G)) * (1 + d * _U), float(np.vdot(G, G)) * (1 + d * d * _U)
+                rest = (1 - _RITZ_SLACK) * np.maximum(ritz[:-2], 0.0)
+                lam2 = min(bounds[0] - theta - rest.sum(),  # ≥ λ_2, from the trace and from ‖G‖_F
+                           np.sqrt(max(bounds[1] - theta * theta - rest @ rest, 0.0))) + 1e-10 * theta
+                rho2 = float(np.sum((Gu - theta * u) ** 2))
+                proved = theta > lam2 and rho2 <= 0.5 * _EPS * theta * (theta - lam2)  # Kato–Temple
+                if proved or _certified(G, theta):  # p > 0: the top p Ritz vectors instead of u
                     return theta, (V[:, :k + 1] @ S[:, -min(p, k + 1):] if p else u)
         if exhausted:
             break
