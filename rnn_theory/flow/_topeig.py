@@ -35,24 +35,8 @@ _RITZ_SLACK = 1e-6  # relative slack on a sum of Ritz values
 _U = 2.3e-16  # a unit roundoff with room
 
 
-def lambda_max(G, v=None):
-    """(λ_max(G), unit top vector) for symmetric PSD G; v a warm start (any shape mismatch: ignored).
-
-    >>> G = np.diag(np.arange(1.0, 101.0))
-    >>> lam, v = lambda_max(G, np.ones(100))
-    >>> abs(lam / 100 - 1) < 1e-10, round(float(abs(v[-1])), 6)
-    (True, 1.0)
-    """
-    d = G.shape[0]
-    if d <= _SMALL:  # small: the eigensolver, and no vector (r only shrinks; blocks restart)
-        return max(float(np.linalg.eigvalsh(G)[-1]), 0.0), None
-    if v is None or v.shape != (d,) or not np.any(v):
-        v = np.ones(d)
-    return _lanczos(G, v, min(_MAX_STEPS, d))
-
-
 def top_eig(G, W=None, *, F=None, Gram=None):
-    """(λ_max(M), top vectors (d, ≤ _BLOCK) or None), λ_max certified as in ``lambda_max``.
+    """(λ_max(M), top vectors (d, ≤ _BLOCK) or None), λ_max certified: λ_max ∈ [θ, (1 + ε)θ].
 
     M = G, or with F given, M = Fᵀ G F where F Fᵀ = Gram (F lower triangular; never formed on the
     fast path below). W: a warm block of vectors (d, p), e.g. the previous lag's top vectors.
@@ -65,6 +49,11 @@ def top_eig(G, W=None, *, F=None, Gram=None):
     prove λ_1 < (1 + ε)θ, M is formed and the Cholesky certificate tried; then Lanczos from the
     best Ritz vector. Explicit M (F None): Lanczos directly. Small M: the symmetric eigensolver
     (no vectors: r only shrinks).
+
+    >>> G = np.diag(np.arange(1.0, 101.0))
+    >>> lam, V = top_eig(G, np.ones((100, 1)))
+    >>> abs(lam / 100 - 1) < 1e-10, round(float(abs(V[-1, -1]) / np.linalg.norm(V[:, -1])), 6)
+    (True, 1.0)
     """
     d = G.shape[0]
     if d <= _SMALL:  # small: the eigensolver, and no vectors (r only shrinks; blocks restart)
