@@ -18,7 +18,7 @@ from ._operators import OPS, apply_sum, as_op, dense_leaves, flat_transpose_plan
 class StepJacobians:
     """J_t for the steps t = start+1 .. start+C of a run, as block operators.
 
-    ``apply(X, j)`` = J_{start+j+1} X, ``apply_t(X, j)`` = J_{start+j+1}ᵀ X for X (d, r);
+    ``apply(X, j)`` = J_{start+j+1} X, ``apply_t(X, j)`` = J_{start+j+1}ᵀ X for X (d, r), j < ``steps``;
     ``carousel(j)`` = the diagonal of ∂c'/∂c (LSTM family).
 
     >>> import numpy as np, rnn_theory as rt
@@ -34,7 +34,7 @@ class StepJacobians:
         p = column_params(cell) if params is None else params
         n = cell.hidden_size
         parts = [states[:, k * n:(k + 1) * n].T for k in range(len(cell.state_parts))]
-        self.n = n
+        self.n, self.steps = n, xs.shape[0]
         self.blocks = [[as_op(b) for b in row] for row in cell.jacobian_blocks(p, xs.T, *parts, ops=OPS)]
         # A single block with no weight matrix twice (rnn, gru, min*, lru): the plain recursion is
         # already one GEMM per weight, without the bookkeeping of ``apply_sum``.

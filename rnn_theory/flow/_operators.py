@@ -131,7 +131,18 @@ def apply_sum(terms, j, transpose, parts):
     return out
 
 
-_STACKS = {}  # weight matrices side by side, for one GEMM over several of them
+_STACKS = {}  # key -> (weight matrices side by side, the matrices): every chunk of a run shares them
+
+
+def _side_by_side(mats, transpose):
+    """[M_1ᵀ M_2ᵀ ...] (or [M_1 M_2 ...]) as one C-contiguous array, cached while the same
+    matrices come back."""
+    key = (transpose,) + tuple(id(M) for M in mats)
+    if key not in _STACKS or any(a is not b for a, b in zip(_STACKS[key][1], mats)):
+        if len(_STACKS) >= 8:  # a few cells at a time: keep the cache (and the arrays it pins) small
+            _STACKS.clear()
+        _STACKS[key] = (np.ascontiguousarray(np.hstack([M.T if transpose else M for M in mats])), mats)
+    return _STACKS[key][0]
 
 
 def _stacked_product(pairs, transpose):
@@ -139,12 +150,7 @@ def _stacked_product(pairs, transpose):
     if len(pairs) == 1:
         M, X = pairs[0]
         return (M.T if transpose else M) @ X
-    key = (transpose,) + tuple(id(M) for M, _ in pairs)
-    if key not in _STACKS or any(a is not b for a, b in zip(_STACKS[key][1], (M for M, _ in pairs))):
-        mats = [M for M, _ in pairs]
-        _STACKS.clear()  # one cell at a time: keep the cache (and the arrays it pins) small
-        _STACKS[key] = (np.vstack(mats).T if transpose else np.hstack(mats), mats)
-    return _STACKS[key][0] @ np.vstack([X for _, X in pairs])
+    return _side_by_side([M for M, _ in pairs], transpose) @ np.vstack([X for _, X in pairs])
 
 
 class _NotFlat(Exception):
@@ -197,12 +203,12 @@ class FlatTranspose:
 
     def __init__(self, blocks, n, C):
         k = len(blocks)
-        self.n, self.k = n, k
+        self.n, self.rows = n, [slice(a * n, (a + 1) * n) for a in range(k)]
         self._buffer = np.empty(0)
         self._alive = [blocks]  # the nodes whose ids are keys below stay alive with the plan
         self._index = {}  # combination key -> its position in ``combos``
         self.combos = []  # [(a, s_a (C, n, 1) or None)] per combination Y = Σ_a s_a ⊙ X_a
-        self.parts = []  # per output part: (Wᵀ side by side, runs, diagonal sink or None)
+        self.parts = []  # per output part: (its rows, Wᵀ side by side, runs, diagonal sink or None)
         for b in range(k):
             dense, diag = {}, {}  # id(M) -> [M, {a: [factors]}], a -> [factors]
             for a in range(k):
@@ -219,8 +225,8 @@ class FlatTranspose:
                     runs.append((combo, None if gamma is None else [gamma]))
             runs = [(combo, None if g is None else np.ascontiguousarray(np.stack(g, axis=1)),
                      1 if g is None else len(g)) for combo, g in runs]
-            Wt = np.ascontiguousarray(np.hstack([M.T for M, _ in groups])) if groups else None
-            self.parts.append((Wt, runs, self._sink(diag, n, C) if diag else None))
+            Wt = _side_by_side([M for M, _ in groups], True) if groups else None
+            self.parts.append((self.rows[b], Wt, runs, self._sink(diag, n, C) if diag else None))
 
     def _sink(self, terms, n, C):
         """(combination, γ (C, n, 1) or None) for a sink with terms {a: [factors, ...]}."""
@@ -245,13 +251,16 @@ class FlatTranspose:
 
     def apply(self, X, j):
         n, r = self.n, X.shape[1]
-        Xs = [X[a * n:(a + 1) * n] for a in range(self.k)]
+        Xs = [X[rows] for rows in self.rows]
         Ys = [_combine(terms, Xs, j) for terms in self.combos]
-        out = np.empty((self.k * n, r))
-        for b, (Wt, runs, diag) in enumerate(self.parts):
-            ob = out[b * n:(b + 1) * n]
+        out = np.empty((len(Xs) * n, r))
+        for rows, Wt, runs, diag in self.parts:
+            ob = out[rows]
             if Wt is not None:
-                Z = self._scratch(Wt.shape[1] * r).reshape(-1, n, r)
+                size = Wt.shape[1] * r
+                if self._buffer.size < size:
+                    self._buffer = np.empty(size)
+                Z = self._buffer[:size].reshape(-1, n, r)
                 g = 0
                 for combo, gamma, count in runs:
                     if gamma is None:
@@ -272,11 +281,6 @@ class FlatTranspose:
             else:
                 ob[...] = 0.0
         return out
-
-    def _scratch(self, size):
-        if self._buffer.size < size:
-            self._buffer = np.empty(size)
-        return self._buffer[:size]
 
 
 # OpenBLAS (0.3.x; x86-64 kernels from SkylakeX on) multiplies a product with M·N·K ≤ 100³ by a

@@ -51,9 +51,11 @@ def probe_curves(cell, xs, states, *, k=8, seed=0):
     log_direct = np.zeros(n)
     # W_τ/e^{logs[l]} for the lags not yet flushed, written in place: W is always a row of Ws.
     Ws, logs = np.empty((_FLUSH, d, parts * kq)), np.empty(_FLUSH)
-    log_scale, done = 0.0, 0
+    log_scale, done, chunk = 0.0, 0, None
     with np.errstate(divide="ignore", invalid="ignore"):
         for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
+            if parts > 1 and Js is not chunk:  # the direct path needs no probes: a whole chunk at once
+                chunk, log_direct = Js, _direct_path(Js, log_direct, out["log_norm_direct"], i)
             l = i - done
             W = Js.apply_t(W, j)
             scale = _scale(W)
@@ -64,15 +66,22 @@ def probe_curves(cell, xs, states, *, k=8, seed=0):
                 Ws[l] = W
                 log_scale = -math.inf
             W, logs[l] = Ws[l], log_scale
-            if parts > 1:
-                log_direct += np.log(np.abs(Js.carousel(j)))
-                out["log_norm_direct"][i] = log_direct.max()
             if l == _FLUSH - 1 or i == T - 1:  # per-lag statistics, many lags per call
                 _statistics(out, slice(done, i + 1), Ws[:l + 1], logs[:l + 1], R_full, n, kq, parts)
                 done = i + 1
     if parts == 1:
         out["log_norm_h"] = out["log_norm"]
     return out
+
+
+def _direct_path(Js, log_direct, curve, i):
+    """curve[i:] = ln‖∏ diag(∂c'/∂c)‖₂ for the lags of a chunk (its steps last to first) from the
+    running sums of ln|∂c'/∂c| before it, added in the same order as one lag at a time; returns
+    the sums after it."""
+    logs = np.log(np.abs([Js.carousel(j) for j in range(Js.steps - 1, -1, -1)]))
+    sums = np.cumsum(np.vstack([log_direct, logs]), axis=0)[1:]
+    curve[i:i + Js.steps] = sums.max(axis=1)
+    return sums[-1]
 
 
 def _scale(W):
