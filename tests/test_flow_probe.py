@@ -1,0 +1,111 @@
+"""The probe's statistics, renormalisation and Jᵀ application against direct computations."""
+
+import numpy as np
+import pytest
+
+import rnn_theory as rt
+from conftest import generic_cell
+from rnn_theory.flow import probe
+from rnn_theory.flow._batched import StepJacobians
+
+
+def stack_with_spectra(spectra, seed):
+    """Q diag(λ) Qᵀ for each row of ``spectra``, Q a random orthogonal matrix."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for lam in spectra:
+        Q = np.linalg.qr(rng.normal(size=(len(lam), len(lam))))[0]
+        out.append((Q * lam) @ Q.T)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("k", [2, 8, 16])
+def test_top_eigenvalue_is_certified_or_exact(k):
+    """Dominant, crowded, degenerate, rank-one and zero spectra at very different scales: the
+    certified power steps and the eigvalsh fallback both give λ_max to 1e-13 relative."""
+    rng = np.random.default_rng(k)
+    spectra = [np.sort(rng.uniform(0, 1, k)) * rng.choice([1e-200, 1.0, 1e150]) for _ in range(20)]
+    spectra += [np.r_[np.full(k - 1, 0.03), 1.0], np.ones(k), np.r_[np.zeros(k - 1), 2.5], np.zeros(k),
+                np.r_[rng.uniform(0, 0.9, k - 1), 1.0], np.geomspace(1e-12, 1, k)]
+    G = stack_with_spectra(spectra, seed=k)
+    truth = np.linalg.eigvalsh(G)[:, -1]
+    got = probe._top_eigenvalue(G)
+    assert np.all(got <= np.abs(truth) * (1 + 1e-14))
+    assert np.all(got >= truth * (1 - 1e-13))
+    assert got[-3] == 0.0
+
+
+@pytest.mark.parametrize("magnitude", [1e-300, 1e-200, 1e-100, 1.0, 1e100, 1e200, 1e300])
+def test_scale_keeps_the_probe_images_in_range(magnitude):
+    """Sums of squares that over- or underflow fall back to max |W_ij|: W/scale stays in range."""
+    W = np.random.default_rng(0).normal(size=(64, 16)) * magnitude
+    with np.errstate(over="ignore"):
+        scale = probe._scale(W)
+    assert 0 < scale < np.inf
+    assert 1e-3 <= np.abs(W / scale).max() <= 1.0
+    assert probe._scale(np.zeros((4, 2))) == 0.0
+
+
+@pytest.mark.parametrize("key", ["rnn", "lstm"])
+def test_probe_statistics_are_those_of_the_documented_probe_images(key):
+    """log_norm = ln‖Pᵀ Q_Y‖₂ and log_norm + error_bound = ln(α·maxᵢ ‖Pᵀ yᵢ‖) at every lag, with
+    Q_Y, R_Y drawn as documented, computed here densely from cell.jacobian."""
+    cell = generic_cell(key, 6, 3, seed=4)
+    T, n, d, k, seed = 40, cell.hidden_size, cell.state_size, 4, 7
+    xs = np.random.default_rng(5).normal(size=(T, 3))
+    flow = rt.gradient_norms(cell, xs, method="probe", k=k, seed=seed)
+    rng = np.random.default_rng(seed)
+    parts = len(cell.state_parts)
+    QY, RY = zip(*(np.linalg.qr(rng.standard_normal((n, k))) for _ in range(parts)))
+    Q = np.zeros((d, parts * k))
+    for a in range(parts):
+        Q[a * n:(a + 1) * n, a * k:(a + 1) * k] = QY[a]
+    Y = Q @ np.vstack(RY)
+    S, P = cell.run(xs), np.eye(d)
+    for tau in range(1, T + 1):
+        P = P @ cell.jacobian(xs[T - tau], S[T - tau])
+        W, lower = P.T @ Q, np.log(np.linalg.norm(P.T @ Q, 2))
+        upper = np.log(probe._ALPHA * np.linalg.norm(P.T @ Y, axis=0).max())
+        assert flow.log_norm[tau - 1] == pytest.approx(lower, abs=1e-11)
+        assert flow.log_norm[tau - 1] + flow.error_bound[tau - 1] == pytest.approx(upper, abs=1e-11)
+        if parts == 2:
+            assert flow.log_norm_h[tau - 1] == pytest.approx(np.log(np.linalg.norm(W[:n, :k], 2)), abs=1e-11)
+            assert flow.log_norm_c[tau - 1] == pytest.approx(np.log(np.linalg.norm(W[n:, k:], 2)), abs=1e-11)
+
+
+@pytest.mark.parametrize("key", ["rnn", "lstm", "gru"])
+def test_probe_is_deterministic(key):
+    cell = rt.CELLS[key].random(hidden_size=24, input_size=3, rng=0)
+    xs = np.random.default_rng(1).normal(size=(300, 3))
+    a, b = (rt.gradient_norms(cell, xs, method="probe") for _ in range(2))
+    for name in ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct", "error_bound"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None and y is None) or np.array_equal(x, y)
+
+
+@pytest.mark.parametrize("factor", [1e-200, 1e200])
+def test_step_factors_beyond_the_sum_of_squares_range(factor):
+    """Per-step factors whose squares leave float64: the renormalisation's max-|W| fallback."""
+    W = factor * np.array([[0.6, -0.8], [0.8, 0.6]])
+    cell = rt.CELLS["rnn"](W=W, U=np.zeros((2, 1)), b=np.zeros(2), activation="tanh")
+    flow = rt.gradient_norms(cell, np.zeros((20, 1)), method="probe")
+    np.testing.assert_allclose(flow.log_norm, flow.lags * np.log(factor), rtol=1e-13)
+
+
+@pytest.mark.parametrize("r", [1, 8, 15, 16, 17, 31, 48, 64, 131])
+def test_transpose_application_across_gemm_slicing(r):
+    """The LSTM's Jᵀ (n = 128: W side by side is 128×512) for column counts on both sides of the
+    K-sliced GEMM's range, against the dense Jacobian; X is left unchanged."""
+    cell = rt.CELLS["lstm"].random(hidden_size=128, input_size=3, rng=2)
+    rng = np.random.default_rng(3)
+    xs = rng.normal(size=(2, 3))
+    S = cell.run(xs)
+    X = rng.normal(size=(cell.state_size, r))
+    X0 = X.copy()
+    Js = StepJacobians(cell, xs, S[:2])
+    for j in range(2):
+        J = cell.jacobian(xs[j], S[j])
+        out = Js.apply_t(X, j)
+        assert out.shape == X.shape and not np.shares_memory(out, X)
+        assert np.abs(out - J.T @ X).max() <= 1e-13 * np.abs(J).max() * np.abs(X).max() * 16
+    assert np.array_equal(X, X0)
