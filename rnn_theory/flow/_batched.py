@@ -48,11 +48,9 @@ class StepJacobians:
         return self._apply(X, j, False)
 
     def apply_t(self, X, j):
-        return self._apply(X, j, True)
+        return self._apply(X, j, True) if self.plan is None else self.plan.apply(X, j)
 
     def _apply(self, X, j, transpose):
-        if transpose and self.plan is not None:
-            return self.plan.apply(X, j)
         if self.direct:
             return self.blocks[0][0].apply(X, j, transpose)
         n, k = self.n, len(self.blocks)

@@ -204,7 +204,7 @@ class FlatTranspose:
     def __init__(self, blocks, n, C):
         k = len(blocks)
         self.n, self.rows = n, [slice(a * n, (a + 1) * n) for a in range(k)]
-        self._buffer = np.empty(0)
+        self._width, self._layout = None, None  # see ``_lay_out``
         self._alive = [blocks]  # the nodes whose ids are keys below stay alive with the plan
         self._index = {}  # combination key -> its position in ``combos``
         self.combos = []  # [(a, s_a (C, n, 1) or None)] per combination Y = Σ_a s_a ⊙ X_a
@@ -250,25 +250,25 @@ class FlatTranspose:
         return self._index[key], _product(tuple(common), n, C)
 
     def apply(self, X, j):
-        n, r = self.n, X.shape[1]
+        r = X.shape[1]
+        if r != self._width:
+            self._lay_out(r)
         Xs = [X[rows] for rows in self.rows]
         Ys = [_combine(terms, Xs, j) for terms in self.combos]
-        out = np.empty((len(Xs) * n, r))
-        for rows, Wt, runs, diag in self.parts:
+        out = np.empty((len(Xs) * self.n, r))
+        for (rows, _, _, diag), layout in zip(self.parts, self._layout):
             ob = out[rows]
-            if Wt is not None:
-                size = Wt.shape[1] * r
-                if self._buffer.size < size:
-                    self._buffer = np.empty(size)
-                Z = self._buffer[:size].reshape(-1, n, r)
-                g = 0
-                for combo, gamma, count in runs:
+            if layout is not None:
+                fills, products = layout
+                for combo, gamma, Z in fills:
                     if gamma is None:
-                        Z[g] = Ys[combo]
+                        Z[0] = Ys[combo]
                     else:
-                        np.multiply(gamma[j], Ys[combo], out=Z[g:g + count])
-                    g += count
-                _matmul(Wt, Z.reshape(-1, r), ob)
+                        np.multiply(gamma[j], Ys[combo], out=Z)
+                A, B = products[0]
+                np.matmul(A, B, out=ob)
+                for A, B in products[1:]:
+                    ob += A @ B
                 if diag is not None:
                     combo, gamma = diag
                     ob += Ys[combo] if gamma is None else gamma[j] * Ys[combo]
@@ -282,6 +282,21 @@ class FlatTranspose:
                 ob[...] = 0.0
         return out
 
+    def _lay_out(self, r):
+        """For blocks of r columns, per part with weights: where each run writes its Z_g in a
+        scratch Z, and the GEMM's slices (``_slices``). Kept while the width stays r (the probe's
+        always does, the exact method's changes now and then)."""
+        scratch = np.empty(max((Wt.shape[1] for _, Wt, _, _ in self.parts if Wt is not None), default=0) * r)
+        self._width, self._layout = r, []
+        for _, Wt, runs, _ in self.parts:  # parts run one after another: they share the scratch
+            if Wt is None:
+                self._layout.append(None)
+                continue
+            Z = scratch[:Wt.shape[1] * r].reshape(-1, self.n, r)
+            starts = np.cumsum([0] + [count for _, _, count in runs])
+            fills = [(combo, gamma, Z[g:g + count]) for (combo, gamma, count), g in zip(runs, starts)]
+            self._layout.append((fills, _slices(Wt, Z.reshape(-1, r))))
+
 
 # OpenBLAS (0.3.x; x86-64 kernels from SkylakeX on) multiplies a product with M·N·K ≤ 100³ by a
 # kernel that skips packing; just above that size the packed path costs 1.4–2× more per flop
@@ -292,17 +307,14 @@ class FlatTranspose:
 _SMALL_GEMM = 100**3
 
 
-def _matmul(A, B, out):
-    """out = A @ B (A (m, K), B (K, r)), from K-slices when that keeps each product small."""
+def _slices(A, B):
+    """[(A_i, B_i)] with A @ B = Σ A_i @ B_i (K-slices when that keeps each product small)."""
     (m, K), r = A.shape, B.shape[1]
     pieces = -(-m * K * r // _SMALL_GEMM)
     if not 1 < pieces <= 4:
-        return np.matmul(A, B, out=out)
+        return [(A, B)]
     step = -(-K // pieces)
-    np.matmul(A[:, :step], B[:step], out=out)
-    for a in range(step, K, step):
-        out += A[:, a:a + step] @ B[a:a + step]
-    return out
+    return [(A[:, a:a + step], B[a:a + step]) for a in range(0, K, step)]
 
 
 def _combine(terms, Xs, j):
