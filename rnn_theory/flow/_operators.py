@@ -208,25 +208,16 @@ class FlatTranspose:
         self._alive = [blocks]  # the nodes whose ids are keys below stay alive with the plan
         self._index = {}  # combination key -> its position in ``combos``
         self.combos = []  # [(a, s_a (C, n, 1) or None)] per combination Y = Σ_a s_a ⊙ X_a
-        self.parts = []  # per output part: (its rows, Wᵀ side by side, runs, diagonal sink or None)
+        self.parts = []  # per output part: (its rows, Wᵀ side by side, a sink per W, diagonal sink or None)
         for b in range(k):
             dense, diag = {}, {}  # id(M) -> [M, {a: [factors]}], a -> [factors]
             for a in range(k):
                 for factors, M in _flat_terms(blocks[a][b], n, C):  # block (a, b) of J: rows a, cols b
                     sink = diag if M is None else dense.setdefault(id(M), [M, {}])[1]
                     sink.setdefault(a, []).append(factors)
-            groups = [(M, self._sink(terms, n, C)) for M, terms in dense.values()]
-            groups.sort(key=lambda g: g[1][0])  # sinks sharing a combination Y side by side
-            runs = []  # (combination, γ (C, G_run, n, 1) or None, number of groups G_run)
-            for combo, gamma in (sink for _, sink in groups):
-                if runs and runs[-1][0] == combo and gamma is not None and runs[-1][1] is not None:
-                    runs[-1][1].append(gamma)
-                else:
-                    runs.append((combo, None if gamma is None else [gamma]))
-            runs = [(combo, None if g is None else np.ascontiguousarray(np.stack(g, axis=1)),
-                     1 if g is None else len(g)) for combo, g in runs]
-            Wt = _side_by_side([M for M, _ in groups], True) if groups else None
-            self.parts.append((self.rows[b], Wt, runs, self._sink(diag, n, C) if diag else None))
+            sinks = [self._sink(terms, n, C) for terms in (terms for _, terms in dense.values())]
+            Wt = _side_by_side([M for M, _ in dense.values()], True) if dense else None
+            self.parts.append((self.rows[b], Wt, sinks, self._sink(diag, n, C) if diag else None))
 
     def _sink(self, terms, n, C):
         """(combination, γ (C, n, 1) or None) for a sink with terms {a: [factors, ...]}."""
@@ -260,9 +251,9 @@ class FlatTranspose:
             ob = out[rows]
             if layout is not None:
                 fills, products = layout
-                for combo, gamma, Z in fills:
+                for combo, gamma, Z in fills:  # one W_g at a time: faster than a broadcast over g
                     if gamma is None:
-                        Z[0] = Ys[combo]
+                        Z[...] = Ys[combo]
                     else:
                         np.multiply(gamma[j], Ys[combo], out=Z)
                 A, B = products[0]
@@ -283,18 +274,17 @@ class FlatTranspose:
         return out
 
     def _lay_out(self, r):
-        """For blocks of r columns, per part with weights: where each run writes its Z_g in a
+        """For blocks of r columns, per part with weights: where each sink writes its Z_g in a
         scratch Z, and the GEMM's slices (``_slices``). Kept while the width stays r (the probe's
         always does, the exact method's changes now and then)."""
         scratch = np.empty(max((Wt.shape[1] for _, Wt, _, _ in self.parts if Wt is not None), default=0) * r)
         self._width, self._layout = r, []
-        for _, Wt, runs, _ in self.parts:  # parts run one after another: they share the scratch
+        for _, Wt, sinks, _ in self.parts:  # parts run one after another: they share the scratch
             if Wt is None:
                 self._layout.append(None)
                 continue
             Z = scratch[:Wt.shape[1] * r].reshape(-1, self.n, r)
-            starts = np.cumsum([0] + [count for _, _, count in runs])
-            fills = [(combo, gamma, Z[g:g + count]) for (combo, gamma, count), g in zip(runs, starts)]
+            fills = [(combo, gamma, Z[g]) for g, (combo, gamma) in enumerate(sinks)]
             self._layout.append((fills, _slices(Wt, Z.reshape(-1, r))))
 
 
