@@ -4,7 +4,8 @@ cells' ``jacobian_blocks`` through.
 Nothing is multiplied out: ``diag(v)`` keeps the (n, C) coefficients of C time steps,
 ``diag_matmul(v, M)`` makes a product node, ``+`` a sum node. ``apply(X, j, transpose)`` then
 applies step j's operator (or its transpose) to a block of vectors X (n, r), one GEMM per weight
-matrix, and ``apply_sum`` merges terms that share a weight matrix into one GEMM.
+matrix, and ``apply_sum`` merges terms that share a weight matrix into one GEMM. For blocks that
+are all Σ diag·W, ``FlatTranspose`` applies Jᵀ from coefficient arrays of the whole chunk instead.
 """
 
 from types import SimpleNamespace
@@ -198,7 +199,8 @@ class FlatTranspose:
     Z_g = Σ_a L_{g,a} ⊙ X_a. A coefficient L_{g,a} = γ_g ⊙ s_a whose factors s_a (found by identity
     in the operator tree) are shared by several sinks is applied as Z_g = γ_g ⊙ Y, Y = Σ_a s_a ⊙ X_a,
     Y computed once per step: the LSTM's ∂c'/∂h, which reaches h' through diag(o⊙tanh'(c')), thus
-    costs one combination of X_h and X_c instead of one per gate. All W_gᵀ of a part are one GEMM.
+    costs one combination of X_h and X_c instead of one per gate. All W_gᵀ of a part are one GEMM
+    (or two to four K-slices of it, ``_slices``).
     """
 
     def __init__(self, blocks, n, C):
@@ -215,7 +217,7 @@ class FlatTranspose:
                 for factors, M in _flat_terms(blocks[a][b], n, C):  # block (a, b) of J: rows a, cols b
                     sink = diag if M is None else dense.setdefault(id(M), [M, {}])[1]
                     sink.setdefault(a, []).append(factors)
-            sinks = [self._sink(terms, n, C) for terms in (terms for _, terms in dense.values())]
+            sinks = [self._sink(terms, n, C) for _, terms in dense.values()]
             Wt = _side_by_side([M for M, _ in dense.values()], True) if dense else None
             self.parts.append((self.rows[b], Wt, sinks, self._sink(diag, n, C) if diag else None))
 
@@ -251,7 +253,7 @@ class FlatTranspose:
             ob = out[rows]
             if layout is not None:
                 fills, products = layout
-                for combo, gamma, Z in fills:  # one W_g at a time: faster than a broadcast over g
+                for combo, gamma, Z in fills:
                     if gamma is None:
                         Z[...] = Ys[combo]
                     else:
@@ -288,12 +290,13 @@ class FlatTranspose:
             self._layout.append((fills, _slices(Wt, Z.reshape(-1, r))))
 
 
-# OpenBLAS (0.3.x; x86-64 kernels from SkylakeX on) multiplies a product with M·N·K ≤ 100³ by a
-# kernel that skips packing; just above that size the packed path costs 1.4–2× more per flop
-# (one thread, 128×512 by 512×16: 52 µs at once, 31 µs as two K-slices of 256). A product up to
-# 4× the limit is therefore summed from K-slices under it: measured 15–40% faster for r = 16..48
-# columns (LSTM, tanh RNN and GRU shapes), where the probe's 2k = 16 columns fall; elsewhere it
-# costs at most three more calls and additions of an (m, r) block.
+# OpenBLAS (0.3.31, SkylakeX kernels, as numpy's wheels use here) multiplies a product with
+# M·N·K ≤ 100³ by a kernel that skips packing; just above that size the packed path costs about
+# 1.5× more per flop (one thread, 128×K by K×16: 30 µs at K = 488, 45 µs at K = 496). A product up
+# to 4× the limit is therefore summed from K-slices under it: 128×512 by 512×16 (the LSTM probe's
+# Jᵀ, 2k = 16 columns) takes 31–33 µs instead of 48–52 µs, and 16..48 columns of the LSTM's or the
+# tanh RNN's shapes 12–40% less. Where there is no such kernel it costs at most three more calls
+# and additions of an (m, r) block.
 _SMALL_GEMM = 100**3
 
 
