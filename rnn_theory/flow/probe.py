@@ -110,21 +110,19 @@ def _statistics(out, lags, Ws, log_scale, R_full, n, kq, parts):
     y_i = [Y_h e_i; Y_c e_i] give Pᵀ y_i = W·R_full[:, i], whose squared norms are the diagonal
     of R_fullᵀ (WᵀW) R_full: the upper bound.
     """
-    if parts > 1:  # WᵀW = W_hᵀW_h + W_cᵀW_c over the h and c rows; each block's probes are a corner
-        G_rows_h, G_rows_c = _gram(Ws[:, :n]), _gram(Ws[:, n:])
-        G = G_rows_h + G_rows_c
-        out["log_norm_h"][lags] = log_scale + 0.5 * np.log(_top_eigenvalue(G_rows_h[:, :kq, :kq]))
-        out["log_norm_c"][lags] = log_scale + 0.5 * np.log(_top_eigenvalue(G_rows_c[:, kq:, kq:]))
-    else:
-        G = _gram(Ws)
+    c, width = len(Ws), parts * kq
+    V = Ws.reshape(c * parts, n, width)  # each part's rows: WᵀW = W_hᵀW_h + W_cᵀW_c
+    G_rows = (np.swapaxes(V, 1, 2) @ V).reshape(c, parts, width, width)
+    G = G_rows.sum(axis=1)
     lower = np.sqrt(_top_eigenvalue(G))
     upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
     out["log_norm"][lags] = log_scale + np.log(lower)
     out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
-
-
-def _gram(Ws):
-    return np.swapaxes(Ws, 1, 2) @ Ws
+    if parts > 1:  # block (a, a) of P: part a's rows of the probes on part a, a corner of G_rows[a]
+        corners = np.stack([G_rows[:, a, a * kq:(a + 1) * kq, a * kq:(a + 1) * kq] for a in range(parts)], axis=1)
+        logs = 0.5 * np.log(_top_eigenvalue(corners.reshape(-1, kq, kq))).reshape(c, parts)
+        out["log_norm_h"][lags] = log_scale + logs[:, 0]
+        out["log_norm_c"][lags] = log_scale + logs[:, 1]
 
 
 def _top_eigenvalue(G):
