@@ -33,7 +33,7 @@ _FLUSH = 128  # lags whose statistics are computed together (memory 128·d·k fl
 _TINY = np.finfo(float).tiny
 _SQUARINGS = 4  # M^16: 16 power steps for λ_max
 _CERTIFIED = 1e-13  # relative accuracy proved for a power-step λ_max, or else eigvalsh
-_MIN_GAP = 1e-8
+_MIN_GAP = 1e-8  # least θ − δ (of M = G/tr G) for the certificate
 
 
 def probe_curves(cell, xs, states, *, k=8, seed=0):
@@ -141,7 +141,7 @@ def _top_eigenvalue(G):
     A = M
     for _ in range(_SQUARINGS):
         A = A @ A
-    best = np.argmax(np.diagonal(A, axis1=1, axis2=2), axis=1)  # the column of A of largest norm
+    best = np.argmax(np.diagonal(A, axis1=1, axis2=2), axis=1)  # A_mm = ‖M^(2^(s−1)) e_m‖²: the best start e_m
     v = np.take_along_axis(A, best[:, None, None], axis=2)
     v /= np.maximum(np.sqrt((v * v).sum(axis=1, keepdims=True)), _TINY)
     Mv = M @ v
