@@ -29,7 +29,7 @@ import numpy as np
 from ._batched import chunked_jacobians
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
-_FLUSH = 128  # lags whose statistics are computed together (memory 128·d·k floats)
+_FLUSH = 128  # lags whose statistics are computed together (memory 128·d·k floats per state part)
 _TINY = np.finfo(float).tiny
 _SQUARINGS = 4  # M^16: 16 power steps for λ_max
 _CERTIFIED = 1e-13  # relative accuracy proved for a power-step λ_max, or else eigvalsh
