@@ -9,14 +9,15 @@ from .result import GradientFlow
 METHODS = ("exact", "probe")
 
 
-def gradient_norms(cell, xs, s0=None, method="exact", *, k=8, rtol=1e-18, checks=3, seed=0):
+def gradient_norms(cell, xs, s0=None, method="exact", *, k=8, rtol=None, checks=3, seed=0):
     """ln ‖∂s_T/∂s_{T−τ}‖₂ for every lag τ = 1..T, streamed backwards from T in the log domain.
 
     The run is S = cell.run(xs, s0) and J_t = cell.jacobian(xs[t−1], S[t−1]); lag τ pairs with the
     state s_{T−τ}, P_{T,τ} = J_T ··· J_{T−τ+1} (DESIGN.md section 2). Memory O(T·d + d²).
 
     - ``method="exact"``: truncated QR-factored product (``rnn_theory.flow.exact``), every lag's
-      log-norm accurate to rounding; ``rtol`` is the truncation threshold relative to ‖P‖₂ and
+      log-norm accurate to rounding; ``rtol`` is the truncation threshold relative to ‖P‖₂ (default
+      d·2⁻⁵², the rounding of one dense product step; 0 for no truncation) and
       ``checks`` the number of Gaussian check columns (error bound holds w.p. 1 − 10^(−checks)).
     - ``method="probe"``: k probe vectors per state part (``rnn_theory.flow.probe``), O(T·k·d²),
       a lower estimate with a two-sided bound.
@@ -35,7 +36,7 @@ def gradient_norms(cell, xs, s0=None, method="exact", *, k=8, rtol=1e-18, checks
     for name, value, low in (("k", k, 1), ("checks", checks, 0)):
         if not isinstance(value, (int, np.integer)) or value < low:
             raise ValueError(f"gradient_norms: {name} must be an integer >= {low}, got {value!r}")
-    if not 0 <= rtol < 1:
+    if rtol is not None and not 0 <= rtol < 1:
         raise ValueError(f"gradient_norms: rtol must be in [0, 1), got {rtol!r}")
     states = _finite_run(cell, xs, s0)
     xs = np.asarray(xs, dtype=float)
