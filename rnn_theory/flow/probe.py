@@ -10,7 +10,7 @@ log domain (one renormalisation per lag). Then, for every lag,
 with P_{T,τ}ᵀ yᵢ = W_τ R_Y[:, i]. ``log_norm`` is the lower bound ln ‖W_τ‖₂ and ``error_bound``
 the gap to the upper one, so truth ∈ [log_norm, log_norm + error_bound] (gap typically 3–4).
 Both come from the k×k Gram matrix G = W_τᵀW_τ alone, many lags at a time: ‖W_τ‖₂² = λ_max(G)
-(proved to 1e-13 relative from below, see ``_top_eigenvalue``, so the lower bound stays one) and
+(proved to 1e-13 relative from below, see ``_topeig.top_eigenvalues``, so the lower bound stays one) and
 ‖W_τ R_Y e_i‖² = (R_Yᵀ G R_Y)_ii.
 The lower bound misses ln‖P‖ by about −ln ‖Q_Yᵀ u_1‖ (u_1 the top left singular vector, on the
 s_T side), of order ½·ln(d/k): measured 0.4–1.9 for d = 64 and k = 4..16. Since u_1 settles as τ
@@ -27,13 +27,11 @@ import math
 import numpy as np
 
 from ._batched import chunked_jacobians
+from ._topeig import top_eigenvalues
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
 _FLUSH = 128  # lags whose statistics are computed together (memory 128·d·k floats per state part)
 _TINY = np.finfo(float).tiny
-_SQUARINGS = 4  # M^16: 16 power steps for λ_max
-_CERTIFIED = 1e-13  # relative accuracy proved for a power-step λ_max, or else eigvalsh
-_MIN_GAP = 1e-8  # least θ − δ (of M = G/tr G) for the certificate
 
 
 def probe_curves(cell, xs, states, *, k=8, seed=0):
@@ -114,42 +112,13 @@ def _statistics(out, lags, Ws, log_scale, R_full, n, kq, parts):
     V = Ws.reshape(c * parts, n, width)  # each part's rows: WᵀW = W_hᵀW_h + W_cᵀW_c
     G_rows = (np.swapaxes(V, 1, 2) @ V).reshape(c, parts, width, width)
     G = G_rows.sum(axis=1)
-    lower = np.sqrt(_top_eigenvalue(G))
+    lower = np.sqrt(top_eigenvalues(G))
     upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
     out["log_norm"][lags] = log_scale + np.log(lower)
     out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
     if parts > 1:  # block (a, a) of P: part a's rows of the probes on part a, a corner of G_rows[a]
         corners = np.stack([G_rows[:, a, a * kq:(a + 1) * kq, a * kq:(a + 1) * kq] for a in range(parts)], axis=1)
-        logs = 0.5 * np.log(_top_eigenvalue(corners.reshape(-1, kq, kq))).reshape(c, parts)
+        logs = 0.5 * np.log(top_eigenvalues(corners.reshape(-1, kq, kq))).reshape(c, parts)
         out["log_norm_h"][lags] = log_scale + logs[:, 0]
         out["log_norm_c"][lags] = log_scale + logs[:, 1]
 
-
-def _top_eigenvalue(G):
-    """λ_max ≥ 0 of each symmetric positive semidefinite matrix of a stack, to 1e-13 relative.
-
-    The probes' Gram matrices mostly have a dominant top eigenvalue (λ_1 > tr G/2 at ~97% of the
-    lags of the benchmark cases, λ_2/λ_1 ≈ 0.03). For M = G/tr G (eigenvalues in [0, 1], summing
-    to 1), a unit vector v from 2^_SQUARINGS power steps (repeated squaring) has a Rayleigh
-    quotient θ ≤ λ_1(M) that Kato–Temple proves: λ_1 ≤ θ + ‖Mv − θv‖²/(θ − δ) for any δ ≥ λ_2
-    below θ, here δ = 1 − θ (the eigenvalues are ≥ 0, so λ_2 ≤ 1 − λ_1). θ·tr G is kept where that
-    bound is within _CERTIFIED·θ, eigvalsh (one LAPACK call per matrix, ~10× the cost) decides
-    the others.
-    """
-    tr = np.trace(G, axis1=1, axis2=2)
-    M = G / np.where(tr > 0, tr, 1.0)[:, None, None]  # scale-free: no residual under- or overflows
-    A = M
-    for _ in range(_SQUARINGS):
-        A = A @ A
-    best = np.argmax(np.diagonal(A, axis1=1, axis2=2), axis=1)  # A_mm = ‖M^(2^(s−1)) e_m‖²: the best start e_m
-    v = np.take_along_axis(A, best[:, None, None], axis=2)
-    v /= np.maximum(np.sqrt((v * v).sum(axis=1, keepdims=True)), _TINY)
-    Mv = M @ v
-    theta = (v * Mv).sum(axis=(1, 2))
-    residual = ((Mv - theta[:, None, None] * v) ** 2).sum(axis=(1, 2))
-    gap = 2 * theta - 1  # θ − δ; _MIN_GAP keeps it clear of the rounding in tr M = 1 and M ⪰ 0
-    lam = np.where((gap > _MIN_GAP) & (residual <= _CERTIFIED * theta * gap), theta * tr, np.nan)
-    rest = np.isnan(lam)
-    if rest.any():
-        lam[rest] = np.linalg.eigvalsh(G[rest])[:, -1]
-    return np.maximum(lam, 0.0)
