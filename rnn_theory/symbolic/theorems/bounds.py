@@ -1,93 +1,122 @@
 """Gradient bounds: Pascanu et al. 2013 eqs. (6)–(7) and Hochreiter's |σ'(net)·w| < 1.
 
 One step (Pascanu eq. 6): ‖diag(φ'(a))·W‖₂ <= γ·σ_max(W), γ = sup|φ'|. In index form, with
-y = W v and d = φ'(a): ‖diag(d) y‖² = Σ_i d_i² y_i², and γ²‖y‖² − ‖diag(d) y‖² = Σ_i (γ² − d_i²) y_i²
-is a sum of terms e_i·y_i² with e_i = γ² − d_i² >= 0. So ‖diag(d) W v‖ <= γ‖W v‖ <= γ σ_max(W) ‖v‖.
+y = W v and d = φ'(a): ‖diag(d) y‖² = Σ_i d_i² y_i², and γ²‖y‖² − ‖diag(d) y‖² = Σ_i e_i y_i² with
+e_i = γ² − d_i². SymPy checks that e_i >= 0 for every value φ' takes (the minimum of γ² − φ'² over
+the range of tanh or σ, or over {0, 1} for relu): a check that fails for a γ below sup|φ'|. The rest
+(a sum of non-negative terms is non-negative; ‖W v‖ <= σ_max(W)‖v‖ by the definition of ‖·‖₂) is
+written out as a hand step.
 
-τ steps (eq. 7): the spectral norm is submultiplicative (it is an operator norm), so
-‖∏_{t} diag(φ'(a_t))·W‖₂ <= (γ σ_max(W))^τ, which tends to 0 when σ_max(W) < 1/γ.
+τ steps (eq. 7): the spectral norm is submultiplicative (cited: it is an operator norm), so by
+induction on τ ‖∏_{t} diag(φ'(a_t))·W‖₂ <= (γ σ_max(W))^τ, which tends to 0 when σ_max(W) < 1/γ.
 
 >>> one_step_bound("sigmoid").proven, tau_step_bound("tanh").proven, hochreiter_factor_bound().proven
 (True, True, True)
+>>> one_step_bound("tanh", gamma=sp.Rational(1, 2)).proven  # a γ below sup|tanh'| = 1 fails
+False
 """
 
 import sympy as sp
+from sympy.calculus.util import function_range, minimum
 
 from ..indexed import Flat, i, matrix, n, vector
 from ..ops import SympyOps
-from ..result import Result
+from ..result import Step, from_steps
 from ..rewrite import normal
-from .activation import GAMMA, relu_derivative, sigmoid_derivative_bound, tanh_derivative_bound
-
-_GAMMA_PROOFS = {"tanh": tanh_derivative_bound, "sigmoid": sigmoid_derivative_bound, "relu": relu_derivative}
-
+from .activation import GAMMA, LOGISTIC, a, sigmoid_derivative_bound
 
 _PHI = {"tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
+HORN_JOHNSON = "Horn & Johnson 2013, Matrix Analysis, 2nd ed., section 5.6: every induced (operator) norm is submultiplicative [horn2013]"
+_u = sp.Symbol("u", real=True)  # u = tanh(a) or σ(a); for relu, u = relu'(a) itself
+
+
+def _derivative_values(activation):
+    """(φ' as a function of u, the closure of the set u ranges over): u = tanh(a), σ(a), or relu' itself."""
+    if activation == "relu":
+        return _u, sp.FiniteSet(0, 1)
+    span = function_range(sp.tanh(a) if activation == "tanh" else LOGISTIC, a, sp.S.Reals)
+    return (1 - _u**2 if activation == "tanh" else _u * (1 - _u)), sp.Interval(span.inf, span.sup)
 
 
 def _times(gamma, what):
     return what if gamma == 1 else f"{gamma}·{what}"
 
 
-def one_step_bound(activation="tanh"):
-    """‖diag(φ'(a))·W‖₂ <= γ·σ_max(W) for every n, W and a (Pascanu et al. 2013, eq. 6)."""
-    gamma = GAMMA[activation]
+def _least_gap(derivative, values, gamma):
+    """min over the values of φ' of γ² − φ'²: the e_i >= 0 of the proof, computed, not assumed."""
+    gap = gamma**2 - derivative**2
+    if isinstance(values, sp.FiniteSet):
+        return min(gap.subs(_u, v) for v in values)
+    return minimum(gap, _u, values)
+
+
+def _interval(values):
+    return f"[{values.inf}, {values.sup}]" if isinstance(values, sp.Interval) else str(values)
+
+
+def one_step_bound(activation="tanh", gamma=None):
+    """‖diag(φ'(a))·W‖₂ <= γ·σ_max(W) for every n, W and a (Pascanu et al. 2013, eq. 6).
+
+    ``gamma`` (default sup|φ'|) is the constant claimed: a smaller one must fail.
+    """
+    gamma = GAMMA[activation] if gamma is None else sp.sympify(gamma)
     space = Flat(n)
     d, v, W = vector("d", space), vector("v", space), matrix("W", space, space)
-    ops = SympyOps()
-    y = W @ v
-    dy = ops.diag_matmul(d, W) @ v  # (diag(d) W v)_i, from the backend's own diag_matmul
-    e = sp.IndexedBase("e")  # e_i = γ² − d_i² >= 0, since |d_i| <= γ
-    steps = {
-        "(diag(d) W v)_i = d_i (W v)_i": normal(dy[i] - d[i] * y[i], {i: (0, n - 1)}) == 0,
-        "γ² y_i² − d_i² y_i² = e_i y_i² with e_i = γ² − d_i²": sp.expand(
-            (gamma**2 * y[i] ** 2 - (d[i] * y[i]) ** 2).subs(d[i] ** 2, gamma**2 - e[i]) - e[i] * y[i] ** 2
-        )
-        == 0,
-        "e_i y_i² >= 0": (sp.Symbol("e_i", nonnegative=True) * sp.Symbol("y_i", real=True) ** 2).is_nonnegative,
-        f"sup|{activation}'| = {gamma}": _GAMMA_PROOFS[activation]().proven,
-    }
-    return Result(
-        f"‖diag({_PHI[activation]}'(a))·W‖₂ <= {_times(gamma, 'σ_max(W)')} for all n, W, a (Pascanu et al. 2013, eq. 6)",
-        all(steps.values()),
-        "; ".join(f"{name}: {'proven' if ok else 'NOT proven'}" for name, ok in steps.items())
-        + "; hence ‖diag(d)Wv‖ <= γ‖Wv‖ <= γ σ_max(W) ‖v‖",
+    y, dy = W @ v, SympyOps().diag_matmul(d, W) @ v  # (diag(d) W v)_i, from the backend's own diag_matmul
+    e = sp.IndexedBase("e")
+    derivative, values = _derivative_values(activation)
+    least = _least_gap(derivative, values, gamma)
+    steps = [
+        Step("machine", "(diag(d) W v)_i = d_i (W v)_i for general n", normal(dy[i] - d[i] * y[i], {i: (0, n - 1)}) == 0),
+        Step("machine", "γ² y_i² − d_i² y_i² = e_i y_i² with e_i = γ² − d_i²",
+             sp.expand((gamma**2 * y[i] ** 2 - (d[i] * y[i]) ** 2).subs(d[i] ** 2, gamma**2 - e[i]) - e[i] * y[i] ** 2) == 0),
+        Step("machine", f"e_i >= 0: with {_PHI[activation]}' = {sp.sstr(derivative).replace('**', '^')}, u ∈ {_interval(values)}, the minimum of "
+             f"({gamma})² − {_PHI[activation]}'² is {least}", bool(least >= 0)),
+        Step("hand", "‖diag(d) W v‖ <= γ‖W v‖ <= γ σ_max(W)‖v‖", True,
+             "With y = W v: γ²‖y‖² − ‖diag(d) y‖² = Σ_i e_i y_i² >= 0, a sum of products of non-negative e_i and "
+             "squares y_i². So ‖diag(d) y‖ <= γ‖y‖, and ‖W v‖ <= σ_max(W)‖v‖ because σ_max(W) = ‖W‖₂ = "
+             "max_{v≠0} ‖W v‖/‖v‖. Taking the maximum over ‖v‖ = 1 gives the bound."),
+    ]
+    return from_steps(
+        f"‖diag({_PHI[activation]}'(a))·W‖₂ <= {_times(gamma, 'σ_max(W)')} for all n, W, a (Pascanu et al. 2013, eq. 6)", steps
     )
 
 
-def tau_step_bound(activation="tanh"):
+def tau_step_bound(activation="tanh", gamma=None):
     """‖∏_{t=1}^{τ} diag(φ'(a_t))·W‖₂ <= (γ σ_max(W))^τ → 0 when σ_max(W) < 1/γ (eq. 7)."""
-    gamma = GAMMA[activation]
+    gamma = GAMMA[activation] if gamma is None else sp.sympify(gamma)
     tau = sp.Symbol("tau", integer=True, positive=True)
-    s, eps = sp.Symbol("s", positive=True), sp.Symbol("epsilon", positive=True)
+    s, eps = sp.Symbol("s", nonnegative=True), sp.Symbol("epsilon", positive=True)
     q = gamma * s
-    steps = {
-        "one step": one_step_bound(activation).proven,
-        # powsimp alone leaves (s/4)·(s/4)^τ uncombined; the quotient of two powers simplifies at once.
-        "induction: q·q^τ = q^(τ+1)": sp.simplify(q * q**tau / q ** (tau + 1)) == 1,
-        "q^τ → 0 for 0 < q = γσ_max < 1": sp.limit((1 / (1 + eps)) ** tau, tau, sp.oo) == 0,
-    }
-    return Result(
+    below = sp.solve_univariate_inequality(q < 1, s, relational=False) & sp.Interval(0, sp.oo)
+    steps = [
+        Step("machine", "one step: " + one_step_bound(activation, gamma).statement, one_step_bound(activation, gamma).proven),
+        Step("cited", "‖A B‖₂ <= ‖A‖₂‖B‖₂ (the spectral norm is submultiplicative)", True, HORN_JOHNSON),
+        Step("machine", "q·q^τ = q^(τ+1) for q = γ σ_max(W)", sp.simplify(q * q**tau / q ** (tau + 1)) == 1),
+        Step("hand", "induction on τ: ‖∏_{t=1}^{τ} J_t‖₂ <= q^τ", True,
+             "τ = 1 is the one-step bound. If ‖∏_{t=1}^{τ} J_t‖₂ <= q^τ, then ‖J_{τ+1} ∏_{t=1}^{τ} J_t‖₂ <= "
+             "‖J_{τ+1}‖₂ ‖∏_{t=1}^{τ} J_t‖₂ <= q·q^τ = q^(τ+1), by submultiplicativity and the one-step bound."),
+        Step("machine", f"q < 1 exactly when σ_max(W) < {1 / gamma}", below == sp.Interval.Ropen(0, 1 / gamma)),
+        Step("machine", "q^τ → 0 as τ → ∞ for 0 <= q < 1", sp.limit((1 / (1 + eps)) ** tau, tau, sp.oo) == 0),
+    ]
+    return from_steps(
         f"‖∏_τ diag({_PHI[activation]}'(a_t))·W‖₂ <= ({_times(gamma, 'σ_max(W)')})^τ, which vanishes as τ → ∞ when "
         f"σ_max(W) < {1 / gamma} (Pascanu et al. 2013, eq. 7)",
-        all(steps.values()),
-        "; ".join(f"{name}: {'proven' if ok else 'NOT proven'}" for name, ok in steps.items())
-        + "; submultiplicativity of the operator norm ‖·‖₂ carries the step bound through the product",
+        steps,
     )
 
 
-def hochreiter_factor_bound():
+def hochreiter_factor_bound(limit=4):
     """|σ'(net)·w| < 1 whenever |w| < 4 (Hochreiter 1991; Hochreiter & Schmidhuber 1997, sec. 3),
-    and the bound is tight: |σ'(0)·4| = 1."""
-    e = sp.Symbol("e", positive=True)  # |w| = 4 − e, 0 < e <= 4
+    and the bound is tight: |σ'(0)·4| = 1. ``limit`` is the claimed 4."""
+    w = sp.Symbol("w", nonnegative=True)  # |w|
     quarter = sp.Rational(1, 4)
-    steps = {
-        "sup|σ'| = 1/4": sigmoid_derivative_bound().proven,
-        "1 − |w|/4 = e/4 > 0": sp.expand(1 - quarter * (4 - e) - e / 4) == 0 and (e / 4).is_positive,
-        "tight at net = 0, |w| = 4": quarter * 4 == 1,
-    }
-    return Result(
-        "|σ'(net)·w| <= |w|/4 < 1 whenever |w| < 4, with equality 1 at net = 0, |w| = 4 (Hochreiter 1991)",
-        all(steps.values()),
-        "; ".join(f"{name}: {'proven' if ok else 'NOT proven'}" for name, ok in steps.items()),
+    below = sp.solve_univariate_inequality(quarter * w < 1, w, relational=False) & sp.Interval(0, sp.oo)
+    steps = [
+        Step("machine", "sup|σ'| = 1/4, so |σ'(net)·w| <= |w|/4", sigmoid_derivative_bound().proven),
+        Step("machine", f"|w|/4 < 1 exactly when |w| < {limit}", below == sp.Interval.Ropen(0, limit)),
+        Step("machine", f"tight: σ'(0)·{limit} = 1", sp.diff(LOGISTIC, a).subs(a, 0) * limit == 1),
+    ]
+    return from_steps(
+        f"|σ'(net)·w| <= |w|/4 < 1 whenever |w| < {limit}, with equality 1 at net = 0, |w| = {limit} (Hochreiter 1991)", steps
     )

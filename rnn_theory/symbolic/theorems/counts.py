@@ -42,10 +42,13 @@ def _text(poly):
     return str(poly).replace("**", "^").replace("*", "·")
 
 
-def published_counts():
-    """One ``Result`` per published form: native count = published form + the stated difference."""
+def published_counts(table=PUBLISHED):
+    """One ``Result`` per published form: native count = published form + the stated difference.
+
+    ``table`` rows are (cell, published form, source, difference), as ``PUBLISHED``: a mutant goes here.
+    """
     results = []
-    for key, form, source, extra in PUBLISHED:
+    for key, form, source, extra in table:
         native = parameter_count(key)
         extra = sp.sympify(extra)
         difference = "" if extra == 0 else f" {'−' if extra.could_extract_minus_sign() else '+'} {_text(abs(extra))}"
