@@ -25,16 +25,21 @@ from ..cells import CELLS, Cell
 from .indexed import Blocks, Flat, Paired, i, j, m, matrix, n, vector
 from .ops import SympyOps
 from .rewrite import contract
+from .steps import block_steps, expanded, intermediates
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One symbolic entry (row, col) of a block: derived by ``diff`` and as the closed form."""
+    """One symbolic entry (row, col) of a block: derived by ``diff`` (``raw``, then with its Σ·δ
+    contracted, ``derived``) and as the closed form."""
 
     row: object
     col: object
     derived: sp.Expr
     closed: sp.Expr
+    raw: sp.Expr
+    steps: tuple  # the derivation in steps (``steps.block_steps``); the last one's result is the entry
+    expanded: sp.Expr  # the last step's result with every intermediate written out: what the proof checks
 
 
 @dataclass(frozen=True)
@@ -98,11 +103,14 @@ def derive(cell, **options):
     closed = cell.jacobian_blocks(p, x, *parts, ops=ops)
     alias = _aliases(new)
     ranges = {i: (0, space.upper), j: (0, space.upper)}
+    chain = intermediates(ops.values, new, space)
     blocks = []
     for a, out in enumerate(cell.state_parts):
+        upto = chain[: next(k for k, item in enumerate(chain) if item[0] == f"{out}'") + 1]
         for b, inp in enumerate(cell.state_parts):
             entries = tuple(
-                Entry(row, col, contract(sp.diff(new[out][row], parts[b][col]), ranges), contract(closed[a][b][row, col], ranges))
+                _entry(row, col, sp.diff(new[out][row], parts[b][col]), closed[a][b][row, col], ranges,
+                       block_steps(upto, row, parts[b], col, ranges), upto)
                 for row in space.entries(i)
                 for col in space.entries(j)
             )
@@ -116,6 +124,10 @@ def derive(cell, **options):
         ranges=ranges,
         paired=isinstance(space, Paired),
     )
+
+
+def _entry(row, col, raw, closed, ranges, steps, chain):
+    return Entry(row, col, contract(raw, ranges), contract(closed, ranges), raw, steps, expanded(steps[-1].result, chain))
 
 
 def _aliases(new):

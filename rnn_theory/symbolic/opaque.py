@@ -21,12 +21,14 @@ import sympy as sp
 from .indexed import m, n
 
 
-def opaque(expr):
+def opaque(expr, canonical=lambda template: template):
     """expr with each function application g(A) (not δ) replaced by F_t(indices of A).
 
     F_t stands for the template of A with its free indices as placeholders, so F_t(k) is g(A) with
     those indices: exact, and it spares the rewriting from walking the large arguments, which it
-    never changes. Returns the new expression and F_t -> (g(template), placeholders).
+    never changes. ``canonical`` names the template's summation indices (``rewrite.canonical``), so
+    that one application met under two namings is one F_t. Returns the new expression and
+    F_t -> (g(template), placeholders).
     """
     templates, by_template = {}, {}
 
@@ -34,7 +36,8 @@ def opaque(expr):
         if isinstance(e, sp.Function) and not isinstance(e, sp.KroneckerDelta):
             indices = sorted((x for x in e.free_symbols if x.is_integer and x not in (n, m)), key=str)
             holders = [sp.Symbol(f"_p{t}", integer=True) for t in range(len(indices))]
-            template = e.xreplace(dict(zip(indices, holders)))
+            # Canonical inside: σ(Σ_l W[k, l]…) met at k and σ(Σ_k W[l, k]…) met at l are one template.
+            template = canonical(e.xreplace(dict(zip(indices, holders))))
             if template not in by_template:
                 by_template[template] = sp.Function(f"F_{len(by_template)}")
                 templates[by_template[template]] = (template, holders)
@@ -47,10 +50,16 @@ def opaque(expr):
 
 
 def restore(expr, templates):
-    """Undo ``opaque``: F_t(k) back to its g(A)."""
+    """Undo ``opaque``: F_t(k) back to its g(A), its summation indices renamed apart from k."""
     if not templates:
         return expr
-    return expr.replace(
-        lambda e: e.func in templates,
-        lambda e: templates[e.func][0].xreplace(dict(zip(templates[e.func][1], e.args))),
-    )
+    return expr.replace(lambda e: e.func in templates, lambda e: _instance(*templates[e.func], e.args))
+
+
+def _instance(template, holders, args):
+    """template at holders = args; a summation index of the template that is among args is renamed
+    first (restoring σ(Σ_k W[p, k]…) at p = k must not capture k)."""
+    bound = {limit[0] for s in template.atoms(sp.Sum) for limit in s.limits} & set(args)
+    if bound:
+        template = template.xreplace({b: sp.Dummy(integer=True, nonnegative=True) for b in bound})
+    return template.xreplace(dict(zip(holders, args)))

@@ -6,9 +6,9 @@ components of the new state, or the entries of the closed-form Jacobian blocks, 
 The backend writes each function as the numeric one does (σ' = σ(1 − σ), tanh' = 1 − tanh²,
 relu' = 1 for a > 0 else 0), so the closed form proven is the closed form that runs.
 
-It also names what it sees, for display only: a pre-activation (a vector carrying a bias b_X)
-becomes a_X, and σ(a_X) the gate X (tanh(a_g) = g, tanh(a_n) = h̃). ``definitions`` keeps each
-name's matrix notation, in the order met.
+It also names what it sees: a pre-activation (a vector carrying a bias b_X) becomes a_X, and σ(a_X)
+the gate X (tanh(a_g) = g, tanh(a_n) = h̃). ``definitions`` keeps each name's matrix notation, in the
+order met, and ``values`` the vector it names: the intermediates of a derivation in steps.
 
 >>> from rnn_theory.symbolic.indexed import Flat, i, n, vector
 >>> ops = SympyOps()
@@ -40,24 +40,29 @@ class SympyOps:
 
     def __init__(self):
         self.definitions = {}
+        self.values = {}  # name -> the Vec it names, in the order met: the intermediates of a derivation
 
-    def _define(self, name, tex):
-        return self.definitions.setdefault(name, tex) == tex
+    def _define(self, name, tex, value):
+        if self.definitions.setdefault(name, tex) != tex:
+            return False
+        self.values.setdefault(name, value)
+        return True
 
     def _argument(self, a):
         """a's tex, or its name a_X when a is the pre-activation with bias b_X."""
         if a.pre is None:
             return a.tex
         name = f"a_{{{a.pre}}}" if a.pre else "a"
-        return name if self._define(name, a.tex) else a.tex
+        return name if self._define(name, a.tex, a) else a.tex
 
     def _apply(self, kind, a, component):
         argument = self._argument(a)
         tex = rf"{_TEX[kind]}\left({argument}\right)"
         gate = _GATES.get((kind, a.pre))
-        if gate and self._define(gate, tex):
-            tex = gate
-        return Vec(a.space, lambda index: component(a[index]), tex)
+        value = Vec(a.space, lambda index: component(a[index]), tex)
+        if gate and self._define(gate, tex, value):
+            value.tex = gate
+        return value
 
     def sigmoid(self, a):
         return self._apply("sigmoid", a, sigma)
@@ -97,7 +102,7 @@ class SympyOps:
 
     def rotation_blocks(self, r, theta):
         """Entry ((k, a), (l, b)) = δ_kl · r_k · [[cos θ_k, −sin θ_k], [sin θ_k, cos θ_k]]_ab."""
-        self._define(
+        self.definitions.setdefault(
             r"R\left(\theta\right)",
             r"\begin{pmatrix} \cos\theta & -\sin\theta \\ \sin\theta & \cos\theta \end{pmatrix}",
         )

@@ -19,6 +19,7 @@ import sympy as sp
 
 from .functions import relu, relu_step, sigma
 from .indexed import i
+from .steps import Partial
 
 # Gate values are named X_gate (text) and \mathrm{X} (LaTeX): gate i's component i is i_gate[i].
 _GATE_OF = {("sigma", g): f"{g}_gate" for g in "ifozr"} | {("tanh", "g"): "g_gate", ("tanh", "n"): "htilde"}
@@ -77,6 +78,59 @@ def plain(tex):
     for old, new in _PLAIN:
         tex = tex.replace(old, new)
     return re.sub(r"_\{([^{}]*)\}", r"_\1", tex)
+
+
+# The state parts in words, for headings such as ∂(new hidden state)/∂(previous cell state).
+_PART_WORDS = {"h": "hidden state", "c": "cell state"}
+_FUNCTION_WORDS = {
+    sigma: r"$\sigma$, with $\sigma' = \sigma(1 - \sigma)$",
+    sp.tanh: r"$\tanh$, with $\tanh' = 1 - \tanh^2$",
+    relu: r"$\operatorname{relu}$, with $\operatorname{relu}'$ the unit step",
+}
+
+
+def part_words(part):
+    return _PART_WORDS.get(part, f"state part {part}")
+
+
+def block_words(block):
+    """∂(new hidden state)/∂(previous cell state): the block in words."""
+    return f"∂(new {part_words(block.output)})/∂(previous {part_words(block.input)})"
+
+
+def latex(expr):
+    """An expression of the symbolic layer in LaTeX, gates upright."""
+    return sp.latex(expr, symbol_names=_LATEX_NAMES)
+
+
+def step_symbol(name, row):
+    """Y_i (or Y_{i,a} for a paired state) of the intermediate ``name`` of a derivation step."""
+    return latex(sp.IndexedBase(name)[row])
+
+
+def step_intro(step, part):
+    """One sentence (Markdown/LaTeX math in $…$) on what step ``step`` of ∂·/∂``part`` does."""
+    name = rf"${step_symbol(step.name, i)[:-len('_{i}')] if step_symbol(step.name, i).endswith('_{i}') else step.name}$"
+    if step.kind == "pre-activation":
+        through = ", and the product rule through the earlier steps" if step.chain.atoms(Partial) else ""
+        return (f"Differentiate the pre-activation {name}: $\\partial {part}_k/\\partial {part}_j = \\delta_{{kj}}$, "
+                f"so each sum $\\sum_k M_{{ik}} {part}_k$ leaves $M_{{ij}}${through}.")
+    if step.kind == "gate":
+        through = _FUNCTION_WORDS.get(step.definition.func, "its function")
+        return f"The value {name}: chain rule through {through}."
+    return f"The new {part_words(step.name[:-1])} {name}: product and sum rules, then the chain rule through the earlier steps."
+
+
+def step_lines(step, part, row, col):
+    """(lhs, rhs) LaTeX pairs of one step: the definition, the chain rule, the result (when it differs)."""
+    symbol = sp.IndexedBase(step.name)[row]
+    derivative = latex(Partial(sp.Symbol(step.name), row, sp.Symbol(part), col)) if not isinstance(row, tuple) else (
+        rf"\frac{{\partial {step_symbol(step.name, row)}}}{{\partial {latex(sp.IndexedBase(part)[col])}}}"
+    )
+    lines = [(latex(symbol), latex(step.definition)), (derivative, latex(step.chain))]
+    if step.result != step.chain:
+        lines.append(("", latex(step.result)))
+    return lines
 
 
 def block_symbol(block, latex=True):

@@ -125,7 +125,7 @@ def chain_rule_induction(cells=("rnn", "lru", "mingru"), compose=None):
     ]
     for key in cells:
         result = inductive_step(key, compose)
-        steps.append(Step("machine", f"inductive step for {key}: {result.statement}", result.proven, result.detail))
+        steps.append(Step("machine", f"inductive step, {result.statement}", result.proven, result.detail))
     steps.append(Step(
         "hand",
         "induction on τ",
