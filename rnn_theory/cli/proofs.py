@@ -9,13 +9,16 @@ from . import UsageError
 
 HELP = (
     "(re)write proofs/: one Markdown page per cell, the claims with their evidence, an index; "
-    "--check: exit 1 if a page is stale"
+    "--format latex: one LaTeX article instead; --check: exit 1 if a page is stale"
 )
+LATEX_NAME = "proofs.tex"
 
 
 def add_arguments(parser):
     parser.add_argument("--out", default="proofs", metavar="DIR", help="output directory (default proofs)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a page differs from what would be generated")
+    parser.add_argument("--format", choices=("markdown", "latex"), default="markdown",
+                        help=f"markdown (default): the pages of proofs/; latex: one article, DIR/{LATEX_NAME} (amsmath)")
     parser.add_argument("--no-claims", action="store_true",
                         help="leave claims.md alone (it takes the full claims run, about a minute on 2 cores)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
@@ -39,14 +42,8 @@ def _claims_page(workers):
         return render_markdown(verify(executor=executor))
 
 
-def run(args):
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"rnn-theory proofs: --out {out} exists and is not a directory")
-    if args.check and not out.is_dir():
-        raise UsageError(f"rnn-theory proofs: --check needs an existing directory, {out} is missing")
-    if args.workers < 0:
-        raise UsageError(f"rnn-theory proofs: --workers must be >= 0, got {args.workers}")
+def _markdown_pages(args, out):
+    """File name -> text of proofs/: the cells' pages, claims.md (unless --no-claims), the index."""
     from ..cells import CELLS
     from ..symbolic import documents
 
@@ -56,19 +53,41 @@ def run(args):
         pages.update(documents.cell_pages([key]))
     if not args.no_claims:
         pages["claims.md"] = _claims_page(args.workers)
+    _progress("proofs: theorems")
     pages["README.md"] = documents.index_page(
         {name: text for name, text in pages.items() if name != "claims.md"},
         has_claims="claims.md" in pages or (out / "claims.md").is_file(),
     )
+    return pages
+
+
+def _latex_pages():
+    """{proofs.tex: the article}: cells, theorems, the chain rule for every lag, references."""
+    from ..symbolic.article import article
+
+    _progress("proofs: LaTeX article")
+    return {LATEX_NAME: article()}
+
+
+def run(args):
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"rnn-theory proofs: --out {out} exists and is not a directory")
+    if args.check and not out.is_dir():
+        raise UsageError(f"rnn-theory proofs: --check needs an existing directory, {out} is missing")
+    if args.workers < 0:
+        raise UsageError(f"rnn-theory proofs: --workers must be >= 0, got {args.workers}")
+    pages = _latex_pages() if args.format == "latex" else _markdown_pages(args, out)
     if args.check:
         stale = [name for name, text in pages.items() if _read(out / name) != text]
         for name in stale:
-            print(f"rnn-theory proofs: {out / name} is stale (regenerate with rnn-theory proofs --out {out})", file=sys.stderr)
+            again = f"rnn-theory proofs --out {out}" + (" --format latex" if args.format == "latex" else "")
+            print(f"rnn-theory proofs: {out / name} is stale (regenerate with {again})", file=sys.stderr)
         return 1 if stale else 0
     out.mkdir(parents=True, exist_ok=True)
     for name, text in pages.items():
         write_atomic(out / name, text)
-    print(f"wrote {len(pages)} pages to {out}")
+    print(f"wrote {len(pages)} page{'s' if len(pages) > 1 else ''} to {out}")
     return 0
 
 

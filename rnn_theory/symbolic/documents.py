@@ -133,7 +133,7 @@ def step_items(result):
     out = []
     for number, step in enumerate(result.steps, 1):
         verdict = "" if step.ok else " **FAILED**"
-        argument = f" {step.argument}" if step.argument and step.kind != "machine" else ""
+        argument = f" {step.argument}" if step.argument and (step.kind != "machine" or not step.ok) else ""
         out.append(f"{number}. *{KIND_LABELS[step.kind]}*{verdict}: {step.claim}.{argument}")
     return out
 

@@ -123,9 +123,15 @@ def chain_rule_induction(cells=("rnn", "lru", "mingru"), compose=None):
              "so F∘G has the derivative of F∘(affine map with G's value and derivative at s)", True, RUDIN),
         Step("machine", "index form for general n: ∂(A(P s))_i/∂s_j = Σ_k A_ik P_kj", linear_composition(compose)),
     ]
-    for key in cells:
-        result = inductive_step(key, compose)
-        steps.append(Step("machine", f"inductive step, {result.statement}", result.proven, result.detail))
+    results = {key: inductive_step(key, compose) for key in cells}
+    failed = "; ".join(f"{key}: {r.detail}" for key, r in results.items() if not r.proven)
+    steps.append(Step(
+        "machine",
+        "inductive step: ∂F_T(G(s))/∂s = J_T·P for G(s) = g + P s with free entries, in index form for general n, where "
+        f"F_T is the update of {', '.join(cells)} and J_T its closed form",
+        not failed,
+        failed,
+    ))
     steps.append(Step(
         "hand",
         "induction on τ",
