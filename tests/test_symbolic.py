@@ -11,7 +11,10 @@ from rnn_theory.cells import GRUResetBefore, LSTM, RNN, Peephole
 from rnn_theory.symbolic.derive import derive
 from rnn_theory.symbolic.indexed import i, j, n
 from rnn_theory.symbolic.prove import prove
-from rnn_theory.symbolic.rewrite import contract, normal
+from rnn_theory.symbolic import rewrite
+from rnn_theory.symbolic.functions import sigma
+from rnn_theory.symbolic.rewrite import canonical, certificate, contract, normal
+from rnn_theory.symbolic.steps import Partial
 
 BLOCKS = {"h": [("h", "h")], "hc": [("h", "h"), ("h", "c"), ("c", "h"), ("c", "c")]}
 
@@ -64,6 +67,8 @@ def test_a_wrong_closed_form_is_detected(mutant, wrong):
     failed = [(b.output, b.input) for b, r in zip(proof.derivation.blocks, proof.blocks) if not r.proven]
     assert failed == wrong
     assert all("non-zero remainder" in r.detail for r in proof.blocks if not r.proven)
+    # Both routes fail: the derivation in steps and the diff of the whole update.
+    assert all(not step.ok for r in proof.blocks if not r.proven for step in r.steps)
 
 
 @pytest.mark.parametrize("mutant", [LSTMNoCarousel, GRUWrongReset, PeepholeWithoutOutputPeep, RNNTransposed])
@@ -108,3 +113,42 @@ def test_closed_forms_are_displayed_in_matrix_notation():
     assert lstm[("c", "c")] == r"\operatorname{diag}\left(f\right)"
     assert derive("mingru").blocks[0].closed_tex == r"\operatorname{diag}\left(1 - z\right)"
     assert derive("rnn").blocks[0].closed_tex == r"\operatorname{diag}\left(\tanh'\left(a\right)\right) W"
+
+
+@pytest.mark.parametrize("key, options", ZOO, ids=ZOO_IDS)
+def test_every_block_has_a_complete_derivation_in_steps(key, options):
+    """Steps from the pre-activations to the new state part, each one's result used by the next."""
+    proof = prove(key, **options)
+    for block, result in zip(proof.derivation.blocks, proof.blocks):
+        for entry in block.entries:
+            names = [step.name for step in entry.steps]
+            assert names[-1] == f"{block.output}'" and entry.steps[-1].kind == "state"
+            assert len(set(names)) == len(names)
+            for later, step in enumerate(entry.steps):
+                used = {str(p.args[0]) for p in step.chain.atoms(Partial)}
+                assert used <= set(names[:later])  # only earlier steps are referred to
+        assert [step.claim.split(" − ")[0] for step in result.steps] == ["the derivation in steps", "SymPy's diff of the whole update"]
+
+
+def test_the_certificate_names_the_rules_and_does_not_depend_on_the_cache():
+    first = [r.steps for r in prove("gru_rb").blocks]
+    canonical.cache_clear()
+    rewrite._reduce.cache_clear()
+    prove("lstm")  # other work first, then the same proof from a different cache
+    assert [r.steps for r in prove("gru_rb").blocks] == first
+    assert "(3) contraction" in first[0][1].argument and "(6) collection of equal terms" in first[0][0].argument
+    W, h, k = sp.IndexedBase("W"), sp.IndexedBase("h"), sp.Symbol("k", integer=True)
+    ranges = {i: (0, n - 1), j: (0, n - 1)}
+    assert certificate(sp.Sum(W[i, k] * h[k], (k, 0, n - 1)).diff(h[j]) - W[i, j], ranges) == (0, (1, 3, 6))
+    assert certificate(W[i, j] - W[i, j], ranges) == (0, ())
+
+
+def test_restoring_a_function_does_not_capture_a_summation_index():
+    """σ(Σ_k W[p, k] x[k]) restored at p = k must rename its own k (this once made a true identity fail)."""
+    W, x, r = sp.IndexedBase("W"), sp.IndexedBase("x"), sp.IndexedBase("r")
+    k, l = sp.symbols("k l", integer=True, nonnegative=True)
+    inner_k = sigma(sp.Sum(W[l, k] * x[k], (k, 0, n - 1)))  # met at l, summed over k
+    inner_l = sigma(sp.Sum(W[k, l] * x[l], (l, 0, n - 1)))  # the same function met at k
+    lhs = sp.Sum(r[l] * inner_k, (l, 0, n - 1))
+    rhs = sp.Sum(r[k] * inner_l, (k, 0, n - 1))
+    assert normal(lhs - rhs, {}) == 0

@@ -35,6 +35,8 @@ def test_derived_entries_match_the_numeric_jacobian(key, options, n):
         J = cell.jacobian(x, s)
         np.testing.assert_allclose(jacobian_from(derivation, cell, x, s), J, rtol=0, atol=ROUNDING)
         np.testing.assert_allclose(jacobian_from(derivation, cell, x, s, which="closed"), J, rtol=0, atol=ROUNDING)
+        # The derivation in steps, its last result written out: a third symbolic route, numerically.
+        np.testing.assert_allclose(jacobian_from(derivation, cell, x, s, which="expanded"), J, rtol=0, atol=ROUNDING)
         np.testing.assert_allclose(jacobian_from(derivation, cell, x, s), central_differences(cell, x, s), rtol=0, atol=CENTRAL)
 
 

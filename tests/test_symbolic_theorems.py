@@ -1,8 +1,11 @@
 """The supporting theorems: each proven symbolically (its Result) and checked numerically."""
 
+import re
+
 import mpmath
 import numpy as np
 import pytest
+import sympy as sp
 
 import rnn_theory as rt
 from conftest import generic_cell, generic_point
@@ -110,3 +113,67 @@ def test_chain_rule_lstm_blocks():
 @pytest.mark.parametrize("key", ["gru", "gru_rb", "peephole"])
 def test_chain_rule_gated_cells(key):  # 7 to 20 s each on this machine
     assert th.chain_rule(2, key).proven
+
+
+@pytest.mark.parametrize("name", sorted(th.THEOREMS))
+def test_a_mutant_of_every_theorem_fails_its_check(name):
+    """Each check can fail: the same computation on a wrong statement is not proven."""
+    assert set(th.MUTANTS) == set(th.THEOREMS)
+    results = th.MUTANTS[name]()
+    assert not all(r.proven for r in (results if isinstance(results, list) else [results]))
+
+
+def test_the_chain_rule_is_proven_for_every_lag_by_induction():
+    result = th.THEOREMS["chain_rule"]()
+    assert result.proven and "every lag τ >= 1 and every n" in result.statement
+    kinds = [step.kind for step in result.steps]
+    assert kinds[0] == "definition" and kinds[-1] == "hand" and {"cited", "machine"} <= set(kinds)
+    assert all(cell in result.detail for cell in rt.CELLS)  # the inductive step is checked on every cell
+
+
+@pytest.mark.parametrize(
+    "compose",
+    [
+        lambda J, P: th.chain._block_product(P, J),  # P J: the product the wrong way round
+        lambda J, P: J,  # the induction hypothesis dropped
+        lambda J, P: tuple(tuple(b.__class__(b.cols, b.rows, lambda r, c, b=b: b[c, r], "") for b in row) for row in
+                           th.chain._block_product(J, P)),  # (J P)ᵀ
+    ],
+    ids=["reversed", "no-hypothesis", "transposed"],
+)
+def test_a_mutated_inductive_step_is_caught(compose):
+    result = th.chain_rule_induction(("rnn", "lru", "mingru"), compose=compose)
+    assert not result.proven
+    failed = [step for step in result.steps if not step.ok]
+    assert failed and all(step.kind == "machine" for step in failed)
+    assert any("inductive step" in step.claim for step in failed)
+
+
+def test_inductive_step_catches_a_wrong_jacobian():
+    assert not th.inductive_step(_RNNWrongJacobian).proven
+    assert th.inductive_step("lstm").proven  # both parts of the state, every block
+
+
+def test_every_step_says_what_carries_it():
+    """Machine checks are computed; hand steps write out their argument; cited steps name a work of the bibliography."""
+    from rnn_theory.symbolic.bibtex import entries
+    from rnn_theory.symbolic.result import KINDS
+
+    bib = entries()
+    for name, theorem in th.THEOREMS.items():
+        results = theorem()
+        for result in results if isinstance(results, list) else [results]:
+            for step in result.steps:
+                assert step.kind in KINDS and isinstance(step.ok, bool)
+                if step.kind == "hand":
+                    assert len(step.argument) > 80, (name, step.claim)
+                if step.kind == "cited":
+                    keys = re.findall(r"\[([a-z]+\d{4}[a-z]*)\]", step.argument)
+                    assert keys and all(key in bib for key in keys), (name, step.argument)
+
+
+def test_the_one_step_bound_no_longer_assumes_its_key_inequality():
+    """e_i = γ² − φ'(a)² >= 0 is computed from the range of φ': a γ just below sup|φ'| breaks that step only."""
+    for phi, gamma in th.GAMMA.items():
+        result = th.one_step_bound(phi, gamma * sp.Rational(99, 100))
+        assert [step.ok for step in result.steps] == [True, True, False, True], phi

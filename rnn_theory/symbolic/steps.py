@@ -17,7 +17,7 @@ compares with the closed form of ``jacobian_blocks``: the steps are not typed, t
 >>> from rnn_theory.symbolic.derive import derive
 >>> entry = derive("rnn").blocks[0].entries[0]
 >>> [(s.name, s.result) for s in entry.steps]
-[('a', W[i, j]), ("h'", (1 - tanh(a[i])**2)*W[i, j])]
+[('a', W[i, j]), ("h'", (1 - h'[i]**2)*W[i, j])]
 """
 
 from dataclasses import dataclass
