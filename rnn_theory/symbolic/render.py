@@ -121,15 +121,18 @@ def step_intro(step, part):
     return f"The new {part_words(step.name[:-1])} {name}: product and sum rules, then the chain rule through the earlier steps."
 
 
-def step_lines(step, part, row, col):
-    """(lhs, rhs) LaTeX pairs of one step: the definition, the chain rule, the result (when it differs)."""
+def step_lines(step, part, row, col, as_latex=True):
+    """(lhs, rhs) pairs of one step, LaTeX or text: the definition, the chain rule, the result (when it differs)."""
+    show = latex if as_latex else sp.sstr
     symbol = sp.IndexedBase(step.name)[row]
-    derivative = latex(Partial(sp.Symbol(step.name), row, sp.Symbol(part), col)) if not isinstance(row, tuple) else (
-        rf"\frac{{\partial {step_symbol(step.name, row)}}}{{\partial {latex(sp.IndexedBase(part)[col])}}}"
-    )
-    lines = [(latex(symbol), latex(step.definition)), (derivative, latex(step.chain))]
+    if isinstance(row, tuple):  # a paired state: (block, position) indices
+        derivative = (rf"\frac{{\partial {step_symbol(step.name, row)}}}{{\partial {latex(sp.IndexedBase(part)[col])}}}"
+                      if as_latex else f"∂{show(symbol)}/∂{show(sp.IndexedBase(part)[col])}")
+    else:
+        derivative = show(Partial(sp.Symbol(step.name), row, sp.Symbol(part), col))
+    lines = [(show(symbol), show(step.definition)), (derivative, show(step.chain))]
     if step.result != step.chain:
-        lines.append(("", latex(step.result)))
+        lines.append(("", show(step.result)))
     return lines
 
 
