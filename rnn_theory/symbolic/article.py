@@ -34,7 +34,7 @@ _OPERATORS = {"sup", "inf", "max", "min", "lim"}
 _CITE = re.compile(r"\[([a-z]+\d{4}[a-z]*)\]")
 _YES_NO = {True: "yes", False: r"\textbf{no}"}
 _VERDICT = {True: "proven", False: r"\textbf{not proven}"}
-_WIDTH = 86  # visible characters of a displayed line at 11pt on an A4 page with 2 cm margins
+_WIDTH = 70  # visible characters (as _visible counts them) of a displayed line that fits 11pt, A4, 2 cm margins
 
 
 def text(plain):

@@ -70,7 +70,7 @@ def entry_text(derivation, expr):
 
 
 def entry_latex(derivation, expr):
-    return sp.latex(abbreviate(derivation, expr), symbol_names=_LATEX_NAMES)
+    return latex(abbreviate(derivation, expr))
 
 
 def plain(tex):
@@ -98,19 +98,18 @@ def block_words(block):
     return f"∂(new {part_words(block.output)})/∂(previous {part_words(block.input)})"
 
 
+_NESTED = re.compile(r"\{([A-Za-z]+_\{[^{}]+\})\}_\{([^{}]+)\}")
+
+
 def latex(expr):
-    """An expression of the symbolic layer in LaTeX, gates upright."""
-    return sp.latex(expr, symbol_names=_LATEX_NAMES)
-
-
-def step_symbol(name, row):
-    """Y_i (or Y_{i,a} for a paired state) of the intermediate ``name`` of a derivation step."""
-    return latex(sp.IndexedBase(name)[row])
+    """An expression of the symbolic layer in LaTeX, gates upright; entry (i, j) of W_f is (W_{f})_{i,j},
+    not SymPy's W_{f_{i,j}}."""
+    return _NESTED.sub(r"(\1)_{\2}", sp.latex(expr, symbol_names=_LATEX_NAMES))
 
 
 def step_intro(step, part):
     """One sentence (Markdown/LaTeX math in $…$) on what step ``step`` of ∂·/∂``part`` does."""
-    name = rf"${step_symbol(step.name, i)[:-len('_{i}')] if step_symbol(step.name, i).endswith('_{i}') else step.name}$"
+    name = f"${sp.latex(sp.Symbol(step.name), symbol_names=_LATEX_NAMES)}$"
     if step.kind == "pre-activation":
         through = ", and the product rule through the earlier steps" if step.chain.atoms(Partial) else ""
         return (f"Differentiate the pre-activation {name}: $\\partial {part}_k/\\partial {part}_j = \\delta_{{kj}}$, "
@@ -126,7 +125,7 @@ def step_lines(step, part, row, col, as_latex=True):
     show = latex if as_latex else sp.sstr
     symbol = sp.IndexedBase(step.name)[row]
     if isinstance(row, tuple):  # a paired state: (block, position) indices
-        derivative = (rf"\frac{{\partial {step_symbol(step.name, row)}}}{{\partial {latex(sp.IndexedBase(part)[col])}}}"
+        derivative = (rf"\frac{{\partial {latex(symbol)}}}{{\partial {latex(sp.IndexedBase(part)[col])}}}"
                       if as_latex else f"∂{show(symbol)}/∂{show(sp.IndexedBase(part)[col])}")
     else:
         derivative = show(Partial(sp.Symbol(step.name), row, sp.Symbol(part), col))
