@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import rnn_theory as rt
 from rnn_theory.cli import main
 
 PROOFS = Path(__file__).resolve().parent.parent / "proofs"
@@ -124,3 +125,69 @@ def test_derive_usage_errors(capsys):
     assert len(capsys.readouterr().err.strip().splitlines()) == 3
     assert main(["derive", "rnn", "--activation", "relu"]) == 0
     assert "relu" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def article(tmp_path_factory):
+    out = tmp_path_factory.mktemp("latex")
+    assert main(["proofs", "--format", "latex", "--out", str(out)]) == 0
+    return out / "proofs.tex"
+
+
+def test_every_cell_page_shows_a_derivation_in_steps_per_block(generated):
+    for key in rt.CELLS:
+        text = (generated / f"{key}.md").read_text()
+        blocks = re.findall(r"^#+ Block (∂\S+): (∂\(new [^)]*\)/∂\(previous [^)]*\))$", text, flags=re.M)
+        assert blocks, key  # headings in symbols and in words
+        for section in re.split(r"^#+ Block ", text, flags=re.M)[1:]:
+            assert "Derivation in steps" in section and "1. " in section and "Certificate" in section, key
+            assert re.search(r"^\d+\. The new (hidden|cell) state", section, flags=re.M), key
+        assert "∂a'/∂b" not in text and "NOT PROVEN" not in text  # a and b are pre-activations and biases
+
+
+def test_the_index_proves_the_product_formula_for_every_lag(generated):
+    text = (generated / "README.md").read_text()
+    assert "## The product formula for every lag" in text and "by induction on τ" in text
+    for label in ("*By definition*", "*Cited*", "*Checked by SymPy*", "*By hand*"):
+        assert label in text
+
+
+def test_latex_article_is_complete_and_check_works(article, capsys):
+    tex = article.read_text()
+    assert tex.startswith("\\documentclass") and "\\usepackage{amsmath,amssymb}" in tex and tex.endswith("\\end{document}\n")
+    assert not re.search(r"[^\x00-\x7f]", tex)  # pdflatex reads ASCII; every symbol is a command
+    for key in rt.CELLS:
+        assert f"\\texttt{{{key.replace('_', chr(92) + '_')}}}" in tex
+    cited = {k for group in re.findall(r"\\cite\{([^}]*)\}", tex) for k in group.split(",")}
+    items = set(re.findall(r"\\bibitem\{([^}]*)\}", tex))
+    assert cited == items and {"rudin1976", "horn2013", "pascanu2013", "hochreiter1997"} <= items
+    assert "The product formula for every lag" in tex
+    assert main(["proofs", "--format", "latex", "--check", "--out", str(article.parent)]) == 0
+    article.write_text(tex.replace("Proven", "Proved", 1))
+    assert main(["proofs", "--format", "latex", "--check", "--out", str(article.parent)]) == 1
+    assert "proofs.tex is stale" in capsys.readouterr().err
+    article.write_text(tex)
+
+
+def test_latex_text_rejects_a_symbol_it_cannot_typeset():
+    from rnn_theory.symbolic.article import text
+
+    assert text("σ_max(W) <= 1/4 [pascanu2013]") == r"$\sigma$\textsubscript{max}(W) $\le$ 1/4 \cite{pascanu2013}"
+    with pytest.raises(ValueError, match="U\\+2603"):
+        text("☃")
+
+
+# Overfull boxes the article may have: a few formulas are one unbreakable product (at most ~25 pt too wide).
+MAX_OVERFULL = 5
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_latex_article_compiles_without_errors(article, tmp_path):
+    shutil.copy(article, tmp_path / "proofs.tex")
+    for _ in range(2):  # the second run resolves the citations
+        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "proofs.tex"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout[-2000:]
+    log = (tmp_path / "proofs.log").read_text(errors="replace")
+    assert "! " not in log and "undefined" not in log.lower()
+    assert log.count("Overfull \\hbox") <= MAX_OVERFULL
