@@ -80,7 +80,7 @@ def _balanced(tex):
 
 KNOWN = {
     "frac", "partial", "left", "right", "operatorname", "odot", "oslash", "sigma", "tanh", "sum", "delta", "mathrm",
-    "tilde", "theta", "cos", "sin", "begin", "end", "dots", "in", "ge", "le", "cdot",
+    "tilde", "theta", "cos", "sin", "begin", "end", "dots", "in", "ge", "le", "cdot", "times",
 }
 
 

@@ -154,10 +154,7 @@ def _steps(result):
 def _block(derivation, block, result):
     out = [rf"\subsubsection*{{Block ${render.block_symbol(block)}$: {text(render.block_words(block))}}}"]
     for entry in block.entries:
-        if derivation.paired:
-            (_, a), (_, b) = entry.row, entry.col
-            out.append(rf"Entry $(2i + {a}, 2j + {b})$ of the block (the $2\times 2$ pattern of block $(i, j)$).")
-        out.append("Derivation in steps, each computed by SymPy from the cell's update:")
+        out += [caption + ":" for caption in render.entry_captions(derivation, entry)]
         items = [rf"\item {step_intro}" + "\n" + _align(lines) for step_intro, lines in (
             (render.step_intro(s, block.input), render.step_lines(s, block.input, entry.row, entry.col)) for s in entry.steps)]
         out.append("\\begin{enumerate}\n" + "\n".join(items) + "\n\\end{enumerate}")

@@ -61,10 +61,7 @@ def _steps_section(block, entry):
 def _block_section(derivation, block, result, level):
     out = [f"{level} Block {render.block_symbol(block, latex=False)}: {render.block_words(block)}\n"]
     for entry in block.entries:
-        if derivation.paired:
-            (_, a), (_, b) = entry.row, entry.col
-            out.append(f"Entry $(2i + {a}, 2j + {b})$ of the block (the 2×2 pattern of block $(i, j)$):\n")
-        out.append("Derivation in steps, each computed by SymPy from the cell's `update`:\n")
+        out += [caption + ":\n" for caption in render.entry_captions(derivation, entry)]
         out += _steps_section(block, entry)
     out.append("Closed form used by the numeric code (`jacobian_blocks`), in matrix notation and entry by entry:\n")
     out.append(_display(rf"{render.block_symbol(block)} = {block.closed_tex}"))

@@ -135,6 +135,17 @@ def step_lines(step, part, row, col, as_latex=True):
     return lines
 
 
+STEPS_CAPTION = "Derivation in steps, each computed by SymPy from the cell's update"
+
+
+def entry_captions(derivation, entry):
+    """The lines above an entry's steps: which entry of the 2×2 pattern (paired state), then STEPS_CAPTION."""
+    if not derivation.paired:
+        return [STEPS_CAPTION]
+    (_, a), (_, b) = entry.row, entry.col
+    return [f"Entry $(2i + {a}, 2j + {b})$ of the block, in the $2\\times 2$ pattern of block $(i, j)$", STEPS_CAPTION]
+
+
 def block_symbol(block, latex=True):
     """∂h'/∂c in LaTeX or text."""
     if latex:
