@@ -10,6 +10,9 @@ same year, and the same surnames, or the same first surname followed by "et al."
 ['gers2000peephole', 'olah2015']
 >>> cited_in("Gers, Schmidhuber & Cummins 2000; Greff et al. 2017", bib)
 ['gers2000', 'greff2017']
+>>> print(bibitem("feng2024", bib["feng2024"]))  # doctest: +NORMALIZE_WHITESPACE
+\\bibitem{feng2024} Leo Feng, Frederick Tung, Mohamed Osama Ahmed, Yoshua Bengio and Hossein Hajimirsadeghi.
+\\emph{Were {RNNs} All We Needed?} 2024. arXiv:2410.01201.
 """
 
 import re
@@ -82,6 +85,9 @@ def bibitem(key, entry):
         where += f", {entry['volume']}" + (f"({entry['number']})" if entry.get("number") else "")
     if entry.get("pages"):
         where += f":{entry['pages']}" if entry.get("volume") else f", pp.~{entry['pages']}"
-    extra = f" arXiv:{entry['eprint']}." if entry.get("eprint") else ""
     title = entry.get("title", "")
-    return rf"\bibitem{{{key}}} {_authors(entry)}. \emph{{{title}}}. {where}, {entry.get('year', '')}.{extra}"
+    parts = [rf"\bibitem{{{key}}} {_authors(entry)}.", rf"\emph{{{title}}}" + ("" if title.endswith(("?", "!", ".")) else ".")]
+    parts.append(", ".join(x for x in (where, entry.get("year", "")) if x) + ".")
+    if entry.get("eprint"):
+        parts.append(f"arXiv:{entry['eprint']}.")
+    return " ".join(parts)
