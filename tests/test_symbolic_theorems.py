@@ -1,5 +1,6 @@
 """The supporting theorems: each proven symbolically (its Result) and checked numerically."""
 
+import functools
 import re
 
 import mpmath
@@ -13,9 +14,16 @@ from rnn_theory.cells import RNN
 from rnn_theory.symbolic import theorems as th
 
 
+@functools.cache
+def _results(name):
+    """A registered theorem's Results, computed once for the tests that read them."""
+    results = th.THEOREMS[name]()
+    return results if isinstance(results, list) else [results]
+
+
 @pytest.mark.parametrize("name", sorted(th.THEOREMS))
 def test_every_registered_theorem_is_proven(name):
-    results = th.THEOREMS[name]()
+    results = _results(name)
     for result in results if isinstance(results, list) else [results]:
         assert isinstance(result, rt.symbolic.Result)
         assert result.proven, result.detail
@@ -124,7 +132,7 @@ def test_a_mutant_of_every_theorem_fails_its_check(name):
 
 
 def test_the_chain_rule_is_proven_for_every_lag_by_induction():
-    result = th.THEOREMS["chain_rule"]()
+    (result,) = _results("chain_rule")
     assert result.proven and "every lag τ >= 1 and every n" in result.statement
     kinds = [step.kind for step in result.steps]
     assert kinds[0] == "definition" and kinds[-1] == "hand" and {"cited", "machine"} <= set(kinds)
@@ -160,9 +168,8 @@ def test_every_step_says_what_carries_it():
     from rnn_theory.symbolic.result import KINDS
 
     bib = entries()
-    for name, theorem in th.THEOREMS.items():
-        results = theorem()
-        for result in results if isinstance(results, list) else [results]:
+    for name in th.THEOREMS:
+        for result in _results(name):
             for step in result.steps:
                 assert step.kind in KINDS and isinstance(step.ok, bool)
                 if step.kind == "hand":
