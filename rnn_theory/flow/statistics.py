@@ -116,7 +116,8 @@ def memory_time_constants(cell, gates):
 
 
 def trajectory_statistics(cell, xs, s0=None):
-    """Statistics of the run S = cell.run(xs, s0), JSON-ready:
+    """Statistics of the run S = cell.run(xs, s0), JSON-ready; for a batch xs (B, T, m), of all B
+    runs from s0 pooled:
 
     - ``recurrent``: ``recurrent_spectra(cell)``;
     - ``activation_derivative``: summary of φ'(a_t) over all steps and units of the state's own
@@ -125,8 +126,10 @@ def trajectory_statistics(cell, xs, s0=None):
     - ``memory_time``: summary of the per-unit ``memory_time_constants`` (None where undefined),
       and ``memory_time_per_unit``, the list itself.
     """
-    states = cell.run(xs, s0)
-    found = nonlinearities(cell, xs, states)
+    xs = np.asarray(xs, dtype=float)
+    runs = [nonlinearities(cell, seq, cell.run(seq, s0)) for seq in (xs if xs.ndim == 3 else xs[None])]
+    found = {name: (g, np.concatenate([r[name][1] for r in runs]), np.concatenate([r[name][2] for r in runs]))
+             for name, (g, _, _) in runs[0].items()}
     derivative = None
     for g, a, _ in found.values():
         if g.role == "state":
