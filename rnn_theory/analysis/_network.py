@@ -111,6 +111,9 @@ def _keras_network(layers, source, prefix):
             kept = [n for n in imported.notes if not n.startswith("Keras defaults") or layer.config is None]
             notes += [n for n in kept + found if n not in notes]
         stack.append(Layer(cells, reversed_))
+    if len(stack) > 1 and layers[0].config is None:
+        notes.append("no config in the file: the layers are in the order of their HDF5 groups (by name), "
+                     "which need not be the model's")
     if len(stack) > 1:
         notes.append(f"the recurrent layers {', '.join(repr(layer.name) for layer in layers)} are taken as one stack, "
                      "each reading the one before (layers between them, if any, are not modelled)")

@@ -3,8 +3,10 @@
 HDF5 holds arrays; reading it runs no code (h5py is an optional extra: ``pip install "rnn-theory[keras]"``).
 A ``.keras`` file is a zip archive holding ``config.json`` (the model's architecture, read as JSON)
 and ``model.weights.h5``. Keras 3 stores a recurrent layer's weights as the datasets
-``…/<layer>/cell/vars/0, 1, 2`` (kernel, recurrent_kernel, bias, in that order), a ``Bidirectional``
-layer's as ``…/<layer>/forward_layer/cell/vars/…`` and ``…/backward_layer/…``. Keras 2 (``tf.keras``)
+``layers/<group>/cell/vars/0, 1, 2`` (kernel, recurrent_kernel, bias, in that order), a ``Bidirectional``
+layer's as ``layers/<group>/forward_layer/cell/vars/…`` and ``…/backward_layer/…``; the group is named
+after the layer's class (``lstm``, ``gru_1``) and the layer's own name is the ``name`` attribute of
+``layers/<group>/vars``. Keras 2 (``tf.keras``)
 files name each weight instead: a group per layer whose ``weight_names`` attribute lists
 ``<layer>/<cell>/kernel:0`` etc., and a full-model file carries the config as ``model_config``.
 
@@ -152,44 +154,48 @@ def _configs(config):
 def _layers(store, config):
     configs = _configs(config) if config is not None else {}
     weights = {}  # layer name -> {direction: [arrays]}
-    for path, arrays in _weight_groups(store):
-        parts = path.split("/")
-        direction = {"forward_layer": 0, "backward_layer": 1}.get(parts[-1])
-        name = parts[-2] if direction is not None else parts[-1]
-        weights.setdefault(name, {})[direction or 0] = arrays
+    for name, direction, arrays in _weight_groups(store):
+        weights.setdefault(name, {})[direction] = arrays
     layers = []
     for name, by_direction in weights.items():
         class_name, layer_config = configs.get(name, ("Bidirectional" if 1 in by_direction else None, None))
         if config is not None and class_name not in (*RECURRENT, "Bidirectional"):
-            continue  # a non-recurrent layer with three weights
+            continue  # a non-recurrent layer with weights of the same shapes
         if all(len(a) in (2, 3) and a[1].ndim == 2 and a[1].shape[1] % a[1].shape[0] == 0 for a in by_direction.values()):
             layers.append(KerasLayer(name, class_name, layer_config, by_direction))
     if not layers:
         raise ValueError("no recurrent layer (kernel, recurrent_kernel, bias) in the file")
-    return layers
+    order = list(configs)  # the config lists the layers in the model's order; HDF5 groups are sorted by name
+    return sorted(layers, key=lambda layer: order.index(layer.name) if layer.name in order else len(order))
 
 
 def _weight_groups(store):
-    """(layer path, [kernel, recurrent_kernel(, bias)]) for each recurrent cell's weights."""
+    """(layer name, direction, [kernel, recurrent_kernel(, bias)]) for each recurrent cell's weights."""
     out = []
 
-    def visit(name, obj):
-        if name.endswith("/cell/vars") and hasattr(obj, "keys"):  # Keras 3
-            out.append((name[: -len("/cell/vars")], [np.asarray(obj[k]) for k in sorted(obj.keys(), key=int)]))
+    def visit(path, obj):
+        if path.endswith("/cell/vars") and hasattr(obj, "keys"):  # Keras 3: groups named by class, name in vars
+            layer = path[: -len("/cell/vars")]
+            head, _, last = layer.rpartition("/")
+            direction = {"forward_layer": 0, "backward_layer": 1}.get(last)
+            outer = head if direction is not None else layer
+            arrays = [np.asarray(obj[k]) for k in sorted(obj.keys(), key=int)]
+            out.append((_name(store, outer), direction or 0, arrays))
         elif "weight_names" in getattr(obj, "attrs", {}):  # Keras 2: weights named in the attribute
             names = [n.decode() if isinstance(n, bytes) else n for n in obj.attrs["weight_names"]]
-            for half, prefix in _directions(names):
-                arrays = [np.asarray(obj[n]) for n in half]
-                out.append((name + prefix, arrays))
+            backward = [n for n in names if "backward_" in n]
+            forward = [n for n in names if "backward_" not in n]
+            for direction, half in enumerate((forward, backward)):
+                if half:
+                    out.append((path.rpartition("/")[2], direction, [np.asarray(obj[n]) for n in half]))
 
     store.visititems(visit)
-    return [(path.replace("layers/", "").strip("/") if path.startswith("layers/") else path, arrays) for path, arrays in out]
+    return out
 
 
-def _directions(names):
-    """Keras 2 weight names of one layer split by direction: [(names, path suffix)]."""
-    forward = [n for n in names if "backward_" not in n]
-    backward = [n for n in names if "backward_" in n]
-    if backward:
-        return [(forward, "/forward_layer"), (backward, "/backward_layer")]
-    return [(forward, "")]
+def _name(store, group):
+    """A Keras 3 layer's own name (its group is named after its class): the ``name`` of its vars."""
+    raw = store[group]["vars"].attrs.get("name") if "vars" in store[group] else None
+    if raw is None:
+        return group.rpartition("/")[2]
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
