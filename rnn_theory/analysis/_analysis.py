@@ -58,8 +58,10 @@ def analyze(model, inputs=None, *, steps=None, seed=None, layer=None, layers=Non
     if layers == "all" and len(network.layers) > 1:
         cells = [layer.cells[0] for layer in network.layers]
         report = _stack_report(cells, sequences, exponents, burn_in)
-        where = {"layers": "all"}
+        where = {"layer": "all"}
     else:
+        if layer is None and network.chosen is not None:
+            layer = network.chosen
         index, chosen = _choose(network, 0 if layers == "all" else layer, direction)
         cell, reverse = network.layers[index].cells[chosen], network.layers[index].reversed[chosen]
         feeds = [layer_inputs(network, x, index) for x in sequences]

@@ -30,6 +30,7 @@ class Network(NamedTuple):
     where: dict
     ignored: tuple
     notes: tuple
+    chosen: int = None  # the layer a name (prefix) picked; the layers below still feed it
 
     @property
     def input_size(self):
@@ -96,10 +97,8 @@ def _torch_tensors_network(tensors, source, kind, prefix, activation, path):
 
 def _keras_network(layers, source, prefix):
     names = [layer.name for layer in layers]
-    if prefix is not None:
-        if prefix not in names:
-            raise ValueError(f"no recurrent layer {prefix!r}; the model has {', '.join(map(repr, names))}")
-        layers = [layer for layer in layers if layer.name == prefix]
+    if prefix is not None and prefix not in names:
+        raise ValueError(f"no recurrent layer {prefix!r}; the model has {', '.join(map(repr, names))}")
     stack, notes = [], []
     for layer in layers:
         cells, reversed_ = {}, {}
@@ -117,7 +116,8 @@ def _keras_network(layers, source, prefix):
     if len(stack) > 1:
         notes.append(f"the recurrent layers {', '.join(repr(layer.name) for layer in layers)} are taken as one stack, "
                      "each reading the one before (layers between them, if any, are not modelled)")
-    return Network(stack, source, "keras", {"layers": [layer.name for layer in layers]}, (), tuple(notes))
+    chosen = None if prefix is None else names.index(prefix)
+    return Network(stack, source, "keras", {"names": names}, (), tuple(notes), chosen)
 
 
 def layer_inputs(network, xs, layer):
