@@ -7,6 +7,9 @@ and Keras run it: its step t reads x_{T+1−t}, so lag τ pairs its final state 
 first input x_1) with its state after reading x_{τ+1}, τ steps later in the original order.
 """
 
+import os
+from concurrent.futures import ProcessPoolExecutor
+
 import numpy as np
 
 from ..flow import gradient_norms, lyapunov_spectrum, trajectory_statistics
@@ -24,7 +27,7 @@ _BANDS = (0.25, 0.5, 0.75)
 
 
 def analyze(model, inputs=None, *, steps=None, seed=None, layer=None, layers=None, direction=None, format=None,
-            kind=None, prefix=None, activation=None, exponents=None, burn_in=None, method="exact"):
+            kind=None, prefix=None, activation=None, exponents=None, burn_in=None, method="exact", workers=None):
     """Analyse ``model`` on ``inputs``: curves, Lyapunov exponents, gate statistics, recurrent spectra.
 
     model: an ``rt.Cell``; a weights file (.safetensors/.npz, PyTorch, Keras or native names; a Keras
@@ -35,6 +38,8 @@ def analyze(model, inputs=None, *, steps=None, seed=None, layer=None, layers=Non
     direction (1 runs over reversed time); layer k > 0 reads the outputs of the layers below it.
     layers="all": the whole (unidirectional) stack as one recurrent system. exponents: how many
     Lyapunov exponents (default all, at most 32); burn_in: QR steps left out of their average (T // 10).
+    workers: processes for the sequences of a batch (default: the CPUs this process may use, at most
+    B; each with one BLAS thread). The numbers do not depend on it beyond the last bits of BLAS sums.
     Returns an ``Analysis``; bad arguments raise ValueError (TypeError for an unknown model object).
 
     >>> import numpy as np, rnn_theory as rt
@@ -65,11 +70,14 @@ def analyze(model, inputs=None, *, steps=None, seed=None, layer=None, layers=Non
         index, chosen = _choose(network, 0 if layers == "all" else layer, direction)
         cell, reverse = network.layers[index].cells[chosen], network.layers[index].reversed[chosen]
         feeds = [layer_inputs(network, x, index) for x in sequences]
-        report = _cell_report(cell, [f[::-1] if reverse else f for f in feeds], exponents, burn_in, method)
+        report = _cell_report(cell, [f[::-1] if reverse else f for f in feeds], exponents, burn_in, method, workers)
         where = {"layer": index, "direction": chosen} if len(network.layers) > 1 or len(network.layers[0].cells) > 1 else {}
         report["time"] = "reversed" if reverse else "forward"
     head = {"model": network.source, "format": network.format, "module": {**network.where, **where},
             "ignored": list(network.ignored), "notes": list(network.notes), "inputs": described}
+    conventions = {cell.convention for layer in network.layers for cell in layer.cells.values()} - {None}
+    if network.format == "native":  # imported weights carry the conversion's own note
+        head["notes"] += sorted(conventions)
     report = {**head, **report}
     if batch:
         report["batch"] = len(sequences)
@@ -117,11 +125,16 @@ def _choose(network, layer, direction):
     return layer, direction
 
 
-def _cell_report(cell, sequences, exponents, burn_in, method):
+def _cell_report(cell, sequences, exponents, burn_in, method, workers):
     T = len(sequences[0])
     k, burn_in = _lyapunov_options(cell.state_size, T, exponents, burn_in)
-    flows = [gradient_norms(cell, xs, method=method) for xs in sequences]
-    spectra = [lyapunov_spectrum(cell, xs, k=k, burn_in=burn_in) for xs in sequences]
+    jobs = [(cell, xs, method, k, burn_in) for xs in sequences]
+    workers = min(len(jobs), len(os.sched_getaffinity(0)) if workers is None else workers)
+    if workers > 1:
+        with ProcessPoolExecutor(workers, initializer=_one_blas_thread) as pool:
+            flows, spectra = zip(*pool.map(_sequence, jobs))
+    else:
+        flows, spectra = zip(*map(_sequence, jobs))
     curves = {name: np.array([getattr(f, name) for f in flows]) for name in
               ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct", "error_bound", "rank")
               if getattr(flows[0], name) is not None}
@@ -158,6 +171,21 @@ def _cell_report(cell, sequences, exponents, burn_in, method):
     return report
 
 
+def _sequence(job):
+    """The curves and Lyapunov exponents of one sequence (a worker's share of a batch)."""
+    cell, xs, method, k, burn_in = job
+    return gradient_norms(cell, xs, method=method), lyapunov_spectrum(cell, xs, k=k, burn_in=burn_in)
+
+
+def _one_blas_thread():
+    """Workers share the CPUs: one BLAS thread each, so that they do not oversubscribe them."""
+    try:
+        from threadpoolctl import threadpool_limits  # noqa: PLC0415 (optional)
+    except ImportError:
+        return
+    threadpool_limits(1)
+
+
 def _stack_report(cells, sequences, exponents, burn_in):
     T = len(sequences[0])
     d = sum(cell.state_size for cell in cells)
@@ -176,6 +204,8 @@ def _stack_report(cells, sequences, exponents, burn_in):
         entry = {"kind": cell.key, "hidden_size": cell.hidden_size, "input_size": cell.input_size,
                  "state_size": cell.state_size, "state_parts": list(cell.state_parts), "recurrent": statistics["recurrent"]}
         entry.update({name: statistics[name] for name in ("gates", "memory_time") if statistics[name]})
+        if cell.retention_label is not None:
+            entry["retention"] = cell.retention_label[0]
         layer_reports.append(entry)
     report = {
         "kind": "stack of " + " + ".join(cell.key for cell in cells),

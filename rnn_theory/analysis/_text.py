@@ -77,7 +77,7 @@ def summary(report):
             lines += [f"  {name:6s} {g['mean']:.3f};  {g['q05']:.3f}  {g['q50']:.3f}  {g['q95']:.3f}" for name, g in layer["gates"].items()]
         tau = layer.get("memory_time")
         if tau:
-            lines.append(f"{label}memory time −1/mean ln(retention {report.get('retention', '')}) per unit, steps: median "
+            lines.append(f"{label}memory time −1/mean ln(retention {layer.get('retention', '')}) per unit, steps: median "
                          + ("∞" if tau["q50"] is None else f"{tau['q50']:.3g}") + ", max "
                          + ("∞" if tau["max"] is None else f"{tau['max']:.3g}"))
     lines += [f"warning: {w}" for w in report["warnings"]]

@@ -55,6 +55,8 @@ class Cell:
     # What the cell keeps of its memory per step (f for the LSTM family, 1 − z for the GRUs): its
     # symbol as plain text and TeX; ``retention`` computes it from the gate values.
     retention_label: tuple = None
+    # A sentence on the cell's own convention, reported with its analysis (None: nothing to say).
+    convention: str = None
 
     @classmethod
     def retention(cls, gates):

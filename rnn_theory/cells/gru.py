@@ -25,6 +25,7 @@ class GRU(Cell):
     init = {**gate_init("rzn"), "c_n": "zero"}
     gates = (Gate("r", "sigmoid", "reset"), Gate("z", "sigmoid", "update"), Gate("n", "tanh", "candidate"))
     retention_label = ("1 − z", r"$1 - z$")
+    convention = "gates in the native convention h' = (1−z)⊙h + z⊙h̃: z is the share of new content"
 
     @classmethod
     def retention(cls, gates):

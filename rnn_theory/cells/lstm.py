@@ -28,6 +28,7 @@ class LSTM(Cell):
     gates = (Gate("i", "sigmoid", "input"), Gate("f", "sigmoid", "forget"), Gate("g", "tanh", "candidate"),
              Gate("o", "sigmoid", "output"), Gate("tanh_c", "tanh", "readout"))
     retention_label = ("f", r"$f$")
+    carousel_label = r"direct path $\ln\|\prod\,\mathrm{diag}(f)\|_2$"  # ∂c'/∂c over the lags
 
     @classmethod
     def retention(cls, gates):

@@ -21,6 +21,7 @@ class LSTMNoForget(LSTM):
     gates = (Gate("i", "sigmoid", "input"), Gate("g", "tanh", "candidate"), Gate("o", "sigmoid", "output"),
              Gate("tanh_c", "tanh", "readout"))
     retention_label = ("1", r"$1$")
+    carousel_label = r"direct path $\ln\|I\|_2 = 0$"
 
     @classmethod
     def retention(cls, gates):

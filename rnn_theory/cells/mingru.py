@@ -16,6 +16,7 @@ class MinGRU(Cell):
     init = gate_init("zh", recurrent=False)
     gates = (Gate("z", "sigmoid", "update"),)
     retention_label = ("1 − z", r"$1 - z$")
+    convention = "gates in the native convention h' = (1−z)⊙h + z⊙h̃: z is the share of new content"
 
     @classmethod
     def retention(cls, gates):

@@ -18,7 +18,6 @@ from ..io import FORMATS, write_atomic
 from . import UsageError
 
 HELP = "gradient flow through your own trained model: PyTorch, Keras or native weights"
-_NATIVE_GRU_NOTE = "gates in the native convention h' = (1−z)⊙h + z⊙h̃: z is the share of new content (DESIGN.md §3)"
 
 
 def add_arguments(parser):
@@ -58,8 +57,6 @@ def run(args):
     report = result.to_dict()
     if args.inputs is not None:
         report["inputs"] = {"file": args.inputs}
-    if report["kind"] in ("gru", "gru_rb", "mingru") and report["format"] == "native":  # imports carry GRU_NOTE
-        report["notes"].append(_NATIVE_GRU_NOTE)
     result = type(result)(report)
     outputs = {}
     if args.json:
