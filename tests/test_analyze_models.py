@@ -228,6 +228,10 @@ def test_keras_written_by_keras_agrees_with_its_outputs_and_equations(tmp_path):
         keras_out = keras.ops.convert_to_numpy(model.predict(xs[None], verbose=0))[0]
     finally:
         keras.config.set_floatx(previous)
+    # The live model, duck-typed, gives what its file gives.
+    live = rt.analyze(model, xs, layers="all").to_dict()
+    from_file = rt.analyze(tmp_path / "model.keras", xs, layers="all").to_dict()
+    assert live["log_norm"] == from_file["log_norm"] and live["module"]["names"] == ["enc", "dec"]
     network = as_network(tmp_path / "model.keras")
     cell = network.layers[1].cells[0]
     ours = cell.run(layer_inputs(network, xs, 1))[1:]
@@ -238,3 +242,30 @@ def test_keras_written_by_keras_agrees_with_its_outputs_and_equations(tmp_path):
     full, top = _keras_stack_curves(weights, ["lstm", "gru_rb"], xs)
     assert np.abs(np.array(report["log_norm"]) - full).max() < TOL
     assert np.abs(np.array(report["pairs"]["1<-0"]) - top).max() < TOL
+
+
+@pytest.mark.torch
+def test_live_torch_forms_cells_and_modules_containing_them():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(2)
+    xs = np.random.default_rng(6).normal(size=(12, 3))
+    # A *Cell module: the same numbers as the nn.GRU with its weights.
+    gru_cell, gru = torch.nn.GRUCell(3, 4).double(), torch.nn.GRU(3, 4).double()
+    with torch.no_grad():
+        for p in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(gru, f"{p}_l0").copy_(getattr(gru_cell, p))
+    assert rt.analyze(gru_cell, xs).to_dict()["log_norm"] == rt.analyze(gru, xs).to_dict()["log_norm"]
+
+    class Model(torch.nn.Module):  # embedding, recurrent core and head, as models are written
+        def __init__(self):
+            super().__init__()
+            self.proj = torch.nn.Linear(3, 3)
+            self.rnn = torch.nn.RNN(3, 4, nonlinearity="relu")
+            self.head = torch.nn.Linear(4, 1)
+
+    model = Model().double()
+    report = rt.analyze(model, xs).to_dict()
+    assert (report["kind"], report["activation"]) == ("rnn", "relu")  # a live nn.RNN records it
+    assert report["ignored"] == ["head.bias", "head.weight", "proj.bias", "proj.weight"]
+    with pytest.raises(TypeError, match="cannot analyse a Linear"):
+        rt.analyze(torch.nn.Linear(2, 2))

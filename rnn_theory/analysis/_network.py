@@ -49,10 +49,10 @@ def as_network(model, *, format=None, kind=None, prefix=None, activation=None):
             except ValueError as error:
                 raise ValueError(f"{path}: {error}") from None
         return _file_network(path, format, kind, prefix, activation)
+    if hasattr(model, "get_weights") and hasattr(model, "get_config"):  # first: on the torch backend, Keras
+        return _keras_network(_h5.from_live(model), f"Keras {type(model).__name__}", prefix)  # layers are Modules
     if hasattr(model, "state_dict") and hasattr(model, "named_modules"):
         return _torch_network(model, kind, prefix, activation)
-    if hasattr(model, "get_weights") and hasattr(model, "get_config"):
-        return _keras_network(_h5.from_live(model), f"Keras {type(model).__name__}", prefix)
     raise TypeError(f"cannot analyse a {type(model).__name__}: expected an rnn_theory Cell, a weights file, "
                     "a torch.nn.Module holding RNN/LSTM/GRU layers or a Keras LSTM/GRU/SimpleRNN layer or model")
 
@@ -71,6 +71,8 @@ def _file_network(path, format, kind, prefix, activation):
 
 def _torch_network(module, kind, prefix, activation):
     tensors = {name: value.detach().cpu().double().numpy() for name, value in module.state_dict().items()}
+    if not _torch.is_torch(tensors):
+        raise TypeError(f"cannot analyse a {type(module).__name__}: it holds no torch.nn.RNN, LSTM or GRU (or *Cell)")
     if activation is None:  # a live nn.RNN records its nonlinearity
         found = {getattr(m, "nonlinearity", None) for _, m in module.named_modules()} - {None}
         activation = found.pop() if len(found) == 1 else None
