@@ -269,3 +269,14 @@ def test_live_torch_forms_cells_and_modules_containing_them():
     assert report["ignored"] == ["head.bias", "head.weight", "proj.bias", "proj.weight"]
     with pytest.raises(TypeError, match="cannot analyse a Linear"):
         rt.analyze(torch.nn.Linear(2, 2))
+
+
+def test_rt_load_reads_a_keras_file_layer_by_name(tmp_path):
+    w0 = random_weights(keras_shapes("lstm", 3, 2), seed=2)
+    w1 = random_weights(keras_shapes("gru", 4, 3), seed=3)
+    _write_keras(tmp_path / "m.keras", [("LSTM", "enc", w0, {}), ("GRU", "dec", w1, {"reset_after": True})], 2)
+    cell = rt.load(tmp_path / "m.keras", prefix="dec")
+    x, s = np.random.default_rng(0).normal(size=3), np.random.default_rng(1).normal(size=4)
+    np.testing.assert_allclose(cell.step(x, s), keras_step("gru", w1, x, s), rtol=0, atol=1e-14)
+    with pytest.raises(ValueError, match="several recurrent layers: 'dec', 'enc'; choose one with prefix"):
+        rt.load(tmp_path / "m.keras")

@@ -104,13 +104,10 @@ def _keras_network(layers, source, prefix):
     stack, notes = [], []
     for layer in layers:
         cells, reversed_ = {}, {}
-        for direction, arrays in sorted(layer.weights.items()):
-            kind, activation, backwards, found = _h5.layer_kind(layer, direction)
-            tensors = dict(zip(("kernel", "recurrent_kernel", "bias"), (np.asarray(a) for a in arrays)))
-            imported = _api._from_framework("keras", tensors, kind, None, None, None, activation)
-            cells[direction], reversed_[direction] = imported.cell, backwards
-            kept = [n for n in imported.notes if not n.startswith("Keras defaults") or layer.config is None]
-            notes += [n for n in kept + found if n not in notes]
+        for direction in sorted(layer.weights):
+            imported, reversed_[direction] = _h5.import_layer(layer, direction)
+            cells[direction] = imported.cell
+            notes += [n for n in imported.notes if n not in notes]
         stack.append(Layer(cells, reversed_))
     if len(stack) > 1 and layers[0].config is None:
         notes.append("no config in the file: the layers are in the order of their HDF5 groups (by name), "

@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._layout import choose
+
 RECURRENT = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
 _MAX_CONFIG = 64 * 2**20  # a config larger than this is not a model description
 
@@ -91,7 +93,7 @@ def layer_kind(layer, direction):
     """(kind, activation or None, reversed, notes) of one direction of a ``KerasLayer``."""
     config = layer.config
     if config is None:
-        return None, None, direction == 1, ["no config in the file: Keras defaults assumed (activation tanh, recurrent_activation sigmoid)"]
+        return None, None, direction == 1, []  # the import notes Keras' defaults
     if layer.class_name == "Bidirectional":
         inner = config.get("layer", {})
         if direction == 1 and config.get("backward_layer"):
@@ -116,6 +118,28 @@ def layer_kind(layer, direction):
     if kind == "gru" and not inner_config.get("reset_after", True):
         kind = "gru_rb"
     return kind, None, backwards, ["activation tanh, recurrent_activation sigmoid from the file's config"]
+
+
+def import_layer(layer, direction):
+    """(Imported, reversed) of one direction of a ``KerasLayer``: the native cell, with notes."""
+    from ._api import Imported, _from_framework  # noqa: PLC0415 (_api reads files through this module)
+
+    kind, activation, backwards, found = layer_kind(layer, direction)
+    tensors = dict(zip(("kernel", "recurrent_kernel", "bias"), (np.asarray(a) for a in layer.weights[direction])))
+    imported = _from_framework("keras", tensors, kind, None, None, None, activation)
+    notes = [n for n in imported.notes if not n.startswith("Keras defaults") or layer.config is None]
+    notes += [n for n in found if n not in notes]
+    where = {"prefix": layer.name} if len(layer.weights) == 1 else {"prefix": layer.name, "direction": direction}
+    return Imported(imported.cell, "keras", where, (), tuple(notes)), backwards
+
+
+def read_model(path, prefix=None, direction=None):
+    """``rt.load``/``read_model`` of a Keras file: one layer (by name) and direction."""
+    layers = {layer.name: layer for layer in read_layers(path)}
+    name, layer = choose(layers, prefix, "recurrent layer", "prefix")
+    direction, _ = choose(layer.weights, direction, "direction", "direction")
+    imported, _ = import_layer(layer, direction)
+    return imported._replace(ignored=tuple(sorted(set(layers) - {name})))
 
 
 def _h5py():
