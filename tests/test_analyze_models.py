@@ -280,3 +280,22 @@ def test_rt_load_reads_a_keras_file_layer_by_name(tmp_path):
     np.testing.assert_allclose(cell.step(x, s), keras_step("gru", w1, x, s), rtol=0, atol=1e-14)
     with pytest.raises(ValueError, match="several recurrent layers: 'dec', 'enc'; choose one with prefix"):
         rt.load(tmp_path / "m.keras")
+
+
+@pytest.mark.torch
+def test_cli_layer_all_is_the_library_stack(tmp_path, capsys):
+    torch = pytest.importorskip("torch")
+    safetensors_torch = pytest.importorskip("safetensors.torch")
+    from rnn_theory.cli import main  # noqa: PLC0415
+
+    torch.manual_seed(3)
+    module = torch.nn.GRU(2, 3, num_layers=3).double()
+    safetensors_torch.save_file(module.state_dict(), tmp_path / "gru.safetensors")
+    args = ["analyze", str(tmp_path / "gru.safetensors"), "--layer", "all", "--steps", "20", "--json", str(tmp_path / "r.json")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "stack of gru + gru + gru" in out and "ln‖∂h⁽2⁾_T/∂h⁽0⁾_{T−τ}‖₂" in out
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report == rt.analyze(module, steps=20, layers="all").to_dict() | {"model": str(tmp_path / "gru.safetensors")}
+    assert main(["analyze", str(tmp_path / "gru.safetensors"), "--steps", "5"]) == 2
+    assert "choose one with layer=0..2 (--layer), or the whole stack with layers='all' (--layer all)" in capsys.readouterr().err
