@@ -296,6 +296,6 @@ def test_cli_layer_all_is_the_library_stack(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "stack of gru + gru + gru" in out and "ln‖∂h⁽2⁾_T/∂h⁽0⁾_{T−τ}‖₂" in out
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report == rt.analyze(module, steps=20, layers="all").to_dict() | {"model": str(tmp_path / "gru.safetensors")}
+    assert report == rt.analyze(module, steps=20, layers="all").to_dict() | {"weights": str(tmp_path / "gru.safetensors")}
     assert main(["analyze", str(tmp_path / "gru.safetensors"), "--steps", "5"]) == 2
     assert "choose one with layer=0..2 (--layer), or the whole stack with layers='all' (--layer all)" in capsys.readouterr().err

@@ -73,7 +73,7 @@ def analyze(model, inputs=None, *, steps=None, seed=None, layer=None, layers=Non
         report = _cell_report(cell, [f[::-1] if reverse else f for f in feeds], exponents, burn_in, method, workers)
         where = {"layer": index, "direction": chosen} if len(network.layers) > 1 or len(network.layers[0].cells) > 1 else {}
         report["time"] = "reversed" if reverse else "forward"
-    head = {"model": network.source, "format": network.format, "module": {**network.where, **where},
+    head = {"weights": network.source, "format": network.format, "module": {**network.where, **where},
             "ignored": list(network.ignored), "notes": list(network.notes), "inputs": described}
     conventions = {cell.convention for layer in network.layers for cell in layer.cells.values()} - {None}
     if network.format == "native":  # imported weights carry the conversion's own note

@@ -39,7 +39,7 @@ def summary(report):
     n, m, d = report["hidden_size"], report["input_size"], report["state_size"]
     where = ", ".join(f"{k} {v!r}" if k == "prefix" else f"{k} {v}" for k, v in report["module"].items() if k != "prefix" or v)
     parts = report.get("state_parts", ["h"])
-    lines = [f"{report['model']}: {_FORMAT_NAMES[report['format']]} weights -> {report['kind']}"
+    lines = [f"{report['weights']}: {_FORMAT_NAMES[report['format']]} weights -> {report['kind']}"
              + ("" if "layers" in report else " cell")
              + (f" ({report['activation']})" if "activation" in report else "") + (f"; {where}" if where else ""),
              f"  n = {n} hidden, m = {m} inputs, state size {d}" + (f" ([{'; '.join(parts)}])" if len(parts) > 1 else "")]
