@@ -50,3 +50,13 @@ def test_throwaway_cell_gets_analysis_statistics_and_proof():
     assert stats["recurrent"] == report["recurrent"] and stats["gates"] == {}
     assert rt.analyze(cell, xs).plot() is not None
     assert rt.prove(IndRNN).proven
+
+
+def test_a_declaration_that_does_not_match_the_equations_is_caught():
+    class Undeclared(IndRNN):  # evaluates tanh, declares nothing
+        key = "undeclared_test"
+        gates = ()
+
+    cell = Undeclared.random(hidden_size=3, input_size=2, rng=0)
+    with pytest.raises(RuntimeError, match=r"update evaluates \('tanh',\), its declared gates say \(\)"):
+        rt.trajectory_statistics(cell, np.ones((4, 2)))
