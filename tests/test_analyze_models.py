@@ -61,12 +61,23 @@ def _torch_stack_products(torch, module, xs, n, layers):
     return [np.stack([rows[i][T - tau].numpy() for i in range(d)]) for tau in range(1, T + 1)]
 
 
+@pytest.fixture(scope="module")
+def trained_lstm():
+    torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny matrices: threads only contend on a shared machine
+    try:
+        return _torch_trained_lstm(torch).double()
+    finally:
+        torch.set_num_threads(threads)
+
+
 @pytest.mark.torch
 @pytest.mark.parametrize("as_file", [False, True], ids=["live", "safetensors"])
-def test_trained_two_layer_lstm_stack_agrees_with_torch_autograd(tmp_path, as_file):
+def test_trained_two_layer_lstm_stack_agrees_with_torch_autograd(tmp_path, as_file, trained_lstm):
     torch = pytest.importorskip("torch")
     n, m, T = 6, 3, 40
-    module = _torch_trained_lstm(torch, n, m).double()
+    module = trained_lstm
     model = module
     if as_file:
         safetensors_torch = pytest.importorskip("safetensors.torch")
@@ -88,9 +99,9 @@ def test_trained_two_layer_lstm_stack_agrees_with_torch_autograd(tmp_path, as_fi
 
 
 @pytest.mark.torch
-def test_layer_one_reads_layer_zero_outputs_as_in_the_model():
+def test_layer_one_reads_layer_zero_outputs_as_in_the_model(trained_lstm):
     torch = pytest.importorskip("torch")
-    module = _torch_trained_lstm(torch).double()
+    module = trained_lstm
     xs = np.random.default_rng(4).normal(size=(15, 3))
     network = as_network(module)
     cell = network.layers[1].cells[0]
