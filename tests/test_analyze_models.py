@@ -310,3 +310,26 @@ def test_cli_layer_all_is_the_library_stack(tmp_path, capsys):
     assert report == rt.analyze(module, steps=20, layers="all").to_dict() | {"weights": str(tmp_path / "gru.safetensors")}
     assert main(["analyze", str(tmp_path / "gru.safetensors"), "--steps", "5"]) == 2
     assert "choose one with layer=0..2 (--layer), or the whole stack with layers='all' (--layer all)" in capsys.readouterr().err
+
+
+@pytest.mark.torch
+def test_upper_layer_of_a_bidirectional_stack_reads_both_directions_below():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(4)
+    n, m, T = 4, 3, 15
+    module = torch.nn.LSTM(m, n, num_layers=2, bidirectional=True).double()
+    xs = np.random.default_rng(7).normal(size=(T, m))
+    with torch.no_grad():
+        out = module(torch.from_numpy(xs)[:, None])[0][:, 0].numpy()
+    network = as_network(module)
+    feed = layer_inputs(network, xs, 1)
+    assert feed.shape == (T, 2 * n)  # [forward; backward] of layer 0, in original time
+    for direction, columns in ((0, slice(0, n)), (1, slice(n, 2 * n))):
+        cell = network.layers[1].cells[direction]
+        run = cell.run(feed[::-1] if direction else feed)[1:, :n]
+        np.testing.assert_allclose(run[::-1] if direction else run, out[:, columns], rtol=0, atol=1e-13)
+    with pytest.raises(ValueError, match="bidirectional: choose direction=0"):
+        rt.analyze(module, xs, layer=1)
+    with pytest.raises(ValueError, match="not one recurrent system"):
+        rt.analyze(module, xs, layers="all")
+    assert rt.analyze(module, xs, layer=1, direction=1).to_dict()["module"] == {"prefix": "", "layer": 1, "direction": 1}
