@@ -74,8 +74,8 @@ def test_models_refused_clearly():
 
 @pytest.mark.slow
 def test_batch_of_16_lstm_sequences_within_a_minute():
-    """The issue's bar: B = 16, LSTM n = 128, T = 500 in under 60 s on 2 cores (measured 54 s wall
-    on a 2-core machine shared at load 12, 20 s of CPU)."""
+    """The bar: B = 16, LSTM n = 128, T = 500 in under 60 s on 2 cores (measured 40 s wall on a
+    2-core machine shared at load 12, 15.5 s of CPU in all: sequences in two worker processes)."""
     cell = rt.CELLS["lstm"].random(hidden_size=128, input_size=32, rng=0)
     xs = np.random.default_rng(0).normal(size=(16, 500, 32))
     start = time.perf_counter()
