@@ -23,6 +23,8 @@ from ._stack import stack_curves, stack_lyapunov
 # this many steps the leading exponents of nearby runs can differ in the second digit.
 MIN_LYAPUNOV_STEPS = 1000
 DEFAULT_STEPS = 100
+REVERSED_NOTE = ("direction 1 runs over reversed time, as the model runs it: step t reads x_(T+1−t), and lag τ "
+                 "pairs the state after the first input x_1 with the state after x_(τ+1), τ steps later in the original order")
 MAX_EXPONENTS = 32
 _BANDS = (0.25, 0.5, 0.75)
 
@@ -40,7 +42,7 @@ def analyze(model, inputs=None, *, steps=None, seed=None, layer=None, layers=Non
     layers="all": the whole (unidirectional) stack as one recurrent system. exponents: how many
     Lyapunov exponents (default all, at most 32); burn_in: QR steps left out of their average (T // 10).
     workers: processes for the sequences of a batch (default: the CPUs this process may use, at most
-    B; each with one BLAS thread). The numbers do not depend on it beyond the last bits of BLAS sums.
+    B). Everything runs on one BLAS thread, so the numbers do not depend on ``workers``.
     Returns an ``Analysis``; bad arguments raise ValueError (TypeError for an unknown model object).
 
     >>> import numpy as np, rnn_theory as rt
@@ -63,7 +65,7 @@ def _analyze(network, inputs, steps, seed, layer, layers, direction, exponents, 
     if layers is not None:
         if layers != "all" or layer is not None or direction is not None:
             raise ValueError("layers takes 'all' (the whole stack), without layer or direction")
-        if any(set(layer.cells) != {0} or layer.reversed[0] for layer in network.layers):
+        if any(set(each.cells) != {0} or each.reversed[0] for each in network.layers):
             raise ValueError("a bidirectional stack runs both ways in time and is not one recurrent system: "
                              "analyse its layers one at a time (layer=…, direction=…)")
     if layers == "all" and len(network.layers) > 1:
@@ -84,6 +86,8 @@ def _analyze(network, inputs, steps, seed, layer, layers, direction, exponents, 
     conventions = {cell.convention for layer in network.layers for cell in layer.cells.values()} - {None}
     if network.format == "native":  # imported weights carry the conversion's own note
         head["notes"] += sorted(conventions)
+    if report.get("time") == "reversed":
+        head["notes"].append(REVERSED_NOTE)
     report = {**head, **report}
     if batch:
         report["batch"] = len(sequences)

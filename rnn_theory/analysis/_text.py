@@ -51,9 +51,6 @@ def summary(report):
     batch = report.get("batch")
     run = f"run: T = {report['steps']} steps from s_0 = 0, {inputs_text(report['inputs'])}"
     lines.append(run + (f"; a batch of {batch} sequences: medians, with quartiles in the JSON and the plot" if batch else ""))
-    if report.get("time") == "reversed":
-        lines.append("  reversed time (direction 1): step t reads x_{T+1−t}; lag τ pairs the state after the first input x_1 "
-                     "with the state after x_{τ+1}, τ steps later in the original order")
     if "layers" in report:
         lines.append(f"  the stack as one recurrent system: layer l reads h of layer l − 1; state size {d} = "
                      + " + ".join(str(layer["state_size"]) for layer in report["layers"]))
