@@ -1,7 +1,9 @@
 """What every cell of the zoo shares: parameters, validation, stepping, running, the Jacobian.
 
-A cell subclass declares its parameters (``param_shapes``) and its state parts
-(``("h",)`` or ``("h", "c")``), and writes two methods against an ``ops`` backend:
+A cell subclass declares its parameters (``param_shapes``, ``init``), its state parts by name
+(``("h",)``, ``("h", "c")``, ...; the first is the output h), the nonlinearities its update
+evaluates (``gates``), its retention and its recurrent matrices, and writes two methods against an
+``ops`` backend:
 
 - ``update(p, x, *parts, ops)``: the equations of one step, returning the new parts;
 - ``jacobian_blocks(p, x, *parts, ops)``: the closed-form blocks ∂part'_a/∂part_b, rows = outputs.
@@ -12,6 +14,7 @@ NumPy arrays; the symbolic layer calls the same methods with SymPy objects.
 
 from collections import Counter
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,6 +22,19 @@ from . import _numpy_ops
 
 # Symbolic dimensions in ``param_shapes``: "n" hidden size, "m" input size, "n/2" rotation blocks.
 _DIMS = {"n": lambda n, m: n, "m": lambda n, m: m, "n/2": lambda n, m: n // 2}
+# Roles of a nonlinearity that are not gates: the state's own φ (rnn) and h' = o⊙tanh(c')'s tanh.
+NOT_GATES = ("state", "readout")
+
+
+class Gate(NamedTuple):
+    """One nonlinearity that a cell's ``update`` evaluates: ``name`` (the gate letter of the
+    parameters), ``activation`` (the ``ops`` function: sigmoid, tanh, relu) and ``role`` (input,
+    forget, candidate, output, reset, update; or "state"/"readout" for nonlinearities that are not
+    gates)."""
+
+    name: str
+    activation: str
+    role: str
 
 
 class Cell:
@@ -31,7 +47,27 @@ class Cell:
     key: str
     reference: str
     param_shapes: dict  # native name -> tuple of symbolic dims, in a fixed order
-    state_parts: tuple = ("h",)
+    # native name -> how ``random`` draws it: "recurrent" N(0, gain²/n), "input" N(0, 1/m), "zero".
+    init: dict
+    state_parts: tuple = ("h",)  # the state's parts by name, in the order of s; the first is h
+    # Every activation ``update`` evaluates, in the order it evaluates them (``gate_values`` checks).
+    gates: tuple = ()
+    # What the cell keeps of its memory per step (f for the LSTM family, 1 − z for the GRUs): its
+    # symbol as plain text and TeX; ``retention`` computes it from the gate values.
+    retention_label: tuple = None
+    # A sentence on the cell's own convention, reported with its analysis (None: nothing to say).
+    convention: str = None
+
+    @classmethod
+    def retention(cls, gates):
+        """The retention per unit and step from the gate values (dict name -> array), or None."""
+        return None
+
+    def recurrent_matrices(self):
+        """The n×n matrices that multiply the state: name -> array (default: the square
+        parameters that ``init`` draws as "recurrent")."""
+        return {name: value for name, value in self._params.items()
+                if self.init[name] == "recurrent" and self.param_shapes[name] == ("n", "n")}
 
     def __init__(self, **params):
         expected, given = set(self.param_shapes), set(params)
@@ -101,9 +137,9 @@ class Cell:
     def random(cls, *, hidden_size, input_size, rng=None, gain=1.0, **options):
         """A cell with random weights, drawn in the fixed order of ``param_shapes``.
 
-        Recurrent weights (W_*, and peepholes p_*) ~ N(0, gain²/n); input weights (U_*) ~ N(0, 1/m);
-        biases 0. Cells without recurrent weights (mingru, minlstm, lru) have nothing for ``gain``
-        to scale. Cell-specific ``options``: ``activation`` (rnn), ``forget_bias`` (cells with a
+        As the class's ``init`` declares: "recurrent" ~ N(0, gain²/n) (W_*, peepholes p_*), "input"
+        ~ N(0, 1/m) (U_*), "zero" (biases). Cells without recurrent weights (mingru, minlstm, lru)
+        have nothing for ``gain`` to scale. Cell-specific ``options``: ``activation`` (rnn), ``forget_bias`` (cells with a
         forget gate, added to b_f), ``r_min``/``r_max``/``max_phase`` (lru).
         """
         rng = np.random.default_rng(rng)
@@ -111,12 +147,15 @@ class Cell:
         params = {}
         for name, dims in cls.param_shapes.items():
             shape = cls._shape(dims, n, m)
-            if name.startswith(("W", "p_")):
+            draw = cls.init[name]
+            if draw == "recurrent":
                 params[name] = rng.normal(0.0, gain / np.sqrt(n), size=shape)
-            elif name.startswith("U"):
+            elif draw == "input":
                 params[name] = rng.normal(0.0, 1.0 / np.sqrt(m), size=shape)
-            else:
+            elif draw == "zero":
                 params[name] = np.zeros(shape)
+            else:
+                raise ValueError(f"{cls.key}: init of {name} must be recurrent, input or zero, got {draw!r}")
         return cls._from_random(params, **options)
 
     @classmethod
@@ -174,6 +213,12 @@ def gate_params(gates, recurrent=True):
     shapes.update({f"U_{g}": ("n", "m") for g in gates})
     shapes.update({f"b_{g}": ("n",) for g in gates})
     return shapes
+
+
+def gate_init(gates, recurrent=True):
+    """``init`` of ``gate_params(gates, recurrent)``: W_* recurrent, U_* input, b_* zero."""
+    draws = {"W": "recurrent", "U": "input", "b": "zero"}
+    return {name: draws[name[0]] for name in gate_params(gates, recurrent)}
 
 
 def affine(p, gate, x, h=None):

@@ -1,6 +1,6 @@
 """The coupled input-forget gate LSTM (CIFG): only forget when writing something in its place."""
 
-from ._base import affine, gate_params
+from ._base import Gate, affine, gate_init, gate_params
 from .lstm import LSTM
 
 
@@ -15,6 +15,9 @@ class CIFG(LSTM):
     key = "cifg"
     reference = "Olah 2015 (coupled forget and input gates); Greff et al. 2017"
     param_shapes = gate_params("fgo")
+    init = gate_init("fgo")
+    gates = (Gate("f", "sigmoid", "forget"), Gate("g", "tanh", "candidate"), Gate("o", "sigmoid", "output"),
+             Gate("tanh_c", "tanh", "readout"))
 
     def input_preactivations(self, p, x, h, c):
         """(a_f, a_g)."""

@@ -1,6 +1,6 @@
 """The gated recurrent unit, in its two conventions for the reset gate."""
 
-from ._base import Cell, affine, gate_params
+from ._base import Cell, Gate, affine, gate_init, gate_params
 
 
 class GRU(Cell):
@@ -22,6 +22,14 @@ class GRU(Cell):
     key = "gru"
     reference = "Cho et al. 2014; PyTorch nn.GRU; Keras GRU(reset_after=True)"
     param_shapes = {**gate_params("rzn"), "c_n": ("n",)}
+    init = {**gate_init("rzn"), "c_n": "zero"}
+    gates = (Gate("r", "sigmoid", "reset"), Gate("z", "sigmoid", "update"), Gate("n", "tanh", "candidate"))
+    retention_label = ("1 − z", r"$1 - z$")
+    convention = "gates in the native convention h' = (1−z)⊙h + z⊙h̃: z is the share of new content"
+
+    @classmethod
+    def retention(cls, gates):
+        return 1 - gates["z"]
 
     def update(self, p, x, h, *, ops):
         r = ops.sigmoid(affine(p, "r", x, h))
@@ -61,6 +69,7 @@ class GRUResetBefore(GRU):
     key = "gru_rb"
     reference = "Cho et al. 2014 (arXiv 1406.1078v3); Keras GRU(reset_after=False)"
     param_shapes = gate_params("rzn")
+    init = gate_init("rzn")
 
     def candidate_preactivation(self, p, x, h, r):
         return p.W_n @ (r * h) + affine(p, "n", x)

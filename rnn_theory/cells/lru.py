@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from . import _numpy_ops
 from ._base import Cell
 
 
@@ -18,6 +19,7 @@ class LRU(Cell):
     key = "lru"
     reference = "Orvieto et al. 2023, 'Resurrecting recurrent neural networks for long sequences'"
     param_shapes = {"r": ("n/2",), "theta": ("n/2",), "B": ("n", "m")}
+    init = {"r": "ring", "theta": "ring", "B": "input"}  # drawn by ``random`` below
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -39,6 +41,9 @@ class LRU(Cell):
         B = rng.normal(0.0, 1.0 / np.sqrt(input_size), size=(hidden_size, input_size))
         B *= np.repeat(np.sqrt(1 - r**2), 2)[:, None]
         return cls(r=r, theta=theta, B=B)
+
+    def recurrent_matrices(self):
+        return {"A": _numpy_ops.rotation_blocks(self._params["r"], self._params["theta"])}
 
     def update(self, p, x, h, *, ops):
         return (ops.rotation_blocks(p.r, p.theta) @ h + p.B @ x,)

@@ -1,6 +1,6 @@
 """The LSTM with forget gate: the cell state c is an additive path gated by f."""
 
-from ._base import Cell, affine, gate_params
+from ._base import Cell, Gate, affine, gate_init, gate_params
 
 
 class LSTM(Cell):
@@ -23,7 +23,16 @@ class LSTM(Cell):
     key = "lstm"
     reference = "Gers, Schmidhuber & Cummins 2000; Olah 2015; PyTorch nn.LSTM"
     param_shapes = gate_params("ifgo")
+    init = gate_init("ifgo")
     state_parts = ("h", "c")
+    gates = (Gate("i", "sigmoid", "input"), Gate("f", "sigmoid", "forget"), Gate("g", "tanh", "candidate"),
+             Gate("o", "sigmoid", "output"), Gate("tanh_c", "tanh", "readout"))
+    retention_label = ("f", r"$f$")
+    carousel_label = r"direct path $\ln\|\prod\,\mathrm{diag}(f)\|_2$"  # ∂c'/∂c over the lags
+
+    @classmethod
+    def retention(cls, gates):
+        return gates["f"]
 
     @classmethod
     def _from_random(cls, params, *, forget_bias=1.0):

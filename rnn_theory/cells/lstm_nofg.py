@@ -1,6 +1,8 @@
 """The 1997 LSTM without forget gate: the constant error carousel."""
 
-from ._base import affine, gate_params
+import numpy as np
+
+from ._base import Gate, affine, gate_init, gate_params
 from .lstm import LSTM
 
 
@@ -15,6 +17,15 @@ class LSTMNoForget(LSTM):
     key = "lstm_nofg"
     reference = "Hochreiter & Schmidhuber 1997, section 4 (constant error carousel)"
     param_shapes = gate_params("igo")
+    init = gate_init("igo")
+    gates = (Gate("i", "sigmoid", "input"), Gate("g", "tanh", "candidate"), Gate("o", "sigmoid", "output"),
+             Gate("tanh_c", "tanh", "readout"))
+    retention_label = ("1", r"$1$")
+    carousel_label = r"direct path $\ln\|I\|_2 = 0$"
+
+    @classmethod
+    def retention(cls, gates):
+        return np.ones_like(gates["i"])  # f ≡ 1
 
     @classmethod
     def _from_random(cls, params):  # no forget gate, so no forget_bias

@@ -1,6 +1,6 @@
 """minGRU: a GRU whose gate and candidate see only the input."""
 
-from ._base import Cell, affine, gate_params
+from ._base import Cell, Gate, affine, gate_init, gate_params
 
 
 class MinGRU(Cell):
@@ -13,6 +13,14 @@ class MinGRU(Cell):
     key = "mingru"
     reference = "Feng, Tung, Ahmed, Bengio & Hajimirsadeghi 2024, 'Were RNNs all we needed?'"
     param_shapes = gate_params("zh", recurrent=False)
+    init = gate_init("zh", recurrent=False)
+    gates = (Gate("z", "sigmoid", "update"),)
+    retention_label = ("1 − z", r"$1 - z$")
+    convention = "gates in the native convention h' = (1−z)⊙h + z⊙h̃: z is the share of new content"
+
+    @classmethod
+    def retention(cls, gates):
+        return 1 - gates["z"]
 
     def update(self, p, x, h, *, ops):
         z = ops.sigmoid(affine(p, "z", x))

@@ -1,6 +1,6 @@
 """minLSTM: an LSTM reduced to normalised input-only forget and input gates."""
 
-from ._base import Cell, affine, gate_params
+from ._base import Cell, Gate, affine, gate_init, gate_params
 
 
 class MinLSTM(Cell):
@@ -15,6 +15,13 @@ class MinLSTM(Cell):
     key = "minlstm"
     reference = "Feng, Tung, Ahmed, Bengio & Hajimirsadeghi 2024, 'Were RNNs all we needed?'"
     param_shapes = gate_params("fih", recurrent=False)
+    init = gate_init("fih", recurrent=False)
+    gates = (Gate("f", "sigmoid", "forget"), Gate("i", "sigmoid", "input"))
+    retention_label = ("f̂ = f/(f + i)", r"$\hat f$")
+
+    @classmethod
+    def retention(cls, gates):
+        return gates["f"] / (gates["f"] + gates["i"])
 
     @classmethod
     def _from_random(cls, params, *, forget_bias=1.0):

@@ -18,6 +18,8 @@ class Peephole(LSTM):
     key = "peephole"
     reference = "Gers & Schmidhuber 2000, 'Recurrent nets that time and count'"
     param_shapes = {**LSTM.param_shapes, "p_i": ("n",), "p_f": ("n",), "p_o": ("n",)}
+    carousel_label = r"direct path $\ln\|\prod\,\partial c'/\partial c\|_2$ (peephole diagonal)"
+    init = {**LSTM.init, "p_i": "recurrent", "p_f": "recurrent", "p_o": "recurrent"}
 
     def input_preactivations(self, p, x, h, c):
         a_i, a_f, a_g = super().input_preactivations(p, x, h, c)

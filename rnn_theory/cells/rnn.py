@@ -1,6 +1,6 @@
 """The vanilla (Elman) RNN: h' = φ(W h + U x + b)."""
 
-from ._base import Cell
+from ._base import Cell, Gate
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 
@@ -20,12 +20,17 @@ class RNN(Cell):
     key = "rnn"
     reference = "Elman 1990; Pascanu, Mikolov & Bengio 2013, eqs. (2) and (5)"
     param_shapes = {"W": ("n", "n"), "U": ("n", "m"), "b": ("n",)}
+    init = {"W": "recurrent", "U": "input", "b": "zero"}
 
     def __init__(self, *, activation="tanh", **params):
         if activation not in ACTIVATIONS:
             raise ValueError(f"rnn: activation must be one of {ACTIVATIONS}, got {activation!r}")
         self.activation = activation
         super().__init__(**params)
+
+    @property
+    def gates(self):
+        return (Gate("phi", self.activation, "state"),)
 
     @classmethod
     def _from_random(cls, params, *, activation="tanh"):

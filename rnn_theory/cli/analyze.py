@@ -1,37 +1,34 @@
-"""``rnn-theory analyze``: gradient flow through a user's own trained cell (DESIGN.md section 5).
+"""``rnn-theory analyze``: gradient flow through your own trained model, a thin layer over ``rt.analyze``.
 
-Reads PyTorch, Keras or native weights (``rt.io``), runs the cell from the zero state on the given
-inputs (or N(0, 1) draws), and reports the recurrent matrices' spectra, the lag curve
-ln‖∂s_T/∂s_{T−τ}‖₂, the Lyapunov exponents and, for gated cells, the gate statistics: on the terminal,
-as JSON (--json) and as a figure (--plot). Bad input: one line on stderr, exit 2, no file written.
+Reads PyTorch, Keras or native weights (``rt.io``; Keras ``.keras``/``.h5`` files too), runs the model
+from the zero state on the given inputs (or N(0, 1) draws), and reports what ``rt.analyze`` measures:
+on the terminal, as JSON (--json) and as a figure (--plot). Bad input: one line on stderr, exit 2,
+no file written.
 """
 
 import os
 
 import numpy as np
 
+from ..analysis import analyze
+from ..analysis._plot import FORMATS as PLOT_FORMATS
 from ..cells import CELLS
 from ..cells.rnn import ACTIVATIONS
-from ..io import FORMATS, read_model, write_atomic
+from ..io import FORMATS, write_atomic
 from . import UsageError
-from ._analysis import analysis
-from ._lag_plot import FORMATS as PLOT_FORMATS
-from ._lag_plot import figure_bytes
-from ._report_text import inputs_text, json_text, summary
 
-HELP = "gradient flow through your own trained cell: PyTorch, Keras or native weights"
-_NATIVE_GRU_NOTE = "gates in the native convention h' = (1−z)⊙h + z⊙h̃: z is the share of new content (DESIGN.md §3)"
+HELP = "gradient flow through your own trained model: PyTorch, Keras or native weights"
 
 
 def add_arguments(parser):
-    parser.add_argument("weights", metavar="WEIGHTS", help="a .safetensors or .npz file (never a pickle)")
+    parser.add_argument("weights", metavar="WEIGHTS", help="a .safetensors, .npz, .keras or .h5 file (never a pickle)")
     parser.add_argument("--format", choices=FORMATS, help="the file's layout (default: told from the tensor names)")
     parser.add_argument("--kind", metavar="KIND", help=f"the cell, where names and shapes leave it open: {', '.join(CELLS)}")
     parser.add_argument("--prefix", metavar="P", help="the recurrent module when the file holds several, e.g. encoder.lstm")
-    parser.add_argument("--layer", type=int, metavar="L", help="PyTorch layer k (weight_*_l{k}) when there are several")
-    parser.add_argument("--direction", type=int, choices=(0, 1), help="PyTorch direction: 1 for the _reverse weights")
+    parser.add_argument("--layer", metavar="L", help="layer k of a stack, or 'all': the whole stack as one recurrent system")
+    parser.add_argument("--direction", type=int, choices=(0, 1), help="1: the reverse half of a bidirectional layer (reversed time)")
     parser.add_argument("--activation", choices=ACTIVATIONS, help="the rnn's nonlinearity when the file does not record it (tanh)")
-    parser.add_argument("--inputs", metavar="X.npy", help="inputs, shape (T, m); default: N(0, 1) draws")
+    parser.add_argument("--inputs", metavar="X.npy", help="inputs, shape (T, m) or a batch (B, T, m); default: N(0, 1) draws")
     parser.add_argument("--steps", type=int, metavar="T", help="number of N(0, 1) input steps (default 100)")
     parser.add_argument("--seed", type=int, metavar="S", help="seed of the N(0, 1) inputs (default 0)")
     parser.add_argument("--exponents", type=int, metavar="K", help="how many Lyapunov exponents (default: all, at most 32)")
@@ -43,43 +40,48 @@ def add_arguments(parser):
 
 def run(args):
     plot_format = _check_outputs(args)
+    if args.inputs is not None and (args.steps is not None or args.seed is not None):
+        raise UsageError("rnn-theory analyze: give either --inputs or --steps/--seed, not both")
+    if args.steps is not None and args.steps < 1:
+        raise UsageError(f"rnn-theory analyze: --steps must be >= 1, got {args.steps}")
+    layer, layers = _layer(args.layer)
     try:
-        model = read_model(args.weights, args.format, args.kind, prefix=args.prefix, layer=args.layer,
-                           direction=args.direction, activation=args.activation)
+        result = analyze(args.weights, _inputs(args.inputs), steps=args.steps, seed=args.seed, layer=layer, layers=layers,
+                         direction=args.direction, format=args.format, kind=args.kind, prefix=args.prefix,
+                         activation=args.activation, exponents=args.exponents, burn_in=args.burn_in)
     except ValueError as error:
-        raise UsageError(f"rnn-theory analyze: {error}") from None
-    cell = model.cell
-    xs, inputs = _inputs(args, cell)
-    k = args.exponents if args.exponents is not None else min(cell.state_size, 32)
-    if not 1 <= k <= cell.state_size:
-        raise UsageError(f"rnn-theory analyze: --exponents must lie in 1..{cell.state_size} (the state size), got {k}")
-    burn_in = args.burn_in if args.burn_in is not None else len(xs) // 10
-    if not 0 <= burn_in < len(xs):
-        raise UsageError(f"rnn-theory analyze: --burn-in must lie in 0..{len(xs) - 1} (T − 1), got {burn_in}")
-    report = {
-        "weights": args.weights,
-        "format": model.format,
-        "module": model.where,
-        "ignored": list(model.ignored),
-        "notes": list(model.notes),
-        "inputs": inputs,
-        **analysis(cell, xs, exponents=k, burn_in=burn_in),
-    }
-    if cell.key in ("gru", "gru_rb", "mingru") and model.format == "native":  # imports carry GRU_NOTE
-        report["notes"].append(_NATIVE_GRU_NOTE)
+        message = str(error)
+        for option in ("exponents", "burn_in", "steps"):  # the library's names, as the command's flags
+            message = message.replace(f"{option} must", f"--{option.replace('_', '-')} must")
+        raise UsageError(f"rnn-theory analyze: {message}") from None
+    report = result.to_dict()
+    if args.inputs is not None:
+        report["inputs"] = {"file": args.inputs}
+    result = type(result)(report)
     outputs = {}
     if args.json:
-        outputs[args.json] = json_text(report)
+        outputs[args.json] = result.to_json()
     if args.plot:
-        title = f"{cell.key} from {os.path.basename(args.weights)}: T = {len(xs)}, " + inputs_text(inputs)
-        outputs[args.plot] = figure_bytes(report, title, plot_format)
+        outputs[args.plot] = result.figure_bytes(plot_format, f"{report['kind']} from {os.path.basename(args.weights)}: "
+                                                 f"T = {report['steps']}" + (", reversed time" if report.get("time") == "reversed" else ""))
     for path, data in outputs.items():
         try:
             write_atomic(path, data)
         except OSError as error:
             raise UsageError(f"rnn-theory analyze: cannot write {path}: {error.strerror}") from None
-    print(summary(report))
+    print(result.summary())
     return 0
+
+
+def _layer(text):
+    if text is None:
+        return None, None
+    if text == "all":
+        return None, "all"
+    try:
+        return int(text), None
+    except ValueError:
+        raise UsageError(f"rnn-theory analyze: --layer takes a layer number or 'all', got {text!r}") from None
 
 
 def _check_outputs(args):
@@ -98,26 +100,15 @@ def _check_outputs(args):
     return fmt
 
 
-def _inputs(args, cell):
-    """xs (T, m) and how they were made, for the report."""
-    m = cell.input_size
-    if args.inputs is not None:
-        if args.steps is not None or args.seed is not None:
-            raise UsageError("rnn-theory analyze: give either --inputs or --steps/--seed, not both")
-        try:
-            xs = np.load(args.inputs, allow_pickle=False)
-        except (OSError, ValueError, EOFError) as error:
-            raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: cannot read a .npy array ({error})") from None
-        if not isinstance(xs, np.ndarray):  # np.load gave an .npz archive
-            xs.close()
-            raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: expected one .npy array (T, {m}), got an .npz archive")
-        if xs.ndim != 2 or xs.shape[1] != m or len(xs) < 1:
-            raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: expected shape (T, {m}) with T >= 1, got {xs.shape}")
-        if xs.dtype.kind not in "fiu" or not np.isfinite(xs).all():
-            raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: must hold finite real numbers")
-        return xs.astype(np.float64), {"file": args.inputs}
-    steps = 100 if args.steps is None else args.steps
-    seed = 0 if args.seed is None else args.seed
-    if steps < 1:
-        raise UsageError(f"rnn-theory analyze: --steps must be >= 1, got {steps}")
-    return np.random.default_rng(seed).normal(size=(steps, m)), {"normal": {"steps": steps, "seed": seed}}
+def _inputs(path):
+    """The --inputs array (checked for shape by ``analyze``), or None."""
+    if path is None:
+        return None
+    try:
+        xs = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise UsageError(f"rnn-theory analyze: --inputs {path}: cannot read a .npy array ({error})") from None
+    if not isinstance(xs, np.ndarray):  # np.load gave an .npz archive
+        xs.close()
+        raise UsageError(f"rnn-theory analyze: --inputs {path}: expected one .npy array (T, m) or (B, T, m), got an .npz archive")
+    return xs

@@ -16,7 +16,8 @@ def run(args):
         raise UsageError(f"rnn-theory cells: unknown cell {unknown[0]!r}; expected one of {', '.join(CELLS)}")
     for key in args.keys or CELLS:
         cls = CELLS[key]
-        state = "[h; c] (2n)" if len(cls.state_parts) == 2 else "h (n)"
+        parts = cls.state_parts
+        state = f"[{'; '.join(parts)}] ({len(parts)}n)" if len(parts) > 1 else f"{parts[0]} (n)"
         params = ", ".join(f"{name} ({'×'.join(dims)})" for name, dims in cls.param_shapes.items())
         summary = cls.__doc__.strip().splitlines()[0]
         print(f"{key:10s} {summary}\n{'':10s} state {state}; parameters {params}\n{'':10s} {cls.reference}\n")

@@ -40,6 +40,23 @@ class GradientFlow:
                 value.setflags(write=False)
                 object.__setattr__(self, f.name, value)
 
+    def __repr__(self):
+        """Short: the method, T and the curve's ends (the arrays are in the fields).
+
+        >>> import numpy as np
+        >>> GradientFlow("exact", np.array([1, 2]), np.array([-0.5, -np.inf]), np.array([-0.5, -1.0]))
+        GradientFlow(exact, T = 2: ln‖∂s_T/∂s_(T−1)‖₂ = -0.5, ln‖∂s_T/∂s_0‖₂ = -inf)
+        """
+        first, last = (f"{v:.3g}" for v in (self.log_norm[0], self.log_norm[-1]))
+        return f"GradientFlow({self.method}, T = {len(self.lags)}: ln‖∂s_T/∂s_(T−1)‖₂ = {first}, ln‖∂s_T/∂s_0‖₂ = {last})"
+
+    def plot(self, title=None):
+        """The curve against the lag (and the h, c and carousel blocks where the state has them), as a
+        matplotlib Figure in the package's style (the figure of ``rt.analyze``'s ``plot``)."""
+        from ..analysis._plot import flow_figure  # noqa: PLC0415 (matplotlib only when plotting)
+
+        return flow_figure(self, title)
+
     def to_dict(self):
         """Plain lists for JSON; non-finite values (ln 0 = −inf) become None.
 

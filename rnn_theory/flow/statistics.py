@@ -1,20 +1,27 @@
 """Trajectory statistics of a run: φ'(a_t), gate values, memory time constants, recurrent spectra.
 
-Gate values come from the cells' own pre-activation code (``affine``, the LSTM family's
-``input_preactivations``/``output_preactivation``, the GRU's ``candidate_preactivation``), run
-for all T steps at once on (n, T) columns. Gate letters are those of DESIGN.md section 3; σ for
-every gate, tanh for the candidates g (LSTM) and n (GRU). GRU convention: z is the share of new
-content, h' = (1 − z)⊙h + z⊙h̃ (PyTorch/Keras call 1 − z their update gate).
+One implementation for every cell, read from the cell's declarations (``Cell.gates``,
+``Cell.retention``, ``Cell.recurrent_matrices``): gate values are recorded while the cell's own
+``update`` runs (the equations written once), for all T steps at once on (n, T) columns; each
+nonlinearity it evaluates is matched, in order, to the cell's declared ``gates``. GRU convention:
+z is the share of new content, h' = (1 − z)⊙h + z⊙h̃ (PyTorch/Keras call 1 − z their update gate).
+
+>>> import numpy as np, rnn_theory as rt
+>>> cell = rt.CELLS["gru"].random(hidden_size=3, input_size=2, rng=0)
+>>> xs = np.ones((4, 2))
+>>> gates = gate_values(cell, xs, cell.run(xs))
+>>> sorted(gates), gates["z"].shape
+(['n', 'r', 'z'], (4, 3))
 """
 
 import numpy as np
 
-from ..cells import _numpy_ops as ops
-from ..cells._base import affine
+from ..cells import _numpy_ops
+from ..cells._base import NOT_GATES
 from ._batched import column_params
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-_LSTM_FAMILY = ("lstm", "lstm_nofg", "peephole", "cifg")
+_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 
 
 def summary(values):
@@ -32,85 +39,100 @@ def summary(values):
 
 
 def recurrent_spectra(cell):
-    """For each recurrent matrix: spectral radius ρ(W) and largest singular value σ_max(W).
-
-    W_* of the rnn, LSTM family and GRUs; for the lru its state matrix A (ρ = σ_max = max r_k).
-    mingru and minlstm have none.
+    """For each recurrent matrix (``cell.recurrent_matrices()``): spectral radius ρ(W) and largest
+    singular value σ_max(W). W_* of the rnn, LSTM family and GRUs; for the lru its state matrix A
+    (ρ = σ_max = max r_k); mingru and minlstm have none.
 
     >>> import numpy as np, rnn_theory as rt
     >>> cell = rt.CELLS["rnn"](W=[[0.0, 2.0], [0.5, 0.0]], U=[[1.0], [1.0]], b=[0.0, 0.0])
     >>> recurrent_spectra(cell)
     {'W': {'spectral_radius': 1.0, 'sigma_max': 2.0}}
     """
-    p = cell.params
-    mats = {name: W for name, W in p.items() if name.startswith("W")}
-    if cell.key == "lru":
-        mats = {"A": ops.rotation_blocks(p["r"], p["theta"])}
     return {
         name: {"spectral_radius": float(np.abs(np.linalg.eigvals(W)).max()), "sigma_max": float(np.linalg.norm(W, 2))}
-        for name, W in mats.items()
+        for name, W in cell.recurrent_matrices().items()
     }
 
 
-def gate_values(cell, xs, states):
-    """Gate values over the run: letter -> (T, n) array, gate at step t = 1..T (row t − 1).
+class _RecordingOps:
+    """The NumPy backend, except that every activation it evaluates is also kept, with its argument."""
 
-    states = cell.run(xs, s0) (T+1 rows); the gates of step t see x_t = xs[t−1], s_{t−1} = states[t−1].
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        function = getattr(_numpy_ops, name)
+        if name not in _ACTIVATIONS:
+            return function
+
+        def recorded(a):
+            value = function(a)
+            self.calls.append((name, a, value))
+            return value
+
+        return recorded
+
+
+def nonlinearities(cell, xs, states):
+    """Every declared nonlinearity over the run: name -> (Gate, argument (T, n), value (T, n)).
+
+    states = cell.run(xs, s0) (T+1 rows); step t sees x_t = xs[t−1], s_{t−1} = states[t−1].
     """
-    p = column_params(cell)
-    n = cell.hidden_size
-    X, h = np.asarray(xs, dtype=float).T, states[:-1, :n].T
-    letters = [name[2:] for name in cell.param_shapes if name.startswith("U_")]
-    if cell.key in _LSTM_FAMILY:
-        c = states[:-1, n:].T
-        pre = dict(zip([g for g in letters if g != "o"], cell.input_preactivations(p, X, h, c)))
-        pre["o"] = cell.output_preactivation(p, X, h, cell.cell_update(p, X, h, c, ops=ops))
-        gates = {g: (ops.tanh if g == "g" else ops.sigmoid)(a) for g, a in pre.items()}
-    elif cell.key in ("gru", "gru_rb"):
-        gates = {g: ops.sigmoid(affine(p, g, X, h)) for g in "rz"}
-        gates["n"] = ops.tanh(cell.candidate_preactivation(p, X, h, gates["r"]))
-    elif cell.key in ("mingru", "minlstm"):
-        gates = {g: ops.sigmoid(affine(p, g, X)) for g in letters if g != "h"}
-        if cell.key == "minlstm":
-            gates["f_hat"] = gates["f"] / (gates["f"] + gates["i"])
-    else:
-        gates = {}
-    return {g: a.T for g, a in gates.items()}
+    declared = tuple(cell.gates)
+    n, ops = cell.hidden_size, _RecordingOps()
+    parts = [states[:-1, k * n:(k + 1) * n].T for k in range(len(cell.state_parts))]
+    cell.update(column_params(cell), np.asarray(xs, dtype=float).T, *parts, ops=ops)
+    evaluated = tuple(name for name, _, _ in ops.calls)
+    if evaluated != tuple(g.activation for g in declared):  # the declaration must match the equations
+        raise RuntimeError(f"{cell.key}: update evaluates {evaluated}, its declared gates say "
+                           f"{tuple(g.activation for g in declared)}")
+    return {g.name: (g, a.T, v.T) for g, (_, a, v) in zip(declared, ops.calls)}
+
+
+def gate_values(cell, xs, states):
+    """Gate values over the run: name -> (T, n) array, gate at step t = 1..T (row t − 1).
+
+    The gates are the cell's declared ``gates`` other than the state's own φ and the readout
+    tanh(c'): i, f, g, o (LSTM; the variants theirs), r, z, n (GRUs), z (mingru), f, i (minlstm).
+    """
+    return {name: value for name, (g, _, value) in nonlinearities(cell, xs, states).items() if g.role not in NOT_GATES}
 
 
 def memory_time_constants(cell, gates):
     """Per unit, −1/mean_t ln(retention): the e-folding time (steps) of the direct memory path.
 
-    Retention is f for lstm, peephole, cifg (∞ for lstm_nofg, whose f ≡ 1), f̂ for minlstm and
-    1 − z for the GRUs and mingru. None for rnn and lru. Returns an array (n,).
+    Retention is the cell's declared one (``Cell.retention``): f for lstm, peephole, cifg (∞ for
+    lstm_nofg, whose f ≡ 1), f̂ = f/(f + i) for minlstm and 1 − z for the GRUs and mingru. None for
+    cells without one (rnn, lru). Returns an array (n,).
     """
-    if cell.key == "lstm_nofg":
-        return np.full(cell.hidden_size, np.inf)
-    retention = {"minlstm": "f_hat", "gru": "z", "gru_rb": "z", "mingru": "z"}.get(cell.key, "f")
-    if retention not in gates:
+    kept = cell.retention(gates) if gates else None
+    if kept is None:
         return None
-    kept = 1 - gates["z"] if retention == "z" else gates[retention]
     with np.errstate(divide="ignore"):
-        return -1.0 / np.log(kept).mean(axis=0)
+        mean = np.log(kept).mean(axis=0)
+        return np.where(mean == 0, np.inf, -1.0 / np.where(mean == 0, -1.0, mean))
 
 
 def trajectory_statistics(cell, xs, s0=None):
-    """Statistics of the run S = cell.run(xs, s0), JSON-ready:
+    """Statistics of the run S = cell.run(xs, s0), JSON-ready; for a batch xs (B, T, m), of all B
+    runs from s0 pooled:
 
     - ``recurrent``: ``recurrent_spectra(cell)``;
-    - ``activation_derivative``: summary of φ'(a_t) over all steps and units (rnn only, else None),
-      a_t = W h_{t−1} + U x_t + b, φ' ∈ {tanh', σ', relu'};
-    - ``gates``: letter -> summary of the gate's values (``gate_values``);
+    - ``activation_derivative``: summary of φ'(a_t) over all steps and units of the state's own
+      nonlinearity (rnn: a_t = W h_{t−1} + U x_t + b, φ' ∈ {tanh', σ', relu'}; else None);
+    - ``gates``: name -> summary of the gate's values (``gate_values``);
     - ``memory_time``: summary of the per-unit ``memory_time_constants`` (None where undefined),
       and ``memory_time_per_unit``, the list itself.
     """
-    states = cell.run(xs, s0)
-    gates = gate_values(cell, xs, states)
+    xs = np.asarray(xs, dtype=float)
+    runs = [nonlinearities(cell, seq, cell.run(seq, s0)) for seq in (xs if xs.ndim == 3 else xs[None])]
+    found = {name: (g, np.concatenate([r[name][1] for r in runs]), np.concatenate([r[name][2] for r in runs]))
+             for name, (g, _, _) in runs[0].items()}
     derivative = None
-    if cell.key == "rnn":
-        p = cell.params
-        a = states[:-1] @ p["W"].T + np.asarray(xs, dtype=float) @ p["U"].T + p["b"]
-        derivative = summary(getattr(ops, "d" + cell.activation)(a))
+    for g, a, _ in found.values():
+        if g.role == "state":
+            derivative = summary(getattr(_numpy_ops, "d" + g.activation)(a))
+    gates = {name: value for name, (g, _, value) in found.items() if g.role not in NOT_GATES}
     tau = memory_time_constants(cell, gates)
     return {
         "recurrent": recurrent_spectra(cell),

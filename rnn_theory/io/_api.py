@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 from ..cells import CELLS, Cell
 from ..cells.rnn import ACTIVATIONS
-from . import _keras, _native, _torch
+from . import _h5, _keras, _native, _torch
 from ._files import read_tensors, write_tensors
 from ._gates import native_params
 
@@ -40,6 +40,10 @@ def read_model(path, format=None, kind=None, *, prefix=None, layer=None, directi
     """
     try:
         _check_choices(format, kind, activation)
+        if _h5.is_h5(path):  # .keras/.h5: Keras' own files
+            if format not in (None, "keras") or layer is not None:
+                raise ValueError("a .keras/.h5 file holds Keras layers: name one with prefix=… (--prefix), not layer")
+            return _h5.read_model(path, prefix, direction)
         tensors, metadata = read_tensors(path)
         format = format or _infer_format(tensors, metadata)
         if format != "torch" and (layer is not None or direction is not None):

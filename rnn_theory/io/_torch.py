@@ -37,9 +37,8 @@ def is_torch(tensors):
     return any(parse_name(name) for name in tensors)
 
 
-def select(tensors, prefix=None, layer=None, direction=None):
-    """(names, where) of one recurrent layer: names param -> tensor name (present or expected),
-    where = {prefix, layer, direction}."""
+def _module(tensors, prefix):
+    """(prefix, {layer: {direction: {param: tensor name}}}) of the recurrent module ``prefix``."""
     modules = {}
     for name in tensors:
         parsed = parse_name(name)
@@ -48,7 +47,19 @@ def select(tensors, prefix=None, layer=None, direction=None):
             cell.setdefault(parsed["direction"], {})[parsed["param"]] = name
     if prefix is not None and prefix not in modules and prefix + "." in modules:
         prefix += "."
-    prefix, layers = choose(modules, prefix, "recurrent module", "prefix")
+    return choose(modules, prefix, "recurrent module", "prefix")
+
+
+def layout(tensors, prefix=None):
+    """(prefix, {layer: directions}) of a recurrent module: its whole stack, for ``rt.analyze``."""
+    prefix, layers = _module(tensors, prefix)
+    return prefix, {layer: tuple(sorted(directions)) for layer, directions in sorted(layers.items())}
+
+
+def select(tensors, prefix=None, layer=None, direction=None):
+    """(names, where) of one recurrent layer: names param -> tensor name (present or expected),
+    where = {prefix, layer, direction}."""
+    prefix, layers = _module(tensors, prefix)
     layer, directions = choose(layers, layer, "layer", "layer")
     direction, names = choose(directions, direction, "direction", "direction")
     param, name = next(iter(names.items()))

@@ -72,10 +72,10 @@ def build(result):
     curves = [(flow.log_norm, r"$\ln\|\partial s_T/\partial s_{T-\tau}\|_2$")]
     if flow.log_norm_c is not None:
         curves += [(flow.log_norm_c, r"c-block $\ln\|\partial c_T/\partial c_{T-\tau}\|_2$"),
-                   (flow.log_norm_direct, _direct_label(cell.key))]
+                   (flow.log_norm_direct, cell.carousel_label)]
     for i, (curve, label) in enumerate(curves):
         axes.plot(lags, curve, label=label, **series(i), **marks)
-    if cell.key == "rnn":
+    if _pascanu(cell):
         _rnn_rates(axes, cell, lags, len(curves))
     for key, (label, marker) in _RECORDED.items():
         if key in record:
@@ -89,19 +89,17 @@ def build(result):
     return figure, _caption(result, cell, T)
 
 
-def _direct_label(kind):
-    if kind == "peephole":
-        return r"direct path $\ln\|\prod\,\partial c'/\partial c\|_2$ (peephole diagonal)"
-    if kind == "lstm_nofg":
-        return r"direct path $\ln\|I\|_2 = 0$"
-    return r"direct path $\ln\|\prod\,\mathrm{diag}(f)\|_2$"
+def _pascanu(cell):
+    """The state's own φ and one recurrent matrix W, h' = φ(W h + …): Pascanu's bound applies."""
+    return any(g.role == "state" for g in cell.gates) and len(cell.recurrent_matrices()) == 1
 
 
 def _rnn_rates(axes, cell, lags, first):
     """τ·ln ρ(W) (the rate the spectral radius suggests) and τ·ln(γσ_max(W)) (Pascanu's bound)."""
-    W = cell.params["W"]
+    (W,) = cell.recurrent_matrices().values()
     rho, sigma = np.abs(np.linalg.eigvals(W)).max(), np.linalg.norm(W, 2)
-    bound = GAMMA[cell.activation] * sigma
+    (phi,) = (g.activation for g in cell.gates if g.role == "state")
+    bound = GAMMA[phi] * sigma
     label = rf"bound $\tau\,\ln(\gamma\,\sigma_{{\max}}(W))$, $\gamma\,\sigma_{{\max}} = {bound:.3g}$"
     if np.isclose(rho, bound, rtol=1e-9):  # e.g. one unit: the two lines coincide, draw one
         label = rf"$\tau\,\ln\rho(W)$ = the bound, $\rho(W) = \gamma\,\sigma_{{\max}}(W) = {bound:.3g}$"
@@ -126,7 +124,7 @@ def _caption(result, cell, T):
     plotted = ["ln‖∂s_T/∂s_(T−τ)‖₂ (natural log, spectral norm)"]
     if _has_blocks(cell):
         plotted.append("the c-block ln‖∂c_T/∂c_(T−τ)‖₂ (h_(T−τ) held fixed) and the direct carousel path alone")
-    if cell.key == "rnn":
+    if _pascanu(cell):
         plotted.append("dotted, τ·ln ρ(W) and the Pascanu bound τ·ln(γ·σ_max(W)), γ = sup|φ′|")
     condition = (found.condition or "").rstrip(".")
     return f"""
@@ -137,7 +135,7 @@ def _caption(result, cell, T):
     "exact"). Hollow markers: the values the claim check recorded at its lag τ = {record['lag']}
     ({recorded}).
 
-    Cell: {cell.key}{f" ({cell.activation})" if cell.key == 'rnn' else ''}, n = {cell.hidden_size},
+    Cell: {cell.key}{f" ({cell.activation})" if getattr(cell, "activation", None) else ''}, n = {cell.hidden_size},
     m = {cell.input_size}; {params}. Initial state s_0: {s0}; inputs ({T} steps): {inputs}. No
     randomness here: everything comes from the record. How the claim was checked: {claim.method}.
     """

@@ -9,22 +9,22 @@ from . import _trained
 from ._style import DOUBLE, GREY, REFERENCE, new_figure, series
 
 SEQUENCES = tuple(range(20))
-RETENTION = {"lstm": ("f", r"$f$"), "gru": ("z", r"$1 - z$")}
+MODELS = ("lstm", "gru")
 
 
 def _time_constants(cell, task, lag):
     """Per unit, −1/mean ln(retention) with the mean over every step of the task sequences."""
     runs = [_trained.task_inputs(task, lag, s) for s in SEQUENCES]
     gates = [gate_values(cell, xs, cell.run(xs)) for xs in runs]
-    letter = RETENTION[cell.key][0]
-    return np.sort(memory_time_constants(cell, {letter: np.concatenate([g[letter] for g in gates])}))[::-1]
+    merged = {name: np.concatenate([g[name] for g in gates]) for name in gates[0]}
+    return np.sort(memory_time_constants(cell, merged))[::-1]
 
 
 def build():
-    trained = _trained.checkpoints(models=tuple(RETENTION))
-    figure, axes = new_figure(DOUBLE, 2.6, 1, len(RETENTION), sharey=True)
+    trained = _trained.checkpoints(models=MODELS)
+    figure, axes = new_figure(DOUBLE, 2.6, 1, len(MODELS), sharey=True)
     lags = sorted({log["lag"] for log, _ in trained})
-    for k, (ax, model) in enumerate(zip(axes[0], RETENTION)):
+    for k, (ax, model) in enumerate(zip(axes[0], MODELS)):
         entries = [(log, cell) for log, cell in trained if log["model"] == model]
         log0, _ = entries[0]
         units = np.arange(1, log0["hidden_size"] + 1)
@@ -41,7 +41,7 @@ def build():
         ax.set_yscale("log")
         ax.set_xlim(0, units[-1] + 1)
         ax.set_xlabel("unit (sorted by time constant)")
-        ax.set_title(f"({chr(ord('a') + k)}) {model}, retention {RETENTION[model][1]}")
+        ax.set_title(f"({chr(ord('a') + k)}) {model}, retention {entries[0][1].retention_label[1]}")
         ax.yaxis.set_major_formatter("{x:g}")  # 1, 10, 100 steps rather than 10⁰, 10¹, 10²
         ax.legend(loc="lower left")
     axes[0, 0].set_ylabel(r"memory time $-1/\overline{\ln(\mathrm{retention})}$ (steps)")
