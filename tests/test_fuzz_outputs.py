@@ -23,6 +23,10 @@ def inputs(tmp_path):
     np.save(tmp_path / "xs.npy", np.random.default_rng(0).normal(size=(20, 1)))
     (tmp_path / "folder.png").mkdir()
     os.mkfifo(tmp_path / "fifo")
+    try:  # a private /dev/null, so that code that replaces devices cannot harm the real one
+        os.mknod(tmp_path / "null-device", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        (tmp_path / "null-device").symlink_to("fifo")
     return tmp_path
 
 
@@ -39,7 +43,7 @@ ANALYZE_HAZARDS = {
     "json-is-directory": ["--json", "folder.png"],
     "plot-is-directory": ["--json", "ok.json", "--plot", "folder.png"],
     "json-is-fifo": ["--json", "fifo"],
-    "json-is-device": ["--json", "/dev/null"],
+    "json-is-device": ["--json", "null-device"],
     "json-missing-folder": ["--json", "missing/a.json"],
     "seed-negative": ["--seed", "-1"],
     "steps-huge": ["--steps", str(10**9)],

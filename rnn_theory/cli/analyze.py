@@ -12,9 +12,12 @@ import numpy as np
 
 from ..cells import CELLS
 from ..cells.rnn import ACTIVATIONS
-from ..io import FORMATS, read_model, write_atomic
+from ..io import FORMATS, read_model
+from ..io._files import read_npy
+from ..io._write import check_outputs, write_set
 from . import UsageError
 from ._analysis import analysis
+from ._progress import expected_work, progress
 from ._lag_plot import FORMATS as PLOT_FORMATS
 from ._lag_plot import figure_bytes
 from ._report_text import inputs_text, json_text, summary
@@ -56,6 +59,9 @@ def run(args):
     burn_in = args.burn_in if args.burn_in is not None else len(xs) // 10
     if not 0 <= burn_in < len(xs):
         raise UsageError(f"rnn-theory analyze: --burn-in must lie in 0..{len(xs) - 1} (T − 1), got {burn_in}")
+    seconds = expected_work(cell.state_size, len(xs), "rnn-theory analyze")
+    with progress(seconds, "rnn-theory analyze"):
+        results = analysis(cell, xs, exponents=k, burn_in=burn_in)
     report = {
         "weights": args.weights,
         "format": model.format,
@@ -63,7 +69,7 @@ def run(args):
         "ignored": list(model.ignored),
         "notes": list(model.notes),
         "inputs": inputs,
-        **analysis(cell, xs, exponents=k, burn_in=burn_in),
+        **results,
     }
     if cell.key in ("gru", "gru_rb", "mingru") and model.format == "native":  # imports carry GRU_NOTE
         report["notes"].append(_NATIVE_GRU_NOTE)
@@ -73,23 +79,20 @@ def run(args):
     if args.plot:
         title = f"{cell.key} from {os.path.basename(args.weights)}: T = {len(xs)}, " + inputs_text(inputs)
         outputs[args.plot] = figure_bytes(report, title, plot_format)
-    for path, data in outputs.items():
-        try:
-            write_atomic(path, data)
-        except OSError as error:
-            raise UsageError(f"rnn-theory analyze: cannot write {path}: {error.strerror}") from None
+    try:
+        write_set(outputs)  # all or none
+    except OSError as error:
+        raise UsageError(f"rnn-theory analyze: cannot write {error.filename}: {error.strerror}; no file was changed") from None
     print(summary(report))
     return 0
 
 
 def _check_outputs(args):
     """Refuse unusable output paths before any work; return the plot format."""
-    for path in filter(None, (args.json, args.plot)):
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
-            raise UsageError(f"rnn-theory analyze: cannot write {path}: no folder {folder}")
-    if args.json and args.plot and os.path.abspath(args.json) == os.path.abspath(args.plot):
-        raise UsageError("rnn-theory analyze: --json and --plot name the same file")
+    try:
+        check_outputs(filter(None, (args.json, args.plot)), inputs=(args.weights, args.inputs))
+    except ValueError as error:
+        raise UsageError(f"rnn-theory analyze: {error}") from None
     if not args.plot:
         return None
     fmt = os.path.splitext(args.plot)[1].lstrip(".").lower()
@@ -105,12 +108,9 @@ def _inputs(args, cell):
         if args.steps is not None or args.seed is not None:
             raise UsageError("rnn-theory analyze: give either --inputs or --steps/--seed, not both")
         try:
-            xs = np.load(args.inputs, allow_pickle=False)
-        except (OSError, ValueError, EOFError) as error:
-            raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: cannot read a .npy array ({error})") from None
-        if not isinstance(xs, np.ndarray):  # np.load gave an .npz archive
-            xs.close()
-            raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: expected one .npy array (T, {m}), got an .npz archive")
+            xs = read_npy(args.inputs)
+        except ValueError as error:
+            raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: cannot read a .npy array (T, {m}): {error}") from None
         if xs.ndim != 2 or xs.shape[1] != m or len(xs) < 1:
             raise UsageError(f"rnn-theory analyze: --inputs {args.inputs}: expected shape (T, {m}) with T >= 1, got {xs.shape}")
         if xs.dtype.kind not in "fiu" or not np.isfinite(xs).all():
@@ -118,6 +118,7 @@ def _inputs(args, cell):
         return xs.astype(np.float64), {"file": args.inputs}
     steps = 100 if args.steps is None else args.steps
     seed = 0 if args.seed is None else args.seed
-    if steps < 1:
-        raise UsageError(f"rnn-theory analyze: --steps must be >= 1, got {steps}")
+    if steps < 1 or seed < 0:
+        raise UsageError(f"rnn-theory analyze: --steps must be >= 1 and --seed >= 0, got {steps} and {seed}")
+    expected_work(cell.state_size, steps, "rnn-theory analyze")  # before drawing the inputs
     return np.random.default_rng(seed).normal(size=(steps, m)), {"normal": {"steps": steps, "seed": seed}}

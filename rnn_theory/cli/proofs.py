@@ -4,7 +4,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..io import write_atomic
+from ..io._write import check_outputs, write_set
 from . import UsageError
 
 HELP = (
@@ -47,6 +47,11 @@ def run(args):
         raise UsageError(f"rnn-theory proofs: --check needs an existing directory, {out} is missing")
     if args.workers < 0:
         raise UsageError(f"rnn-theory proofs: --workers must be >= 0, got {args.workers}")
+    if not args.check:  # before the work: a folder that can hold the pages (README.md stands for them)
+        try:
+            check_outputs([out / "README.md"] if out.is_dir() else [out])
+        except ValueError as error:
+            raise UsageError(f"rnn-theory proofs: {error}") from None
     from ..cells import CELLS
     from ..symbolic import documents
 
@@ -65,9 +70,8 @@ def run(args):
         for name in stale:
             print(f"rnn-theory proofs: {out / name} is stale (regenerate with rnn-theory proofs --out {out})", file=sys.stderr)
         return 1 if stale else 0
-    out.mkdir(parents=True, exist_ok=True)
-    for name, text in pages.items():
-        write_atomic(out / name, text)
+    out.mkdir(exist_ok=True)
+    write_set({out / name: text for name, text in pages.items()})  # all pages new, or all old
     print(f"wrote {len(pages)} pages to {out}")
     return 0
 

@@ -226,7 +226,7 @@ def read_npy(path):
     not a .npy, or its header's shape needs more bytes than the file holds or the memory budget."""
     blob = map_file(os.fspath(path))
     if blob[:6] != b"\x93NUMPY":
-        raise ValueError("not a .npy file (save one with np.save)")
+        raise ValueError("got an .npz archive, not one .npy array" if blob[:2] == b"PK" else "not a .npy file (save one with np.save)")
     stream = io.BytesIO(blob[:_MAX_NPY_HEADER])  # the header only, not a copy of the file
     shape, order, dtype, nbytes = _npy_header(stream, len(blob), "the array")
     start = stream.tell()

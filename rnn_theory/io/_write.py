@@ -77,18 +77,31 @@ def write_set(files):
     try:
         for path, data in files.items():
             staged.append(_stage(os.fspath(path), data))
-        # The renames are quick and cannot fill a disk; an interrupt waits until they are all done.
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-        try:
-            for temporary, target in staged:
-                os.replace(temporary, target)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        _rename_all(staged)
     except BaseException:
         for temporary, _ in staged:
             if os.path.exists(temporary):
                 os.unlink(temporary)
         raise
+
+
+def commit_files(moves):
+    """Move complete files {source: destination} into place together (same filesystem), each
+    given the permissions of the file it replaces; the sources are left where they are on failure."""
+    for source, destination in moves.items():
+        os.chmod(source, _mode(os.path.realpath(destination), stat.S_IMODE(os.stat(source).st_mode)))
+    _rename_all([(source, os.path.realpath(destination)) for source, destination in moves.items()])
+
+
+def _rename_all(pairs):
+    """os.replace each (source, target); renames are quick and cannot fill a disk, so an interrupt
+    (SIGINT, SIGTERM) is held back until they are all done."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        for source, target in pairs:
+            os.replace(source, target)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _stage(path, data):
@@ -107,10 +120,14 @@ def _stage(path, data):
     return temporary, target
 
 
-def _mode(target):
+def _mode(target, new=None):
+    """The permissions of the file ``target`` replaces: its own, or for a new file ``new`` (default
+    0666 less the umask)."""
     try:
         return stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
+        if new is not None:
+            return new
         mask = os.umask(0o022)
         os.umask(mask)
         return 0o666 & ~mask

@@ -1,0 +1,34 @@
+"""How long and how much memory a gradient-flow analysis takes, before it starts.
+
+Calibrated on this project's 2-core development machine (one BLAS thread, other jobs running;
+tanh RNN, GRU and LSTM with d = 128..512, T = 60..800, exact lag curve plus 32 Lyapunov exponents,
+as ``rnn-theory analyze`` runs them), rounded up:
+
+- time: the exact method's dense phase costs ≈ 4e-10·d³ s per lag for up to d lags, the factored
+  phase after it ≈ 4e-8·d² s per lag (measured 1.1–5.1 s, estimate 1.0–1.3× that); the probe
+  method ≈ 5e-9·k·d² s per lag;
+- memory: ≈ 8·(12·d² + 24·T·d) bytes (measured peak 6.5–22 MB, estimate 1.4–1.7× that).
+
+A machine with more cores or a faster BLAS is faster; the point is the order of magnitude, so
+that a run of hours is announced, not discovered.
+
+>>> round(estimate_seconds(2048, 100))   # an LSTM with n = 1024 on 100 steps: minutes
+344
+>>> estimate_bytes(16384, 100) > 2**34   # n = 8192: more than 16 GiB
+True
+"""
+
+_DENSE, _FACTORED, _PROBE = 4e-10, 4e-8, 5e-9
+
+
+def estimate_seconds(d, T, method="exact", k=8):
+    """Seconds a lag curve (and its Lyapunov exponents) of state size ``d`` over ``T`` steps takes."""
+    if method == "probe":
+        return _PROBE * k * d * d * T
+    dense = min(T, d)
+    return _DENSE * d**3 * dense + _FACTORED * d * d * (T - dense)
+
+
+def estimate_bytes(d, T):
+    """Peak bytes of that analysis."""
+    return 8 * (12 * d * d + 24 * T * d)
