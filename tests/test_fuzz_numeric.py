@@ -36,7 +36,7 @@ BAD = {
     "xs-strings": (tuple(CALLS), {"xs": np.array([["a"]] * 30)}),
     "xs-1d": (tuple(CALLS), {"xs": np.zeros(30)}),
     "xs-wrong-m": (tuple(CALLS), {"xs": np.zeros((30, 2))}),
-    "xs-empty": (tuple(CALLS), {"xs": np.zeros((0, 1))}),
+    "xs-empty": (LYAPUNOV, {"xs": np.zeros((0, 1))}),  # gradient_norms: an empty curve
     "xs-nan": (tuple(CALLS), {"xs": np.full((30, 1), np.nan)}),
     "s0-wrong": (tuple(CALLS), {"s0": np.zeros(4)}),
     "seed-negative": (tuple(CALLS), {"seed": -1}),
