@@ -160,3 +160,32 @@ def test_proofs_out_is_an_input_file(inputs, run_main):
     code, _, err = run_main("proofs", "--out", "w.safetensors", "--no-claims", cwd=inputs)
     assert_one_line(code, err)
     assert _snapshot(inputs) == before
+
+
+def test_long_analysis_is_announced_with_a_progress_bar(inputs, run_main, monkeypatch):
+    """Work estimated over a minute: one line saying how long on stderr, then (on a terminal) a bar."""
+    import io
+
+    from rnn_theory.cli import _progress
+
+    monkeypatch.setattr(_progress, "estimate_seconds", lambda d, T, method: 600.0)
+    code, _, err = run_main("analyze", "w.safetensors", cwd=inputs)
+    assert code == 0 and err.count("\n") == 1 and "about 10 min (estimated)" in err
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    with _progress.progress(120.0, "rnn-theory analyze", terminal):
+        time.sleep(1.3)
+    assert "about 2 min" in terminal.getvalue() and "[" in terminal.getvalue().split("\n", 1)[1]
+
+
+def test_analysis_beyond_the_memory_budget_is_refused(inputs, run_main, monkeypatch):
+    from rnn_theory.io import _limits
+
+    monkeypatch.setattr(_limits, "memory_budget", lambda: 10_000)
+    code, _, err = run_main("analyze", "w.safetensors", "--steps", "1000", cwd=inputs)
+    assert_one_line(code, err)
+    assert "memory budget" in err
