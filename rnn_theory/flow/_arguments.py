@@ -11,6 +11,8 @@ ValueError: lyapunov_spectrum: burn_in must be an integer in 0..9, got 2.5
 
 import numpy as np
 
+from .._checks import real_array
+
 
 def integer(where, name, value, low, high=None):
     """``value`` as an int if it is an integer (not a bool) in low..high, else a ValueError."""
@@ -20,22 +22,7 @@ def integer(where, name, value, low, high=None):
     return int(value)
 
 
-def real_array(where, name, value, shape):
-    """``value`` as a float64 array of ``shape`` (None: any length there), real and finite."""
-    array = np.asarray(value)
-    if array.dtype.kind not in "fiub":
-        kind = "complex" if array.dtype.kind == "c" else str(array.dtype)
-        raise ValueError(f"{where}: {name} must hold real numbers, got {kind}")
-    if array.ndim != len(shape) or any(want is not None and got != want for got, want in zip(array.shape, shape)):
-        shown = tuple("T" if want is None else want for want in shape)
-        raise ValueError(f"{where}: {name} must have shape {shown}, got {array.shape}")
-    array = array.astype(np.float64)
-    if not np.isfinite(array).all():
-        raise ValueError(f"{where}: {name} contains NaN or inf")
-    return array
-
-
 def run_inputs(where, cell, xs, s0):
     """(xs (T, m), s0 (d,) or None) checked against ``cell``."""
-    xs = real_array(where, "xs", xs, (None, cell.input_size))
-    return xs, None if s0 is None else real_array(where, "s0", s0, (cell.state_size,))
+    xs = real_array(f"{where}: xs", xs, (None, cell.input_size))
+    return xs, None if s0 is None else real_array(f"{where}: s0", s0, (cell.state_size,))
