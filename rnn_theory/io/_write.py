@@ -107,6 +107,9 @@ def _rename_all(pairs):
 def _stage(path, data):
     """(temporary, target): ``data`` written and flushed to a temporary beside the real target."""
     target = os.path.realpath(path)
+    problem = _problem(target, ())
+    if problem:  # what check_outputs refuses is never replaced, whoever calls
+        raise ValueError(f"cannot write {path}: {problem}")
     handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp-", suffix=os.path.basename(target))
     try:
         with os.fdopen(handle, "wb") as file:
