@@ -6,7 +6,8 @@ as ``rnn-theory analyze`` runs them), rounded up:
 
 - time: the exact method's dense phase costs ≈ 4e-10·d³ s per lag for up to d lags, the factored
   phase after it ≈ 4e-8·d² s per lag (measured 1.1–5.1 s, estimate 1.0–1.3× that); the probe
-  method ≈ 5e-9·k·d² s per lag;
+  method ≈ 2e-9·k·d² s per lag (lag curve alone, k = 8, d = 256–512, T = 200–1000: measured
+  0.16–0.93 s, estimate 1.1–5× that);
 - memory: ≈ 8·(12·d² + 24·T·d) bytes (measured peak 6.5–22 MB, estimate 1.4–1.7× that).
 
 A machine with more cores or a faster BLAS is faster; the point is the order of magnitude, so
@@ -18,7 +19,7 @@ that a run of hours is announced, not discovered.
 True
 """
 
-_DENSE, _FACTORED, _PROBE = 4e-10, 4e-8, 5e-9
+_DENSE, _FACTORED, _PROBE = 4e-10, 4e-8, 2e-9
 
 
 def estimate_seconds(d, T, method="exact", k=8):
