@@ -70,8 +70,14 @@ def run(args):
         for name in stale:
             print(f"rnn-theory proofs: {out / name} is stale (regenerate with rnn-theory proofs --out {out})", file=sys.stderr)
         return 1 if stale else 0
+    created = not out.exists()
     out.mkdir(exist_ok=True)
-    write_set({out / name: text for name, text in pages.items()})  # all pages new, or all old
+    try:
+        write_set({out / name: text for name, text in pages.items()})  # all pages new, or all old
+    except BaseException:
+        if created:
+            out.rmdir()  # empty: write_set removed its temporaries
+        raise
     print(f"wrote {len(pages)} pages to {out}")
     return 0
 

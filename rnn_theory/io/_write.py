@@ -117,6 +117,9 @@ def _stage(path, data):
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, _mode(target))  # mkstemp's 0600 would make a new file private
+    except OSError as error:  # e.g. a full disk: name the file, whose old version is kept
+        os.unlink(temporary)
+        raise OSError(error.errno, error.strerror, path) from None
     except BaseException:
         os.unlink(temporary)
         raise
