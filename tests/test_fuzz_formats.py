@@ -67,7 +67,7 @@ def _read_padded(lengths):
     """The header lengths among ``lengths`` that are refused, for a one-tensor file whose JSON is
     padded with spaces to each length (as the format allows). In memory: the files' bytes, read by
     the same function as a file's memory map."""
-    from rnn_theory.io._files import tensors_from_bytes  # noqa: PLC0415
+    from rnn_theory.io._files import tensors_from_bytes
 
     body = json.dumps({"w": {"dtype": "F64", "shape": [1], "data_offsets": [0, 8]}}).encode()
     data = np.array([1.5]).tobytes()

@@ -8,7 +8,6 @@ import io
 import struct
 import tracemalloc
 import zipfile
-import zlib
 
 import numpy as np
 import pytest
@@ -119,7 +118,7 @@ def test_unused_member_is_never_inflated(tmp_path):
 
 
 def test_member_beyond_the_memory_budget_is_refused_before_inflating(tmp_path, monkeypatch):
-    from rnn_theory.io import _limits  # noqa: PLC0415 (absent before the fix: the test fails there)
+    from rnn_theory.io import _limits
 
     monkeypatch.setattr(_limits, "memory_budget", lambda: 2**20)
     path = tmp_path / "w.npz"

@@ -68,7 +68,7 @@ def _torch_zip(folder):
 
 
 def _zip_text():
-    import io  # noqa: PLC0415
+    import io
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

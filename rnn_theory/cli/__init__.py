@@ -106,6 +106,6 @@ def _restore_signals(previous):
 
 
 def _main_thread():
-    import threading  # noqa: PLC0415
+    import threading
 
     return threading.current_thread() is threading.main_thread()

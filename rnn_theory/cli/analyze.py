@@ -17,9 +17,9 @@ from ..io._files import read_npy
 from ..io._write import check_outputs, write_set
 from . import UsageError
 from ._analysis import analysis
-from ._progress import expected_work, progress
 from ._lag_plot import FORMATS as PLOT_FORMATS
 from ._lag_plot import figure_bytes
+from ._progress import expected_work, progress
 from ._report_text import inputs_text, json_text, summary
 
 HELP = "gradient flow through your own trained cell: PyTorch, Keras or native weights"

@@ -9,7 +9,6 @@ trajectory statistics and the mean-field theory of the random tanh RNN.
 """
 
 from ._cost import estimate_bytes, estimate_seconds
-
 from .lyapunov import largest_lyapunov, lyapunov_spectrum
 from .meanfield import fixed_point_variance, mean_field_chi, mean_field_lyapunov, random_tanh_rnn
 from .norms import gradient_norms
