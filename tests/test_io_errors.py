@@ -4,6 +4,7 @@
 same files give one stderr line and exit code 2.
 """
 
+import os
 import pickle
 import zipfile
 
@@ -50,6 +51,11 @@ def _truncated(name, tensors):
     return build
 
 
+def _fifo(folder):
+    os.mkfifo(folder / "fifo.safetensors")  # opened for reading, it would block until a writer came
+    return folder / "fifo.safetensors"
+
+
 def _object_npz(folder):
     np.savez(folder / "obj.npz", W=np.array([{"a": 1}], dtype=object), allow_pickle=True)
     return folder / "obj.npz"
@@ -59,6 +65,15 @@ def _torch_zip(folder):
     with zipfile.ZipFile(folder / "model.safetensors", "w") as archive:  # what torch.save writes, misnamed
         archive.writestr("model/data.pkl", pickle.dumps({"weight_ih_l0": [1.0]}))
     return folder / "model.safetensors"
+
+
+def _zip_text():
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    return buffer.getvalue()
 
 
 _PICKLE = pickle.dumps({"weight_ih_l0": [[1.0]]})
@@ -95,6 +110,9 @@ BAD_FILES = {
     "bad-format": (_write("fmt.npz", torch_lstm()), "no Keras recurrent weights", {"format": "keras"}),
     "prefix-positional": (_write("pos.npz", {"arr_0": np.ones((1, 2)), "arr_1": np.ones((2, 2))}), "prefix does not apply", {"prefix": "rnn"}),
     "not-a-file": (lambda folder: folder / "absent.safetensors", "cannot read", {}),
+    "fifo": (_fifo, "not a regular file", {}),
+    "directory": (lambda folder: (folder / "dir.npz").mkdir() or folder / "dir.npz", "not a regular file", {}),
+    "npz-not-npy-member": (_raw("text.npz", _zip_text()), "not a .npy array", {}),
 }
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..flow import gradient_norms, lyapunov_spectrum, trajectory_statistics
 from ._network import as_network, layer_inputs
+from ._progress import expected_work, progress
 from ._report import Analysis
 from ._stack import stack_curves, stack_lyapunov
 
@@ -59,9 +60,20 @@ def analyze(model, inputs=None, *, steps=None, seed=None, layer=None, layers=Non
 
 
 def _analyze(network, inputs, steps, seed, layer, layers, direction, exponents, burn_in, method, workers):
-    xs, described = _inputs(inputs, steps, seed, network.input_size)
+    # The largest system this call may analyse, for the memory check and the time estimate.
+    sizes = [cell.state_size for each in network.layers for cell in each.cells.values()]
+    d = sum(sizes) if layers == "all" else max(sizes)
+    xs, described = _inputs(inputs, steps, seed, network.input_size, d)
     batch = xs.ndim == 3
     sequences = xs if batch else xs[None]
+    seconds = expected_work(d, sequences.shape[1], method) * len(sequences)
+    with progress(seconds, "analyze"):
+        return _analyze_sequences(network, sequences, described, batch, layer, layers, direction, exponents,
+                                  burn_in, method, workers)
+
+
+def _analyze_sequences(network, sequences, described, batch, layer, layers, direction, exponents, burn_in, method,
+                       workers):
     if layers is not None:
         if layers != "all" or layer is not None or direction is not None:
             raise ValueError("layers takes 'all' (the whole stack), without layer or direction")
@@ -95,12 +107,15 @@ def _analyze(network, inputs, steps, seed, layer, layers, direction, exponents, 
     return Analysis(report)
 
 
-def _inputs(inputs, steps, seed, m):
+def _inputs(inputs, steps, seed, m, d):
     if inputs is None:
         steps = DEFAULT_STEPS if steps is None else steps
         seed = 0 if seed is None else seed
         if not isinstance(steps, (int, np.integer)) or steps < 1:
             raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+        if not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+        expected_work(d, steps)  # the memory check, before the draws
         return np.random.default_rng(seed).normal(size=(steps, m)), {"normal": {"steps": int(steps), "seed": int(seed)}}
     if steps is not None or seed is not None:
         raise ValueError("give either inputs or steps/seed, not both")

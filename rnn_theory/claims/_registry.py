@@ -9,6 +9,7 @@ a regression, and ``rnn-theory verify`` exits 1 on it.
 import math
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -101,7 +102,22 @@ def process_executor(workers):
     forked worker inherits whatever thread state its parent had, both of which move the last bits."""
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = "1"  # read by the workers when they load NumPy
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    # Workers ignore SIGINT (a terminal's Ctrl-C reaches the whole group): the parent handles it.
+    return _Executor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                     initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+
+
+class _Executor(ProcessPoolExecutor):
+    """A process pool that, left by an exception (an interrupt), terminates its workers at once
+    instead of waiting for their tasks, and reaps them."""
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            return super().__exit__(kind, value, traceback)
+        for process in list((self._processes or {}).values()):
+            process.terminate()
+        self.shutdown(wait=True, cancel_futures=True)
+        return False
 
 
 CLAIMS = {}

@@ -8,13 +8,14 @@ no file written.
 
 import os
 
-import numpy as np
 
 from ..analysis import analyze
 from ..analysis._plot import FORMATS as PLOT_FORMATS
 from ..cells import CELLS
 from ..cells.rnn import ACTIVATIONS
-from ..io import FORMATS, write_atomic
+from ..io import FORMATS
+from ..io._files import read_npy
+from ..io._write import check_outputs, write_set
 from . import UsageError
 
 HELP = "gradient flow through your own trained model: PyTorch, Keras or native weights"
@@ -44,6 +45,8 @@ def run(args):
         raise UsageError("rnn-theory analyze: give either --inputs or --steps/--seed, not both")
     if args.steps is not None and args.steps < 1:
         raise UsageError(f"rnn-theory analyze: --steps must be >= 1, got {args.steps}")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"rnn-theory analyze: --seed must be >= 0, got {args.seed}")
     layer, layers = _layer(args.layer)
     try:
         result = analyze(args.weights, _inputs(args.inputs), steps=args.steps, seed=args.seed, layer=layer, layers=layers,
@@ -51,7 +54,7 @@ def run(args):
                          activation=args.activation, exponents=args.exponents, burn_in=args.burn_in)
     except ValueError as error:
         message = str(error)
-        for option in ("exponents", "burn_in", "steps"):  # the library's names, as the command's flags
+        for option in ("exponents", "burn_in", "steps", "seed"):  # the library's names, as the command's flags
             message = message.replace(f"{option} must", f"--{option.replace('_', '-')} must")
         raise UsageError(f"rnn-theory analyze: {message}") from None
     report = result.to_dict()
@@ -64,11 +67,10 @@ def run(args):
     if args.plot:
         outputs[args.plot] = result.figure_bytes(plot_format, f"{report['kind']} from {os.path.basename(args.weights)}: "
                                                  f"T = {report['steps']}" + (", reversed time" if report.get("time") == "reversed" else ""))
-    for path, data in outputs.items():
-        try:
-            write_atomic(path, data)
-        except OSError as error:
-            raise UsageError(f"rnn-theory analyze: cannot write {path}: {error.strerror}") from None
+    try:
+        write_set(outputs)  # all or none
+    except OSError as error:
+        raise UsageError(f"rnn-theory analyze: cannot write {error.filename}: {error.strerror}; no file was changed") from None
     print(result.summary())
     return 0
 
@@ -86,12 +88,10 @@ def _layer(text):
 
 def _check_outputs(args):
     """Refuse unusable output paths before any work; return the plot format."""
-    for path in filter(None, (args.json, args.plot)):
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
-            raise UsageError(f"rnn-theory analyze: cannot write {path}: no folder {folder}")
-    if args.json and args.plot and os.path.abspath(args.json) == os.path.abspath(args.plot):
-        raise UsageError("rnn-theory analyze: --json and --plot name the same file")
+    try:
+        check_outputs(filter(None, (args.json, args.plot)), inputs=(args.weights, args.inputs))
+    except ValueError as error:
+        raise UsageError(f"rnn-theory analyze: {error}") from None
     if not args.plot:
         return None
     fmt = os.path.splitext(args.plot)[1].lstrip(".").lower()
@@ -105,10 +105,6 @@ def _inputs(path):
     if path is None:
         return None
     try:
-        xs = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as error:
-        raise UsageError(f"rnn-theory analyze: --inputs {path}: cannot read a .npy array ({error})") from None
-    if not isinstance(xs, np.ndarray):  # np.load gave an .npz archive
-        xs.close()
-        raise UsageError(f"rnn-theory analyze: --inputs {path}: expected one .npy array (T, m) or (B, T, m), got an .npz archive")
-    return xs
+        return read_npy(path)
+    except ValueError as error:
+        raise UsageError(f"rnn-theory analyze: --inputs {path}: cannot read a .npy array (T, m) or (B, T, m): {error}") from None

@@ -7,9 +7,11 @@ a figure file the command no longer produces, e.g. of a claim that is no longer 
 """
 
 import os
+import shutil
 import sys
 import tempfile
 
+from ..io._write import commit_files
 from . import UsageError
 
 HELP = "write the publication figures (PDF, SVG, PNG 300 dpi + caption); --check: fail if any is stale"
@@ -29,7 +31,7 @@ def run(args):
     if args.jobs < 1:
         raise UsageError(f"rnn-theory figures: --jobs must be >= 1, got {args.jobs}")
     if not args.check:
-        written = _generate(args.out, args)
+        written = _generate_set(args.out, args)
         print(f"wrote {sum(map(len, written.values()))} files of {len(written)} figures into {args.out}")
         return 0
     with tempfile.TemporaryDirectory() as fresh:
@@ -44,6 +46,25 @@ def run(args):
         return 1
     print(f"{len(written)} figures in {args.out} are up to date")
     return 0
+
+
+def _generate_set(out, args):
+    """Generate into a temporary folder beside ``out``, then move the files into ``out`` together:
+    an error or an interrupt leaves ``out`` as it was."""
+    out = os.path.abspath(out)
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"rnn-theory figures: --out {out} exists and is not a directory")
+    parent = os.path.dirname(out)
+    if not os.path.isdir(parent) or not os.access(parent, os.W_OK):
+        raise UsageError(f"rnn-theory figures: cannot create --out {out}: no writable folder {parent}")
+    fresh = tempfile.mkdtemp(prefix=".tmp-figures-", dir=parent)
+    try:
+        written = _generate(fresh, args)
+        os.makedirs(out, exist_ok=True)
+        commit_files({path: os.path.join(out, os.path.basename(path)) for paths in written.values() for path in paths})
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    return {name: [os.path.join(out, os.path.basename(path)) for path in paths] for name, paths in written.items()}
 
 
 def _generate(out, args):

@@ -4,7 +4,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..io import write_atomic
+from ..io._write import check_outputs, write_set
 from . import UsageError
 
 HELP = (
@@ -77,6 +77,11 @@ def run(args):
         raise UsageError(f"rnn-theory proofs: --check needs an existing directory, {out} is missing")
     if args.workers < 0:
         raise UsageError(f"rnn-theory proofs: --workers must be >= 0, got {args.workers}")
+    if not args.check:  # before the work: a folder that can hold the pages (README.md stands for them)
+        try:
+            check_outputs([out / "README.md"] if out.is_dir() else [out])
+        except ValueError as error:
+            raise UsageError(f"rnn-theory proofs: {error}") from None
     pages = _latex_pages() if args.format == "latex" else _markdown_pages(args, out)
     if args.check:
         stale = [name for name, text in pages.items() if _read(out / name) != text]
@@ -84,9 +89,14 @@ def run(args):
             again = f"rnn-theory proofs --out {out}" + (" --format latex" if args.format == "latex" else "")
             print(f"rnn-theory proofs: {out / name} is stale (regenerate with {again})", file=sys.stderr)
         return 1 if stale else 0
-    out.mkdir(parents=True, exist_ok=True)
-    for name, text in pages.items():
-        write_atomic(out / name, text)
+    created = not out.exists()
+    out.mkdir(exist_ok=True)
+    try:
+        write_set({out / name: text for name, text in pages.items()})  # all pages new, or all old
+    except BaseException:
+        if created:
+            out.rmdir()  # empty: write_set removed its temporaries
+        raise
     print(f"wrote {len(pages)} page{'s' if len(pages) > 1 else ''} to {out}")
     return 0
 

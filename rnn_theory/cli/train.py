@@ -5,7 +5,9 @@ it the JSON log with the readout (``model.npz`` -> ``model.json``); see
 ``rnn_theory.training.checkpoint``.
 """
 
-import os
+import math
+
+import numpy as np
 
 from . import UsageError
 
@@ -33,6 +35,7 @@ def add_arguments(parser):
 
 
 def run(args):
+    from ..io._write import check_outputs
     from ..training import TASKS, TRAINABLE, initial_cell, train
     from ..training.checkpoint import log_path, save_trained
 
@@ -43,16 +46,17 @@ def run(args):
     for name, value in (("--hidden", args.hidden), ("--steps", args.steps), ("--batch", args.batch)):
         if value < 1:
             raise UsageError(f"rnn-theory train: {name} must be >= 1, got {value}")
-    if not (args.lr > 0 and args.clip >= 0):
-        raise UsageError("rnn-theory train: --lr must be > 0 and --clip >= 0")
+    if not (math.isfinite(args.lr) and args.lr > 0 and math.isfinite(args.clip) and args.clip >= 0):
+        raise UsageError(f"rnn-theory train: --lr must be finite and > 0 and --clip finite and >= 0, got {args.lr}, {args.clip}")
+    if args.seed < 0:
+        raise UsageError(f"rnn-theory train: --seed must be >= 0, got {args.seed}")
     if not args.out.endswith((".npz", ".safetensors")):
         raise UsageError(f"rnn-theory train: --out must end in .npz or .safetensors, got {args.out!r}")
-    folder = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(folder):
-        raise UsageError(f"rnn-theory train: the folder of --out does not exist: {folder}")
     lag = DEFAULT_LAGS[args.task] if args.lag is None else args.lag
     try:
+        check_outputs([args.out, log_path(args.out)])
         task = TASKS[args.task](lag)
+        _check_memory(task, args.batch, args.hidden)
         cell = initial_cell(args.cell, args.hidden, task.input_size, args.init, rng=args.seed)
     except ValueError as error:
         raise UsageError(f"rnn-theory train: {error}") from None
@@ -65,3 +69,14 @@ def run(args):
           f"test sequences correct (chance {task.chance:.1%}) after {log['steps_run']} steps")
     print(f"wrote {args.out} and {log_path(args.out)}")
     return 0
+
+
+def _check_memory(task, batch, hidden):
+    """Refuse a batch whose forward and backward pass cannot fit the memory budget: B sequences of
+    T steps keep their inputs (m) and, for BPTT, states and gates (at most 12·n floats per step:
+    the LSTM's h, c, four gates and their derivatives)."""
+    from ..io._limits import check_allocation
+
+    xs, _ = task.sample(np.random.default_rng(0), 1)  # (T, m, 1)
+    steps, inputs = xs.shape[:2]
+    check_allocation(8 * batch * steps * (inputs + 12 * hidden), f"a batch of {batch} sequences of {steps} steps")

@@ -6,6 +6,7 @@ import sys
 import textwrap
 from . import UsageError
 from ..io import write_atomic
+from ..io._write import check_outputs
 
 HELP = "check every claim of the registry: verdict (holds, holds-if, refuted) with evidence"
 
@@ -27,6 +28,10 @@ def run(args):
                          f" and in proofs/claims.md, e.g. {next(iter(CLAIMS))}")
     if args.workers < 0:
         raise UsageError(f"rnn-theory verify: --workers must be >= 0, got {args.workers}")
+    try:
+        check_outputs([args.json] if args.json else [])  # before the run, not after it
+    except ValueError as error:
+        raise UsageError(f"rnn-theory verify: {error}") from None
     progress = _progress if sys.stderr.isatty() else None
     if args.workers:
         with process_executor(args.workers) as executor:

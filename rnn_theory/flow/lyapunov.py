@@ -12,6 +12,7 @@ v_t = J_t v_{t−1}/‖J_t v_{t−1}‖, λ_1 = mean ln ‖J_t v_{t−1}‖.
 
 import numpy as np
 
+from ._arguments import integer, run_inputs
 from ._batched import chunked_jacobians
 from .norms import _finite_run
 
@@ -28,10 +29,8 @@ def lyapunov_spectrum(cell, xs, s0=None, k=None, *, burn_in=0, seed=0):
     array([0., 0., 0., 0.])
     """
     d = cell.state_size
-    k = d if k is None else k
-    if not 1 <= k <= d:
-        raise ValueError(f"lyapunov_spectrum: k must be in 1..{d}, got {k}")
-    states, xs = _run(cell, xs, s0, burn_in)
+    k = d if k is None else integer("lyapunov_spectrum", "k", k, 1, d)
+    states, xs, burn_in, seed = _run("lyapunov_spectrum", cell, xs, s0, burn_in, seed)
     Q = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, d)))[0][:, :k]
     sums = np.zeros(k)
     with np.errstate(divide="ignore"):
@@ -51,7 +50,7 @@ def largest_lyapunov(cell, xs, s0=None, *, burn_in=0, seed=0):
     >>> round(float(largest_lyapunov(cell, np.zeros((40, 1)), s0=[1.0, 1.0], burn_in=1)), 12)
     -0.223143551314
     """
-    states, xs = _run(cell, xs, s0, burn_in)
+    states, xs, burn_in, seed = _run("largest_lyapunov", cell, xs, s0, burn_in, seed)
     v = np.random.default_rng(seed).standard_normal(cell.state_size)
     v /= np.linalg.norm(v)
     total = 0.0
@@ -67,8 +66,8 @@ def largest_lyapunov(cell, xs, s0=None, *, burn_in=0, seed=0):
     return total / (len(xs) - burn_in)
 
 
-def _run(cell, xs, s0, burn_in):
-    xs = np.asarray(xs, dtype=float)
-    if not 0 <= burn_in < len(xs):
-        raise ValueError(f"lyapunov: burn_in must be in 0..T−1 = {len(xs) - 1}, got {burn_in}")
-    return _finite_run(cell, xs, s0), xs
+def _run(where, cell, xs, s0, burn_in, seed):
+    """(states, xs, burn_in, seed), each checked."""
+    xs, s0 = run_inputs(where, cell, xs, s0)
+    burn_in = integer(where, "burn_in", burn_in, 0, len(xs) - 1)
+    return _finite_run(cell, xs, s0), xs, burn_in, integer(where, "seed", seed, 0)

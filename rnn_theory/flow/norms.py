@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ._arguments import integer, run_inputs
 from .exact import exact_curves
 from .probe import probe_curves
 from .result import GradientFlow
@@ -33,13 +34,12 @@ def gradient_norms(cell, xs, s0=None, method="exact", *, k=8, rtol=None, checks=
     """
     if method not in METHODS:
         raise ValueError(f"gradient_norms: method must be one of {METHODS}, got {method!r}")
-    for name, value, low in (("k", k, 1), ("checks", checks, 0)):
-        if not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"gradient_norms: {name} must be an integer >= {low}, got {value!r}")
+    k, checks = integer("gradient_norms", "k", k, 1), integer("gradient_norms", "checks", checks, 0)
+    seed = integer("gradient_norms", "seed", seed, 0)
     if rtol is not None and not 0 <= rtol < 1:
         raise ValueError(f"gradient_norms: rtol must be in [0, 1), got {rtol!r}")
+    xs, s0 = run_inputs("gradient_norms", cell, xs, s0)
     states = _finite_run(cell, xs, s0)
-    xs = np.asarray(xs, dtype=float)
     if method == "exact":
         curves = exact_curves(cell, xs, states, rtol=rtol, checks=checks, seed=seed)
     else:
@@ -48,9 +48,16 @@ def gradient_norms(cell, xs, s0=None, method="exact", *, k=8, rtol=None, checks=
 
 
 def _finite_run(cell, xs, s0):
-    """S = cell.run(xs, s0), refusing a run whose state overflows (its Jacobians would be NaN)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        states = cell.run(xs, s0)
+    """S = cell.run(xs, s0), refusing a run whose state overflows (its Jacobians would be NaN), or,
+    for relu, underflows: relu′ jumps from 1 to 0 where a positive value is flushed to 0, so
+    W = 1e-200·I would report −inf at every lag where the truth is τ·ln(1e-200)."""
+    relu = getattr(cell, "activation", None) == "relu"
+    try:
+        with np.errstate(over="ignore", invalid="ignore", under="raise" if relu else "ignore"):
+            states = cell.run(xs, s0)
+    except FloatingPointError:
+        raise ValueError(f"{cell.key} (relu): the run underflows float64 (values below 2.2e-308 are flushed towards 0, "
+                         "where relu′ jumps from 1 to 0), so its Jacobians would be wrong; rescale the weights or inputs") from None
     bad = np.nonzero(~np.isfinite(states).all(axis=1))[0]
     if bad.size:
         raise ValueError(f"{cell.key}: the state overflows float64 at step t = {bad[0]} of the run")

@@ -65,7 +65,10 @@ def probe_curves(cell, xs, states, *, k=8, seed=0):
             W = Js.apply_t(W, j)
             scale = _scale(W)
             if scale > 0:
-                np.multiply(W, 1.0 / scale, out=Ws[l])
+                if scale >= _TINY:
+                    np.multiply(W, 1.0 / scale, out=Ws[l])
+                else:  # a subnormal scale (weights near 1e-310): 1/scale would overflow to inf
+                    np.divide(W, scale, out=Ws[l])
                 log_scale += math.log(scale)
             else:  # P = 0 from this lag on
                 Ws[l] = W

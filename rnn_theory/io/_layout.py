@@ -7,22 +7,14 @@ the prefix in front of the framework's own names (``encoder.lstm.`` in ``encoder
 ('rnn.', 1)
 """
 
-import numpy as np
+from .._checks import real_array
 
 
 def take(tensors, name, shape=None):
     """Tensor ``name`` as float64, checked: present, real, of ``shape`` (if given), finite."""
     if name not in tensors:
         raise ValueError(f"missing tensor {name!r}")
-    array = tensors[name]
-    if array.dtype.kind not in "fiu":
-        raise ValueError(f"tensor {name!r} must hold real numbers, got dtype {array.dtype}")
-    if shape is not None and array.shape != tuple(shape):
-        raise ValueError(f"tensor {name!r} has shape {array.shape}, expected {tuple(shape)}")
-    array = array.astype(np.float64)
-    if not np.isfinite(array).all():
-        raise ValueError(f"tensor {name!r} contains NaN or inf")
-    return array
+    return real_array(f"tensor {name!r}", tensors[name], shape)
 
 
 def choose(options, wanted, what, flag):

@@ -13,16 +13,34 @@ Reading never executes anything; numpy has no bfloat16, so BF16 is widened exact
 """
 
 import json
+import math
 import struct
 from collections.abc import Mapping
 
 import numpy as np
+
+from ._limits import check_allocation
 
 _DTYPES = {
     "F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1",
     "U64": "<u8", "U32": "<u4", "U16": "<u2", "U8": "u1", "BOOL": "?",
 }
 _MAX_HEADER = 100 * 1024 * 1024  # the reference implementation's limit, against absurd headers
+
+
+def has_header(blob):
+    """Whether ``blob`` has a safetensors file's structure: an 8-byte length N that fits the file,
+    then N bytes starting with ``{`` (the format requires a JSON object). Told by structure, not by
+    the first byte, which is N's low byte and may be anything; a pickle (0x80 0x02..0x05 …) or a
+    zip (PK\\3\\4 …) read as N would claim terabytes.
+
+    >>> has_header(encode({"w": np.zeros(1)})), has_header(b"\\x80\\x04\\x95" + bytes(20)), has_header(b"PK\\x03\\x04")
+    (True, False, False)
+    """
+    if len(blob) < 10:
+        return False
+    (size,) = struct.unpack("<Q", blob[:8])
+    return 2 <= size <= min(_MAX_HEADER, len(blob) - 8) and blob[8:9] == b"{"
 
 
 def decode(blob):
@@ -41,6 +59,8 @@ def decode(blob):
         header = json.loads(bytes(blob[8:8 + size]).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValueError("not a safetensors file: its header is not UTF-8 JSON") from None
+    except RecursionError:
+        raise ValueError("not a safetensors file: its JSON header nests too deeply") from None
     if not isinstance(header, dict):
         raise ValueError("not a safetensors file: its header is not a JSON object")
     metadata = header.pop("__metadata__", None) or {}
@@ -51,17 +71,31 @@ def decode(blob):
 
 
 def _entry(name, entry, available):
-    """(dtype, shape, begin, end) of a header entry, its bounds and size checked."""
+    """(dtype, shape, begin, end) of a header entry, its types, bounds and size checked."""
     try:
-        dtype, shape, (begin, end) = entry["dtype"], tuple(int(d) for d in entry["shape"]), entry["data_offsets"]
+        dtype, shape, (begin, end) = entry["dtype"], entry["shape"], entry["data_offsets"]
     except (TypeError, KeyError, ValueError):
-        raise ValueError(f"safetensors entry {name!r} lacks a valid dtype, shape or data_offsets") from None
-    if not (isinstance(begin, int) and isinstance(end, int) and 0 <= begin <= end <= available):
-        raise ValueError(f"tensor {name!r} lies beyond the end of the file (truncated?)")
+        raise ValueError(f"safetensors entry {name!r} lacks a dtype, shape or data_offsets [begin, end]") from None
+    if not isinstance(dtype, str):
+        raise ValueError(f"safetensors entry {name!r}: dtype must be a string such as \"F32\", got {_short(dtype)}")
+    if not (isinstance(shape, list) and all(_natural(d) for d in shape)):
+        raise ValueError(f"safetensors entry {name!r}: shape must be a list of integers >= 0, got {_short(shape)}")
+    if not (_natural(begin) and _natural(end) and begin <= end <= available):
+        raise ValueError(f"tensor {name!r} lies beyond the end of the file (truncated?) or has invalid data_offsets")
+    shape = tuple(shape)
     itemsize = 2 if dtype == "BF16" else np.dtype(_DTYPES[dtype]).itemsize if dtype in _DTYPES else None
-    if itemsize is not None and end - begin != int(np.prod(shape)) * itemsize:
+    if itemsize is not None and end - begin != math.prod(shape) * itemsize:
         raise ValueError(f"tensor {name!r}: {end - begin} bytes do not hold shape {shape} of {dtype}")
     return dtype, shape, begin, end
+
+
+def _natural(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _short(value):
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class _Tensors(Mapping):
@@ -74,6 +108,7 @@ class _Tensors(Mapping):
         dtype, shape, begin, end = self._entries[name]
         if dtype not in _DTYPES and dtype != "BF16":
             raise ValueError(f"tensor {name!r} has dtype {dtype}; supported: {', '.join(_DTYPES)}, BF16")
+        check_allocation((end - begin) * (2 if dtype == "BF16" else 1), f"tensor {name!r}")
         raw = np.frombuffer(self._data[begin:end], dtype="<u2" if dtype == "BF16" else _DTYPES[dtype])
         if dtype == "BF16":  # bfloat16 is the top half of a float32
             raw = (raw.astype("<u4") << 16).view("<f4")

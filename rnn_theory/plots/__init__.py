@@ -15,6 +15,7 @@ import functools
 import importlib
 import multiprocessing
 import os
+import signal
 
 from . import claim_lag
 from ._errors import UnknownFigure
@@ -85,7 +86,9 @@ def _workers(jobs):
     saved = {key: os.environ.get(key) for key in _BLAS_THREADS}
     os.environ.update({key: "1" for key in _BLAS_THREADS})
     try:
-        return multiprocessing.get_context("spawn").Pool(jobs or os.cpu_count() or 1)
+        # Workers ignore SIGINT (Ctrl-C reaches the whole group); the parent's exit terminates them.
+        return multiprocessing.get_context("spawn").Pool(jobs or os.cpu_count() or 1, signal.signal,
+                                                         (signal.SIGINT, signal.SIG_IGN))
     finally:  # the children have their environment; this process keeps its own
         for key, value in saved.items():
             if value is None:

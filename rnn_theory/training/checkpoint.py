@@ -2,8 +2,9 @@
 file with the training log and the readout, which belongs to the model but not to the cell.
 
 ``model.npz`` (or ``.safetensors``) holds the cell; ``model.json`` holds the log plus
-``"readout": {"V": (k, n) nested lists, "a": (k,)}`` (JSON floats round-trip exactly). Both are
-written atomically (a temporary file renamed into place) and deterministically.
+``"readout": {"V": (k, n) nested lists, "a": (k,)}`` (JSON floats round-trip exactly). The two are
+written deterministically and as a set: both complete in temporary files before either is
+renamed into place, so a full disk or an interrupt leaves both old files (``rnn_theory.io._write``).
 
 >>> import tempfile, os, numpy as np
 >>> from rnn_theory.training import initial_cell, TASKS, train
@@ -20,7 +21,10 @@ import os
 
 import numpy as np
 
-from ..io import load, save, write_atomic
+from ..io import load
+from ..io._files import encode_tensors
+from ..io._native import native_tensors
+from ..io._write import write_set
 from .trainer import TrainResult
 
 
@@ -39,8 +43,7 @@ def save_trained(result, path):
     document = {**result.log, "checkpoint": os.path.basename(os.fspath(path)),
                 "readout": {name: value.tolist() for name, value in result.readout.items()}}
     text = dumps(document)  # fails before anything is written if the log cannot be JSON
-    save(result.cell, path)
-    write_atomic(log_path(path), text)
+    write_set({path: encode_tensors(path, *native_tensors(result.cell)), log_path(path): text})
 
 
 def load_trained(path):
