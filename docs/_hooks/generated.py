@@ -40,7 +40,8 @@ def on_files(files, config):
     for page in sorted((ROOT / "proofs").glob("*.md")):
         name = "index.md" if page.name == "README.md" else page.name
         files.append(File.generated(config, f"proofs/{name}", content=page.read_text(encoding="utf-8")))
-    figures = sorted((ROOT / "figures").glob("*.png"))
+    # The figures of the package's own analyses first, then one per refuted claim.
+    figures = sorted((ROOT / "figures").glob("*.png"), key=lambda png: (png.stem.startswith("claim_"), png.stem))
     for png in figures:
         files.append(File.generated(config, f"figures/{png.name}", abs_src_path=str(png)))
     files.append(File.generated(config, "gallery.md", content=_gallery(figures)))
