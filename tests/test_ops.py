@@ -27,8 +27,10 @@ ACTIVATIONS = ("sigmoid", "dsigmoid", "tanh", "dtanh", "relu", "drelu")
 
 # Both signs, zero, the saturated tails where 1 − σ or 1 − tanh² round away, and a random spread.
 POINTS = np.concatenate(
-    [[-745.0, -100.0, -40.0, -20.0, -1e-300, 0.0, 1e-300, 1e-8, 20.0, 40.0, 100.0, 745.0],
-     np.random.default_rng(0).normal(scale=8.0, size=2000)]
+    [
+        [-745.0, -100.0, -40.0, -20.0, -1e-300, 0.0, 1e-300, 1e-8, 20.0, 40.0, 100.0, 745.0],
+        np.random.default_rng(0).normal(scale=8.0, size=2000),
+    ]
 )
 
 

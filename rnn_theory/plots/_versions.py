@@ -53,7 +53,6 @@ def explain(record, names, running=None):
             causes.setdefault(", ".join(diffs), []).append(name)
     if not causes:
         return None
-    ours = ", ".join(f"{_NAMES[k]} {running[k]}" for k in _NAMES
-                     if any(_NAMES[k] in made for made in causes))
+    ours = ", ".join(f"{_NAMES[k]} {running[k]}" for k in _NAMES if any(_NAMES[k] in made for made in causes))
     made = "; ".join(f"{', '.join(figures)} was made with {versions}" for versions, figures in causes.items())
     return f"{made}, this is {ours}: byte identity needs the same matplotlib and FreeType (recorded in {FILE})"
