@@ -3,7 +3,8 @@
 Each figure is NAME.pdf, NAME.svg, NAME.png (300 dpi) and the caption NAME.txt, byte-identical on
 every regeneration (``rnn_theory.plots``). ``--check`` regenerates into a temporary folder and
 compares bytes: exit 1, naming each file, when one differs, is missing, or (without ``--only``) is
-a figure file the command no longer produces, e.g. of a claim that is no longer refuted.
+a figure file the command no longer produces, e.g. of a claim that is no longer refuted; when the
+stale files were made with another matplotlib or FreeType (``VERSIONS.json``), it says so.
 """
 
 import os
@@ -32,6 +33,7 @@ def run(args):
         raise UsageError(f"rnn-theory figures: --jobs must be >= 1, got {args.jobs}")
     if not args.check:
         written = _generate_set(args.out, args)
+        _record_versions(args.out, written)
         print(f"wrote {sum(map(len, written.values()))} files of {len(written)} figures into {args.out}")
         return 0
     with tempfile.TemporaryDirectory() as fresh:
@@ -41,6 +43,11 @@ def run(args):
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
+        from ..plots import _versions
+
+        cause = _versions.explain(_versions.read(args.out), written)
+        if cause:
+            print(cause, file=sys.stderr)
         print(f"{len(problems)} figure files are stale; regenerate with: rnn-theory figures --out {args.out}",
               file=sys.stderr)
         return 1
@@ -82,6 +89,14 @@ def _generate(out, args):
     finally:
         if progress:
             print("\r\033[K", end="", file=sys.stderr)
+
+
+def _record_versions(out, written):
+    """Note beside the figures the matplotlib and FreeType versions that made them."""
+    from ..io import write_atomic
+    from ..plots import _versions
+
+    write_atomic(os.path.join(out, _versions.FILE), _versions.updated(out, written))
 
 
 def _compare(fresh, committed, files, full):

@@ -33,25 +33,26 @@ def build():
     trained = _trained.checkpoints()
     task, n, m = trained[0][0]["task"], trained[0][0]["hidden_size"], trained[0][0]["input_size"]
     lags = sorted({log["lag"] for log, _ in trained})
-    figure, axes = new_figure(DOUBLE, 2.7, 1, 1 + len(lags), sharey=True)
+    figure, axes = new_figure(DOUBLE, 2.7, 1, 1 + len(lags), sharey=True, sharex=True)  # one scale to compare
     axes = axes[0]
     longest = lags[-1]
     x = np.arange(1, longest + 2)
     for i, (label, key, options) in enumerate(INITIAL):
-        curves = _curves(lambda s: CELLS[key].random(hidden_size=n, input_size=m, rng=s, **options), task, longest)
+        curves = _curves(lambda s, key=key, options=options: CELLS[key].random(hidden_size=n, input_size=m, rng=s,
+                                                                               **options), task, longest)
         band(axes[0], x, curves, i, label)
     axes[0].set_title(f"(a) at initialisation, recall lag {longest}")
     for ax, lag in zip(axes[1:], lags):
         for log, cell in trained:
             if log["lag"] == lag:
                 i = _trained.MODEL_SERIES[log["model"]]  # the series of its initialisation in (a)
-                band(ax, np.arange(1, lag + 2), _curves(lambda s: cell, task, lag), i,
+                band(ax, np.arange(1, lag + 2), _curves(lambda s, cell=cell: cell, task, lag), i,
                      f"{log['model']}{'' if log['success'] else ' (task not solved)'}")
         ax.set_title(f"({chr(ord('b') + lags.index(lag))}) trained on recall at lag {lag}")
         ax.legend(loc="lower left")
     for ax in axes:
         ax.axhline(0.0, color="black", lw=0.5)
-        lag_axis(ax, ax.get_xlim()[1])
+        lag_axis(ax, longest + 1)
     axes[0].set_ylabel(r"$\ln\|\partial s_T/\partial s_{T-\tau}\|_2$")
     axes[0].legend(loc="lower left", ncols=1)
     return figure, _caption(trained, task, n, m, lags)
@@ -63,7 +64,8 @@ def _caption(trained, task, n, m, lags):
     Gradient norm against lag across cells: ln‖∂s_T/∂s_(T−τ)‖₂ (natural log, spectral norm; s = h,
     or s = [h; c] for the LSTM) for τ = 1..T, computed by rnn_theory.gradient_norms (method "exact")
     from s_0 = 0 on input sequences of the {task} task (one-hot symbols, m = {m}; T = lag + 1 steps).
-    Lines: median; shaded: interquartile range.
+    Lines: median; shaded: interquartile range. All panels share both axes: a model trained at a
+    shorter lag covers only the first lags.
 
     (a) At initialisation, n = {n}: {initial}. Weights from Cell.random (W_* ~ N(0, 1/n), U_* ~
     N(0, 1/m), biases 0; forget bias added to b_f; LRU ring initialisation with r in [0, 1)). Seed s

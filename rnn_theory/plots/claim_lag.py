@@ -67,7 +67,9 @@ def build(result):
     xs = np.asarray(record["inputs"], dtype=float).reshape(-1, cell.input_size)
     flow = gradient_norms(cell, xs, record["s0"])
     lags, T = flow.lags, len(flow.lags)
-    figure, axes = new_figure(SINGLE, 3.4)
+    signed = _signed_factors(cell, xs, record["s0"], T)
+    figure, panels = new_figure(SINGLE, 5.4, 2, 1) if signed else new_figure(SINGLE, 3.4)
+    axes = panels[0, 0] if signed else panels
     marks = {"markevery": max(T // 10, 1)}
     curves = [(flow.log_norm, r"$\ln\|\partial s_T/\partial s_{T-\tau}\|_2$")]
     if flow.log_norm_c is not None:
@@ -84,9 +86,58 @@ def build(result):
     # Room for the markers at τ = T; a counterexample of a few steps is centred.
     lag_axis(axes, T + max(0.5, 0.03 * T), first=0.5 if T < 10 else 0)
     axes.set_ylabel(r"$\ln\|\cdot\|_2$ (natural log)")
-    axes.set_title(f"counterexample to {result.claim.id}")
+    axes.set_title(f"{'(a) ' if signed else ''}counterexample to {result.claim.id}")
     figure.legend(loc="outside lower center", ncols=1)
-    return figure, _caption(result, cell, T)
+    if signed:
+        _integer_lags(axes, T)
+        _signed_carousel(panels[1, 0], signed, T)
+    return figure, _caption(result, cell, T, bool(signed))
+
+
+def _integer_lags(axes, T):
+    """The lag axis, with a tick at every lag when there are few (a lag is a whole number of steps)."""
+    lag_axis(axes, T + max(0.5, 0.03 * T), first=0.5 if T < 10 else 0)
+    if T < 10:
+        axes.set_xticks(np.arange(1, T + 1))
+
+
+def _signed_factors(cell, xs, s0, T):
+    """The one-step carousel factor ∂c_t/∂c_(t−1) (diagonal, h held fixed) and the retention gate
+    per step, (T, n) each, when the factor is not the retention itself (e.g. peepholes add terms to
+    it, which can flip its sign); None otherwise (the LSTM's factor is f, exactly)."""
+    if cell.retention_label is None or len(cell.state_parts) != 2:
+        return None
+    from ..flow import gate_values  # noqa: PLC0415
+
+    n, states = cell.hidden_size, cell.run(xs, s0)
+    factor = np.array([np.diag(cell.jacobian(xs[t], states[t])[n:, n:]) for t in range(T)])
+    retention = cell.retention(gate_values(cell, xs, states))
+    if retention is None or np.array_equal(factor, retention):
+        return None
+    return factor, retention, cell.retention_label
+
+
+def _signed_carousel(axes, signed, T):
+    """Panel (b): the signed products over the last τ steps of the carousel factor and of the
+    retention gate, per unit; a log-norm cannot show the sign that separates them."""
+    factor, retention, (_, symbol) = signed
+    n = factor.shape[1]
+    lags = np.arange(1, T + 1)
+    # The factor in the colour of (a)'s direct path; f as (a)'s hollow diamond of the recorded ∏ diag(f).
+    curves = (
+        (factor, r"$\prod\,\partial c_t/\partial c_{t-1}$ ($h$ held fixed)", series(2)),
+        (retention, rf"$\prod$ {symbol} (the retention gate)",
+         {"color": "black", "linestyle": ":", "marker": "D", "mfc": "none"}),
+    )
+    for rows, label, look in curves:
+        products = np.cumprod(rows[::-1], axis=0)  # row τ − 1: the product over steps T−τ+1..T
+        for unit in range(min(n, 4)):
+            axes.plot(lags, products[:, unit], label=label if unit == 0 else None, **look, markevery=max(T // 10, 1))
+    axes.axhline(0.0, color="black", lw=0.5)
+    _integer_lags(axes, T)
+    axes.set_ylabel("signed value")
+    axes.set_title("(b) the carousel factor, with its sign")
+    axes.legend(loc="best")
 
 
 def _pascanu(cell):
@@ -111,7 +162,7 @@ def _rnn_rates(axes, cell, lags, first):
     axes.plot(lags, lags * np.log(bound), color=GREY, **REFERENCE, label=label)
 
 
-def _caption(result, cell, T):
+def _caption(result, cell, T, signed=False):
     claim, found, record = result.claim, result.found, result.found.counterexample
     sizes = {name: np.asarray(value) for name, value in record["params"].items()}
     if sum(value.size for value in sizes.values()) <= 40:
@@ -121,9 +172,14 @@ def _caption(result, cell, T):
     s0 = record["s0"] if len(record["s0"]) <= 8 else "in the record"
     inputs = "all zero" if not np.any(record["inputs"]) else "in the record"
     recorded = ", ".join(f"{key} = {record[key]:.6g}" for key in _RECORDED if key in record)
-    plotted = ["ln‖∂s_T/∂s_(T−τ)‖₂ (natural log, spectral norm)"]
+    plotted = [f"{'(a) ' if signed else ''}ln‖∂s_T/∂s_(T−τ)‖₂ (natural log, spectral norm)"]
     if _has_blocks(cell):
         plotted.append("the c-block ln‖∂c_T/∂c_(T−τ)‖₂ (h_(T−τ) held fixed) and the direct carousel path alone")
+    if signed:
+        plotted.append(
+            "(b) on a linear scale, the signed products over the last τ steps of the one-step carousel "
+            "factor ∂c_t/∂c_(t−1) (diagonal with h held fixed) and of the retention gate, per unit (at most 4 units)"
+        )
     if _pascanu(cell):
         plotted.append("dotted, τ·ln ρ(W) and the Pascanu bound τ·ln(γ·σ_max(W)), γ = sup|φ′|")
     condition = (found.condition or "").rstrip(".")

@@ -33,13 +33,13 @@ def build():
     trained = _trained.checkpoints(models=("lstm",))
     task, n, m = trained[0][0]["task"], trained[0][0]["hidden_size"], trained[0][0]["input_size"]
     longest = max(log["lag"] for log, _ in trained)
-    figure, axes = new_figure(DOUBLE, 4.4, 2, 3)
+    figure, axes = new_figure(DOUBLE, 4.4, 2, 3, sharey=True)  # one y-scale: the panels are compared
     panels = list(axes.flat)
     for k, bias in enumerate(FORGET_BIASES):
-        _panel(panels[k], lambda s: CELLS["lstm"].random(hidden_size=n, input_size=m, rng=s, forget_bias=bias),
+        _panel(panels[k], lambda s, bias=bias: CELLS["lstm"].random(hidden_size=n, input_size=m, rng=s, forget_bias=bias),
                task, longest, f"({chr(ord('a') + k)}) initialisation, forget bias {bias:g}")
     for k, (log, cell) in enumerate(trained, start=len(FORGET_BIASES)):
-        _panel(panels[k], lambda s: cell, task, log["lag"], f"({chr(ord('a') + k)}) trained at lag {log['lag']}"
+        _panel(panels[k], lambda s, cell=cell: cell, task, log["lag"], f"({chr(ord('a') + k)}) trained at lag {log['lag']}"
                + ("" if log["success"] else " (not solved)"))
     for row in axes:
         row[0].set_ylabel(r"$\ln\|\cdot\|_2$ (natural log)")
@@ -56,7 +56,7 @@ def _caption(trained, task, n, m, longest):
     the direct path alone, ln‖∏ diag(f_t)‖₂ over the τ forget gates (the "gradient highway"); the
     c-block ln‖∂c_T/∂c_(T−τ)‖₂ of the full product of step Jacobians (every path c → h → gates → c
     included, h_(T−τ) held fixed); and the whole state ln‖∂s_T/∂s_(T−τ)‖₂, s = [h; c]. Lines: median;
-    shaded: interquartile range. Runs start from s_0 = 0 on sequences of the {task} task (one-hot
+    shaded: interquartile range; all panels share one y-scale. Runs start from s_0 = 0 on sequences of the {task} task (one-hot
     symbols, m = {m}, T = lag + 1 steps).
 
     (a)–(c): LSTMs drawn by Cell.random with forget bias {', '.join(f'{b:g}' for b in FORGET_BIASES)}

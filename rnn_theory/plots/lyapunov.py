@@ -11,7 +11,7 @@ from ._style import GREY, SINGLE, new_figure, series
 
 GAINS = tuple(np.round(np.arange(0.5, 3.01, 0.1), 2))
 SIZES = (50, 200)
-SEEDS = tuple(range(3))
+SEEDS = tuple(range(10))
 T, BURN_IN = 2000, 500
 DODGE = 0.015  # the sizes' markers sit this far left and right of their gain, so that bars do not overlap
 

@@ -1,0 +1,48 @@
+"""MkDocs hook: the proofs and the figure gallery, read from proofs/ and figures/ at build time.
+
+The pages are generated from the repository's own generated documents (``rnn-theory proofs``,
+``rnn-theory figures``), so the site never holds a second copy that could go stale:
+proofs/NAME.md becomes the page proofs/NAME/ (proofs/README.md the index), each figures/NAME.png
+is served as figures/NAME.png, and the gallery shows every figure with its caption NAME.txt.
+"""
+
+import html
+from pathlib import Path
+
+from mkdocs.structure.files import File
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _gallery(figures):
+    lines = [
+        "# Figure gallery",
+        "",
+        "Every figure made by `rnn-theory figures`, with its caption. Each is also written as PDF and",
+        "SVG beside the PNG in `figures/`; `rnn-theory figures --check` fails when one is stale.",
+        "",
+    ]
+    for png in figures:
+        caption = png.with_suffix(".txt").read_text(encoding="utf-8").strip()
+        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in caption.split("\n\n"))
+        lines += [
+            f"## `{png.stem}`",
+            "",
+            f'<figure markdown="span">![{png.stem}](figures/{png.name}){{ loading=lazy }}</figure>',
+            "",
+            f'<div class="caption">{paragraphs}</div>',
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def on_files(files, config):
+    for page in sorted((ROOT / "proofs").glob("*.md")):
+        name = "index.md" if page.name == "README.md" else page.name
+        files.append(File.generated(config, f"proofs/{name}", content=page.read_text(encoding="utf-8")))
+    # The figures of the package's own analyses first, then one per refuted claim.
+    figures = sorted((ROOT / "figures").glob("*.png"), key=lambda png: (png.stem.startswith("claim_"), png.stem))
+    for png in figures:
+        files.append(File.generated(config, f"figures/{png.name}", abs_src_path=str(png)))
+    files.append(File.generated(config, "gallery.md", content=_gallery(figures)))
+    return files

@@ -1,0 +1,67 @@
+"""The ``ops`` interface: what a backend gives the cells' equations.
+
+Each cell writes ``update`` and ``jacobian_blocks`` once, against an ``ops`` argument, using
+besides it only ``@``, ``+``, ``-`` and elementwise ``*``/``/`` on the arrays it is handed. Four
+backends implement ``Ops``, so the same equations run, are proven, are differentiated lazily and
+are trained:
+
+- ``rnn_theory.cells._numpy_ops`` (a module): NumPy arrays, real or complex (for the complex step);
+- ``rnn_theory.symbolic.ops.SympyOps``: index-form SymPy objects for general n;
+- ``rnn_theory.flow._operators.OPS``: lazy linear operators over a chunk of C time steps;
+- ``rnn_theory.training.forward._TapeOps``: the NumPy backend that also records each
+  nonlinearity's output for the backward pass.
+
+Where the arguments are NumPy arrays, every backend returns the NumPy backend's values bit for bit
+(``tests/test_ops.py``); the SymPy backend agrees with them to rounding.
+
+>>> from rnn_theory.cells import _numpy_ops
+>>> isinstance(_numpy_ops, Ops)
+True
+>>> OPS_MEMBERS[:4]
+('sigmoid', 'dsigmoid', 'tanh', 'dtanh')
+"""
+
+from typing import Any, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Ops(Protocol):
+    """The backend of the cells' equations. ``a``, ``v``, ``r``, ``theta`` are vectors, ``M`` a matrix
+    (in a backend's own representation); the activations act elementwise."""
+
+    def sigmoid(self, a: Any) -> Any:
+        """σ(a) = 1/(1 + e^{−a}), to full relative precision for either sign (σ(−40) ≈ 4.2e−18)."""
+
+    def dsigmoid(self, a: Any) -> Any:
+        """σ'(a) = σ(a)(1 − σ(a))."""
+
+    def tanh(self, a: Any) -> Any:
+        """tanh(a)."""
+
+    def dtanh(self, a: Any) -> Any:
+        """tanh'(a) = 1 − tanh(a)²."""
+
+    def relu(self, a: Any) -> Any:
+        """max(a, 0)."""
+
+    def drelu(self, a: Any) -> Any:
+        """relu'(a): 1 for a > 0, else 0 (the subgradient 0 at a = 0)."""
+
+    def diag(self, v: Any) -> Any:
+        """diag(v), (n, n)."""
+
+    def diag_matmul(self, v: Any, M: Any) -> Any:
+        """diag(v)·M."""
+
+    def matmul_diag(self, M: Any, v: Any) -> Any:
+        """M·diag(v)."""
+
+    def identity_like(self, v: Any) -> Any:
+        """The identity matrix of v's length."""
+
+    def rotation_blocks(self, r: Any, theta: Any) -> Any:
+        """Block-diagonal A with 2×2 blocks r_k·[[cos θ_k, −sin θ_k], [sin θ_k, cos θ_k]], (2K, 2K)."""
+
+
+OPS_MEMBERS = tuple(name for name in vars(Ops) if not name.startswith("_"))
+"""The names every backend provides, in the order above."""
