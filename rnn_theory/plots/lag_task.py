@@ -1,12 +1,14 @@
-"""``lag_task_success``: the shipped training experiment (``rnn_theory.training.experiment``):
-success rate and mean test accuracy against the lag of the recall task, per model."""
+"""``lag_task_success``: the shipped training experiment (``rnn_theory.training.experiment``, its
+modern-optimiser row): success rate with its 95% Wilson interval and mean test accuracy against the
+lag of the recall task, per model."""
 
 import numpy as np
 
+from ..training.stats import wilson
 from . import _trained
 from ._style import DOUBLE, GREY, REFERENCE, new_figure, series
 
-DODGE = 0.025  # models sit this far apart (a fraction of the lag, on the log axis) so equal values stay visible
+DODGE = 0.04  # models sit this far apart (a fraction of the lag, on the log axis) so equal values stay visible
 
 
 def build():
@@ -19,13 +21,17 @@ def build():
     for k, model in enumerate(models):
         row, style = table[model], {**series(_trained.MODEL_SERIES[model]), "markersize": 4}
         x = np.array(lags) * (1 + DODGE * (k - (len(models) - 1) / 2))
-        success.plot(x, [row[str(lag)]["success_rate"] for lag in lags], label=model, **style)
+        rate = np.array([row[str(lag)]["success_rate"] for lag in lags])
+        low, high = np.array([row[str(lag)]["wilson95"] for lag in lags]).T
+        bars = success.errorbar(x, rate, yerr=[rate - low, high - rate], capsize=1.5, elinewidth=0.6, label=model, **style)
+        for lines in bars.lines[2]:  # the intervals solid, whatever the series' line style
+            lines.set_linestyle("solid")
         accuracy.plot(x, [row[str(lag)]["mean_test_correct"] for lag in lags], **style)
     chance = document["runs"][0]["chance"]
     accuracy.axhline(chance, color=GREY, **REFERENCE)
     accuracy.annotate(f"chance {chance:g}", (lags[0], chance), xytext=(0, 2), textcoords="offset points",
                       va="bottom", color=GREY, fontsize=6.5)
-    success.set_ylabel(f"success rate (of {config['seeds']} seeds)")
+    success.set_ylabel(f"success rate (of {config['seeds']} seeds), 95% CI")
     accuracy.set_ylabel("mean test fraction correct")
     for k, ax in enumerate(axes[0]):
         ax.set_xscale("log")
@@ -56,7 +62,11 @@ def _caption(document, lags):
     {config['test_size']} fresh test sequences are recalled. {config['seeds']} seeds per model and lag
     (run r uses seed r for its initial weights and its data; {runs} runs in all).
 
-    (a) Fraction of the {config['seeds']} runs that succeed. (b) Mean over the runs of the test fraction
-    correct; dotted: chance. The models' points are drawn side by side around each lag (offsets of
-    {DODGE:.1%} of the lag per model) so that equal values stay visible.
+    (a) Fraction of the {config['seeds']} runs that succeed, with its 95% Wilson score interval (with
+    {config['seeds']} runs, 0 successes still allows a rate up to {wilson(0, config['seeds'])[1]:.2f}: most cells are not
+    separated). (b) Mean over the runs of the test fraction correct; dotted: chance. The models' points
+    are drawn side by side around each lag (offsets of {DODGE:.1%} of the lag per model) so that equal
+    values stay visible. This is the modern-optimiser row, one learning rate for every model; the
+    published protocols (plain SGD, the 1997 adding problem, temporal order with and without
+    clipping), each with a learning-rate sweep, are in rnn_theory/data beside it.
     """
