@@ -82,11 +82,11 @@ def choose_rates(protocol, logs):
 
 
 def summarise(protocol, logs):
-    """Per model and lag: successes of runs, the 95% Wilson interval, mean test fraction correct,
-    median training sequences to success, and the learning curve's quartiles."""
-    table, curves = {}, {}
+    """Per model and lag: successes of runs, the 95% Wilson interval, mean test fraction correct and
+    median training sequences to success. Reads only what a document's ``runs`` keep."""
+    table = {}
     for name, *_ in protocol.models:
-        table[name], curves[name] = {}, {}
+        table[name] = {}
         for lag in protocol.lags:
             runs = [log for log in logs if log["model"] == name and log["lag"] == lag]
             wins = sorted(log["sequences_seen"] for log in runs if log["success"])
@@ -97,8 +97,14 @@ def summarise(protocol, logs):
                 "mean_test_correct": round(sum(log["test_correct"] for log in runs) / len(runs), 4),
                 "median_sequences_to_success": wins[len(wins) // 2] if wins else None,
             }
-            curves[name][str(lag)] = curve_quartiles([log["history"] for log in runs], protocol.check_every, protocol.steps)
-    return table, curves
+    return table
+
+
+def curves(protocol, logs):
+    """Per model and lag: the quartiles of the validation fraction correct over the runs."""
+    return {name: {str(lag): curve_quartiles([log["history"] for log in logs if log["model"] == name and log["lag"] == lag],
+                                             protocol.check_every, protocol.steps)
+                   for lag in protocol.lags} for name, *_ in protocol.models}
 
 
 def run_protocol(protocol, out, executor=None, command=""):
@@ -113,13 +119,12 @@ def run_protocol(protocol, out, executor=None, command=""):
         rates, model_scores = choose_rates(one, _logs(one, sweep_specs(one), cache, executor, cpu))
         chosen.update(rates), scores.update(model_scores)
         logs += _logs(one, table_specs(one, rates), cache, executor, cpu)
-    table, curves = summarise(protocol, logs)
     document = {
         "protocol": protocol._asdict(), "command": command,
         "sweep": {"scores": scores, "chosen_lr": chosen,
                   "rule": "highest mean final validation fraction correct over the sweep seeds at the sweep lag; "
                           "ties: fewer mean steps, then the smaller rate"},
-        "table": table, "curves": curves,
+        "table": summarise(protocol, logs), "curves": curves(protocol, logs),
         "stopping": f"early stopping when the validation fraction correct reaches {protocol.stop:g} "
                     f"({protocol.validation_size} validation sequences); success judged on {protocol.test_size} "
                     f"fresh test sequences",
