@@ -13,6 +13,8 @@ from rnn_theory.training import TASKS, experiment
 from rnn_theory.training.checkpoint import load_trained
 from rnn_theory.training.protocols import PROTOCOLS, QUICK
 from rnn_theory.training.runner import run_protocol, summarise
+from rnn_theory.training.stats import wilson
+from rnn_theory.training.tables import success_tables
 from rnn_theory.training.trainer import fixed_set, score
 
 
@@ -35,6 +37,11 @@ def test_quick_experiment_regenerates_identically_on_one_or_two_processes(tmp_pa
     assert document["table"] == experiment.summarise(experiment.QUICK, [_Result(r) for r in document["runs"]])
     output = capsys.readouterr().out
     assert "success rate vs lag" in output and all(name in output for name in PROTOCOLS)
+    tables = success_tables(str(tmp_path / "a"))
+    assert tables["missing"] == [] and set(tables) == {"modern", "missing", *PROTOCOLS}
+    assert tables["hs1997_adding"]["optimizer"] == "adam" and tables["bengio1994_sgd"]["clip"] == {"rnn": None, "rnn-orthogonal": None}
+    cell = tables["pascanu2013_temporal_order"]["table"]["rnn-clip"][20]
+    assert cell["runs"] == 2 and cell["wilson95"] == [round(v, 4) for v in wilson(cell["successes"], 2)]
     # Rerun into a: every run is read back from runs/, and the documents come out the same bytes.
     assert experiment.main(["--quick", "--out", str(tmp_path / "a"), "--protocol", "hs1997_adding"]) == 0
     assert tree(tmp_path / "a")["hs1997_adding.json"] == a["hs1997_adding.json"]
