@@ -2,8 +2,10 @@
 document per protocol, ``<out>/<protocol name>.json``.
 
 Each finished run is kept at once in ``<out>/runs/<protocol>-<settings hash>/`` (its whole log,
-learning curve included; the trained weights too for the runs the protocol keeps; the hash of the
-protocol's settings keeps runs of an edited protocol apart), so an interrupted command
+learning curve included; the trained weights too for the runs the protocol keeps). The hash covers
+the settings every run of the protocol shares and a run's file name the rest of what it depends
+on, so an edited protocol never reads a stale run, while one given more seeds, lags, rates or
+models reuses the runs it already has. An interrupted command
 resumes where it stopped and a rerun reads the kept runs instead of training again. Every run is
 seeded and its log has no timings, so the document is the same bytes whichever runs were kept,
 however many processes ran them, and in whatever order they finished.
@@ -37,7 +39,7 @@ class Spec(NamedTuple):
 
     @property
     def stem(self):
-        return f"{self.phase}-{self.model}-lag{self.lag}-seed{self.seed}-lr{self.lr:g}"
+        return f"{self.phase}-{self.model}-{self.cell}-{self.init}-clip{self.clip}-lag{self.lag}-seed{self.seed}-lr{self.lr:g}"
 
 
 def train_one(protocol, spec):
@@ -137,10 +139,13 @@ def run_protocol(protocol, out, executor=None, command=""):
     return document, cpu[0]
 
 
+RUN_SETTINGS = ("task", "optimizer", "hidden", "batch", "steps", "check_every", "stop", "success",
+                "validation_size", "test_size")  # what every run of a protocol shares; the rest is in Spec
+
+
 def settings_hash(protocol):
-    """12 hex digits of the SHA-256 of the protocol's settings (its prose fields left out)."""
-    settings = {k: v for k, v in protocol._asdict().items() if k not in ("title", "source", "deviations")}
-    return hashlib.sha256(dumps(settings).encode()).hexdigest()[:12]
+    """12 hex digits of the SHA-256 of the settings every run of ``protocol`` shares."""
+    return hashlib.sha256(dumps({k: getattr(protocol, k) for k in RUN_SETTINGS}).encode()).hexdigest()[:12]
 
 
 def _checkpoint_stem(protocol, model, lag):
