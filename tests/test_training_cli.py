@@ -27,7 +27,16 @@ def test_train_is_reproducible_byte_for_byte(tmp_path):
     assert (tmp_path / "a.json").read_text().replace('"a.npz"', '"b.npz"') == (tmp_path / "b.json").read_text()
 
 
+def test_train_with_plain_sgd_logs_it(tmp_path):
+    out = tmp_path / "model.npz"
+    args = ["train", "temporal_order", "--cell", "rnn", "--init", "pascanu", "--lag", "10", "--hidden", "4", "--steps", "5"]
+    assert main(args + ["--optimizer", "sgd", "--clip", "0", "--out", str(out)]) == 0
+    log = json.loads((tmp_path / "model.json").read_text())
+    assert log["optimizer"] == "sgd" and log["clip"] is None and log["steps_run"] == 5
+
+
 @pytest.mark.parametrize("args,message", [
+    (["train", "recall", "--cell", "lstm", "--optimizer", "rmsprop"], "invalid choice"),
     (["train", "copy", "--cell", "lstm"], "unknown task 'copy'"),
     (["train", "recall", "--cell", "lru"], "cannot train cell 'lru'"),
     (["train", "recall", "--cell", "lstm", "--lag", "0"], "lag must be"),

@@ -9,7 +9,7 @@ from rnn_theory.training.tasks import Adding, Recall, TemporalOrder
 
 def test_adding_problem_follows_hochreiter_schmidhuber_5_4():
     task, rng = Adding(50), np.random.default_rng(0)
-    lengths = set()
+    lengths, latest = set(), 0
     for _ in range(40):
         xs, target = task.sample(rng, 64)
         T = xs.shape[0]
@@ -20,13 +20,15 @@ def test_adding_problem_follows_hochreiter_schmidhuber_5_4():
         marked = markers == 1.0
         assert np.all(marked.sum(axis=0) == 2)
         positions = [np.flatnonzero(marked[:, b]) for b in range(64)]
-        assert all(p[0] < 10 and p[1] < T // 2 for p in positions)  # X1 in the first ten, X2 in the first T/2
+        assert all(p[0] < 10 and p[1] < 50 for p in positions)  # X1 in the first ten, X2 in the first T/2 (T = 100)
+        latest = max([latest] + [p[1] for p in positions])
         # −1 on the first and final pair unless the first pair is marked; 0 everywhere else.
         assert np.all(markers[-1] == -1.0) and np.all((markers[0] == -1.0) | marked[0])
         assert np.all(markers[1:-1][~marked[1:-1]] == 0.0)
         assert np.all(values[0][marked[0]] == 0.0)
         np.testing.assert_allclose(target, 0.5 + (values * marked).sum(axis=0) / 4.0, rtol=0, atol=1e-15)
     assert len(lengths) > 5  # lengths vary in [T, T + T/10]
+    assert latest == 49  # X2 up to T/2 − 1 of the minimal length T, whatever the drawn length
 
 
 def test_adding_criterion_and_chance_level():

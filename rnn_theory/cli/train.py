@@ -26,12 +26,13 @@ def add_arguments(parser):
     parser.add_argument("--hidden", type=int, default=32, metavar="N", help="hidden size n (default 32)")
     parser.add_argument("--lag", type=int, metavar="L",
                         help="the task's lag: recall τ (default 10), adding minimal lag T/2 (default 50), temporal_order length T (default 100)")
-    parser.add_argument("--steps", type=int, default=2000, metavar="S", help="budget of Adam steps (default 2000; stops early when solved)")
+    parser.add_argument("--steps", type=int, default=2000, metavar="S", help="budget of updates (default 2000; stops early when solved)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the initial weights and the data (default 0)")
     parser.add_argument("--batch", type=int, default=32, metavar="B", help="sequences per step (default 32)")
-    parser.add_argument("--lr", type=float, default=1e-2, help="Adam learning rate (default 0.01)")
+    parser.add_argument("--optimizer", default="adam", choices=("adam", "sgd"), help="adam (default) or plain sgd")
+    parser.add_argument("--lr", type=float, default=1e-2, help="learning rate (default 0.01)")
     parser.add_argument("--clip", type=float, default=1.0, help="global gradient-norm threshold, 0 for none (default 1.0)")
-    parser.add_argument("--init", default="random", choices=INITS, help="initial weights (default random; identity/orthogonal: rnn only)")
+    parser.add_argument("--init", default="random", choices=INITS, help="initial weights (default random; identity/orthogonal/pascanu: rnn only)")
 
 
 def run(args):
@@ -60,7 +61,8 @@ def run(args):
         cell = initial_cell(args.cell, args.hidden, task.input_size, args.init, rng=args.seed)
     except ValueError as error:
         raise UsageError(f"rnn-theory train: {error}") from None
-    result = train(task, cell, steps=args.steps, batch=args.batch, lr=args.lr, clip=args.clip or None, seed=args.seed)
+    result = train(task, cell, steps=args.steps, batch=args.batch, lr=args.lr, clip=args.clip or None, seed=args.seed,
+                   optimizer=args.optimizer)
     result.log["init"] = args.init
     save_trained(result, args.out)
     log = result.log

@@ -23,6 +23,19 @@ def results():
         raise MissingData(f"{error.filename} is missing: run python -m rnn_theory.training.experiment") from None
 
 
+def protocol_results(name):
+    """The shipped results document of the learning protocol ``name``, or MissingData saying how to make it."""
+    import json
+
+    path = os.path.join(data.FOLDER, name + ".json")
+    try:
+        with open(path, encoding="utf-8") as file:
+            return json.load(file)
+    except FileNotFoundError:
+        raise MissingData(f"{path} is missing: run python -m rnn_theory.training.experiment --protocol {name} "
+                          "--out FOLDER and copy it into the package") from None
+
+
 def checkpoints(models=MODELS):
     """[(log, trained cell)] of the shipped checkpoints of ``models``, by model then lag."""
     found = []

@@ -1,45 +1,66 @@
-"""``lag_task_success``: the shipped training experiment (``rnn_theory.training.experiment``):
-success rate and mean test accuracy against the lag of the recall task, per model."""
+"""``lag_task_success``: the shipped training experiments (``rnn_theory.training.experiment``): success
+rate with its 95% Wilson interval against the lag of the recall task, per model, with Adam and
+clipping (the modern-optimiser row) and with plain SGD (protocol ``bengio1994_sgd``), and the mean
+test accuracy of the former."""
 
 import numpy as np
 
+from ..training.stats import wilson
 from . import _trained
 from ._style import DOUBLE, GREY, REFERENCE, new_figure, series
 
-DODGE = 0.025  # models sit this far apart (a fraction of the lag, on the log axis) so equal values stay visible
+DODGE = 0.04  # models sit this far apart (a fraction of the lag, on the log axis) so equal values stay visible
 
 
 def build():
-    document = _trained.results()
+    document, sgd = _trained.results(), _trained.protocol_results("bengio1994_sgd")
     config, table = document["config"], document["table"]
     lags = [int(lag) for lag in config["lags"]]
-    figure, axes = new_figure(DOUBLE, 2.5, 1, 2)
-    success, accuracy = axes[0]
+    figure, axes = new_figure(DOUBLE, 2.5, 1, 3)
+    success, plain, accuracy = axes[0]
     models = [name for name, _, _ in config["models"]]
+    _success(success, table, models, lags, label=True)
+    _success(plain, sgd["table"], [name for name, *_ in sgd["protocol"]["models"]], lags, offsets=models)
     for k, model in enumerate(models):
-        row, style = table[model], {**series(_trained.MODEL_SERIES[model]), "markersize": 4}
         x = np.array(lags) * (1 + DODGE * (k - (len(models) - 1) / 2))
-        success.plot(x, [row[str(lag)]["success_rate"] for lag in lags], label=model, **style)
-        accuracy.plot(x, [row[str(lag)]["mean_test_correct"] for lag in lags], **style)
+        accuracy.plot(x, [table[model][str(lag)]["mean_test_correct"] for lag in lags],
+                      **series(_trained.MODEL_SERIES[model]), markersize=4)
     chance = document["runs"][0]["chance"]
     accuracy.axhline(chance, color=GREY, **REFERENCE)
     accuracy.annotate(f"chance {chance:g}", (lags[0], chance), xytext=(0, 2), textcoords="offset points",
                       va="bottom", color=GREY, fontsize=6.5)
-    success.set_ylabel(f"success rate (of {config['seeds']} seeds)")
+    success.set_ylabel("success rate, 95% CI")
     accuracy.set_ylabel("mean test fraction correct")
+    titles = (f"(a) Adam + clipping, {config['seeds']} seeds", f"(b) plain SGD, {sgd['protocol']['seeds']} seeds",
+              "(c) test accuracy, Adam")
     for k, ax in enumerate(axes[0]):
         ax.set_xscale("log")
         ax.set_xticks(lags, [str(lag) for lag in lags])
         ax.minorticks_off()
-        ax.set_xlabel(r"lag $\tau$ of the recall task (steps)")
+        ax.set_xlabel(r"lag $\tau$ of the recall task")
         ax.set_ylim(-0.04, 1.04)
-        ax.set_title(("(a) runs that succeed", "(b) test accuracy")[k])
+        ax.set_title(titles[k])
     figure.legend(loc="outside right center")
-    return figure, _caption(document, lags)
+    return figure, _caption(document, sgd, lags)
 
 
-def _caption(document, lags):
-    config = document["config"]
+def _success(ax, table, models, lags, label=False, offsets=None):
+    """Success rates with their Wilson intervals, one series per model, dodged as in ``offsets``."""
+    offsets = offsets or models
+    for model in models:
+        k = offsets.index(model)
+        x = np.array(lags) * (1 + DODGE * (k - (len(offsets) - 1) / 2))
+        rate = np.array([table[model][str(lag)]["success_rate"] for lag in lags])
+        low, high = np.array([table[model][str(lag)]["wilson95"] for lag in lags]).T
+        bars = ax.errorbar(x, rate, yerr=[rate - low, high - rate], capsize=1.5, elinewidth=0.6,
+                           label=model if label else None, **series(_trained.MODEL_SERIES[model]), markersize=4)
+        for lines in bars.lines[2]:  # the intervals solid, whatever the series' line style
+            lines.set_linestyle("solid")
+
+
+def _caption(document, sgd, lags):
+    config, protocol = document["config"], sgd["protocol"]
+    rates = ", ".join(f"{model} {rate:g}" for model, rate in sgd["sweep"]["chosen_lr"].items())
     models = "; ".join(f"{name} (cell {key}, {init} initialisation)" for name, key, init in config["models"])
     runs = len(document["runs"])
     return f"""
@@ -56,7 +77,13 @@ def _caption(document, lags):
     {config['test_size']} fresh test sequences are recalled. {config['seeds']} seeds per model and lag
     (run r uses seed r for its initial weights and its data; {runs} runs in all).
 
-    (a) Fraction of the {config['seeds']} runs that succeed. (b) Mean over the runs of the test fraction
-    correct; dotted: chance. The models' points are drawn side by side around each lag (offsets of
-    {DODGE:.1%} of the lag per model) so that equal values stay visible.
+    (a) Fraction of the {config['seeds']} runs that succeed, with its 95% Wilson score interval (with
+    {config['seeds']} runs, 0 successes still allows a rate up to {wilson(0, config['seeds'])[1]:.2f}). (b) The
+    same task under the protocol {protocol['name']} (rnn_theory/data/{protocol['name']}.json, regenerated
+    by: {sgd['command']}): plain SGD without clipping, at most {protocol['steps']} updates of
+    {protocol['batch']} sequences, n = {protocol['hidden']}, learning rate per model from a sweep over
+    {', '.join(f'{lr:g}' for lr in protocol['lrs'])} on validation data at τ = {protocol['sweep_lag']}
+    (chosen: {rates}), {protocol['seeds']} seeds per lag, the same success criterion. (c) Mean over the
+    runs of (a) of the test fraction correct; dotted: chance. The models' points are drawn side by side
+    around each lag (offsets of {DODGE:.1%} of the lag per model) so that equal values stay visible.
     """

@@ -1,22 +1,29 @@
-"""The experiment behind the claim that learning beyond 10–20 steps is practically impossible:
-success rate against lag for the vanilla RNN, the LSTM and the GRU, trained by BPTT.
+"""The learning experiments: the published protocols (``protocols.py``: Bengio et al. 1994-style
+SGD, the 1997 adding problem, Pascanu et al. 2013's temporal order with and without clipping) and
+the "modern optimiser" row below (Adam with clipping, the package's first experiment), each with
+its success table, 95% Wilson intervals and learning curves.
 
-One command regenerates everything (results JSON and the shipped checkpoints):
+One command regenerates them, into a folder you name (the package's copy in rnn_theory/data is
+updated deliberately, by copying from there):
 
-    python -m rnn_theory.training.experiment            # full run into rnn_theory/data/
-    python -m rnn_theory.training.experiment --quick    # a one-minute version, into ./experiment-quick/
+    python -m rnn_theory.training.experiment --out FOLDER                  # every protocol
+    python -m rnn_theory.training.experiment --protocol hs1997_adding --out FOLDER
+    python -m rnn_theory.training.experiment --quick   # seconds; into ./experiment-quick/
 
-Task: delayed recall (``tasks.recall``: K = 4 symbols, chance 1/4) at each lag τ. Every run has the
-same fixed budget, at most ``steps`` Adam updates on batches of fresh sequences, stopping early once
-the validation set is solved; it succeeds when at least ``success`` of ``test_size`` fresh test
-sequences are recalled. Initialisation: the package's ``random()`` (W ~ N(0, 1/n), U ~ N(0, 1/m),
-biases 0, LSTM forget bias 1) for every cell; the rnn also with identity (IRNN, relu; Le et al.
-2015) and orthogonal (tanh) recurrent weights, and the 1997 LSTM without forget gate (lstm_nofg)
-for comparison. Run r of a model uses seed r for its initial weights and its data, so every model
-sees the same sequences. Runs are spread over ``--jobs`` processes, one BLAS thread each.
+Modern row, task: delayed recall (``tasks.recall``: K = 4 symbols, chance 1/4) at each lag τ. Every
+run has the same fixed budget, at most ``steps`` Adam updates on batches of fresh sequences,
+stopping early once the validation set is solved; it succeeds when at least ``success`` of
+``test_size`` fresh test sequences are recalled (early stopping watches validation data, success
+is judged on test). One learning rate for every model (no sweep; the protocols have one).
+Initialisation: the package's ``random()`` (W ~ N(0, 1/n), U ~ N(0, 1/m), biases 0, LSTM forget
+bias 1) for every cell; the rnn also with identity (IRNN, relu; Le et al. 2015) and orthogonal
+(tanh) recurrent weights, and the 1997 LSTM without forget gate (lstm_nofg) for comparison. Run r
+of a model uses seed r for its initial weights and its data, so every model sees the same
+sequences. Runs are spread over ``--jobs`` processes (an Executor), one BLAS thread each.
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -26,6 +33,7 @@ CLAIM = "learning beyond 10–20 steps is practically impossible (for gradient-t
 SOURCE = "Hochreiter & Schmidhuber 1997, section 1 and Table 2; Bengio, Simard & Frasconi 1994; Olah 2015"
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 RESULTS = "success_vs_lag.json"
+MODERN = "modern"  # the --protocol name of the configuration below
 
 
 class Config(NamedTuple):
@@ -53,8 +61,8 @@ FULL = Config(
     hidden=32, batch=32, steps=3000, lr=1e-2, clip=1.0, check_every=100, success=0.99,
     validation_size=512, test_size=2560, checkpoint_lags=(10, 50),
 )
-QUICK = FULL._replace(lags=(5, 20), seeds=1, models=_BASE_MODELS, hidden=16, steps=200, check_every=50,
-                      validation_size=256, test_size=512, checkpoint_lags=(5, 20))
+QUICK = FULL._replace(lags=(5, 20), seeds=1, models=_BASE_MODELS, hidden=8, steps=40, check_every=20,
+                      validation_size=64, test_size=128, checkpoint_lags=(5, 20))
 
 
 def plan(config):
@@ -77,14 +85,10 @@ def run_one(config, spec):
     return spec, result, time.process_time() - start
 
 
-def _run_packed(args):
-    return run_one(*args)
-
-
-def run(config, out, jobs=2, stream=None):
-    """Run every run of ``config`` on ``jobs`` processes; write checkpoints and the results JSON into
-    ``out``; return the results document and the CPU seconds of all runs together (not in the
-    document: timings differ from run to run, the document must not)."""
+def run(config, out, executor=None, stream=None):
+    """Run every run of ``config`` (on ``executor``, else here); write checkpoints and the results
+    JSON into ``out``; return the results document and the CPU seconds of all runs together (not
+    in the document: timings differ from run to run, the document must not)."""
     from ..io import write_atomic
     from .checkpoint import dumps, save_trained
     from .progress import Progress
@@ -94,7 +98,7 @@ def run(config, out, jobs=2, stream=None):
     # The longest runs first, so that the last ones to finish are short.
     order = sorted(specs, key=lambda s: -s[3] * (1 if s[1] == "rnn" else 5))
     results, cpu, progress = {}, 0.0, Progress(len(specs), "experiment", stream=stream)
-    for done, (spec, result, seconds) in enumerate(_map(config, order, jobs), start=1):
+    for done, (spec, result, seconds) in enumerate(_map(config, order, executor), start=1):
         results[spec], cpu = result, cpu + seconds
         progress.update(done, succeeded=sum(r.log["success"] for r in results.values()))
         if spec[4] == 0 and spec[3] in config.checkpoint_lags:
@@ -103,7 +107,7 @@ def run(config, out, jobs=2, stream=None):
     runs = [results[spec] for spec in specs]
     document = {
         "claim": CLAIM, "source": SOURCE, "config": config._asdict(),
-        "command": "python -m rnn_theory.training.experiment" + (" --quick" if config == QUICK else ""),
+        "command": _command(MODERN, config == QUICK),
         "table": summarise(config, runs),
         "checkpoints": [f"checkpoints/{_checkpoint_name(config, spec)}" for spec in specs
                         if spec[4] == 0 and spec[3] in config.checkpoint_lags],
@@ -119,21 +123,35 @@ def _checkpoint_name(config, spec):
     return f"{config.task}-{name}-lag{lag}-seed{seed}.npz"
 
 
-def _map(config, specs, jobs):
-    if jobs <= 1:
+def _map(config, specs, executor):
+    if executor is None:
         yield from (run_one(config, spec) for spec in specs)
         return
-    import multiprocessing
+    from concurrent.futures import as_completed
 
-    # One BLAS thread per process: ``jobs`` processes use ``jobs`` cores, and results do not depend
-    # on a thread count. The spawned children read these variables before they load NumPy.
+    yield from (future.result() for future in as_completed([executor.submit(run_one, config, spec) for spec in specs]))
+
+
+def process_executor(jobs):
+    """``jobs`` fresh processes with one BLAS thread each: ``jobs`` processes use ``jobs`` cores,
+    and results do not depend on a thread count. Spawned children read the variables before they
+    load NumPy."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = "1"
-    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-        yield from pool.imap_unordered(_run_packed, [(config, spec) for spec in specs])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _command(name, quick):
+    return f"python -m rnn_theory.training.experiment --protocol {name} " + ("--quick" if quick else "--out FOLDER")
 
 
 def summarise(config, runs):
-    """Per model and lag: successes out of runs, mean test fraction correct, median steps to success."""
+    """Per model and lag: successes out of runs with their 95% Wilson interval, mean test fraction
+    correct, median steps to success."""
+    from .stats import wilson
+
     table = {}
     for name, _, _ in config.models:
         table[name] = {}
@@ -143,6 +161,7 @@ def summarise(config, runs):
             steps = sorted(log["steps_run"] for log in wins)
             table[name][str(lag)] = {
                 "successes": len(wins), "runs": len(logs), "success_rate": len(wins) / len(logs),
+                "wilson95": [round(v, 4) for v in wilson(len(wins), len(logs))],
                 "mean_test_correct": round(sum(log["test_correct"] for log in logs) / len(logs), 4),
                 "median_steps_to_success": steps[len(steps) // 2] if steps else None,
             }
@@ -164,20 +183,36 @@ def format_table(document):
 
 
 def main(argv=None):
+    from .protocols import PROTOCOLS
+    from .protocols import QUICK as QUICK_PROTOCOLS
+    from .runner import run_protocol
+    from .tables import format_protocol
+
+    names = [MODERN, *PROTOCOLS]
     parser = argparse.ArgumentParser(prog="python -m rnn_theory.training.experiment", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the one-minute version (2 lags, 1 seed, 200 steps)")
-    parser.add_argument("--out", help="output folder (default: the package's data folder; ./experiment-quick with --quick)")
+    parser.add_argument("--protocol", action="append", choices=names, help="run only this protocol (repeatable; default: all)")
+    parser.add_argument("--quick", action="store_true", help="the seconds-long smoke version of every protocol chosen")
+    parser.add_argument("--out", help="output folder (required, except with --quick: ./experiment-quick)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be >= 1")
-    config = QUICK if args.quick else FULL
-    out = args.out or ("experiment-quick" if args.quick else DATA_DIR)
-    start = time.monotonic()
-    document, cpu = run(config, out, jobs=args.jobs)
-    print(format_table(document))
-    print(f"wrote {os.path.join(out, RESULTS)} and {len(document['checkpoints'])} checkpoints in "
-          f"{time.monotonic() - start:.0f} s wall; the runs took {cpu:.0f} CPU s ({cpu / args.jobs:.0f} s per process)",
+    if args.out is None and not args.quick:
+        parser.error("--out FOLDER is required (the package's data folder is updated by copying from it, deliberately)")
+    out = args.out or "experiment-quick"
+    start, cpu = time.monotonic(), 0.0
+    with process_executor(args.jobs) if args.jobs > 1 else contextlib.nullcontext() as executor:
+        for name in args.protocol or names:
+            if name == MODERN:
+                document, seconds = run(QUICK if args.quick else FULL, out, executor)
+                cpu += seconds
+                print(format_table(document))
+                continue
+            protocol = (QUICK_PROTOCOLS if args.quick else PROTOCOLS)[name]
+            document, seconds = run_protocol(protocol, out, executor, command=_command(name, args.quick))
+            cpu += seconds
+            print(format_protocol(document))
+    print(f"wrote {out} in {time.monotonic() - start:.0f} s wall; the runs trained here took {cpu:.0f} CPU s",
           file=sys.stderr)
     return 0
 

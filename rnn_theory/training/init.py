@@ -5,6 +5,8 @@
 - ``"identity"`` (rnn only): the IRNN of Le, Jaitly & Hinton 2015: relu, W = I, b = 0.
 - ``"orthogonal"`` (rnn only): tanh with a random orthogonal W (QR of a Gaussian matrix, signs
   fixed so that it is Haar-distributed; Saxe et al. 2014).
+- ``"pascanu"`` (rnn only): the "basic tanh" start of Pascanu, Mikolov & Bengio 2013 (temporal
+  order task): tanh, W and U ~ N(0, 0.1²) (0.1 read as the standard deviation), b = 0.
 
 >>> import numpy as np
 >>> cell = initial_cell("rnn", 4, 2, "orthogonal", rng=0)
@@ -16,7 +18,7 @@ import numpy as np
 
 from ..cells import CELLS
 
-INITS = ("random", "identity", "orthogonal")
+INITS = ("random", "identity", "orthogonal", "pascanu")
 
 
 def initial_cell(key, hidden_size, input_size, init="random", rng=None):
@@ -31,6 +33,9 @@ def initial_cell(key, hidden_size, input_size, init="random", rng=None):
         raise ValueError(f"init {init!r} is defined for the rnn only, not {key!r}")
     activation = "relu" if init == "identity" else "tanh"
     params = CELLS["rnn"].random(hidden_size=hidden_size, input_size=input_size, rng=rng).params
+    if init == "pascanu":
+        W, U = (rng.normal(0.0, 0.1, size=shape) for shape in ((hidden_size, hidden_size), (hidden_size, input_size)))
+        return CELLS["rnn"](activation=activation, W=W, U=U, b=params["b"])
     if init == "identity":
         W = np.eye(hidden_size)
     else:

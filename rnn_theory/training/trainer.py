@@ -1,11 +1,12 @@
-"""Training a cell and its readout on a task: BPTT, global-norm clipping, Adam; seeded.
+"""Training a cell and its readout on a task: BPTT, global-norm clipping, Adam or plain SGD; seeded.
 
 One step: a batch of B fresh sequences from the task; the cell's batched forward pass
 (``forward``); the readout y = V h_T + a and the task's loss; the closed-form VJPs back to every
 parameter (``vjp``); clipping of the global gradient norm (Pascanu et al. 2013, Algorithm 1);
-an Adam step. Every ``check_every`` steps the fraction correct on a fixed validation set is
-measured, and training stops early once it reaches ``success`` (the budget ``steps`` is the
-maximum). The result is judged on ``test_size`` fresh test sequences with the task's criterion.
+an Adam step (``optimizer="adam"``) or a plain SGD step (``"sgd"``). Every ``check_every`` steps
+the fraction correct on a fixed validation set is measured, and training stops early once it
+reaches ``stop`` (default ``success``; the budget ``steps`` is the maximum): early stopping
+watches validation data only, and success is judged on the test set whenever training ends. The result is judged on ``test_size`` fresh test sequences with the task's criterion.
 All randomness comes from ``np.random.default_rng(seed)``: same arguments, same bytes.
 
 >>> from rnn_theory.training import initial_cell, TASKS
@@ -24,9 +25,11 @@ from .adam import Adam, clip_global_norm
 from .forward import forward
 from .progress import Progress
 from .readout import head_loss, init_readout, outputs, readout_vjp
+from .sgd import SGD
 from .vjp import backward
 
 _READOUT = "readout."  # prefix of the readout's entries among the trained arrays
+OPTIMIZERS = {"adam": (Adam, "adam(0.9, 0.999, 1e-8)"), "sgd": (SGD, "sgd")}  # class, name in the log
 
 
 class TrainResult(NamedTuple):
@@ -74,9 +77,12 @@ def _g(x):
 
 
 def train(task, cell, *, steps, batch=32, lr=1e-2, clip=1.0, seed=0, check_every=100,
-          success=0.99, validation_size=512, test_size=2560, progress=True):
+          success=0.99, validation_size=512, test_size=2560, progress=True, optimizer="adam",
+          stop=None):
     """Train ``cell`` (its weights are the start; it is not modified) and a fresh readout on
-    ``task`` for at most ``steps`` Adam steps of ``batch`` sequences; ``clip=None`` does not clip.
+    ``task`` for at most ``steps`` steps of ``optimizer`` ("adam" or "sgd") on ``batch``
+    sequences each; ``clip=None`` does not clip; training stops early once the validation
+    fraction correct reaches ``stop`` (default: ``success``, the test criterion).
     Returns a TrainResult: the trained cell, the readout {"V", "a"} and the JSON-ready log
     (settings, ``history`` every ``check_every`` steps, ``test_correct``, ``success``)."""
     rng_data, rng_readout, rng_val, rng_test = np.random.default_rng(seed).spawn(4)
@@ -84,11 +90,14 @@ def train(task, cell, *, steps, batch=32, lr=1e-2, clip=1.0, seed=0, check_every
     params = {name: value.copy() for name, value in cell.params.items()}
     readout = init_readout(rng_readout, n, task.output_size)
     trained = {**params, **{_READOUT + name: value for name, value in readout.items()}}
-    adam = Adam(trained, lr=lr)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {', '.join(OPTIMIZERS)}")
+    update = OPTIMIZERS[optimizer][0](trained, lr=lr)
     validation = fixed_set(task, rng_val, validation_size)
     display = Progress(steps, f"{task.name} lag {task.lag} {cell.key}", enabled=progress)
+    stop_at = success if stop is None else stop
     history, window, step, val_correct, diverged = [], [], 0, 0.0, False
-    while step < steps and val_correct < success and not diverged:
+    while step < steps and val_correct < stop_at and not diverged:
         step += 1
         xs, target = task.sample(rng_data, batch)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is detected and reported below
@@ -96,7 +105,7 @@ def train(task, cell, *, steps, batch=32, lr=1e-2, clip=1.0, seed=0, check_every
             norm = clip_global_norm(grads, clip)
         diverged = not (np.isfinite(loss) and np.isfinite(norm))
         if not diverged:
-            adam.step(trained, grads)
+            update.step(trained, grads)
         window.append((loss, norm, clip is not None and norm >= clip))
         if step % check_every == 0 or step == steps or diverged:
             val_correct = 0.0 if diverged else score(task, cell, params, readout, validation)[0]
@@ -111,13 +120,15 @@ def train(task, cell, *, steps, batch=32, lr=1e-2, clip=1.0, seed=0, check_every
     log = {
         **task.describe(), "cell": cell.key, "activation": getattr(cell, "activation", None),
         "hidden_size": n, "input_size": cell.input_size, "seed": seed, "budget_steps": steps,
-        "batch": batch, "lr": lr, "clip": clip, "optimizer": "adam(0.9, 0.999, 1e-8)",
+        "batch": batch, "lr": lr, "clip": clip, "optimizer": OPTIMIZERS[optimizer][1],
         "check_every": check_every, "success_threshold": success, "validation_size": validation_size,
         "test_size": test_size, "steps_run": step, "sequences_seen": step * batch, "diverged": diverged,
         "test_correct": _g(test_correct), "test_loss": None if diverged else _g(test_loss),
         "success": bool(test_correct >= success), "history": history,
         "weights": "initial (training diverged)" if diverged else "trained",
     }
+    if stop is not None:  # absent when it is the success threshold, as in logs written before it existed
+        log["stop_threshold"] = stop
     return TrainResult(final, {name: trained[_READOUT + name] for name in readout}, log)
 
 

@@ -2,7 +2,8 @@
 
 Each step's input is a pair (value, marker): values uniform in [−1, 1]; exactly two pairs are
 marked 1.0. The first, X1, is one of the first ten pairs; the second, X2, one of the first T/2 − 1
-still unmarked pairs. All other markers are 0, except −1.0 at the first and the final pair; a value
+still unmarked pairs, T the minimal length (not the drawn one), so X2 lies at least T/2 steps before
+the end. All other markers are 0, except −1.0 at the first and the final pair; a value
 marked on the first pair is set to zero (the paper says so for X1). Lengths are random in
 [T, T + T/10], one length per batch here. Target: 0.5 + (X1 + X2)/4; a sequence is correct when
 the absolute error at its end is below 0.04.
@@ -41,8 +42,9 @@ class Adding(Task):
         markers[0] = markers[-1] = -1.0
         columns = np.arange(batch)
         first = rng.integers(0, 10, size=batch)
-        # X2: one of the first T/2 − 1 pairs other than X1's, i.e. of positions 0..T/2−1 minus `first`.
-        second = rng.integers(0, T // 2 - 1, size=batch)
+        # X2: one of the first T/2 − 1 still unmarked pairs, i.e. of positions 0..T/2−1 minus `first`
+        # (T/2 = lag: the paper's T is the minimal length, so the minimal lag does not vary).
+        second = rng.integers(0, self.lag - 1, size=batch)
         second += second >= first
         markers[first, columns] = markers[second, columns] = 1.0
         values[0, markers[0] == 1.0] = 0.0
