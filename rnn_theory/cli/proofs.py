@@ -27,16 +27,19 @@ def _progress(message):
         print(message, file=sys.stderr, flush=True)
 
 
-def _claims_page(workers):
-    """claims.md: every claim checked with the full sweeps, rendered with its evidence."""
+def _claims_pages(workers):
+    """claims.md (every claim checked with the full sweeps, rendered with its evidence) and the
+    counterexample files it links to."""
     from ..claims import process_executor, verify
-    from ..claims.report import render_markdown
+    from ..claims.report import counterexample_files, render_markdown
 
     _progress("proofs: claims (full sweeps)")
     if workers < 1:
-        return render_markdown(verify())
-    with process_executor(workers) as executor:
-        return render_markdown(verify(executor=executor))
+        results = verify()
+    else:
+        with process_executor(workers) as executor:
+            results = verify(executor=executor)
+    return {"claims.md": render_markdown(results), **counterexample_files(results)}
 
 
 def run(args):
@@ -55,9 +58,9 @@ def run(args):
         _progress(f"proofs: {key}")
         pages.update(documents.cell_pages([key]))
     if not args.no_claims:
-        pages["claims.md"] = _claims_page(args.workers)
+        pages.update(_claims_pages(args.workers))
     pages["README.md"] = documents.index_page(
-        {name: text for name, text in pages.items() if name != "claims.md"},
+        {name: text for name, text in pages.items() if name != "claims.md" and "/" not in name},
         has_claims="claims.md" in pages or (out / "claims.md").is_file(),
     )
     if args.check:
@@ -67,6 +70,7 @@ def run(args):
         return 1 if stale else 0
     out.mkdir(parents=True, exist_ok=True)
     for name, text in pages.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out / name, text)
     print(f"wrote {len(pages)} pages to {out}")
     return 0

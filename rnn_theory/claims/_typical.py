@@ -1,0 +1,28 @@
+"""The decision rule of a typical reading, the same in every claim and in quick and full runs.
+
+"Typically" is read as "in more than half of the cases" (HALF): a setting is decided only when the
+95% interval of its fraction over seeds lies on one side of 1/2; otherwise it is undecided. Quick
+and full runs use the same seeds for every decision, so they never state different conditions.
+"""
+
+from ._statistics import fraction
+
+HALF = 0.5
+
+
+def classify(successes, n):
+    """(class, fraction record): "holds" when the 95% interval lies above 1/2, "fails" when below,
+    "undecided" when it contains 1/2."""
+    record = fraction(successes, n)
+    low, high = record["interval_95"]
+    return ("holds" if low > HALF else "fails" if high < HALF else "undecided"), record
+
+
+def settings_condition(classes, label):
+    """'<label> ∈ {…} (holds); fails at {…}; undecided at {…}', over the settings actually measured."""
+    parts = []
+    for cls, word in (("holds", "holds at"), ("fails", "fails at"), ("undecided", "undecided at")):
+        chosen = [name for name, c in classes.items() if c == cls]
+        if chosen:
+            parts.append(f"{word} {label + ' ∈ ' if label else ''}{{{', '.join(chosen)}}}")
+    return "; ".join(parts) + f" (of the measured {{{', '.join(classes)}}})"
