@@ -173,13 +173,14 @@ SPECTRAL_NOTE = (
     "state it for the linear model; the common paraphrase applies it to nonlinear RNNs, the form checked here, "
     "which §10.8 itself qualifies: the derivative of the nonlinearity 'will approach zero on many time steps'"
 )
+SPECTRAL_SOURCE = Source("goodfellow2016", SPECTRAL_QUOTE, "§10.7, after eq. (10.39)", "paraphrase", SPECTRAL_NOTE)
 
 
 @claim(
     id="goodfellow2016.rho-below-one-vanishes",
     aliases=("seed.rho-below-one-vanishes",),
     statement="a tanh RNN whose W has spectral radius below 1 has ‖∂h_t/∂h_{t−τ}‖ decaying exponentially in τ",
-    source=Source("goodfellow2016", SPECTRAL_QUOTE, "§10.7, after eq. (10.39)", "paraphrase", SPECTRAL_NOTE),
+    source=SPECTRAL_SOURCE,
     asks="worst_case",
     method="worst case: structured W with ρ(W) = 0.9 (scaled identity, orthogonal, symmetric, Gaussian, "
     "non-normal Schur, rotated Jordan; n = 2…16) driven by random inputs and by saturation steering "
@@ -230,7 +231,7 @@ def _autonomous_decay(w):
     id="goodfellow2016.rho-above-one-explodes",
     aliases=("seed.rho-above-one-explodes",),
     statement="a tanh RNN whose W has spectral radius above 1 has ‖∂h_t/∂h_{t−τ}‖ growing exponentially in τ",
-    source=Source("goodfellow2016", SPECTRAL_QUOTE, "§10.7, after eq. (10.39)", "paraphrase", SPECTRAL_NOTE),
+    source=SPECTRAL_SOURCE,
     asks="worst_case",
     method="worst case: one-unit tanh RNNs with w in {1.25, 1.5, 2, 3, 5} (no input), and Gaussian W with ρ(W) = 1.5, "
     "n = 32 under inputs of scale 0, 1, 3, 10; growth rates fitted to ln‖P_{T,τ}‖. "
