@@ -2,13 +2,16 @@
 
 - ``wall``: the one-unit model of Pascanu et al. (2013, §3, Fig. 6): loss, gradient, Hessian,
   fixed points, bifurcations and where the wall lies;
-- ``clipping``: gradient norm clipping (Pascanu et al. 2013, Algorithm 1) on that surface.
+- ``clipping``: gradient norm clipping (Pascanu et al. 2013, Algorithm 1) on that surface;
+- ``meanfield_rate``: the mean-field rate ½·ln χ with input against measured gradient slopes.
 """
 
 from .clipping import clip_by_norm, descend, step_lengths
+from .meanfield_rate import measured_rate, predicted_rate, rate_sweep
 from .wall import (
     attractor_from, final_state, fixed_points, one_unit_loss, saddle_node_biases, wall_crossing, wall_location,
 )
 
 __all__ = ["one_unit_loss", "final_state", "fixed_points", "saddle_node_biases", "attractor_from",
-           "wall_location", "wall_crossing", "clip_by_norm", "descend", "step_lengths"]
+           "wall_location", "wall_crossing", "clip_by_norm", "descend", "step_lengths",
+           "measured_rate", "predicted_rate", "rate_sweep"]

@@ -109,15 +109,15 @@ def _bisect(g, a, c, tol):
 
 
 def saddle_node_biases(w):
-    """The biases b at which a saddle-node bifurcation happens for weight w ≥ 4, ascending.
+    """The biases (lower, upper branch) of the saddle-node bifurcations for weight w ≥ 4.
 
     f(x) = x and f'(x) = 1 give σ(x) = (1 ± √(1 − 4/w))/2 and b = x − w·σ(x); the two branches meet
     in the cusp (w, b) = (4, −2). Empty for w < 4 (a single, stable fixed point).
 
-    >>> saddle_node_biases(4.0)
-    [-2.0]
+    >>> saddle_node_biases(4.0)  # the cusp, where the branches meet
+    [-2.0, -2.0]
     """
-    return sorted({float(x - w * _sigmoid(x)) for x in _tangency_states(w)})
+    return sorted(float(x - w * _sigmoid(x)) for x in _tangency_states(w))
 
 
 def attractor_from(w, b, x0=X0):

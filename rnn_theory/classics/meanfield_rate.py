@@ -1,0 +1,61 @@
+"""Mean field with input predicts the gradient's decay rate (Poole et al. 2016; Schoenholz et al.
+2017; Chen, Pennington & Schoenholz 2018): for the tanh RNN h' = tanh(W h + U x + b) with
+W ~ N(0, g²/n), U ~ N(0, 1/m), x ~ N(0, s²·I) and b ~ N(0, σ_b²), the per-step rate of
+ln‖∂h_T/∂h_{T−τ}‖₂ is ½·ln χ, χ from the fixed point q* with input variance σ_in² = s²
+(``rnn_theory.flow.meanfield``). ``measured_rate`` measures the rate on finite networks;
+``rate_sweep`` sets prediction and measurement side by side over a sweep of g and s.
+"""
+
+import numpy as np
+
+from ..cells import CELLS
+from ..flow import gradient_norms
+from ..flow.meanfield import mean_field_lyapunov
+
+N, M, STEPS, BURN_IN = 64, 4, 200, 100
+SEEDS = tuple(range(5))
+
+
+def _network(g, input_scale, bias_std, seed, n, m, steps, burn_in):
+    """(cell, s0, measured inputs) of one seed: from default_rng(seed), in this order, the weights
+    (Cell.random: W ~ N(0, g²/n), U ~ N(0, 1/m), b = 0), the burn-in and the measured inputs, then
+    b ~ N(0, σ_b²) when σ_b > 0. With s = 1, σ_b = 0 these are the runs of ``grad_norm_vs_lag_rnn``."""
+    rng = np.random.default_rng(seed)
+    cell = CELLS["rnn"].random(hidden_size=n, input_size=m, rng=rng, gain=g)
+    burn, xs = (input_scale * rng.normal(size=(k, m)) for k in (burn_in, steps))
+    if bias_std > 0:
+        params = dict(cell.params, b=rng.normal(0.0, bias_std, n))
+        cell = CELLS["rnn"](**params, activation="tanh")
+    return cell, cell.run(burn)[-1], xs
+
+
+def measured_rate(g, input_scale=1.0, bias_std=0.0, *, n=N, m=M, steps=STEPS, burn_in=BURN_IN, seeds=SEEDS):
+    """The per-step rate of ln‖∂h_T/∂h_{T−τ}‖₂ on finite networks: for each seed the least-squares
+    slope of the curve against τ = 1..steps (``rnn_theory.gradient_norms``, exact), measured on a
+    stationary run (after ``burn_in`` steps from h = 0). Returns (median over seeds, per-seed slopes).
+    """
+    slopes = []
+    for seed in seeds:
+        cell, s0, xs = _network(g, input_scale, bias_std, seed, n, m, steps, burn_in)
+        flow = gradient_norms(cell, xs, s0)
+        slopes.append(float(np.polyfit(flow.lags, flow.log_norm, 1)[0]))
+    return float(np.median(slopes)), slopes
+
+
+def predicted_rate(g, input_scale=1.0, bias_std=0.0):
+    """½·ln χ with σ_in² = input_scale² (U ~ N(0, 1/m) and x ~ N(0, s²·I) give Var[(U x)_i] = s²)."""
+    return mean_field_lyapunov(g, input_variance=input_scale**2, bias_variance=bias_std**2)
+
+
+def rate_sweep(gains, input_scales=(1.0,), bias_std=0.0, **measure):
+    """Predicted and measured per-step rates side by side: one dict per (g, s) with keys ``gain``,
+    ``input_scale``, ``predicted``, ``measured`` (median over seeds), ``slopes`` (per seed) and
+    ``error`` = measured − predicted. ``measure`` goes to ``measured_rate`` (n, m, steps, seeds)."""
+    rows = []
+    for scale in input_scales:
+        for g in gains:
+            measured, slopes = measured_rate(g, scale, bias_std, **measure)
+            predicted = predicted_rate(g, scale, bias_std)
+            rows.append({"gain": g, "input_scale": scale, "predicted": predicted, "measured": measured,
+                         "slopes": slopes, "error": measured - predicted})
+    return rows
