@@ -13,10 +13,9 @@ relative to σ_1 within tens of steps, the upper half stays resolved (checked on
 
 import numpy as np
 
-from ..cells import CELLS
 from ..flow.meanfield import mean_field_chi
+from .networks import driven_network
 
-KINDS = ("orthogonal", "gaussian")
 RESOLVED = 1e-9  # σ_{n/2}/σ_1 below this: rounding (~1e-16·σ_1 per step) could reach σ_{n/2}
 
 
@@ -33,17 +32,6 @@ def critical_gain(input_variance=0.0, bias_variance=0.0, tol=1e-12):
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if mean_field_chi(mid, input_variance, bias_variance) < 1 else (lo, mid)
     return 0.5 * (lo + hi)
-
-
-def recurrent_matrix(n, g, kind, rng):
-    """W (n, n): ``gaussian`` W_ij ~ N(0, g²/n), or ``orthogonal`` g·Q with Q Haar-distributed
-    (QR of a Gaussian matrix with the signs of R's diagonal moved into Q; Mezzadri 2007)."""
-    if kind == "gaussian":
-        return rng.normal(0.0, g / np.sqrt(n), (n, n))
-    if kind == "orthogonal":
-        Q, R = np.linalg.qr(rng.standard_normal((n, n)))
-        return g * Q * np.sign(np.diag(R))
-    raise ValueError(f"recurrent_matrix: kind must be one of {KINDS}, got {kind!r}")
 
 
 def product_log_singular_values(cell, xs, s0, lags):
@@ -77,13 +65,8 @@ def upper_spread(log_singular_values):
 
 
 def isometry_run(kind, input_scale=1.0, n=64, m=4, lags=(1, 2, 5, 10, 20, 50), burn_in=100, seed=0):
-    """{τ: ln σ_i(P_τ)} for one network at χ = 1: from default_rng(seed), in this order, W
-    (``recurrent_matrix`` at ``critical_gain(s²)``), U ~ N(0, 1/m), the burn-in inputs and the
-    measured inputs, x ~ N(0, s²·I); the product starts from the state the burn-in reached."""
-    rng = np.random.default_rng(seed)
+    """{τ: ln σ_i(P_τ)} for one network at χ = 1 (``critical_gain(s²)``), W of ``kind``, drawn by
+    ``networks.driven_network``; the product starts from the state the burn-in reached."""
     g = critical_gain(input_scale**2)
-    W = recurrent_matrix(n, g, kind, rng)
-    U = rng.normal(0.0, 1.0 / np.sqrt(m), (n, m))
-    cell = CELLS["rnn"](W=W, U=U, b=np.zeros(n), activation="tanh")
-    burn, xs = (input_scale * rng.normal(size=(k, m)) for k in (burn_in, max(lags)))
-    return product_log_singular_values(cell, xs, cell.run(burn)[-1], lags)
+    cell, s0, xs = driven_network(g, input_scale, seed=seed, n=n, m=m, steps=max(lags), burn_in=burn_in, kind=kind)
+    return product_log_singular_values(cell, xs, s0, lags)

@@ -8,35 +8,23 @@ ln‖∂h_T/∂h_{T−τ}‖₂ is ½·ln χ, χ from the fixed point q* with in
 
 import numpy as np
 
-from ..cells import CELLS
 from ..flow import gradient_norms
 from ..flow.meanfield import mean_field_lyapunov
+from .networks import BURN_IN, M, N, STEPS, driven_network
 
-N, M, STEPS, BURN_IN = 64, 4, 200, 100
 SEEDS = tuple(range(5))
 
 
-def _network(g, input_scale, bias_std, seed, n, m, steps, burn_in):
-    """(cell, s0, measured inputs) of one seed: from default_rng(seed), in this order, the weights
-    (Cell.random: W ~ N(0, g²/n), U ~ N(0, 1/m), b = 0), the burn-in and the measured inputs, then
-    b ~ N(0, σ_b²) when σ_b > 0. With s = 1, σ_b = 0 these are the runs of ``grad_norm_vs_lag_rnn``."""
-    rng = np.random.default_rng(seed)
-    cell = CELLS["rnn"].random(hidden_size=n, input_size=m, rng=rng, gain=g)
-    burn, xs = (input_scale * rng.normal(size=(k, m)) for k in (burn_in, steps))
-    if bias_std > 0:
-        params = dict(cell.params, b=rng.normal(0.0, bias_std, n))
-        cell = CELLS["rnn"](**params, activation="tanh")
-    return cell, cell.run(burn)[-1], xs
-
-
-def measured_rate(g, input_scale=1.0, bias_std=0.0, *, n=N, m=M, steps=STEPS, burn_in=BURN_IN, seeds=SEEDS):
-    """The per-step rate of ln‖∂h_T/∂h_{T−τ}‖₂ on finite networks: for each seed the least-squares
-    slope of the curve against τ = 1..steps (``rnn_theory.gradient_norms``, exact), measured on a
-    stationary run (after ``burn_in`` steps from h = 0). Returns (median over seeds, per-seed slopes).
+def measured_rate(g, input_scale=1.0, bias_std=0.0, *, n=N, m=M, steps=STEPS, burn_in=BURN_IN, seeds=SEEDS,
+                  kind="gaussian"):
+    """The per-step rate of ln‖∂h_T/∂h_{T−τ}‖₂ on finite networks (``driven_network``): for each
+    seed the least-squares slope of the curve against τ = 1..steps (``rnn_theory.gradient_norms``,
+    exact), measured on a stationary run. Returns (median over seeds, per-seed slopes).
     """
     slopes = []
     for seed in seeds:
-        cell, s0, xs = _network(g, input_scale, bias_std, seed, n, m, steps, burn_in)
+        cell, s0, xs = driven_network(g, input_scale, bias_std, seed, n=n, m=m, steps=steps, burn_in=burn_in,
+                                      kind=kind)
         flow = gradient_norms(cell, xs, s0)
         slopes.append(float(np.polyfit(flow.lags, flow.log_norm, 1)[0]))
     return float(np.median(slopes)), slopes

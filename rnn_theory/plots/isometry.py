@@ -5,11 +5,11 @@ at one τ, the whole spectrum."""
 import numpy as np
 
 from ..classics.isometry import RESOLVED, critical_gain, isometry_run, upper_spread
+from ..classics.networks import KINDS
 from ._bands import quartiles
 from ._style import DOUBLE, GREY, new_figure, series
 
 SCALES = (0.1, 1.0)
-KINDS = ("orthogonal", "gaussian")
 LAGS = (1, 2, 3, 5, 7, 10, 15, 20, 30, 40, 50)
 SEEDS = tuple(range(5))
 N, M, SHOWN = 64, 4, 10
@@ -68,7 +68,8 @@ def _caption():
     Gaussian one spreads; with larger q* (s = 1) tanh' varies more and both spread.
 
     Computed by rnn_theory.classics.isometry_run (P renormalised every step, numpy SVD). Seeds
-    {SEEDS[0]}..{SEEDS[-1]}: seed k draws, from numpy.random.default_rng(k) in this order, W, U, the
-    burn-in inputs (100×{M}) and the measured inputs ({max(LAGS)}×{M}); P starts from the state after
-    the burn-in.
+    {SEEDS[0]}..{SEEDS[-1]}: seed k draws, from numpy.random.default_rng(k) in this order, Gaussian W
+    and U (Cell.random), the burn-in inputs (100×{M}), the measured inputs ({max(LAGS)}×{M}) and, for
+    orthogonal W, the Q that replaces W (rnn_theory.classics.driven_network); P starts from the state
+    after the burn-in.
     """

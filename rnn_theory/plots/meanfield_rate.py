@@ -4,7 +4,8 @@ prediction ½·ln χ with input (Poole et al. 2016; Schoenholz et al. 2017; Chen
 
 import numpy as np
 
-from ..classics.meanfield_rate import BURN_IN, M, N, SEEDS, STEPS, predicted_rate, rate_sweep
+from ..classics.meanfield_rate import SEEDS, predicted_rate, rate_sweep
+from ..classics.networks import BURN_IN, M, N, STEPS
 from ..flow.meanfield import mean_field_lyapunov
 from ._style import GREY, REFERENCE, SINGLE, new_figure, series
 
