@@ -1,4 +1,4 @@
-"""Gradient norm clipping (Pascanu, Mikolov & Bengio 2013, Algorithm 1) on the one-unit loss
+"""Gradient norm clipping (Pascanu, Mikolov & Bengio 2013, §3.2, Algorithm 1) on the one-unit loss
 surface of ``rnn_theory.classics.wall``:
 
     ĝ ← ∂E/∂θ;   if ‖ĝ‖ ≥ threshold:  ĝ ← (threshold/‖ĝ‖)·ĝ;   θ ← θ − η·ĝ.

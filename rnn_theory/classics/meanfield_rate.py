@@ -38,7 +38,9 @@ def predicted_rate(g, input_scale=1.0, bias_std=0.0):
 def rate_sweep(gains, input_scales=(1.0,), bias_std=0.0, **measure):
     """Predicted and measured per-step rates side by side: one dict per (g, s) with keys ``gain``,
     ``input_scale``, ``predicted``, ``measured`` (median over seeds), ``slopes`` (per seed) and
-    ``error`` = measured − predicted. ``measure`` goes to ``measured_rate`` (n, m, steps, seeds)."""
+    ``error`` = measured − predicted. ``measure`` goes to ``measured_rate`` (n, m, steps, seeds, kind:
+    the mean field is the same for orthogonal W, so ``kind="orthogonal"`` at g = 1 measures how much
+    tanh' < 1 takes from an orthogonal RNN's norm-preserving product)."""
     rows = []
     for scale in input_scales:
         for g in gains:

@@ -1,4 +1,5 @@
-"""The exploding side on one unit: Pascanu, Mikolov & Bengio (2013), §3 and Fig. 6, after Doya (1993).
+"""The exploding side on one unit: Pascanu, Mikolov & Bengio (2013), §2.2–2.3, eq. (8) and Fig. 6,
+after Doya (1993).
 
 The model is x_t = w·σ(x_{t−1}) + b, σ the logistic sigmoid, x_0 = 0.5, and the loss
 E(w, b) = (σ(x_T) − 0.7)² with T = 50. ``one_unit_loss`` returns E, its gradient and its Hessian in

@@ -77,7 +77,7 @@ def _cut(axes):
 def _caption():
     return f"""
     Left: the loss E(w, b) = (σ(x_T) − {TARGET:g})² of the one-unit recurrence x_t = w·σ(x_(t−1)) + b,
-    σ the logistic sigmoid, x_0 = {X0:g}, T = {STEPS} (Pascanu, Mikolov & Bengio 2013, §3 and Fig. 6,
+    σ the logistic sigmoid, x_0 = {X0:g}, T = {STEPS} (Pascanu, Mikolov & Bengio 2013, §2.3, eq. (8) and Fig. 6,
     after Doya 1993), on a {GRID}×{GRID} grid of w in [{W_RANGE[0]:g}, {W_RANGE[1]:g}] and b in
     [{B_RANGE[0]:g}, {B_RANGE[1]:g}]. Black line: where the attractor reached from x_0 jumps, computed
     from the fixed points of f(x) = w·σ(x) + b and their stability alone
