@@ -8,14 +8,14 @@ with a computed verdict per reading (worst case, typical).
 'Olah 2015, section “The Core Idea Behind LSTMs”'
 """
 
-from . import dynamics, exploding, gates, gates_modern, learning, pascanu_hochreiter, random_init, vanilla  # noqa: F401  (registers)
+from . import dynamics, exploding, gates, gates_modern, learning, memory, pascanu_hochreiter, random_init, vanilla  # noqa: F401  (registers)
 from ._counterexample import counterexample
 from ._registry import (
     ALIASES, CLAIMS, READINGS, VERDICTS, Claim, Context, Result, Source, Verdict, process_executor, resolve, verify,
 )
 
 # The order of every report: the vanilla RNN's story first, then gates, then the bounds and dynamics, then
-# the exploding side and random initialisations.
+# the exploding side, random initialisations and memory times.
 ORDER = (
     "pascanu2013.jacobian-product", "goodfellow2016.rho-below-one-vanishes", "goodfellow2016.rho-above-one-explodes",
     "goodfellow2016.jacobian-radius-below-one", "goodfellow2016.ten-to-twenty-steps",
@@ -26,6 +26,7 @@ ORDER = (
     "gers2000peephole.cell-path", "feng2024.diagonal-jacobian", "orvieto2023.exact-decay",
     "pascanu2013.wall", "pascanu2013.clipping", "orhan2020.nonnormal-transient", "chen2018.meanfield-rate",
     "chen2018.critical-isometry", "arjovsky2016.orthogonal-norm", "le2015.irnn", "oseledets1968.lambda1-rate",
+    "olah2015.default-behavior", "tallec2018.chrono", "gers2000.state-grows", "orvieto2023.exp-parametrisation",
 )
 _registered = dict(CLAIMS)
 CLAIMS.clear()
