@@ -8,7 +8,7 @@ with a computed verdict per reading (worst case, typical).
 'Olah 2015, section “The Core Idea Behind LSTMs”'
 """
 
-from . import dynamics, exploding, gates, gates_modern, learning, memory, pascanu_hochreiter, random_init, vanilla  # noqa: F401  (registers)
+from . import dynamics, exploding, gates, gates_modern, latching, learning, memory, pascanu_hochreiter, random_init, vanilla  # noqa: F401  (registers)
 from ._counterexample import counterexample
 from ._registry import (
     ALIASES, CLAIMS, READINGS, VERDICTS, Claim, Context, Result, Source, Verdict, process_executor, resolve, verify,
@@ -27,6 +27,7 @@ ORDER = (
     "pascanu2013.wall", "pascanu2013.clipping", "orhan2020.nonnormal-transient", "chen2018.meanfield-rate",
     "chen2018.critical-isometry", "arjovsky2016.orthogonal-norm", "le2015.irnn", "oseledets1968.lambda1-rate",
     "olah2015.default-behavior", "tallec2018.chrono", "gers2000.state-grows", "orvieto2023.exp-parametrisation",
+    "bengio1994.latching-vanishes",
 )
 _registered = dict(CLAIMS)
 CLAIMS.clear()
