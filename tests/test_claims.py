@@ -62,6 +62,8 @@ def test_olah_is_quoted_only_in_words_of_the_post():
     post = (
         "The cell state is kind of like a conveyor belt. It runs straight down the entire chain, with only some minor "
         "linear interactions. It’s very easy for information to just flow along it unchanged. "
+        "Remembering information for long periods of time is practically their default behavior, not something they "
+        "struggle to learn! "
         "It combines the forget and input gates into a single “update gate.” It also merges the cell state and hidden "
         "state, and makes some other changes. The resulting model is simpler than standard LSTM models, and has been "
         "growing increasingly popular."
