@@ -27,7 +27,7 @@ ORDER = (
     "pascanu2013.wall", "pascanu2013.clipping", "orhan2020.nonnormal-transient", "chen2018.meanfield-rate",
     "chen2018.critical-isometry", "arjovsky2016.orthogonal-norm", "le2015.irnn", "oseledets1968.lambda1-rate",
     "olah2015.default-behavior", "tallec2018.chrono", "gers2000.state-grows", "orvieto2023.exp-parametrisation",
-    "bengio1994.latching-vanishes",
+    "can2020.slow-modes", "bengio1994.latching-vanishes",
 )
 _registered = dict(CLAIMS)
 CLAIMS.clear()

@@ -303,3 +303,73 @@ def exp_parametrisation(ctx):
         return Verdict("holds", evidence)
     return Verdict("holds-if", evidence, condition=f"in exact arithmetic for every ν; in float64 only for "
                    f"ν > {boundary:.4f}, below which exp(−e^ν) rounds to exactly 1 and the state no longer decays")
+
+
+RETENTION = (0.0, 1.0, 3.0, 5.0)  # the bias toward keeping the state: LSTM b_f = β, GRU b_z = −β
+# A slow mode decays by less than e^{−1/LONG} per step: its time constant −1/ln|λ| exceeds LONG steps.
+SLOW = float(np.exp(-1.0 / LONG))
+SLOW_N, SLOW_STATES = 32, 20  # the Jacobian's spectrum at 20 states of a 100-step run
+
+
+def _slow_case(case):
+    """Per β: the number of the step Jacobian's eigenvalues with |λ| > SLOW per unit (the gate acts on
+    n units; the LSTM's state is (h, c), 2n dimensions, and its forget gate on the n of c), averaged
+    over states."""
+    kind, seed = case
+    base = CELLS[kind].random(hidden_size=SLOW_N, input_size=M, rng=seed, gain=1.0)
+    xs = _inputs(seed, 100)
+    fractions = []
+    for beta in RETENTION:
+        params = dict(base.params)
+        if kind == "lstm":
+            params["b_f"] = np.full(SLOW_N, beta)
+        else:
+            params["b_z"] = np.full(SLOW_N, -beta)
+        cell = CELLS[kind](**params)
+        states = cell.run(xs)
+        moduli = [np.abs(np.linalg.eigvals(cell.jacobian(xs[t - 1], states[t - 1]))) for t in range(5, 101, 5)]
+        fractions.append(float(np.mean(np.sum(np.array(moduli) > SLOW, axis=1)) / SLOW_N))
+    return fractions
+
+
+def _accumulates(fractions):
+    """The claim on one network: slow modes never fewer as β grows, more at the largest β than at 0,
+    and a majority there."""
+    return bool(np.all(np.diff(fractions) >= 0) and fractions[-1] > fractions[0] and fractions[-1] > 0.5)
+
+
+@claim(
+    id="can2020.slow-modes",
+    statement="the GRU update gate and the LSTM forget gate accumulate slow modes: biasing them toward keeping the "
+    f"state moves the step Jacobian's eigenvalues toward |λ| = 1 (time constants beyond {LONG:g} steps)",
+    source=Source(
+        "can2020",
+        "We show that the update gate in the GRU and the forget gate in the LSTM can lead to an accumulation of slow "
+        "modes in the dynamics.",
+        "abstract",
+        note="checked on random cells by the bias of the gate; the paper's mean-field and random-matrix analysis "
+        "is not repeated",
+    ),
+    asks="typical",
+    method=f"random LSTM and GRU (n = {SLOW_N}, gain 1, inputs N(0, 1)), {len(SEEDS)} seeds, the same weights at "
+    f"retention biases β ∈ {{{', '.join(f'{b:g}' for b in RETENTION)}}} (LSTM b_f = β, GRU b_z = −β): the number "
+    f"of eigenvalues of ∂s_t/∂s_{{t−1}} with |λ| > e^(−1/{LONG:g}) = {SLOW:.3f} per unit (the gate acts on n units; "
+    f"the LSTM's state has 2n dimensions) at {SLOW_STATES} states; a seed "
+    "agrees when that fraction never falls as β grows, rises from β = 0 and is a majority at β = 5; a cell holds "
+    "when the 95% interval of the fraction of seeds that agree lies above 1/2",
+    recorded="holds",
+)
+def slow_modes(ctx):
+    groups = ctx.sweep(_slow_case, ("lstm", "gru"), SEEDS, lambda kind, s: (kind, 600 + s))
+    classes, table = {}, {}
+    for kind, rows in groups.items():
+        classes[kind], record = classify(sum(_accumulates(r) for r in rows), len(rows))
+        table[kind] = {f"slow_modes_per_unit_at_beta_{b:g}_by_seed": [r[k] for r in rows] for k, b in enumerate(RETENTION)}
+        table[kind]["accumulates"] = record
+    evidence = {"slow_if_modulus_above": SLOW, "cells": table}
+    if all(c == "holds" for c in classes.values()):
+        return Verdict("holds", evidence)
+    condition = settings_condition(classes, "")
+    if "holds" in classes.values():
+        return Verdict("holds-if", evidence, condition=condition)
+    return Verdict("undecided", evidence, condition=condition) if "fails" not in classes.values() else _no_case()
