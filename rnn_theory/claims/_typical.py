@@ -5,6 +5,7 @@
 and full runs use the same seeds for every decision, so they never state different conditions.
 """
 
+from ._registry import Verdict
 from ._statistics import fraction
 
 HALF = 0.5
@@ -26,3 +27,17 @@ def settings_condition(classes, label):
         if chosen:
             parts.append(f"{word} {label + ' ∈ ' if label else ''}{{{', '.join(chosen)}}}")
     return "; ".join(parts) + f" (of the measured {{{', '.join(classes)}}})"
+
+
+def settings_verdict(classes, evidence, condition):
+    """The typical reading over settings: holds when every setting holds, holds-if (``condition``)
+    when some do, undecided when none holds and none fails; None when settings fail and none holds,
+    where the caller records the refuting case it found."""
+    values = set(classes.values())
+    if values == {"holds"}:
+        return Verdict("holds", evidence)
+    if "holds" in values:
+        return Verdict("holds-if", evidence, condition=condition)
+    if "fails" not in values:
+        return Verdict("undecided", evidence, condition=condition)
+    return None

@@ -17,7 +17,7 @@ from ._counterexample import counterexample
 from ._lstm import forget_gate
 from ._registry import Source, Verdict, claim
 from ._trained import trained_models
-from ._typical import classify, settings_condition
+from ._typical import classify, settings_condition, settings_verdict
 
 N, M, STEPS, SEEDS = 16, 4, 400, range(6)  # 6 of 6 is the fewest that puts a 95% interval off 1/2
 # "Long periods": beyond the 10–20 steps within which a vanilla RNN still learns (Goodfellow et
@@ -82,12 +82,8 @@ def default_behavior(ctx):
     trained = {name: float(np.median(memory_times(cell, xs))) for name, cell, xs in trained_models("lstm", episodes=4)}
     evidence = {"random_lstm": table, "trained_lstm_median_memory_time": trained}
     condition = "at initialisation: " + settings_condition(classes, "")
-    if all(c == "holds" for c in classes.values()):
-        return Verdict("holds", evidence)
-    if "holds" in classes.values():
-        return Verdict("holds-if", evidence, condition=condition)
-    if "fails" not in classes.values():
-        return Verdict("undecided", evidence, condition=condition)
+    if (verdict := settings_verdict(classes, evidence, condition)) is not None:
+        return verdict
     b = next(b for b in DEFAULT_BIASES if classes[f"b_f = {b:g}"] == "fails")
     seed = 300 + next(s for s, t in zip(SEEDS, groups[b]) if t < LONG)
     cell = _lstm(seed, b)
@@ -154,16 +150,10 @@ def chrono(ctx):
             "passes": record,
         }
     evidence = {"t_max": CHRONO_T_MAX, "rules": table}
-    if all(c == "holds" for c in classes.values()):
-        return Verdict("holds", evidence)
-    condition = settings_condition(classes, "")
-    if "holds" in classes.values():
-        return Verdict("holds-if", evidence, condition=condition)
-    return Verdict("undecided", evidence, condition=condition) if "fails" not in classes.values() else _no_case()
-
-
-def _no_case():
-    raise RuntimeError("tallec2018.chrono: neither rule behaves as stated; inspect memory_times")
+    verdict = settings_verdict(classes, evidence, settings_condition(classes, ""))
+    if verdict is None:
+        raise RuntimeError(f"tallec2018.chrono: no setting behaves as stated; inspect memory_times and the cells")
+    return verdict
 
 
 GERS_STEPS = 2000
@@ -223,15 +213,13 @@ def state_grows(ctx):
         classes[setting], record = classify(sum(agree), len(agree))
         table[setting] = {"growth_ratio_by_seed": ratios, "as_stated": record}
     evidence = {"steps": GERS_STEPS, "settings": table}
-    if all(c == "holds" for c in classes.values()):
-        return Verdict("holds", evidence)
     condition = settings_condition(classes, "")
-    if "fails" in classes.values() and classes["no forget gate"] == "fails":
-        seed = 500 + next(s for s, r in zip(SEEDS, groups["no forget gate"]) if r < GROWS)
-        example = counterexample(_gers_cell("no forget gate", seed), _inputs(seed, GERS_STEPS), np.zeros(2 * N), 1,
-                                 _bounded_despite_no_forget_gate)
-        return Verdict("refuted", evidence, condition=condition, counterexample=example)
-    return Verdict("holds-if" if "holds" in classes.values() else "undecided", evidence, condition=condition)
+    if classes["no forget gate"] != "fails":
+        return settings_verdict(classes, evidence, condition) or Verdict("undecided", evidence, condition=condition)
+    seed = 500 + next(s for s, r in zip(SEEDS, groups["no forget gate"]) if r < GROWS)
+    example = counterexample(_gers_cell("no forget gate", seed), _inputs(seed, GERS_STEPS), np.zeros(2 * N), 1,
+                             _bounded_despite_no_forget_gate)
+    return Verdict("refuted", evidence, condition=condition, counterexample=example)
 
 
 LRU_NU = np.linspace(-60.0, 10.0, 7001)
@@ -367,9 +355,7 @@ def slow_modes(ctx):
         table[kind] = {f"slow_modes_per_unit_at_beta_{b:g}_by_seed": [r[k] for r in rows] for k, b in enumerate(RETENTION)}
         table[kind]["accumulates"] = record
     evidence = {"slow_if_modulus_above": SLOW, "cells": table}
-    if all(c == "holds" for c in classes.values()):
-        return Verdict("holds", evidence)
-    condition = settings_condition(classes, "")
-    if "holds" in classes.values():
-        return Verdict("holds-if", evidence, condition=condition)
-    return Verdict("undecided", evidence, condition=condition) if "fails" not in classes.values() else _no_case()
+    verdict = settings_verdict(classes, evidence, settings_condition(classes, ""))
+    if verdict is None:
+        raise RuntimeError(f"can2020.slow-modes: no setting behaves as stated; inspect memory_times and the cells")
+    return verdict
