@@ -69,5 +69,6 @@ def reference(key):
     if not links and "url" in entry:
         links.append(entry["url"])
     authors = ", ".join(plain(a.strip()) for a in entry["author"].split(" and "))
-    text = f"{authors} ({entry['year']}). {plain(entry['title'])}. {plain(venue)}"
+    title = plain(entry["title"])
+    text = f"{authors} ({entry['year']}). {title}{'' if title.endswith(('?', '!')) else '.'} {plain(venue)}"
     return text + (f", {plain(details)}" if details else "") + ". " + "; ".join(links) + "."

@@ -343,7 +343,7 @@ def _accumulates(fractions):
     f"retention biases β ∈ {{{', '.join(f'{b:g}' for b in RETENTION)}}} (LSTM b_f = β, GRU b_z = −β): the number "
     f"of eigenvalues of ∂s_t/∂s_{{t−1}} with |λ| > e^(−1/{LONG:g}) = {SLOW:.3f} per unit (the gate acts on n units; "
     f"the LSTM's state has 2n dimensions) at {SLOW_STATES} states; a seed "
-    "agrees when that fraction never falls as β grows, rises from β = 0 and is a majority at β = 5; a cell holds "
+    "agrees when that number never falls as β grows, rises from β = 0 and is a majority at β = 5; a cell holds "
     "when the 95% interval of the fraction of seeds that agree lies above 1/2",
     recorded="holds",
 )
