@@ -1,25 +1,40 @@
-"""The claims registry: every claim of the seed and its sources, with a computed verdict.
+"""The claims registry: published claims about gradient flow, each cited by its source's own words,
+with a computed verdict per reading (worst case, typical).
 
 >>> import rnn_theory.claims as claims
->>> "seed.cell-state-diagonal" in claims.CLAIMS
-True
+>>> claims.resolve("seed.cell-state-diagonal")
+'goodfellow2016.forget-gate-self-loop'
+>>> claims.CLAIMS["olah2015.conveyor-belt"].source.cite
+'Olah 2015, section “The Core Idea Behind LSTMs”'
 """
 
-from . import dynamics, gates_modern, learning, pascanu_hochreiter, seed_gates, seed_vanilla  # noqa: F401  (registers)
-from ._registry import CLAIMS, VERDICTS, Claim, Context, Result, Verdict, process_executor, verify
+from . import dynamics, exploding, gates, gates_modern, latching, learning, memory, pascanu_hochreiter, random_init, vanilla  # noqa: F401  (registers)
+from ._counterexample import counterexample
+from ._registry import (
+    ALIASES, CLAIMS, READINGS, VERDICTS, Claim, Context, Result, Source, Verdict, process_executor, resolve, verify,
+)
 
-# The order of the claims table in the issue that defined them: the order of every report.
+# The order of every report: the vanilla RNN's story first, then gates, then the bounds and dynamics, then
+# the exploding side, random initialisations and memory times.
 ORDER = (
-    "seed.jacobian-product", "seed.rho-below-one-vanishes", "seed.rho-above-one-explodes",
-    "seed.eigenvalues-typically-below-one", "seed.ten-to-twenty-steps", "seed.cell-state-diagonal",
-    "seed.cell-state-multistep", "seed.hundreds-of-steps", "seed.gru-additive", "seed.gru-fewer-params",
-    "seed.output-gate-decouples", "pascanu.sufficient-vanishing", "pascanu.necessary-exploding",
-    "hochreiter.sigmoid-weight-bound", "hochreiter.cec", "scs.chaos-at-gain-one",
-    "jozefowicz.forget-bias-one", "peephole.cell-path", "mingru.diagonal", "lru.exact-decay",
+    "pascanu2013.jacobian-product", "goodfellow2016.rho-below-one-vanishes", "goodfellow2016.rho-above-one-explodes",
+    "goodfellow2016.jacobian-radius-below-one", "goodfellow2016.ten-to-twenty-steps",
+    "goodfellow2016.forget-gate-self-loop", "goodfellow2016.self-loop-gradient-path", "olah2015.conveyor-belt",
+    "chung2014.additive-update", "olah2015.gru-simpler", "hochreiter1997.output-gate-protects",
+    "pascanu2013.sufficient-vanishing", "pascanu2013.necessary-exploding", "hochreiter1997.sigmoid-weight-bound",
+    "hochreiter1997.cec", "sompolinsky1988.chaos-at-gain-one", "goodfellow2016.forget-bias-one",
+    "gers2000peephole.cell-path", "feng2024.diagonal-jacobian", "orvieto2023.exact-decay",
+    "pascanu2013.wall", "pascanu2013.clipping", "orhan2020.nonnormal-transient", "chen2018.meanfield-rate",
+    "chen2018.critical-isometry", "arjovsky2016.orthogonal-norm", "le2015.irnn", "oseledets1968.lambda1-rate",
+    "olah2015.default-behavior", "tallec2018.chrono", "gers2000.state-grows", "orvieto2023.exp-parametrisation",
+    "can2020.slow-modes", "bengio1994.latching-vanishes",
 )
 _registered = dict(CLAIMS)
 CLAIMS.clear()
 CLAIMS.update({claim_id: _registered.pop(claim_id) for claim_id in ORDER if claim_id in _registered})
 CLAIMS.update(_registered)
 
-__all__ = ["CLAIMS", "VERDICTS", "Claim", "Context", "Result", "Verdict", "process_executor", "verify"]
+__all__ = [
+    "ALIASES", "CLAIMS", "READINGS", "VERDICTS", "Claim", "Context", "Result", "Source", "Verdict", "counterexample",
+    "process_executor", "resolve", "verify",
+]

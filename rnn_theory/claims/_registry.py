@@ -1,9 +1,17 @@
-"""The claims registry: each published claim, how it is checked, and the verdict recorded so far.
+"""The claims registry: each published claim, its source, how it is checked, and the verdict recorded.
 
-A claim is one small entry: an id (part of the public contract), the statement as usually taught,
-its source, the method, the verdict established so far, and a check function that computes the
-verdict afresh. ``verify`` runs the checks; a computed verdict that differs from the recorded one is
-a regression, and ``rnn-theory verify`` exits 1 on it.
+A claim is one declaration: an id (part of the public contract) and its old ids (``aliases``), a
+one-line ``statement`` of what is checked, its ``Source`` (a key of the package's bibliography, the
+source's own words and where they stand), the reading its wording asks for, the method, the verdict
+recorded so far, and a check function that computes the verdict afresh, per reading:
+
+- ``worst_case``: is there any weight and input for which the statement fails? (adversarial search;
+  a refutation carries the case found, with whether it survives small perturbations);
+- ``typical``: under the initialisations its source uses and on the shipped trained models, how
+  often does it hold? (a fraction with a 95% interval over seeds).
+
+``verify`` runs the checks; an overall verdict that differs from the recorded one is a regression,
+and ``rnn-theory verify`` exits 1 on it.
 """
 
 import math
@@ -13,14 +21,22 @@ import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-VERDICTS = ("holds", "holds-if", "refuted")
+from ._bibliography import BIBLIOGRAPHY, short_cite
+
+VERDICTS = ("holds", "holds-if", "refuted", "undecided")
+READINGS = ("worst_case", "typical")
+# quote: the source's own words make the claim; paraphrase: a common paraphrase, cited where it is
+# taught (the quote is what that text says); derived: a consequence of the cited work's equations
+# that the package checks, which the work itself does not state.
+ATTRIBUTIONS = ("quote", "paraphrase", "derived")
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a check found: ``verdict`` in VERDICTS, the exact ``condition`` for ``holds-if`` (or, for
-    ``refuted``, what does hold instead), numbers as ``evidence``, and for ``refuted`` a replayable
-    ``counterexample`` (see ``counterexample``)."""
+    """What one reading found: ``verdict`` in VERDICTS, the exact ``condition`` for ``holds-if`` (or,
+    for ``refuted``, what does hold instead), numbers as ``evidence``, and for ``refuted`` the
+    replayable ``counterexample`` the check found (see ``counterexample``), with ``generic`` and its
+    perturbation evidence."""
 
     verdict: str
     evidence: dict
@@ -32,43 +48,96 @@ class Verdict:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
         if (self.verdict == "refuted") != (self.counterexample is not None):
             raise ValueError("a refuted verdict carries a counterexample, and only a refuted one")
+        if self.counterexample is not None and "generic" not in self.counterexample:
+            raise ValueError("a counterexample says whether it is generic (see claims.counterexample)")
         if self.verdict == "holds-if" and not self.condition:
             raise ValueError("a holds-if verdict states its condition")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a claim comes from: ``bibkey`` in the bibliography, the source's own words (``quote``,
+    None when its text could not be read), where they stand (``locator``), and ``attribution`` (one
+    of ATTRIBUTIONS) with a ``note`` on how the statement checked relates to the words quoted."""
+
+    bibkey: str
+    quote: str | None
+    locator: str
+    attribution: str = "quote"
+    note: str = ""
+
+    def __post_init__(self):
+        if self.bibkey not in BIBLIOGRAPHY:
+            raise ValueError(f"unknown bibliography key {self.bibkey!r}")
+        if self.attribution not in ATTRIBUTIONS:
+            raise ValueError(f"attribution must be one of {ATTRIBUTIONS}, got {self.attribution!r}")
+        if self.attribution == "quote" and not self.quote:
+            raise ValueError("a claim attributed to its source's words quotes them")
+
+    @property
+    def cite(self):
+        """'Author, Author & Author year, locator'."""
+        return f"{short_cite(self.bibkey)}, {self.locator}"
 
 
 @dataclass(frozen=True)
 class Claim:
     id: str
     statement: str
-    source: str
+    source: Source
+    asks: str
     method: str
     recorded: str
-    check: callable = field(repr=False, compare=False)
+    aliases: tuple = ()
+    check: callable = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
 class Result:
-    """A claim with its freshly computed verdict; ``regression`` when it deviates from the record."""
+    """A claim with its freshly computed readings; ``found`` is the reading its wording asks for,
+    ``regression`` when that verdict deviates from the record."""
 
     claim: Claim
-    found: Verdict
+    readings: dict
+
+    @property
+    def found(self):
+        return self.readings[self.claim.asks]
 
     @property
     def regression(self):
         return self.found.verdict != self.claim.recorded
 
     def to_dict(self):
+        claim, found = self.claim, self.found
         return {
-            "id": self.claim.id,
-            "statement": self.claim.statement,
-            "source": self.claim.source,
-            "verdict": self.found.verdict,
-            "recorded": self.claim.recorded,
-            "condition": self.found.condition,
-            "method": self.claim.method,
-            "evidence": _rounded(self.found.evidence),
-            "counterexample": _rounded(self.found.counterexample, digits=None),  # exact: it must replay
+            "id": claim.id,
+            "aliases": list(claim.aliases),
+            "statement": claim.statement,
+            "source": claim.source.cite,
+            "bibkey": claim.source.bibkey,
+            "quote": claim.source.quote,
+            "locator": claim.source.locator,
+            "attribution": claim.source.attribution,
+            "attribution_note": claim.source.note,
+            "verdict": found.verdict,
+            "reading": claim.asks,
+            "recorded": claim.recorded,
+            "condition": found.condition,
+            "method": claim.method,
+            "evidence": _rounded(found.evidence),
+            "counterexample": _rounded(found.counterexample, digits=None),  # exact: it must replay
+            "readings": {name: _reading_dict(reading) for name, reading in self.readings.items()},
         }
+
+
+def _reading_dict(reading):
+    return {
+        "verdict": reading.verdict,
+        "condition": reading.condition,
+        "evidence": _rounded(reading.evidence),
+        "counterexample": _rounded(reading.counterexample, digits=None),
+    }
 
 
 @dataclass
@@ -76,7 +145,9 @@ class Context:
     """What a check may use: ``quick`` (smaller sweeps) and ``map`` over an Executor for sweeps.
 
     ``map(fn, items)`` runs ``fn`` (a module-level function, so that it pickles) on each item, in
-    order, through the executor when one is given (processes, threads, or e.g. Dask's)."""
+    order, through the executor when one is given (processes, threads, or e.g. Dask's).
+    A quick run may shrink what only adds evidence; what decides a verdict or a condition is
+    computed alike in both runs, so the two never state different conditions."""
 
     quick: bool = False
     executor: Executor | None = None
@@ -121,34 +192,54 @@ class _Executor(ProcessPoolExecutor):
 
 
 CLAIMS = {}
+ALIASES = {}  # old id -> id
 
 
-def claim(*, id, statement, source, method, recorded):
-    """Register the decorated ``check(ctx) -> Verdict`` as the check of a claim."""
+def claim(*, id, statement, source, asks, method, recorded, aliases=()):
+    """Register the decorated ``check(ctx)`` as the check of a claim. The check returns
+    {reading: Verdict} (or one Verdict, the reading ``asks``); ``asks`` is the reading the claim's
+    wording asks for ("always"/"is": worst_case; "typically"/"in practice": typical)."""
     if recorded not in VERDICTS:
         raise ValueError(f"recorded verdict of {id} must be one of {VERDICTS}")
+    if asks not in READINGS:
+        raise ValueError(f"the reading {id} asks for must be one of {READINGS}")
 
     def register(check):
-        if id in CLAIMS:
-            raise ValueError(f"claim {id} is registered twice")
-        CLAIMS[id] = Claim(id, statement, source, method, recorded, check)
+        for name in (id, *aliases):
+            if name in CLAIMS or name in ALIASES:
+                raise ValueError(f"claim id {name} is registered twice")
+        CLAIMS[id] = Claim(id, statement, source, asks, method, recorded, tuple(aliases), check)
+        ALIASES.update(dict.fromkeys(aliases, id))
         return check
 
     return register
 
 
+def resolve(name):
+    """The claim id of ``name`` (an id or an old alias); KeyError naming the valid ids otherwise."""
+    if name in CLAIMS:
+        return name
+    if name in ALIASES:
+        return ALIASES[name]
+    raise KeyError(f"unknown claim {name!r}; the ids are: {', '.join(CLAIMS)}")
+
+
 def verify(ids=None, *, quick=False, executor=None, progress=None):
-    """Run the checks of the claims ``ids`` (all by default, in registry order) -> list of Result."""
-    ids = list(CLAIMS) if ids is None else list(ids)
-    unknown = [i for i in ids if i not in CLAIMS]
-    if unknown:
-        raise KeyError(f"unknown claim {unknown[0]!r}")
+    """Run the checks of the claims ``ids`` (ids or aliases; all by default, in registry order)
+    -> list of Result."""
+    ids = list(CLAIMS) if ids is None else [resolve(i) for i in ids]
     ctx = Context(quick=quick, executor=executor)
     results = []
     for k, claim_id in enumerate(ids):
         if progress:
             progress(k, len(ids), claim_id)
-        results.append(Result(CLAIMS[claim_id], CLAIMS[claim_id].check(ctx)))
+        current = CLAIMS[claim_id]
+        readings = current.check(ctx)
+        if isinstance(readings, Verdict):
+            readings = {current.asks: readings}
+        if current.asks not in readings or not set(readings) <= set(READINGS):
+            raise ValueError(f"{claim_id}: the check must return the reading {current.asks!r}, got {sorted(readings)}")
+        results.append(Result(current, {name: readings[name] for name in READINGS if name in readings}))
     return results
 
 

@@ -1,5 +1,7 @@
 """Pascanu, Mikolov & Bengio (2013) on vanishing and exploding; Hochreiter's sigmoid weight bound."""
 
+import functools
+
 import mpmath
 import numpy as np
 
@@ -7,12 +9,14 @@ from ..cells import CELLS
 from ._counterexample import counterexample
 from ._products import growth_rate, jacobian_products, log_spectral_norm
 from ._lstm import logistic
-from ._registry import Verdict, claim
+from ._registry import Source, Verdict, claim
 from ._symbolic import symbolic_evidence, unproven
 from ._search import best_saturation_set, saturation_steered_rnn, structured_matrices
 
-PASCANU = "Pascanu, Mikolov & Bengio 2013, 'On the difficulty of training RNNs', ICML, eqs. (6)–(7)"
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}
+# Rounding in 40 products of small matrices stays well under 1e-9 nats: a larger excess over the
+# bound (or growth at γ·σ_max <= 1) is real.
+BOUND_SLACK = 1e-9
 
 
 def _steady_inputs(activation, W):
@@ -29,7 +33,7 @@ def _bound_case(case):
     steered and large inputs; and the growth rates seen, with γ·σ_max, for the necessity check."""
     activation, n, seed = case
     rng = np.random.default_rng(seed)
-    worst, observations = -np.inf, []
+    worst, observations, cases = -np.inf, [], []
     for W in structured_matrices(n, rng.uniform(0.5, 3.0), rng).values():
         log_bound = np.log(GAMMA[activation] * np.linalg.norm(W, 2))
         b, s0 = _steady_inputs(activation, W)
@@ -40,9 +44,12 @@ def _bound_case(case):
         for cell, xs, start in runs:
             products = jacobian_products(cell, xs, start)
             log_norms = np.array([log_spectral_norm(*products[t]) for t in range(1, 41)])
-            worst = max(worst, np.max(log_norms - np.arange(1, 41) * log_bound))
+            excess = log_norms - np.arange(1, 41) * log_bound
+            worst = max(worst, np.max(excess))
             observations.append((float(log_bound), growth_rate(log_norms, np.arange(1, 41))))
-    return worst, observations
+            if np.max(excess) > BOUND_SLACK or (log_bound <= 0 and observations[-1][1] > BOUND_SLACK):
+                cases.append((cell, xs, np.zeros(n) if start is None else start, int(np.argmax(excess)) + 1))  # a case that may refute: kept to replay
+    return worst, observations, cases
 
 
 def _bound_search(ctx):
@@ -50,10 +57,29 @@ def _bound_search(ctx):
     return cases, ctx.map(_bound_case, cases)
 
 
+def _exceeds_bound(cell, xs, s0, log_norm, lag=None):
+    """Refutes eq. (7): ln‖P_{T,τ}‖ exceeds τ·ln(γ·σ_max(W)) by more than the rounding slack."""
+    W = cell.params["W"]
+    lag = len(xs) if lag is None else lag
+    return log_norm - lag * np.log(GAMMA[cell.activation] * np.linalg.norm(W, 2)) > BOUND_SLACK
+
+
+def _explodes_below_bound(cell, xs, s0, log_norm):
+    """Refutes the necessary condition: γ·σ_max(W) <= 1, yet ln‖P_{T,T}‖ > 0 (the gradient grew)."""
+    return GAMMA[cell.activation] * np.linalg.norm(cell.params["W"], 2) <= 1 and log_norm > BOUND_SLACK
+
+
 @claim(
-    id="pascanu.sufficient-vanishing",
+    id="pascanu2013.sufficient-vanishing",
+    aliases=("pascanu.sufficient-vanishing",),
     statement="‖∂h_t/∂h_{t−τ}‖₂ <= (γ·σ_max(W))^τ, so γ·σ_max(W) < 1 suffices for vanishing",
-    source=PASCANU,
+    source=Source(
+        "pascanu2013",
+        "We first prove that it is sufficient for λ1 < 1/γ, where λ1 is the largest singular value of W_rec, for the "
+        "vanishing gradient problem to occur.",
+        "§2.1, eqs. (6)–(7)",
+    ),
+    asks="worst_case",
     method="adversarial: structured W (normal and non-normal families, σ_max up to ~10) for tanh, sigmoid "
     "and relu, with inputs steering every unit to its steepest point and random inputs of several "
     "scales; the excess ln‖P_{T,τ}‖ − τ·ln(γσ_max) maximised over lags 1–40; proven symbolically",
@@ -69,25 +95,37 @@ def sufficient_vanishing(ctx):
     }
     # An excess of ≈ 0 (rather than < 0) means the bound is attained: it is tight.
     evidence["bound_attained"] = bool(max(excess.values()) > -1e-9)
-    # Rounding in 40 products of small matrices: well under 1e-9 nats.
-    if max(excess.values()) <= 1e-9:
+    if max(excess.values()) <= BOUND_SLACK:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
-    activation, n, seed = cases[int(np.argmax([r[0] for r in rows]))]
-    cell = CELLS["rnn"].random(hidden_size=n, input_size=1, rng=seed, activation=activation)
-    return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 1)), np.zeros(n), 1))
+    cell, xs, s0, lag = next(c for _, _, kept in rows for c in kept if _exceeds_bound(c[0], c[1], c[2], _replayed(c), c[3]))
+    example = counterexample(cell, xs, s0, lag, functools.partial(_exceeds_bound, lag=lag))
+    return Verdict("refuted", evidence, counterexample=example)
+
+
+def _replayed(case):
+    cell, xs, s0, lag = case
+    return log_spectral_norm(*jacobian_products(cell, xs, s0, [lag])[lag])
 
 
 @claim(
-    id="pascanu.necessary-exploding",
-    statement="exploding requires σ_max(W) > 1/γ",
-    source=PASCANU,
-    method="every run of the pascanu.sufficient-vanishing search and the saturation-steered constructions "
+    id="pascanu2013.necessary-exploding",
+    aliases=("pascanu.necessary-exploding",),
+    statement="exploding gradients require σ_max(W) > 1/γ (γ = sup|φ'|: 1 for tanh, 1/4 for sigmoid)",
+    source=Source(
+        "pascanu2013",
+        "By inverting this proof we get the necessary condition for exploding gradients, namely that the largest "
+        "singular value λ1 is larger than 1/γ (otherwise the long term components would vanish instead of "
+        "exploding). For tanh we have γ = 1 while for sigmoid we have γ = 1/4.",
+        "§2.1",
+    ),
+    asks="worst_case",
+    method="every run of the pascanu2013.sufficient-vanishing search and the saturation-steered constructions "
     "classified by γ·σ_max(W) and by its fitted growth rate; an exploding run with γ·σ_max <= 1 would refute",
     recorded="holds",
 )
 def necessary_exploding(ctx):
     _, rows = _bound_search(ctx)
-    observations = [o for _, obs in rows for o in obs]
+    observations = [o for _, obs, _ in rows for o in obs]
     rng = np.random.default_rng(17)
     for W in structured_matrices(6, 0.9, rng).values():  # explosions with ρ(W) < 1, from seed.rho-below-one
         S, _ = best_saturation_set(W)
@@ -105,16 +143,31 @@ def necessary_exploding(ctx):
         "exploding_runs": len(exploding),
         "min_ln_gamma_sigma_max_among_exploding": min(exploding, default=None),
     }
-    if not below or np.max(below) <= 1e-9:
+    if not below or np.max(below) <= BOUND_SLACK:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
-    cell = CELLS["rnn"].random(hidden_size=2, input_size=1, rng=0)
-    return Verdict("refuted", evidence, counterexample=counterexample(cell, np.zeros((1, 1)), np.zeros(2), 1))
+    found = [c for _, _, kept in rows for c in kept if _explodes_below_bound(c[0], c[1], c[2], _replayed((*c[:3], len(c[1]))))]
+    if not found:
+        raise RuntimeError("an exploding run with γ·σ_max(W) <= 1 was seen but none of the kept cases replays it")
+    cell, xs, s0, _ = found[0]
+    return Verdict("refuted", evidence, counterexample=counterexample(cell, xs, s0, len(xs), _explodes_below_bound))
+
+
+def _factor_reaches_one(cell, xs, s0, log_norm):
+    """Refutes the bound: a one-unit sigmoid step with |w| < 4 whose factor |σ'(net)·w| >= 1."""
+    return abs(cell.params["W"][0, 0]) < 4 and log_norm >= 0
 
 
 @claim(
-    id="hochreiter.sigmoid-weight-bound",
+    id="hochreiter1997.sigmoid-weight-bound",
+    aliases=("hochreiter.sigmoid-weight-bound",),
     statement="for the logistic unit, |σ'(net)·w| < 1 whenever |w| < 4",
-    source="Hochreiter 1991, pp. 19–21; Hochreiter & Schmidhuber 1997, section 3.1",
+    source=Source(
+        "hochreiter1997",
+        "If f_{l_m} is the logistic sigmoid function, then the maximal value of f′_{l_m} is 0.25. … "
+        "[|f′_{l_m}(net_{l_m}) w_{l_m l_{m−1}}|] … is less than 1.0 for |w_{l_m l_{m−1}}| < 4.0",
+        "§3.1 (its outline of Hochreiter 1991, pp. 19–21)",
+    ),
+    asks="worst_case",
     method="sup σ' = 1/4 at net = 0 (proven symbolically; mpmath at 50 digits); |σ'(net)·w| on a grid of "
     "10⁶ points net ∈ [−40, 40] × |w| < 4; and the window of net where |σ'·w| > 1 once |w| >= 4",
     recorded="holds",
@@ -138,5 +191,8 @@ def sigmoid_weight_bound(ctx):
     }
     if factor.max() < 1 and abs(sup_value - mpmath.mpf(1) / 4) < mpmath.mpf(10) ** -40:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
-    cell = CELLS["rnn"](W=[[4.0]], U=[[0.0]], b=[0.0], activation="sigmoid")
-    return Verdict("refuted", evidence, counterexample=counterexample(cell, [[0.0]], [0.5], 1))
+    if factor.max() < 1:
+        raise RuntimeError(f"sup σ' = {sup_value} differs from 1/4 at 50 digits: a symbolic, not a cell, counterexample")
+    i, j = np.unravel_index(np.argmax(factor), factor.shape)
+    cell = CELLS["rnn"](W=[[w[j]]], U=[[0.0]], b=[net[i]], activation="sigmoid")  # from h = 0: a = net exactly
+    return Verdict("refuted", evidence, counterexample=counterexample(cell, [[0.0]], [0.0], 1, _factor_reaches_one))

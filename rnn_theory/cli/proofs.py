@@ -1,6 +1,7 @@
 """``rnn-theory proofs``: (re)write proofs/, or with --check fail (exit 1) when it is stale."""
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -30,16 +31,19 @@ def _progress(message):
         print(message, file=sys.stderr, flush=True)
 
 
-def _claims_page(workers):
-    """claims.md: every claim checked with the full sweeps, rendered with its evidence."""
+def _claims_pages(workers):
+    """claims.md (every claim checked with the full sweeps, rendered with its evidence) and the
+    counterexample files it links to."""
     from ..claims import process_executor, verify
-    from ..claims.report import render_markdown
+    from ..claims.report import counterexample_files, render_markdown
 
     _progress("proofs: claims (full sweeps)")
     if workers < 1:
-        return render_markdown(verify())
-    with process_executor(workers) as executor:
-        return render_markdown(verify(executor=executor))
+        results = verify()
+    else:
+        with process_executor(workers) as executor:
+            results = verify(executor=executor)
+    return {"claims.md": render_markdown(results), **counterexample_files(results)}
 
 
 def _markdown_pages(args, out):
@@ -52,10 +56,10 @@ def _markdown_pages(args, out):
         _progress(f"proofs: {key}")
         pages.update(documents.cell_pages([key]))
     if not args.no_claims:
-        pages["claims.md"] = _claims_page(args.workers)
+        pages.update(_claims_pages(args.workers))
     _progress("proofs: theorems")
     pages["README.md"] = documents.index_page(
-        {name: text for name, text in pages.items() if name != "claims.md"},
+        {name: text for name, text in pages.items() if name != "claims.md" and "/" not in name},
         has_claims="claims.md" in pages or (out / "claims.md").is_file(),
     )
     return pages
@@ -91,11 +95,13 @@ def run(args):
         return 1 if stale else 0
     created = not out.exists()
     out.mkdir(exist_ok=True)
+    for folder in sorted({(out / name).parent for name in pages} - {out}):  # proofs/counterexamples/
+        folder.mkdir(exist_ok=True)
     try:
         write_set({out / name: text for name, text in pages.items()})  # all pages new, or all old
     except BaseException:
         if created:
-            out.rmdir()  # empty: write_set removed its temporaries
+            shutil.rmtree(out, ignore_errors=True)  # only empty folders: write_set removed its temporaries
         raise
     print(f"wrote {len(pages)} page{'s' if len(pages) > 1 else ''} to {out}")
     return 0

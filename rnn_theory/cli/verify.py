@@ -1,31 +1,36 @@
-"""``rnn-theory verify``: every claim, its computed verdict and the evidence."""
+"""``rnn-theory verify``: every claim, its source, its computed verdict per reading and the evidence."""
 
 import json
 import os
 import sys
 import textwrap
+
 from . import UsageError
 from ..io import write_atomic
 from ..io._write import check_outputs
 
-HELP = "check every claim of the registry: verdict (holds, holds-if, refuted) with evidence"
+HELP = "check every claim of the registry: verdict (holds, holds-if, refuted, undecided) per reading, with evidence"
 
 
 def add_arguments(parser):
     parser.add_argument("--json", metavar="PATH", help="write the verdicts with full evidence as JSON")
-    parser.add_argument("--only", nargs="+", metavar="ID", help="check only these claims")
-    parser.add_argument("--quick", action="store_true", help="smaller sweeps (seconds instead of a minute)")
+    parser.add_argument("--only", nargs="+", metavar="ID", help="check only these claims (ids or old ids; see --list)")
+    parser.add_argument("--list", action="store_true", help="list the claims (id, statement, source) and exit")
+    parser.add_argument("--quick", action="store_true", help="smaller sweeps where they only add evidence (seconds)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="processes for the sweeps (default: one per core; 0 runs everything in this process)")
 
 
 def run(args):
-    from ..claims import CLAIMS, process_executor, verify
+    from ..claims import CLAIMS, process_executor, resolve, verify
 
-    unknown = [claim_id for claim_id in args.only or () if claim_id not in CLAIMS]
-    if unknown:
-        raise UsageError(f"rnn-theory verify: unknown claim {unknown[0]!r}; the ids are listed by 'rnn-theory verify --help'"
-                         f" and in proofs/claims.md, e.g. {next(iter(CLAIMS))}")
+    if args.list:
+        print(format_list(CLAIMS.values()))
+        return 0
+    try:
+        only = None if args.only is None else [resolve(name) for name in args.only]
+    except KeyError as error:
+        raise UsageError(f"rnn-theory verify: {error.args[0]}") from None
     if args.workers < 0:
         raise UsageError(f"rnn-theory verify: --workers must be >= 0, got {args.workers}")
     try:
@@ -35,50 +40,53 @@ def run(args):
     progress = _progress if sys.stderr.isatty() else None
     if args.workers:
         with process_executor(args.workers) as executor:
-            results = verify(args.only, quick=args.quick, executor=executor, progress=progress)
+            results = verify(only, quick=args.quick, executor=executor, progress=progress)
     else:
-        results = verify(args.only, quick=args.quick, progress=progress)
+        results = verify(only, quick=args.quick, progress=progress)
     if progress:
         print("\r\033[K", end="", file=sys.stderr)
     print(format_table(results))
     if args.json:
-        write_atomic(args.json, json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False) + "\n")
+        write_atomic(args.json, json_text(results))
     return 1 if any(r.regression for r in results) else 0
 
 
-def format_table(results, width=110):
-    """One block per claim: id, verdict (and the recorded one when it deviates), then the condition or,
-    where there is none, the first evidence items, wrapped."""
+def json_text(results):
+    """The JSON document of a list of results: deterministic, one claim after the other."""
+    return json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False) + "\n"
+
+
+def format_list(claims):
+    """One block per claim: id (and old ids), the statement, the source."""
     lines = []
-    for result in results:
-        found = result.found.verdict
-        flag = f"  ** REGRESSION: recorded {result.claim.recorded}" if result.regression else ""
-        lines.append(f"{result.claim.id:38s} {found:9s}{flag}")
-        detail = result.found.condition or "; ".join(
-            f"{path} = {value:.4g}" if isinstance(value, float) else f"{path} = {value}"
-            for path, value in _leaves(result.to_dict()["evidence"])[:3]
-        )
-        lines += textwrap.wrap(detail, width, initial_indent="    ", subsequent_indent="    ")
-    counts = {v: sum(r.found.verdict == v for r in results) for v in ("holds", "holds-if", "refuted")}
-    regressions = sum(r.regression for r in results)
-    lines.append(
-        f"\n{len(results)} claims: {counts['holds']} hold, {counts['holds-if']} hold under a condition, "
-        f"{counts['refuted']} refuted; {regressions} deviate from the recorded verdicts"
-    )
+    for current in claims:
+        aliases = f"  (also: {', '.join(current.aliases)})" if current.aliases else ""
+        lines.append(f"{current.id}{aliases}")
+        lines.append(f"    {current.statement}")
+        lines.append(f"    source: {current.source.cite}" + ("" if current.source.attribution == "quote" else f" [{current.source.attribution}]"))
     return "\n".join(lines)
 
 
-def _leaves(evidence, prefix=""):
-    """The short leaves of nested evidence (numbers, brief formulas) as (dotted path, value), in order;
-    the symbolic proofs' statements, bare counts and long texts are left to the JSON."""
-    leaves = []
-    for key, value in evidence.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict) and key != "symbolic":
-            leaves += _leaves(value, path + ".")
-        elif isinstance(value, float) or (isinstance(value, str) and len(value) <= 40):
-            leaves.append((path, value))
-    return leaves
+def format_table(results, width=110):
+    """One block per claim: id, overall verdict and the reading it comes from, the statement and its
+    source, each reading's verdict, then the condition of the overall verdict, wrapped."""
+    lines = []
+    for result in results:
+        current, found = result.claim, result.found
+        flag = f"  ** REGRESSION: recorded {current.recorded}" if result.regression else ""
+        readings = ", ".join(f"{name.replace('_', ' ')}: {reading.verdict}" for name, reading in result.readings.items())
+        lines.append(f"{current.id:42s} {found.verdict:9s} ({readings}){flag}")
+        lines += textwrap.wrap(f"{current.statement} [{current.source.cite}]", width, initial_indent="    ", subsequent_indent="    ")
+        if found.condition:
+            label = "what holds instead: " if found.verdict == "refuted" else "condition: "
+            lines += textwrap.wrap(label + found.condition, width, initial_indent="    ", subsequent_indent="      ")
+    counts = {v: sum(r.found.verdict == v for r in results) for v in ("holds", "holds-if", "refuted", "undecided")}
+    regressions = sum(r.regression for r in results)
+    lines.append(
+        f"\n{len(results)} claims: {counts['holds']} hold, {counts['holds-if']} hold under a condition, "
+        f"{counts['refuted']} refuted, {counts['undecided']} undecided; {regressions} deviate from the recorded verdicts"
+    )
+    return "\n".join(lines)
 
 
 def _progress(k, total, claim_id):

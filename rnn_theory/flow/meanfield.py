@@ -1,14 +1,17 @@
-"""Mean-field theory of the random tanh RNN h' = tanh(W h), W_ij ~ N(0, g²/n), no input.
+"""Mean-field theory of the random tanh RNN h' = tanh(W h + U x + b), W_ij ~ N(0, g²/n).
 
-For n → ∞ the pre-activations a = W h are Gaussian with variance q, and (Sompolinsky, Crisanti &
-Sommers 1988; in discrete time Poole et al. 2016, Schoenholz et al. 2017, Chen et al. 2018):
+For n → ∞ the pre-activations a = W h + U x + b are Gaussian with variance q, and (Sompolinsky,
+Crisanti & Sommers 1988; in discrete time Poole et al. 2016, Schoenholz et al. 2017, Chen et al. 2018):
 
-    q* = g²·E[φ(√q* z)²],           z ~ N(0, 1)      (the fixed-point variance)
-    χ  = g²·E[φ'(√q* z)²]                             (one step's gain of a squared perturbation)
+    q* = g²·E[φ(√q* z)²] + σ_in² + σ_b²,   z ~ N(0, 1)   (the fixed-point variance)
+    χ  = g²·E[φ'(√q* z)²]                                 (one step's gain of a squared perturbation)
 
-A perturbation's squared length grows by χ per step, so the mean-field largest Lyapunov exponent
-is λ_1 = ½·ln χ per step (natural log); it crosses 0 where χ = 1. For g ≤ 1 the only fixed point
-is q* = 0 and χ = g²; for g > 1, q* > 0 and the network is chaotic (χ > 1). The expectations are
+with σ_in² = Var[(U x)_i] the input's share (σ_U²·E[x_j²] for U_ij ~ N(0, σ_U²/m), x independent of
+W) and σ_b² the bias variance. A perturbation's squared length grows by χ per step, so the
+mean-field largest Lyapunov exponent, and the per-step rate of ln‖∂h_T/∂h_{T−τ}‖, is ½·ln χ
+(natural log); it crosses 0 where χ = 1. Without input and bias, for g ≤ 1 the only fixed point
+is q* = 0 and χ = g²; for g > 1, q* > 0 and the network is chaotic (χ > 1). Input and bias make
+q* > 0 at every g and so χ < g²: they move the transition above g = 1. The expectations are
 Gauss–Hermite quadratures (``numpy.polynomial.hermite_e``, weight e^{−z²/2}), composite
 Gauss–Legendre where q* is large (see ``gaussian_expectation``).
 """
@@ -55,16 +58,26 @@ def _nodes(kind, degree):
     return (hermegauss if kind == "hermite" else leggauss)(degree)
 
 
-def fixed_point_variance(g):
-    """q*(g): the stable solution of q = g²·E[tanh(√q z)²] (0 for g ≤ 1), by bisection to ~1e-16.
+def fixed_point_variance(g, input_variance=0.0, bias_variance=0.0):
+    """q*: the stable solution of q = g²·E[tanh(√q z)²] + σ_in² + σ_b², by bisection to ~1e-16.
+
+    Without input and bias it is 0 for g ≤ 1. With v = σ_in² + σ_b² > 0 the right side minus q is
+    ≥ 0 at q = v and < 0 at q = g² + v (E[tanh²] < 1); for tanh the right side is increasing and
+    concave in q, so the root between them is the only one.
 
     >>> fixed_point_variance(0.9), round(fixed_point_variance(3.0), 9)
     (0.0, 6.305391479)
+    >>> round(fixed_point_variance(1.0, input_variance=1.0), 9)  # W, U ~ N(0, 1/n), N(0, 1/m), x ~ N(0, I)
+    1.463850891
     """
-    if g <= 1:
+    offset = input_variance + bias_variance
+    if input_variance < 0 or bias_variance < 0:
+        raise ValueError(f"fixed_point_variance: variances must be >= 0, got {input_variance}, {bias_variance}")
+    if g <= 1 and offset == 0:
         return 0.0
-    excess = lambda q: g**2 * gaussian_expectation(lambda a: np.tanh(a) ** 2, q) - q
-    lo, hi = 1e-300, g**2  # excess > 0 just above 0 (slope g² − 1), < 0 at g² (E[tanh²] < 1)
+    excess = lambda q: g**2 * gaussian_expectation(lambda a: np.tanh(a) ** 2, q) + offset - q
+    # excess > 0 at lo (slope g² − 1 > 0 just above 0 without offset), < 0 at hi (E[tanh²] < 1)
+    lo, hi = (offset, g**2 + offset) if offset > 0 else (1e-300, g**2)
     for _ in range(2000):
         mid = 0.5 * (lo + hi) if hi / lo < 4 else np.sqrt(lo * hi)
         lo, hi = (mid, hi) if excess(mid) > 0 else (lo, mid)
@@ -73,19 +86,24 @@ def fixed_point_variance(g):
     return float(0.5 * (lo + hi))
 
 
-def mean_field_chi(g):
-    """χ(g) = g²·E[tanh'(√q* z)²] at the fixed point q*(g).
+def mean_field_chi(g, input_variance=0.0, bias_variance=0.0):
+    """χ = g²·E[tanh'(√q* z)²] at the fixed point q*(g, σ_in², σ_b²).
 
     >>> round(mean_field_chi(0.5), 15), round(mean_field_chi(2.0), 9)
     (0.25, 1.362673338)
     """
-    q = fixed_point_variance(g)
+    q = fixed_point_variance(g, input_variance, bias_variance)
     return g**2 * gaussian_expectation(lambda a: (1 - np.tanh(a) ** 2) ** 2, q)
 
 
-def mean_field_lyapunov(g):
-    """λ_1 predicted by mean-field theory: ½·ln χ(g) per step (natural log)."""
-    return 0.5 * np.log(mean_field_chi(g))
+def mean_field_lyapunov(g, input_variance=0.0, bias_variance=0.0):
+    """λ_1 predicted by mean-field theory: ½·ln χ per step (natural log); with input, the predicted
+    per-step rate of ln‖∂h_T/∂h_{T−τ}‖₂.
+
+    >>> round(mean_field_lyapunov(0.8, input_variance=1.0), 3)  # the tanh RNN of grad_norm_vs_lag_rnn
+    -0.655
+    """
+    return float(0.5 * np.log(mean_field_chi(g, input_variance, bias_variance)))
 
 
 def random_tanh_rnn(n, g, rng=None):

@@ -31,6 +31,9 @@ FIXED = {
     "forget_gate_timescales": "forget_gates",
     "spectral_radius_vs_sigma_max": "spectra",
     "lag_task_success": "lag_task",
+    "wall_and_clipping": "wall_clipping",
+    "meanfield_rate_vs_gain": "meanfield_rate",
+    "singular_value_spread": "isometry",
 }
 _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 

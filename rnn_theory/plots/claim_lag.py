@@ -184,7 +184,7 @@ def _caption(result, cell, T, signed=False):
         plotted.append("dotted, τ·ln ρ(W) and the Pascanu bound τ·ln(γ·σ_max(W)), γ = sup|φ′|")
     condition = (found.condition or "").rstrip(".")
     return f"""
-    Counterexample to the claim {claim.id}: "{claim.statement}" ({claim.source}). Verdict: refuted{'; ' + condition if condition else ''}.
+    Counterexample to the claim {claim.id}: "{claim.statement}" ({claim.source.cite}). Verdict: refuted ({claim.asks.replace("_", " ")} reading, {"generic" if record["generic"] else "not generic: a measure-zero construction"}){'; ' + condition if condition else ''}.
 
     Plotted against the lag τ = 1..{T}: {'; '.join(plotted)}; computed by replaying the counterexample
     of rnn-theory verify (the record in its --json output) with rnn_theory.gradient_norms (method
