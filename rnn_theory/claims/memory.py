@@ -125,11 +125,11 @@ def _chrono_ok(rule, predicted, measured):
     source=Source(
         "tallec2018",
         "To obtain a time range around T for unit i, we must both ensure that f_t^i lies around 1 − 1/T, and that i_t "
-        "lies around 1/T. When facing time dependencies with largest time range T_max, this suggests to initialize "
-        "LSTM gate biases to b_f ∼ log(U([1, T_max − 1])) b_i = −b_f",
-        "§2, eq. (16)",
-        note="checked at initialisation, where the paper makes its prescription; its learning experiments are not "
-        "repeated",
+        "lies around 1/T.",
+        "§2, the sentence before eq. (16)",
+        note="eq. (16) itself, b_f ∼ log(𝒰([1, T_max − 1])), b_i = −b_f, is displayed math and is given in the "
+        "statement; checked at initialisation, where the paper makes its prescription; its learning experiments are "
+        "not repeated",
     ),
     asks="typical",
     method=f"random LSTMs (n = {N}, gain 1, inputs N(0, 1), {STEPS} steps), T_max = {CHRONO_T_MAX}, {len(SEEDS)} "
