@@ -1,4 +1,4 @@
-"""The cell API of DESIGN.md section 4: shapes, dtypes, sizes, validation."""
+"""The cell API (docs/api/index.md): shapes, dtypes, sizes, validation."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import rnn_theory as rt
 
-EXPECTED_PARAMS = {  # polynomials in n and m, counted by hand from DESIGN.md section 3
+EXPECTED_PARAMS = {  # polynomials in n and m, counted by hand from the cell zoo (docs/design.md#cell-zoo)
     "rnn": lambda n, m: n * n + n * m + n,
     "lstm": lambda n, m: 4 * (n * n + n * m + n),
     "lstm_nofg": lambda n, m: 3 * (n * n + n * m + n),

@@ -1,8 +1,8 @@
 """Hand-built Keras- and PyTorch-layout files against the frameworks' own equations.
 
 The oracles below are the frameworks' equations written directly from their sources
-(keras/src/layers/rnn/{simple_rnn,lstm,gru}.py; torch/nn/modules/rnn.py, REFERENCES.md sections
-1-2), in their own layout and gate order, with their own z convention and a plain exp sigmoid:
+(keras/src/layers/rnn/{simple_rnn,lstm,gru}.py; torch/nn/modules/rnn.py; docs/design.md#import-conventions),
+in their own layout and gate order, with their own z convention and a plain exp sigmoid:
 nothing is shared with the import code. Their state Jacobians come by complex step.
 """
 

@@ -1,5 +1,5 @@
 """PyTorch as an independent implementation: nn.RNN / nn.LSTM / nn.GRU steps and
-torch.autograd Jacobians on the same weights, after the convention mapping of DESIGN.md:
+torch.autograd Jacobians on the same weights, after the convention mapping of docs/design.md#import-conventions:
 gate order (i, f, g, o) and (r, z, n), two biases, and the GRU's negated z-gate.
 Skipped when torch is not installed."""
 

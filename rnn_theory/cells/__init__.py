@@ -1,6 +1,6 @@
 """The cell zoo: each cell's equations and closed-form state Jacobian, written once.
 
-``CELLS`` maps the keys of DESIGN.md section 3 to the cell classes.
+``CELLS`` maps the keys of the cell zoo (docs/design.md#cell-zoo) to the cell classes.
 """
 
 from ._base import Cell

@@ -14,7 +14,7 @@ def gradient_norms(cell, xs, s0=None, method="exact", *, k=8, rtol=None, checks=
     """ln ‖∂s_T/∂s_{T−τ}‖₂ for every lag τ = 1..T, streamed backwards from T in the log domain.
 
     The run is S = cell.run(xs, s0) and J_t = cell.jacobian(xs[t−1], S[t−1]); lag τ pairs with the
-    state s_{T−τ}, P_{T,τ} = J_T ··· J_{T−τ+1} (DESIGN.md section 2). Memory O(T·d + d²).
+    state s_{T−τ}, P_{T,τ} = J_T ··· J_{T−τ+1} (docs/design.md#notation). Memory O(T·d + d²).
 
     - ``method="exact"``: truncated QR-factored product (``rnn_theory.flow.exact``), every lag's
       log-norm accurate to rounding; ``rtol`` is the truncation threshold relative to ‖P‖₂ (default

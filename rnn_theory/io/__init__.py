@@ -6,7 +6,7 @@ pickled object arrays) are refused with the command that exports safetensors ins
 
 The native format (what ``rt.save`` writes, version 1):
 
-- one float64 tensor per native parameter name of the cell (DESIGN.md section 3), e.g. ``W_f``;
+- one float64 tensor per native parameter name of the cell (docs/design.md#cell-zoo), e.g. ``W_f``;
 - metadata ``format`` = "rnn-theory-native", ``version`` = "1", ``kind`` = the cell key, and for
   ``rnn`` its ``activation``; plus any extra string entries given to ``save(..., metadata=)``;
 - in ``.safetensors`` the metadata is the header's ``__metadata__``; in ``.npz`` each entry is a 0-d

@@ -11,7 +11,7 @@ from ._gates import native_params
 
 FORMATS = ("native", "torch", "keras")
 GRU_NOTE = ("z-gate negated on import: here h' = (1−z)⊙h + z⊙h̃, so z is the share of new content, "
-            "1 − the z of PyTorch and Keras (DESIGN.md §3)")
+            "1 − the z of PyTorch and Keras (docs/design.md#gru-convention)")
 
 
 class Imported(NamedTuple):

@@ -6,7 +6,7 @@ model is a dict gate letter -> ``Gate(U (n, m), W (n, n), b_in (n,), b_rec (n,))
 letters of the native cells: i, f, g, o (LSTM; Keras' c is g), r, z, n (GRU; Keras' h is n) and
 "" for the plain RNN.
 
-Conventions applied on import (DESIGN.md section 3):
+Conventions applied on import (docs/design.md#import-conventions):
 - the two biases of a gate add up, except the GRU's n-gate (reset after the matmul), whose
   recurrent bias b_hn sits inside r⊙(W_n h + b_hn) and becomes the native ``c_n``;
 - the frameworks' GRU reads h' = z⊙h + (1 − z)⊙n, ours h' = (1 − z)⊙h + z⊙h̃; since

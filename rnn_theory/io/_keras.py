@@ -9,7 +9,7 @@ them: activation tanh and recurrent_activation sigmoid (TF 1's hard_sigmoid is a
 Accepted names: ``{prefix}kernel`` etc. (``lstm/lstm_cell/kernel:0`` style included), or the
 positional order of ``layer.get_weights()`` saved with ``np.savez(path, *layer.get_weights())``
 (``arr_0`` kernel, ``arr_1`` recurrent_kernel, ``arr_2`` bias). Source: keras/src/layers/rnn/{lstm,gru}.py
-(REFERENCES.md section 2).
+(docs/design.md#keras-import).
 
 >>> parse_name("model/lstm/lstm_cell/recurrent_kernel:0")
 ('model/lstm/lstm_cell/', 'recurrent_kernel', ':0')

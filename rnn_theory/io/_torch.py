@@ -7,7 +7,7 @@ kind follows from k. Layer k > 0 takes the previous layer's output (D·n) as its
 ``weight_hr_l{k}`` (LSTM with proj_size > 0) is refused: its h' = W_hr·(o⊙tanh c') is another cell.
 nn.RNN does not store its nonlinearity: tanh unless told ``activation="relu"``.
 Tensors of other modules (embedding, decoder, ...) are ignored and reported. Source:
-torch/nn/modules/rnn.py (REFERENCES.md section 1).
+torch/nn/modules/rnn.py (docs/design.md#pytorch-import).
 
 >>> sorted(parse_name("encoder.lstm.weight_hh_l1_reverse").items())
 [('direction', 1), ('layer', 1), ('param', 'weight_hh'), ('prefix', 'encoder.lstm.')]

@@ -1,7 +1,7 @@
 """Deterministic output: the same figure gives the same bytes, on every run and every day.
 
 Each figure is written as NAME.pdf (vector), NAME.svg (vector) and NAME.png (300 dpi), with every
-time and version stamp removed (REFERENCES.md part 1 §4): PNG without the ``Software`` text chunk,
+time and version stamp removed (docs/design.md#reproducible-figures): PNG without the ``Software`` text chunk,
 PDF without ``Creator``/``Producer``/``CreationDate``, SVG without ``Creator``/``Date`` and with
 element ids from the fixed ``svg.hashsalt`` of the style. Beside them NAME.txt, the caption.
 ``generate`` writes them atomically (all or nothing).

@@ -1,6 +1,6 @@
 """``claim_<id>``: one figure per refuted claim, its counterexample's gradient norm against lag.
 
-The counterexample is the record of ``rnn_theory.claims.verify`` (DESIGN.md section 5), replayed
+The counterexample is the record of ``rnn_theory.claims.verify`` (docs/design.md#verify-json), replayed
 with ``replay_cell`` and ``gradient_norms`` from its own s_0 and inputs: ln‖∂s_T/∂s_{T−τ}‖₂ for
 τ = 1..T, for the LSTM family also the c-block and the direct carousel path, for the RNN the
 rates the spectral radius and the Pascanu bound would give. Hollow markers: the values the claim

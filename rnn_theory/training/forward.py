@@ -2,7 +2,7 @@
 
 States are columns: h is (n, B), x_t is (m, B), biases are passed as (n, 1) columns, so the cell's
 ``W @ h + U @ x + b`` broadcasts over the batch. The equations that run here are the cells'
-equations (DESIGN.md §6, "equations once"); this module only supplies the batched parameters and a
+equations (docs/design.md#principles, "equations once"); this module only supplies the batched parameters and a
 recording backend, ``_TapeOps``, which keeps every nonlinearity's output in call order so that the
 closed-form VJPs (``rnn_theory.training.vjp``) can read the gates back instead of recomputing them.
 

@@ -5,7 +5,7 @@ the net must name the symbol at the cue.
     t = 1: the symbol; t = 2..τ: random distractors; t = τ + 1: the cue; output read at T = τ + 1
 
 The symbol enters s_1 and the answer is read from s_{τ+1}: exactly τ state Jacobians lie between
-them (DESIGN.md §2). A sequence is correct when the readout's largest output is the symbol's.
+them (docs/design.md#notation). A sequence is correct when the readout's largest output is the symbol's.
 Chance level 1/K: with nothing remembered every symbol is equally likely. Hochreiter &
 Schmidhuber 1997, task 2, with K content symbols and random distractors as in task 2b.
 

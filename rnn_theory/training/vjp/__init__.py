@@ -3,7 +3,7 @@
 ``backward(tape, ds_T)`` takes the tape of a batched forward pass (``training.forward``) and a
 cotangent on the final state, ds_T = ∂L/∂s_T (state_size, B), and returns ``(grads, ds_0)``:
 ∂L/∂θ for every parameter by native name, and ∂L/∂s_0. Each cell's VJP is written out by hand from
-its equations (DESIGN.md §3); no autodiff framework. The tests check every parameter against
+its equations (docs/design.md#cell-zoo); no autodiff framework. The tests check every parameter against
 central differences and PyTorch autograd.
 """
 

@@ -1,4 +1,4 @@
-"""BPTT for the GRU with the reset gate after the matmul (DESIGN.md §3):
+"""BPTT for the GRU with the reset gate after the matmul (docs/design.md#cell-zoo):
 
     r = σ(a_r), z = σ(a_z), u = W_n h + c_n, h̃ = tanh(a_n), a_n = U_n x + b_n + r⊙u,
     h' = (1 − z)⊙h + z⊙h̃.

@@ -1,4 +1,4 @@
-"""BPTT for the GRU with the reset gate before the matmul (DESIGN.md §3, ``gru_rb``):
+"""BPTT for the GRU with the reset gate before the matmul (docs/design.md#cell-zoo, ``gru_rb``):
 
     r = σ(a_r), z = σ(a_z), h̃ = tanh(a_n), a_n = W_n (r⊙h) + U_n x + b_n, h' = (1 − z)⊙h + z⊙h̃.
 
