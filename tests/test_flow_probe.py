@@ -46,31 +46,45 @@ def test_scale_keeps_the_probe_images_in_range(magnitude):
     assert probe._scale(np.zeros((4, 2))) == 0.0
 
 
+def blockdiag(blocks):
+    rows, cols = sum(B.shape[0] for B in blocks), sum(B.shape[1] for B in blocks)
+    out, i, j = np.zeros((rows, cols)), 0, 0
+    for B in blocks:
+        out[i:i + B.shape[0], j:j + B.shape[1]] = B
+        i, j = i + B.shape[0], j + B.shape[1]
+    return out
+
+
 @pytest.mark.parametrize("key", ["rnn", "lstm"])
 def test_probe_statistics_are_those_of_the_documented_probe_images(key):
-    """log_norm = ln‖Pᵀ Q_Y‖₂ and log_norm + error_bound = ln(α·maxᵢ ‖Pᵀ yᵢ‖) at every lag, with
-    Q_Y, R_Y drawn as documented, computed here densely from cell.jacobian."""
+    """log_norm = max(ln‖Pᵀ Q‖₂, ln‖Pᵀ Q_short‖₂) (both orthonormal: lower bounds) and
+    log_norm + error_bound = ln(α·maxᵢ ‖Pᵀ yᵢ‖) at every lag, with the yᵢ the Gaussian checks
+    drawn as documented, computed here densely from cell.jacobian."""
     cell = generic_cell(key, 6, 3, seed=4)
-    T, n, d, k, seed = 40, cell.hidden_size, cell.state_size, 4, 7
+    T, n, d, k, checks, seed = 40, cell.hidden_size, cell.state_size, 4, 2, 7
     xs = np.random.default_rng(5).normal(size=(T, 3))
-    flow = rt.gradient_norms(cell, xs, method="probe", k=k, seed=seed)
+    S = cell.run(xs)
+    flow = rt.gradient_norms(cell, xs, method="probe", k=k, checks=checks, seed=seed)
+    QY, R_full, Q_short = probe.probe_start(cell, xs, S, k=k, checks=checks, seed=seed)
     rng = np.random.default_rng(seed)
-    parts = len(cell.state_parts)
-    QY, RY = zip(*(np.linalg.qr(rng.standard_normal((n, k))) for _ in range(parts)))
-    Q = np.zeros((d, parts * k))
-    for a in range(parts):
-        Q[a * n:(a + 1) * n, a * k:(a + 1) * k] = QY[a]
-    Y = Q @ np.vstack(RY)
-    S, P = cell.run(xs), np.eye(d)
+    Y = np.vstack([rng.standard_normal((n, checks)) for _ in cell.state_parts])
+    Q, Qs = blockdiag(QY), blockdiag(Q_short)
+    for B in (Q, Qs):
+        np.testing.assert_allclose(B.T @ B, np.eye(B.shape[1]), atol=1e-13)
+    np.testing.assert_allclose(Q @ R_full, Y, atol=1e-13)
+    P = np.eye(d)
     for tau in range(1, T + 1):
         P = P @ cell.jacobian(xs[T - tau], S[T - tau])
-        W, lower = P.T @ Q, np.log(np.linalg.norm(P.T @ Q, 2))
+        lower = max(np.log(np.linalg.norm(P.T @ Q, 2)), np.log(np.linalg.norm(P.T @ Qs, 2)))
         upper = np.log(probe._ALPHA * np.linalg.norm(P.T @ Y, axis=0).max())
         assert flow.log_norm[tau - 1] == pytest.approx(lower, abs=1e-11)
         assert flow.log_norm[tau - 1] + flow.error_bound[tau - 1] == pytest.approx(upper, abs=1e-11)
-        if parts == 2:
-            assert flow.log_norm_h[tau - 1] == pytest.approx(np.log(np.linalg.norm(W[:n, :k], 2)), abs=1e-11)
-            assert flow.log_norm_c[tau - 1] == pytest.approx(np.log(np.linalg.norm(W[n:, k:], 2)), abs=1e-11)
+        if len(QY) == 2:
+            for name, rows, cols in (("log_norm_h", slice(0, n), (QY[0], Q_short[0])),
+                                     ("log_norm_c", slice(n, d), (QY[1], Q_short[1]))):
+                block = P[rows, rows].T
+                assert getattr(flow, name)[tau - 1] == pytest.approx(
+                    max(np.log(np.linalg.norm(block @ c, 2)) for c in cols), abs=1e-11)
 
 
 @pytest.mark.parametrize("key", ["rnn", "lstm", "gru"])

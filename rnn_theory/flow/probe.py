@@ -30,26 +30,76 @@ from ._batched import chunked_jacobians
 from ._topeig import top_eigenvalues
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
+# The probes' start (see above): steps carried forward for the long lags' directions; the short
+# product whose top left singular vectors serve the lags up to _SHORT_PASS, and its passes.
+_LONG_START, _SHORT_START, _SHORT_PASSES, _SHORT_PASS = 128, 10, 2, 64
+_SHORT_WIDTH = 3
 _FLUSH = 128  # lags whose statistics are computed together (memory 128·d·k floats per state part)
 _TINY = np.finfo(float).tiny
 
 
-def probe_curves(cell, xs, states, *, k=8, seed=0):
-    """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c), error_bound."""
+def probe_curves(cell, xs, states, *, k=8, checks=3, seed=0):
+    """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c, log_norm_direct), error_bound."""
+    T = len(xs)
+    Q, R_full, Q_short = probe_start(cell, xs, states, k=k, checks=checks, seed=seed)
+    out = _stream(cell, xs, states, Q, R_full)
+    # Short lags: the better of two lower bounds; the upper bound is the long pass's.
+    S = min(T, _SHORT_PASS)
+    short = _stream(cell, xs[T - S:], states[T - S:], Q_short, R_full[:0, :0])
+    upper = out["log_norm"][:S] + out["error_bound"][:S]
+    for name in ("log_norm", "log_norm_h", "log_norm_c"):
+        if name in out:  # (log_norm_h is log_norm itself for one state part: max twice, harmlessly)
+            np.maximum(out[name][:S], short[name], out=out[name][:S])
+    out["error_bound"][:S] = np.where(np.isfinite(upper), upper - out["log_norm"][:S], out["error_bound"][:S])
+    return out
+
+
+def probe_start(cell, xs, states, *, k=8, checks=3, seed=0):
+    """The probes: ([Q_a] per state part, R_full, [Q_short,a] per state part).
+
+    With rng = default_rng(seed) and t = max(k − checks, 0): Y_a = rng.standard_normal((n, checks))
+    for each part in turn (the Gaussian checks), then Ω (d, t) and Ω' (d, k) likewise, orthonormalised.
+    V = Ω carried forward over the last min(T, 64) steps (V ← qr(J_t V), t = T−L+1..T: Benettin's
+    iteration), and [V[rows of a], Y_a] = Q_a R_a (QR): blockdiag(Q_a) R_full = [Y_h; Y_c] with
+    R_full = vstack(R_a[:, t:]). V' = Ω' by subspace iteration on the product of the last
+    min(T, 10) steps (range, then two passes of Pᵀ and P), Q_short,a = qr(V'[rows of a]).
+    """
+    d, n, parts = cell.state_size, cell.hidden_size, len(cell.state_parts)
+    rng = np.random.default_rng(seed)
+    Y = [rng.standard_normal((n, checks)) for _ in range(parts)]
+    V = _carried(cell, xs, states, rng.standard_normal((d, max(k - checks, 0))), _LONG_START, False)
+    V_short = rng.standard_normal((d, _SHORT_WIDTH * k))
+    for reverse in (False,) + (True, False) * _SHORT_PASSES:
+        V_short = _carried(cell, xs, states, V_short, _SHORT_START, reverse)
+    QY, RY = zip(*(np.linalg.qr(np.hstack([V[a * n:(a + 1) * n], Y[a]])) for a in range(parts)))
+    R_full = np.vstack([R[:, R.shape[1] - checks:] for R in RY])
+    return list(QY), R_full, [np.linalg.qr(V_short[a * n:(a + 1) * n])[0] for a in range(parts)]
+
+
+def _carried(cell, xs, states, V, steps, reverse):
+    """V (d, c) orthonormalised after each of the last ``steps`` step Jacobians: V ← qr(J_t V) for
+    t = T−steps+1..T, or V ← qr(J_tᵀ V) for t = T..T−steps+1 when ``reverse``."""
+    T = len(xs)
+    L = min(T, steps)
+    V = np.linalg.qr(V)[0]
+    if V.shape[1] == 0:
+        return V
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _, Js, j in chunked_jacobians(cell, xs[T - L:], states[T - L:], reverse=reverse):
+            step = Js.apply_t(V, j) if reverse else Js.apply(V, j)
+            if np.isfinite(step).all():  # else keep V: any start keeps both bounds valid
+                V = np.linalg.qr(step)[0]
+    return V
+
+
+def _stream(cell, xs, states, QY, R_full):
+    """The curves for the lags 1..len(xs) from the probes blockdiag(QY) (see above)."""
     T, d, n = len(xs), cell.state_size, cell.hidden_size
     parts = len(cell.state_parts)
-    rng = np.random.default_rng(seed)
-    # One orthonormal probe block per state part, placed on that part's rows.
-    QY, RY = [], []
-    for _ in range(parts):
-        q, r = np.linalg.qr(rng.standard_normal((n, k)))
-        QY.append(q)
-        RY.append(r)
-    kq = QY[0].shape[1]  # min(k, n): with k ≥ n the probes span everything and the estimate is exact
+    kq = QY[0].shape[1]
     W = np.zeros((d, parts * kq))
     for a in range(parts):
         W[a * n:(a + 1) * n, a * kq:(a + 1) * kq] = QY[a]
-    R_full = np.vstack(RY)
     names = ("log_norm", "log_norm_h", "error_bound") + (("log_norm_c", "log_norm_direct") if parts > 1 else ())
     out = {name: np.empty(T) for name in names}
     log_direct = np.zeros(n)
@@ -113,9 +163,12 @@ def _statistics(out, lags, Ws, log_scale, R_full, n, kq, parts):
     G_rows = (np.swapaxes(V, 1, 2) @ V).reshape(c, parts, width, width)
     G = G_rows.sum(axis=1)
     lower = np.sqrt(top_eigenvalues(G))
-    upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
     out["log_norm"][lags] = log_scale + np.log(lower)
-    out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
+    if R_full.shape[1] == 0:  # no check vectors: no upper bound
+        out["error_bound"][lags] = np.inf
+    else:
+        upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
+        out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
     if parts > 1:  # block (a, a) of P: part a's rows of the probes on part a, a corner of G_rows[a]
         corners = np.stack([G_rows[:, a, a * kq:(a + 1) * kq, a * kq:(a + 1) * kq] for a in range(parts)], axis=1)
         logs = 0.5 * np.log(top_eigenvalues(corners.reshape(-1, kq, kq))).reshape(c, parts)
