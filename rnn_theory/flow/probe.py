@@ -21,7 +21,8 @@ their u_1 settle as τ grows to the direction that vectors carried forward to T 
 (Benettin's iteration). Q spans k − checks such vectors, carried over the last 384 steps, plus the
 checks yᵢ. For short lags, where u_1 has not settled, a second set of 3k vectors, the top left
 singular vectors of the product of the last 16 steps (subspace iteration, two passes), is streamed
-for lags ≤ 128, and each lag keeps the larger of the two lower bounds. Measured miss (exact − probe,
+for lags ≤ 128 on all of s_T (not split by part), and each lag keeps the larger of the two lower
+bounds of ‖P‖ (the blocks' curves are the long probes' alone). Measured miss (exact − probe,
 every lag ≥ 10; ``tests/test_flow_probe_level.py``): ≤ 0.03 nats on random tanh RNN (n = 256), LSTM
 and GRU (n = 128), gains 0.8–2, m = 8 and 32, T = 1000, and on the shipped trained checkpoints
 except the forget-gate-free LSTM (∂c'/∂c = I: a flat top spectrum whose u_1 settles slowly),
@@ -60,16 +61,14 @@ def probe_curves(cell, xs, states, *, k=8, checks=3, seed=0):
     S = min(T, _SHORT_PASS)
     short = _stream(cell, xs[T - S:], states[T - S:], Q_short, R_full[:0, :0])
     upper = out["log_norm"][:S] + out["error_bound"][:S]
-    for name in ("log_norm", "log_norm_h", "log_norm_c"):
-        if name in out:  # (log_norm_h is log_norm itself for one state part: max twice, harmlessly)
-            np.maximum(out[name][:S], short[name], out=out[name][:S])
+    np.maximum(out["log_norm"][:S], short["log_norm"], out=out["log_norm"][:S])
     with np.errstate(invalid="ignore"):  # −∞ − (−∞) where P = 0: that branch is not taken
         out["error_bound"][:S] = np.where(np.isfinite(upper), upper - out["log_norm"][:S], out["error_bound"][:S])
     return out
 
 
 def probe_start(cell, xs, states, *, k=8, checks=3, seed=0):
-    """The probes: ([Q_a] per state part, R_full, [Q_short,a] per state part).
+    """The probes: ([Q_a] per state part, R_full, [Q_short] on all of s_T).
 
     With rng = default_rng(seed) and t = max(k − checks, 0): Y_a = rng.standard_normal((n, checks))
     for each part in turn (the Gaussian checks), then Ω (d, t) and Ω' (d, 3k) likewise. V = Ω
@@ -77,7 +76,7 @@ def probe_start(cell, xs, states, *, k=8, checks=3, seed=0):
     now and then: Benettin's iteration), and [V[rows of a], Y_a] = Q_a R_a (QR), so that
     blockdiag(Q_a) R_full = [Y_h; Y_c] with R_full = vstack(R_a[:, t:]). V' = Ω' by subspace
     iteration on the product of the last min(T, 16) steps (its range, then two passes of Pᵀ and
-    P), Q_short,a = qr(V'[rows of a]).
+    P), orthonormal: Q_short.
     """
     d, n, parts = cell.state_size, cell.hidden_size, len(cell.state_parts)
     rng = np.random.default_rng(seed)
@@ -88,7 +87,7 @@ def probe_start(cell, xs, states, *, k=8, checks=3, seed=0):
         V_short = _carried(cell, xs, states, V_short, _SHORT_START, reverse)
     QY, RY = zip(*(np.linalg.qr(np.hstack([V[a * n:(a + 1) * n], Y[a]])) for a in range(parts)))
     R_full = np.vstack([R[:, R.shape[1] - checks:] for R in RY])
-    return list(QY), R_full, [np.linalg.qr(V_short[a * n:(a + 1) * n])[0] for a in range(parts)]
+    return list(QY), R_full, [V_short]
 
 
 def _carried(cell, xs, states, V, steps, reverse):
@@ -113,9 +112,10 @@ def _carried(cell, xs, states, V, steps, reverse):
 
 
 def _stream(cell, xs, states, QY, R_full):
-    """The curves for the lags 1..len(xs) from the probes blockdiag(QY) (see above)."""
-    T, d, n = len(xs), cell.state_size, cell.hidden_size
-    parts = len(cell.state_parts)
+    """The curves for the lags 1..len(xs) from the probes blockdiag(QY) (see above): one block per
+    state part, or a single one on all of s_T (then only log_norm, log_norm_h = log_norm)."""
+    T, d, parts = len(xs), cell.state_size, len(QY)
+    n = d // parts
     kq = QY[0].shape[1]
     W = np.zeros((d, parts * kq))
     for a in range(parts):
