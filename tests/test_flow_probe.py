@@ -122,3 +122,14 @@ def test_transpose_application_across_gemm_slicing(r):
         assert out.shape == X.shape and not np.shares_memory(out, X)
         assert np.abs(out - J.T @ X).max() <= 1e-13 * np.abs(J).max() * np.abs(X).max() * 16
     assert np.array_equal(X, X0)
+
+
+def test_probe_without_checks_has_no_upper_bound():
+    """checks = 0: every probe starts on the top directions and no Gaussian vector is streamed, so
+    there is no upper bound (error_bound = ∞); the lower one still holds (against exact)."""
+    cell = rt.CELLS["gru"].random(hidden_size=12, input_size=3, rng=1)
+    xs = np.random.default_rng(2).normal(size=(60, 3))
+    flow = rt.gradient_norms(cell, xs, method="probe", k=4, checks=0)
+    exact = rt.gradient_norms(cell, xs)
+    assert np.all(np.isinf(flow.error_bound))
+    assert np.all(flow.log_norm <= exact.log_norm + 1e-9)

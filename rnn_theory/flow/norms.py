@@ -20,9 +20,10 @@ def gradient_norms(cell, xs, s0=None, method="exact", *, k=8, rtol=None, checks=
       log-norm accurate to rounding; ``rtol`` is the truncation threshold relative to ‖P‖₂ (default
       d·2⁻⁵², the rounding of one dense product step; 0 for no truncation) and
       ``checks`` the number of Gaussian check columns (error bound holds w.p. 1 − 10^(−checks)).
-    - ``method="probe"``: k probe vectors per state part, started on the top directions at the T
-      end, plus ``checks`` Gaussian ones (``rnn_theory.flow.probe``), O(T·(k + checks)·d²): a lower
-      estimate (measured within 0.03 of exact at lags ≥ 10) with an upper bound (w.p. 1 − 10^(−checks)).
+    - ``method="probe"``: k probe vectors per state part (``rnn_theory.flow.probe``), k − checks
+      of them started on the top directions at the T end and ``checks`` Gaussian, O(T·k·d²): a lower
+      estimate (measured ≤ 0.03 below exact at lags ≥ 10 on the cases listed there) with an upper
+      bound (w.p. 1 − 10^(−checks)).
     Products below ~2·1536³ flops run on one BLAS thread (``_batched.blas_threads``).
     ``seed`` fixes the random check/probe vectors, so results are deterministic.
 
