@@ -17,8 +17,9 @@ BLAS/torch threads (default 1: robust on a shared machine; pass --threads 2 to u
 in ``--rounds`` rounds that alternate the methods; each method keeps its best round. With one
 thread every time (GEMM rate included) is the process's CPU time, so that other jobs on a shared
 machine do not count; with more threads it is wall time.
-It also shows the memory of ``exact`` at T=1000 vs T=10000 (skipped with --quick) and checks the
-exact curve against torch's where torch's has not underflowed.
+It also shows the memory of ``exact`` at T=1000 vs T=10000 (skipped with --quick), checks the
+exact curve against torch's where torch's has not underflowed, and prints the threads line: exact
+(tanh RNN) wall time with the default BLAS threads vs one thread while a second process is busy.
 """
 
 import argparse
@@ -55,6 +56,8 @@ def _child(case, method, T, threads):
         A @ B
         best = min(_timed(lambda: A @ B)[0] for _ in range(30))
         result["rate"] = 2 * d**3 / best
+    elif method == "wall":  # the threads line: wall time, whatever the threads
+        result["seconds"] = min(_wall(lambda: rt.gradient_norms(cell, xs)) for _ in range(3))
     elif method == "torch":
         curve, seconds, vjp_seconds = _torch_curve(cell, xs, threads)
         result.update(seconds=seconds, vjp_seconds=vjp_seconds, log_norm=curve.tolist())
@@ -79,6 +82,12 @@ def _timed(fn):
     start = clock()
     value = fn()
     return clock() - start, value
+
+
+def _wall(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def _torch_curve(cell, xs, threads):
@@ -112,8 +121,13 @@ def _torch_curve(cell, xs, threads):
     return curve.numpy(), clock() - start, vjp
 
 
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def _measure(case, method, T, threads):
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    """One child run with ``threads`` BLAS threads (0: the library's default, all cores)."""
+    env = {key: value for key, value in os.environ.items() if key not in _THREAD_VARIABLES}
+    env.update({key: str(threads) for key in _THREAD_VARIABLES if threads})
     proc = subprocess.run([sys.executable, __file__, "--child", case, method, str(T), str(threads)],
                           env=env, capture_output=True, text=True)
     if proc.returncode:
@@ -183,7 +197,25 @@ def main():
             print(f"  exact memory: T={T}: {_mb(runs['exact']['traced_peak']).strip()}, T={10 * T}: "
                   f"{_mb(long['traced_peak']).strip()} ({long['seconds']:.2f} s); T·d²·8 bytes at T={10 * T} would be "
                   f"{_mb(10 * T * d * d * 8).strip()}")
+    _threads_line(args.rounds)
     _report_load()
+
+
+def _threads_line(rounds):
+    """exact, tanh RNN n = 256, T = 1000, wall time with the default BLAS threads vs one thread,
+    with a second process busy on one core (as on a user's machine): the default must not lose."""
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        best = {}
+        for _ in range(rounds):  # alternate, best of each
+            for threads in (1, 0):
+                seconds = _measure("rnn", "wall", 1000, threads)["seconds"]
+                best[threads] = min(best.get(threads, seconds), seconds)
+    finally:
+        busy.kill()
+        busy.wait()
+    print(f"\nthreads, tanh RNN n=256 T=1000 exact with a busy process (wall): one thread {best[1]:.3f} s, "
+          f"default threads {best[0]:.3f} s ({best[0] / best[1]:.2f}x; load average {os.getloadavg()[0]:.1f})")
 
 
 def _report_load():

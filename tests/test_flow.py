@@ -237,3 +237,32 @@ def test_top_eig_certificate_brackets_the_eigensolver(seed):
     for W in (None, V + 1e-3 * rng.normal(size=V.shape), V + 1e-8 * rng.normal(size=V.shape)):
         for lam, _ in (top_eig(M, W), top_eig(H, W, F=F, Gram=Gram)):
             assert truth / (1 + 1e-10) <= lam <= truth * (1 + 1e-13)
+
+
+def test_hot_loops_run_on_one_blas_thread_below_the_measured_size():
+    """Inside the flow engine's loops BLAS runs on one thread for small products; the threads the
+    process has are kept for large ones (never raised above a limit set outside)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from rnn_theory.flow import _batched
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    seen = []
+    cell = rt.CELLS["rnn"].random(hidden_size=8, input_size=2, rng=0)
+    blocks = cell.jacobian_blocks  # called inside the loop, once per chunk of steps
+    cell.jacobian_blocks = lambda *args, **kw: (seen.append(blas_threads()), blocks(*args, **kw))[1]
+    with threadpool_limits(2):
+        outside = blas_threads()
+        with _batched.blas_threads(_batched._THREADED_FLOPS - 1):
+            assert set(blas_threads()) <= {1}
+        with _batched.blas_threads(_batched._THREADED_FLOPS):
+            assert blas_threads() == outside
+        with threadpool_limits(1), _batched.blas_threads(_batched._THREADED_FLOPS):
+            assert set(blas_threads()) <= {1}
+        for method in ("exact", "probe"):
+            rt.gradient_norms(cell, np.zeros((5, 2)), method=method)
+        rt.lyapunov_spectrum(cell, np.zeros((5, 2)))
+        assert seen and all(set(threads) <= {1} for threads in seen)
+        assert blas_threads() == outside

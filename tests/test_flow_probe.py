@@ -46,31 +46,44 @@ def test_scale_keeps_the_probe_images_in_range(magnitude):
     assert probe._scale(np.zeros((4, 2))) == 0.0
 
 
+def blockdiag(blocks):
+    rows, cols = sum(B.shape[0] for B in blocks), sum(B.shape[1] for B in blocks)
+    out, i, j = np.zeros((rows, cols)), 0, 0
+    for B in blocks:
+        out[i:i + B.shape[0], j:j + B.shape[1]] = B
+        i, j = i + B.shape[0], j + B.shape[1]
+    return out
+
+
 @pytest.mark.parametrize("key", ["rnn", "lstm"])
 def test_probe_statistics_are_those_of_the_documented_probe_images(key):
-    """log_norm = ln‖Pᵀ Q_Y‖₂ and log_norm + error_bound = ln(α·maxᵢ ‖Pᵀ yᵢ‖) at every lag, with
-    Q_Y, R_Y drawn as documented, computed here densely from cell.jacobian."""
+    """log_norm = max(ln‖Pᵀ Q‖₂, ln‖Pᵀ Q_short‖₂) (both orthonormal: lower bounds), the blocks'
+    curves from Q's parts, and
+    log_norm + error_bound = ln(α·maxᵢ ‖Pᵀ yᵢ‖) at every lag, with the yᵢ the Gaussian checks
+    drawn as documented, computed here densely from cell.jacobian."""
     cell = generic_cell(key, 6, 3, seed=4)
-    T, n, d, k, seed = 40, cell.hidden_size, cell.state_size, 4, 7
+    T, n, d, k, checks, seed = 40, cell.hidden_size, cell.state_size, 4, 2, 7
     xs = np.random.default_rng(5).normal(size=(T, 3))
-    flow = rt.gradient_norms(cell, xs, method="probe", k=k, seed=seed)
+    S = cell.run(xs)
+    flow = rt.gradient_norms(cell, xs, method="probe", k=k, checks=checks, seed=seed)
+    QY, R_full, Q_short = probe.probe_start(cell, xs, S, k=k, checks=checks, seed=seed)
     rng = np.random.default_rng(seed)
-    parts = len(cell.state_parts)
-    QY, RY = zip(*(np.linalg.qr(rng.standard_normal((n, k))) for _ in range(parts)))
-    Q = np.zeros((d, parts * k))
-    for a in range(parts):
-        Q[a * n:(a + 1) * n, a * k:(a + 1) * k] = QY[a]
-    Y = Q @ np.vstack(RY)
-    S, P = cell.run(xs), np.eye(d)
+    Y = np.vstack([rng.standard_normal((n, checks)) for _ in cell.state_parts])
+    Q, (Qs,) = blockdiag(QY), Q_short
+    for B in (Q, Qs):
+        np.testing.assert_allclose(B.T @ B, np.eye(B.shape[1]), atol=1e-13)
+    np.testing.assert_allclose(Q @ R_full, Y, atol=1e-13)
+    P = np.eye(d)
     for tau in range(1, T + 1):
         P = P @ cell.jacobian(xs[T - tau], S[T - tau])
-        W, lower = P.T @ Q, np.log(np.linalg.norm(P.T @ Q, 2))
+        lower = max(np.log(np.linalg.norm(P.T @ Q, 2)), np.log(np.linalg.norm(P.T @ Qs, 2)))
         upper = np.log(probe._ALPHA * np.linalg.norm(P.T @ Y, axis=0).max())
         assert flow.log_norm[tau - 1] == pytest.approx(lower, abs=1e-11)
         assert flow.log_norm[tau - 1] + flow.error_bound[tau - 1] == pytest.approx(upper, abs=1e-11)
-        if parts == 2:
-            assert flow.log_norm_h[tau - 1] == pytest.approx(np.log(np.linalg.norm(W[:n, :k], 2)), abs=1e-11)
-            assert flow.log_norm_c[tau - 1] == pytest.approx(np.log(np.linalg.norm(W[n:, k:], 2)), abs=1e-11)
+        if len(QY) == 2:
+            for name, rows, Q_a in (("log_norm_h", slice(0, n), QY[0]), ("log_norm_c", slice(n, d), QY[1])):
+                block = P[rows, rows].T
+                assert getattr(flow, name)[tau - 1] == pytest.approx(np.log(np.linalg.norm(block @ Q_a, 2)), abs=1e-11)
 
 
 @pytest.mark.parametrize("key", ["rnn", "lstm", "gru"])
@@ -109,3 +122,14 @@ def test_transpose_application_across_gemm_slicing(r):
         assert out.shape == X.shape and not np.shares_memory(out, X)
         assert np.abs(out - J.T @ X).max() <= 1e-13 * np.abs(J).max() * np.abs(X).max() * 16
     assert np.array_equal(X, X0)
+
+
+def test_probe_without_checks_has_no_upper_bound():
+    """checks = 0: every probe starts on the top directions and no Gaussian vector is streamed, so
+    there is no upper bound (error_bound = ∞); the lower one still holds (against exact)."""
+    cell = rt.CELLS["gru"].random(hidden_size=12, input_size=3, rng=1)
+    xs = np.random.default_rng(2).normal(size=(60, 3))
+    flow = rt.gradient_norms(cell, xs, method="probe", k=4, checks=0)
+    exact = rt.gradient_norms(cell, xs)
+    assert np.all(np.isinf(flow.error_bound))
+    assert np.all(flow.log_norm <= exact.log_norm + 1e-9)

@@ -13,7 +13,7 @@ v_t = J_t v_{t−1}/‖J_t v_{t−1}‖, λ_1 = mean ln ‖J_t v_{t−1}‖.
 import numpy as np
 
 from ._arguments import integer, run_inputs
-from ._batched import chunked_jacobians
+from ._batched import blas_threads, chunked_jacobians
 from .norms import _finite_run
 
 
@@ -33,7 +33,7 @@ def lyapunov_spectrum(cell, xs, s0=None, k=None, *, burn_in=0, seed=0):
     states, xs, burn_in, seed = _run("lyapunov_spectrum", cell, xs, s0, burn_in, seed)
     Q = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, d)))[0][:, :k]
     sums = np.zeros(k)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore"), blas_threads(2 * d * d * k):
         for t, Js, j in chunked_jacobians(cell, xs, states):
             Q, R = np.linalg.qr(Js.apply(Q, j))
             if t > burn_in:
@@ -54,7 +54,7 @@ def largest_lyapunov(cell, xs, s0=None, *, burn_in=0, seed=0):
     v = np.random.default_rng(seed).standard_normal(cell.state_size)
     v /= np.linalg.norm(v)
     total = 0.0
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore"), blas_threads(2 * cell.state_size**2):
         for t, Js, j in chunked_jacobians(cell, xs, states):
             v = Js.apply(v[:, None], j)[:, 0]
             growth = np.linalg.norm(v)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ._arguments import integer, run_inputs
+from ._batched import blas_threads
 from .exact import exact_curves
 from .probe import probe_curves
 from .result import GradientFlow
@@ -20,8 +21,11 @@ def gradient_norms(cell, xs, s0=None, method="exact", *, k=8, rtol=None, checks=
       log-norm accurate to rounding; ``rtol`` is the truncation threshold relative to ‖P‖₂ (default
       d·2⁻⁵², the rounding of one dense product step; 0 for no truncation) and
       ``checks`` the number of Gaussian check columns (error bound holds w.p. 1 − 10^(−checks)).
-    - ``method="probe"``: k probe vectors per state part (``rnn_theory.flow.probe``), O(T·k·d²),
-      a lower estimate with a two-sided bound.
+    - ``method="probe"``: k probe vectors per state part (``rnn_theory.flow.probe``), k − checks
+      of them started on the top directions at the T end and ``checks`` Gaussian, O(T·k·d²): a lower
+      estimate (measured ≤ 0.03 below exact at lags ≥ 10 on the cases listed there) with an upper
+      bound (w.p. 1 − 10^(−checks)).
+    Products below ~2·1536³ flops run on one BLAS thread (``_batched.blas_threads``).
     ``seed`` fixes the random check/probe vectors, so results are deterministic.
 
     xs (T, m); s0 (d,) or None (zeros). Returns a ``GradientFlow``.
@@ -40,10 +44,13 @@ def gradient_norms(cell, xs, s0=None, method="exact", *, k=8, rtol=None, checks=
         raise ValueError(f"gradient_norms: rtol must be in [0, 1), got {rtol!r}")
     xs, s0 = run_inputs("gradient_norms", cell, xs, s0)
     states = _finite_run(cell, xs, s0)
-    if method == "exact":
-        curves = exact_curves(cell, xs, states, rtol=rtol, checks=checks, seed=seed)
-    else:
-        curves = probe_curves(cell, xs, states, k=k, seed=seed)
+    d = cell.state_size
+    # The widest product of a lag: J_tᵀ on d columns (exact's dense phase) or on the probes.
+    with blas_threads(2 * d * d * (d if method == "exact" else len(cell.state_parts) * (k + checks))):
+        if method == "exact":
+            curves = exact_curves(cell, xs, states, rtol=rtol, checks=checks, seed=seed)
+        else:
+            curves = probe_curves(cell, xs, states, k=k, checks=checks, seed=seed)
     return GradientFlow(method=method, lags=np.arange(1, len(xs) + 1), **curves)
 
 
