@@ -126,3 +126,19 @@ def test_full_experiment_regenerates_the_shipped_data(tmp_path):
     assert experiment.main(["--protocol", "modern", "--out", str(tmp_path)]) == 0
     shipped = {k: v for k, v in tree(data.FOLDER).items() if k == experiment.RESULTS or k.startswith("checkpoints")}
     assert tree(tmp_path) == shipped
+
+
+def test_shipped_adding_checkpoint_solves_the_1997_adding_problem():
+    """The 1997 LSTM's seed-0 run of ``hs1997_adding``: rescored on its test set it gives its log's
+    number, and on 2560 further fresh sequences it meets the paper's bar (|error| < 0.04 on >= 99%)."""
+    path = os.path.join(data.FOLDER, "checkpoints", "adding-lstm_nofg-lag50-seed0.npz")
+    if not os.path.exists(path):
+        pytest.skip("hs1997_adding has not been run into the package yet")
+    cell, readout, log = load_trained(path)
+    assert cell.key == "lstm_nofg" and log["task"] == "adding" and log["lag"] == 50 and log["success"]
+    task = TASKS["adding"](50)
+    test_rng = np.random.default_rng(log["seed"]).spawn(4)[3]
+    correct, _ = score(task, cell, cell.params, readout, fixed_set(task, test_rng, log["test_size"]))
+    assert float(f"{correct:.6g}") == log["test_correct"] >= 0.99
+    fresh, _ = score(task, cell, cell.params, readout, fixed_set(task, np.random.default_rng(2026), 2560))
+    assert fresh >= 0.99

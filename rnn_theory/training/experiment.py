@@ -1,5 +1,6 @@
 """The learning experiments: the published protocols (``protocols.py``: Bengio et al. 1994-style
-SGD, the 1997 adding problem, Pascanu et al. 2013's temporal order with and without clipping) and
+SGD, the 1997 adding problem and the other cells on it, Pascanu et al. 2013's temporal order with
+and without clipping) and
 the "modern optimiser" row below (Adam with clipping, the package's first experiment), each with
 its success table, 95% Wilson intervals and learning curves.
 
@@ -31,7 +32,6 @@ from typing import NamedTuple
 
 CLAIM = "learning beyond 10–20 steps is practically impossible (for gradient-trained vanilla RNNs)"
 SOURCE = "Hochreiter & Schmidhuber 1997, section 1 and Table 2; Bengio, Simard & Frasconi 1994; Olah 2015"
-DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 RESULTS = "success_vs_lag.json"
 MODERN = "modern"  # the --protocol name of the configuration below
 

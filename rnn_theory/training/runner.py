@@ -14,6 +14,7 @@ however many processes ran them, and in whatever order they finished.
 import hashlib
 import json
 import os
+import statistics
 import time
 from concurrent.futures import as_completed
 from typing import NamedTuple
@@ -97,7 +98,7 @@ def summarise(protocol, logs):
                 "successes": len(wins), "runs": len(runs), "success_rate": len(wins) / len(runs),
                 "wilson95": [round(low, 4), round(high, 4)],
                 "mean_test_correct": round(sum(log["test_correct"] for log in runs) / len(runs), 4),
-                "median_sequences_to_success": wins[len(wins) // 2] if wins else None,
+                "median_sequences_to_success": statistics.median(wins) if wins else None,
             }
     return table
 
