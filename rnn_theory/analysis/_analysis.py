@@ -7,6 +7,10 @@ and Keras run it: its step t reads x_{T+1−t}, so lag τ pairs its final state 
 first input x_1) with its state after reading x_{τ+1}, τ steps later in the original order.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import contextlib
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -19,6 +23,9 @@ from ._progress import expected_work, progress
 from ._report import Analysis
 from ._stack import stack_curves, stack_lyapunov
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
 # Lyapunov exponents are time averages of per-step log growth rates; their statistical error falls
 # like 1/√T' with the T' averaged steps (a central limit theorem for ergodic averages), so below
 # this many steps the leading exponents of nearby runs can differ in the second digit.
@@ -30,8 +37,11 @@ MAX_EXPONENTS = 32
 _BANDS = (0.25, 0.5, 0.75)
 
 
-def analyze(model, inputs=None, *, steps=None, seed=None, layer=None, layers=None, direction=None, format=None,
-            kind=None, prefix=None, activation=None, exponents=None, burn_in=None, method="exact", workers=None):
+def analyze(model: object, inputs: ArrayLike | None = None, *, steps: int | None = None, seed: int | None = None,
+            layer: int | None = None, layers: str | None = None, direction: int | None = None, format: str | None = None,
+            kind: str | None = None, prefix: str | None = None, activation: str | None = None,
+            exponents: int | None = None, burn_in: int | None = None, method: str = "exact",
+            workers: int | None = None) -> Analysis:
     """Analyse ``model`` on ``inputs``: curves, Lyapunov exponents, gate statistics, recurrent spectra.
 
     model: an ``rt.Cell``; a weights file (.safetensors/.npz, PyTorch, Keras or native names; a Keras

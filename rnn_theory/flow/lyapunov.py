@@ -10,14 +10,24 @@ converge to ln|eigenvalues of A| (Oseledets). ``largest_lyapunov`` is the k = 1 
 v_t = J_t v_{t−1}/‖J_t v_{t−1}‖, λ_1 = mean ln ‖J_t v_{t−1}‖.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ._arguments import integer, run_inputs
 from ._batched import blas_threads, chunked_jacobians
 from .norms import _finite_run
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def lyapunov_spectrum(cell, xs, s0=None, k=None, *, burn_in=0, seed=0):
+    from ..cells import Cell
+
+
+def lyapunov_spectrum(cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None, k: int | None = None, *,
+                      burn_in: int = 0, seed: int = 0) -> np.ndarray:
     """The k leading Lyapunov exponents (all d when k is None), descending, natural log per step.
 
     xs (T, m), s0 (d,) or None (zeros). Returns an array (k,).
@@ -41,7 +51,7 @@ def lyapunov_spectrum(cell, xs, s0=None, k=None, *, burn_in=0, seed=0):
     return np.sort(sums / (len(xs) - burn_in))[::-1]
 
 
-def largest_lyapunov(cell, xs, s0=None, *, burn_in=0, seed=0):
+def largest_lyapunov(cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None, *, burn_in: int = 0, seed: int = 0) -> float:
     """λ_1 alone, by a renormalised tangent vector: O(T·d²), no QR.
 
     >>> import numpy as np, rnn_theory as rt

@@ -16,6 +16,8 @@ Gauss–Hermite quadratures (``numpy.polynomial.hermite_e``, weight e^{−z²/2}
 Gauss–Legendre where q* is large (see ``gaussian_expectation``).
 """
 
+from __future__ import annotations
+
 import functools
 
 import numpy as np
@@ -58,7 +60,7 @@ def _nodes(kind, degree):
     return (hermegauss if kind == "hermite" else leggauss)(degree)
 
 
-def fixed_point_variance(g, input_variance=0.0, bias_variance=0.0):
+def fixed_point_variance(g: float, input_variance: float = 0.0, bias_variance: float = 0.0) -> float:
     """q*: the stable solution of q = g²·E[tanh(√q z)²] + σ_in² + σ_b², by bisection to ~1e-16.
 
     Without input and bias it is 0 for g ≤ 1. With v = σ_in² + σ_b² > 0 the right side minus q is
@@ -86,7 +88,7 @@ def fixed_point_variance(g, input_variance=0.0, bias_variance=0.0):
     return float(0.5 * (lo + hi))
 
 
-def mean_field_chi(g, input_variance=0.0, bias_variance=0.0):
+def mean_field_chi(g: float, input_variance: float = 0.0, bias_variance: float = 0.0) -> float:
     """χ = g²·E[tanh'(√q* z)²] at the fixed point q*(g, σ_in², σ_b²).
 
     >>> round(mean_field_chi(0.5), 15), round(mean_field_chi(2.0), 9)
@@ -96,7 +98,7 @@ def mean_field_chi(g, input_variance=0.0, bias_variance=0.0):
     return g**2 * gaussian_expectation(lambda a: (1 - np.tanh(a) ** 2) ** 2, q)
 
 
-def mean_field_lyapunov(g, input_variance=0.0, bias_variance=0.0):
+def mean_field_lyapunov(g: float, input_variance: float = 0.0, bias_variance: float = 0.0) -> float:
     """λ_1 predicted by mean-field theory: ½·ln χ per step (natural log); with input, the predicted
     per-step rate of ln‖∂h_T/∂h_{T−τ}‖₂.
 
@@ -106,7 +108,7 @@ def mean_field_lyapunov(g, input_variance=0.0, bias_variance=0.0):
     return float(0.5 * np.log(mean_field_chi(g, input_variance, bias_variance)))
 
 
-def random_tanh_rnn(n, g, rng=None):
+def random_tanh_rnn(n: int, g: float, rng: int | np.random.Generator | None = None) -> RNN:
     """The network of the theory: tanh RNN with W ~ N(0, g²/n), no input weights (U = 0, m = 1), b = 0."""
     rng = np.random.default_rng(rng)
     return RNN(W=rng.normal(0.0, g / np.sqrt(n), (n, n)), U=np.zeros((n, 1)), b=np.zeros(n), activation="tanh")

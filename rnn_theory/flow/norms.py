@@ -1,5 +1,9 @@
 """``gradient_norms``: the gradient-norm-versus-lag curve of a cell on an input sequence."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ._arguments import integer, run_inputs
@@ -8,10 +12,16 @@ from .exact import exact_curves
 from .probe import probe_curves
 from .result import GradientFlow
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ..cells import Cell
+
 METHODS = ("exact", "probe")
 
 
-def gradient_norms(cell, xs, s0=None, method="exact", *, k=8, rtol=None, checks=3, seed=0):
+def gradient_norms(cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None, method: str = "exact", *, k: int = 8,
+                   rtol: float | None = None, checks: int = 3, seed: int = 0) -> GradientFlow:
     """ln ‖∂s_T/∂s_{T−τ}‖₂ for every lag τ = 1..T, streamed backwards from T in the log domain.
 
     The run is S = cell.run(xs, s0) and J_t = cell.jacobian(xs[t−1], S[t−1]); lag τ pairs with the

@@ -14,11 +14,20 @@ z is the share of new content, h' = (1 − z)⊙h + z⊙h̃ (PyTorch/Keras call 
 (['n', 'r', 'z'], (4, 3))
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..cells import _numpy_ops
 from ..cells._base import NOT_GATES
 from ._batched import column_params
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ..cells import Cell
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 _ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -38,7 +47,7 @@ def summary(values):
     return {key: float(x) if np.isfinite(x) else None for key, x in out.items()}
 
 
-def recurrent_spectra(cell):
+def recurrent_spectra(cell: Cell) -> dict[str, dict[str, float]]:
     """For each recurrent matrix (``cell.recurrent_matrices()``): spectral radius ρ(W) and largest
     singular value σ_max(W). W_* of the rnn, LSTM family and GRUs; for the lru its state matrix A
     (ρ = σ_max = max r_k); mingru and minlstm have none.
@@ -89,7 +98,7 @@ def nonlinearities(cell, xs, states):
     return {g.name: (g, a.T, v.T) for g, (_, a, v) in zip(declared, ops.calls)}
 
 
-def gate_values(cell, xs, states):
+def gate_values(cell: Cell, xs: ArrayLike, states: np.ndarray) -> dict[str, np.ndarray]:
     """Gate values over the run: name -> (T, n) array, gate at step t = 1..T (row t − 1).
 
     The gates are the cell's declared ``gates`` other than the state's own φ and the readout
@@ -98,7 +107,7 @@ def gate_values(cell, xs, states):
     return {name: value for name, (g, _, value) in nonlinearities(cell, xs, states).items() if g.role not in NOT_GATES}
 
 
-def memory_time_constants(cell, gates):
+def memory_time_constants(cell: Cell, gates: dict[str, np.ndarray]) -> np.ndarray | None:
     """Per unit, −1/mean_t ln(retention): the e-folding time (steps) of the direct memory path.
 
     Retention is the cell's declared one (``Cell.retention``): f for lstm, peephole, cifg (∞ for
@@ -113,7 +122,7 @@ def memory_time_constants(cell, gates):
         return np.where(mean == 0, np.inf, -1.0 / np.where(mean == 0, -1.0, mean))
 
 
-def trajectory_statistics(cell, xs, s0=None):
+def trajectory_statistics(cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None) -> dict:
     """Statistics of the run S = cell.run(xs, s0), JSON-ready; for a batch xs (B, T, m), of all B
     runs from s0 pooled:
 

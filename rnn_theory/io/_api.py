@@ -1,5 +1,7 @@
 """``load``, ``read_model`` and ``save``: a cell from or to a weights file in any supported format."""
 
+from __future__ import annotations
+
 import os
 from typing import NamedTuple
 
@@ -24,7 +26,8 @@ class Imported(NamedTuple):
     notes: tuple  # conventions applied and defaults assumed, one sentence each
 
 
-def load(path, format=None, kind=None, *, prefix=None, layer=None, direction=None, activation=None):
+def load(path: str | os.PathLike, format: str | None = None, kind: str | None = None, *, prefix: str | None = None,
+         layer: int | None = None, direction: int | None = None, activation: str | None = None) -> Cell:
     """The cell stored in ``path`` (.safetensors or .npz); see ``read_model`` for the arguments."""
     return read_model(path, format, kind, prefix=prefix, layer=layer, direction=direction, activation=activation).cell
 
@@ -110,7 +113,7 @@ def _from_framework(format, tensors, kind, prefix, layer, direction, activation)
     return Imported(cell, format, where, ignored, tuple(notes))
 
 
-def save(cell, path, format="native", metadata=None):
+def save(cell: Cell, path: str | os.PathLike, format: str = "native", metadata: dict | None = None) -> None:
     """Write ``cell`` to ``path`` (.safetensors or .npz), atomically and deterministically.
 
     format "native" (default): tensors by native name, float64, metadata ``format``, ``version``,

@@ -16,6 +16,8 @@ pattern ((i, a), (j, b)), a, b ∈ {0, 1}, for symbolic block indices i, j.
 (1 - sigma(b_z[i] + Sum(U_z[i, k]*x[k], (k, 0, m - 1))))*KroneckerDelta(i, j)
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -94,7 +96,7 @@ def symbolic_arguments(cell, suffix=""):
     return SimpleNamespace(**p), vector("x" + suffix, spaces["m"]), parts, space
 
 
-def derive(cell, **options):
+def derive(cell: str | type[Cell] | Cell, **options) -> Derivation:
     """Derive all Jacobian blocks of ``cell`` (a key, class or instance) for general n."""
     cell = as_cell(cell, **options)
     p, x, parts, space = symbolic_arguments(cell)

@@ -14,11 +14,18 @@ state; the certificate names the rules that closed it. Anything else is a failur
 gru: ∂h'_i/∂h_j derived from the update equals the closed form of jacobian_blocks, for general n
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 
 import sympy as sp
 
 from .derive import derive
+
+if TYPE_CHECKING:
+    from ..cells import Cell
 from .result import Result, Step
 from .rewrite import RULES, certificate
 
@@ -35,7 +42,7 @@ class CellProof:
         return all(result.proven for result in self.blocks)
 
 
-def prove(cell, **options):
+def prove(cell: str | type[Cell] | Cell, **options) -> CellProof:
     """Derive every block of ``cell`` (key, class or instance) and prove it equal to the closed form."""
     derivation = derive(cell, **options)
     return CellProof(derivation, tuple(_prove_block(derivation, block) for block in derivation.blocks))

@@ -17,6 +17,8 @@ All randomness comes from ``np.random.default_rng(seed)``: same arguments, same 
 (True, 1.0, 100)
 """
 
+from __future__ import annotations
+
 from typing import NamedTuple
 
 import numpy as np
@@ -76,9 +78,9 @@ def _g(x):
     return float(f"{x:.6g}") if np.isfinite(x) else None
 
 
-def train(task, cell, *, steps, batch=32, lr=1e-2, clip=1.0, seed=0, check_every=100,
-          success=0.99, validation_size=512, test_size=2560, progress=True, optimizer="adam",
-          stop=None):
+def train(task, cell, *, steps: int, batch: int = 32, lr: float = 1e-2, clip: float = 1.0, seed: int = 0,
+          check_every: int = 100, success: float = 0.99, validation_size: int = 512, test_size: int = 2560,
+          progress: bool = True, optimizer: str = "adam", stop=None) -> TrainResult:
     """Train ``cell`` (its weights are the start; it is not modified) and a fresh readout on
     ``task`` for at most ``steps`` steps of ``optimizer`` ("adam" or "sgd") on ``batch``
     sequences each; ``clip=None`` does not clip; training stops early once the validation
