@@ -52,6 +52,20 @@ def drelu(a):
     return (np.real(a) > 0).astype(float)
 
 
+def exp(a):
+    return np.exp(a)
+
+
+def softplus(a):
+    """softplus(a) = ln(1 + e^a) = max(a, 0) + ln(1 + e^{−|a|}): no overflow for large a."""
+    e, negative = _decaying_exp(a, 1.0)
+    return np.where(negative, 0, a) + np.log1p(e)
+
+
+def sqrt(a):
+    return np.sqrt(a)
+
+
 def diag(v):
     """diag(v) as a dense matrix."""
     return np.diag(v)

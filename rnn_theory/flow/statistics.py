@@ -21,7 +21,7 @@ from ..cells._base import NOT_GATES
 from ._batched import column_params
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-_ACTIVATIONS = ("sigmoid", "tanh", "relu")
+_ACTIVATIONS = ("sigmoid", "tanh", "relu", "exp")
 
 
 def summary(values):

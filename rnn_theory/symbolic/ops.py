@@ -32,7 +32,11 @@ _TEX = {
     "dtanh": r"\tanh'",
     "relu": r"\operatorname{relu}",
     "drelu": r"\operatorname{relu}'",
+    "exp": r"\exp",
+    "softplus": r"\operatorname{softplus}",
 }
+# Functions whose TeX encloses the argument in braces instead of \left( \right).
+_BRACED = {"sqrt": r"\sqrt"}
 
 
 class SympyOps:
@@ -57,7 +61,7 @@ class SympyOps:
 
     def _apply(self, kind, a, component):
         argument = self._argument(a)
-        tex = rf"{_TEX[kind]}\left({argument}\right)"
+        tex = rf"{_BRACED[kind]}{{{argument}}}" if kind in _BRACED else rf"{_TEX[kind]}\left({argument}\right)"
         gate = _GATES.get((kind, a.pre))
         value = Vec(a.space, lambda index: component(a[index]), tex)
         if gate and self._define(gate, tex, value):
@@ -81,6 +85,15 @@ class SympyOps:
 
     def drelu(self, a):
         return self._apply("drelu", a, relu_step)
+
+    def exp(self, a):
+        return self._apply("exp", a, sp.exp)
+
+    def softplus(self, a):
+        return self._apply("softplus", a, lambda x: sp.log(1 + sp.exp(x)))
+
+    def sqrt(self, a):
+        return self._apply("sqrt", a, sp.sqrt)
 
     @staticmethod
     def diag(v):
