@@ -191,6 +191,9 @@ def _gates_by_formula(key, p, xs, S, n):
         x_in = xs @ p["W_in"].T
         r, i = sig(x_in @ p["W_a"].T + p["b_a"]), sig(x_in @ p["W_x"].T + p["b_x"])
         return {"r": r, "i": i, "a": sig(p["Lambda"]) ** (8 * r)}
+    if key == "mamba":  # softplus as ln(1 + e^a), Ā = e^{ΔA}
+        delta = np.log1p(np.exp(xs @ p["W_delta"].T + p["b_delta"]))
+        return {"a": np.exp(delta * p["A"])}
     gates = {g: pre(g) for g in "ifo" if f"W_{g}" in p}
     if key == "peephole":
         gates["i"], gates["f"] = gates["i"] + p["p_i"] * c, gates["f"] + p["p_f"] * c

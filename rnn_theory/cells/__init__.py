@@ -10,6 +10,7 @@ from .indrnn import IndRNN
 from .lru import LRU
 from .lstm import LSTM
 from .lstm_nofg import LSTMNoForget
+from .mamba import Mamba
 from .mingru import MinGRU
 from .minlstm import MinLSTM
 from .peephole import Peephole
@@ -19,11 +20,11 @@ from .rnn import RNN
 CELLS = {
     cls.key: cls
     for cls in (RNN, LSTM, LSTMNoForget, Peephole, CIFG, GRU, GRUResetBefore, MinGRU, MinLSTM, LRU,
-                IndRNN, RGLRU)
+                IndRNN, RGLRU, Mamba)
 }
 
 __all__ = [
     "CELLS", "Cell", "RNN", "LSTM", "LSTMNoForget", "Peephole", "CIFG",
     "GRU", "GRUResetBefore", "MinGRU", "MinLSTM", "LRU",
-    "IndRNN", "RGLRU",
+    "IndRNN", "RGLRU", "Mamba",
 ]

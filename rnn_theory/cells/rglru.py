@@ -29,7 +29,7 @@ class RGLRU(Cell):
                     "Lambda": ("n",)}
     init = {"W_in": "input", "W_a": "input", "b_a": "zero", "W_x": "input", "b_x": "zero",
             "Lambda": "decay"}  # drawn by ``random`` below
-    c = 8.0
+    c = 8
     gates = (Gate("r", "sigmoid", "recurrence"), Gate("i", "sigmoid", "input"), Gate("a", "exp", "forget"))
     retention_label = ("a_t", r"$a_t$")
 

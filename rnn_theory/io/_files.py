@@ -43,8 +43,14 @@ def read_tensors(path):
     raise ValueError(f"unsupported file type {os.path.splitext(path)[1] or '(none)'!r}: expected .safetensors or .npz")
 
 
+def _is_safetensors(blob):
+    """An 8-byte little-endian header length that fits the file, then the header's '{': a
+    safetensors file whose header is 128 (mod 256) bytes long also starts with the byte 0x80."""
+    return blob[8:9] == b"{" and 8 + int.from_bytes(blob[:8], "little") <= len(blob)
+
+
 def _refuse_unsafe(path, blob):
-    if blob[:1] == b"\x80" or path.endswith((".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")):
+    if (blob[:1] == b"\x80" and not _is_safetensors(blob)) or path.endswith((".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")):
         raise ValueError(f"a pickle file (torch.save or pickle) is never loaded, since unpickling can run code; {_EXPORT_HINT}")
     if blob[:4] == b"\x89HDF" or path.endswith((".h5", ".keras", ".hdf5")):
         raise ValueError(f"Keras .h5/.keras files are not read (no h5py); {_KERAS_HINT}")
