@@ -194,6 +194,12 @@ def _gates_by_formula(key, p, xs, S, n):
     if key == "mamba":  # softplus as ln(1 + e^a), Ā = e^{ΔA}
         delta = np.log1p(np.exp(xs @ p["W_delta"].T + p["b_delta"]))
         return {"a": np.exp(delta * p["A"])}
+    if key == "slstm":  # f' = σ(ã_f)·e^{m − m'} with m' = max(ln σ(ã_f) + m, ã_i), by np.maximum
+        m = S[:-1, 3 * n:]
+        a = {g: xs @ p[f"W_{g}"].T + h @ p[f"R_{g}"].T + p[f"b_{g}"] for g in "zifo"}
+        m_new = np.maximum(np.log(sig(a["f"])) + m, a["i"])
+        return {"z": np.tanh(a["z"]), "o": sig(a["o"]), "i": np.exp(a["i"] - m_new),
+                "f": sig(a["f"]) * np.exp(m - m_new)}
     gates = {g: pre(g) for g in "ifo" if f"W_{g}" in p}
     if key == "peephole":
         gates["i"], gates["f"] = gates["i"] + p["p_i"] * c, gates["f"] + p["p_f"] * c

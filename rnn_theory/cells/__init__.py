@@ -16,15 +16,16 @@ from .minlstm import MinLSTM
 from .peephole import Peephole
 from .rglru import RGLRU
 from .rnn import RNN
+from .slstm import SLSTM
 
 CELLS = {
     cls.key: cls
     for cls in (RNN, LSTM, LSTMNoForget, Peephole, CIFG, GRU, GRUResetBefore, MinGRU, MinLSTM, LRU,
-                IndRNN, RGLRU, Mamba)
+                IndRNN, RGLRU, Mamba, SLSTM)
 }
 
 __all__ = [
     "CELLS", "Cell", "RNN", "LSTM", "LSTMNoForget", "Peephole", "CIFG",
     "GRU", "GRUResetBefore", "MinGRU", "MinLSTM", "LRU",
-    "IndRNN", "RGLRU", "Mamba",
+    "IndRNN", "RGLRU", "Mamba", "SLSTM",
 ]

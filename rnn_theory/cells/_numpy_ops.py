@@ -81,6 +81,11 @@ def matmul_diag(M, v):
     return M * v[None, :]
 
 
+def zeros_like(v):
+    """The zero matrix of v's length."""
+    return np.zeros((len(v), len(v)))
+
+
 def identity_like(v):
     """The identity matrix of v's length."""
     return np.eye(len(v))

@@ -347,5 +347,6 @@ OPS = SimpleNamespace(
     diag_matmul=lambda v, M: _Product(_Diag(v), as_op(M)),
     matmul_diag=lambda M, v: _Product(as_op(M), _Diag(v)),
     identity_like=lambda v: _Identity(v.shape[0]),
+    zeros_like=lambda v: _Diag(np.zeros_like(v)),
     rotation_blocks=lambda r, theta: _Dense(_numpy_ops.rotation_blocks(r, theta)),
 )

@@ -21,7 +21,7 @@ order met, and ``values`` the vector it names: the intermediates of a derivation
 
 import sympy as sp
 
-from .functions import relu, relu_step, sigma
+from .functions import relu, relu_step, sigma, softplus
 from .indexed import Mat, Vec
 
 _GATES = {("sigmoid", g): g for g in "ifozr"} | {("tanh", "g"): "g", ("tanh", "n"): r"\tilde{h}"}
@@ -90,7 +90,7 @@ class SympyOps:
         return self._apply("exp", a, sp.exp)
 
     def softplus(self, a):
-        return self._apply("softplus", a, lambda x: sp.log(1 + sp.exp(x)))
+        return self._apply("softplus", a, softplus)
 
     def sqrt(self, a):
         return self._apply("sqrt", a, sp.sqrt)
@@ -108,6 +108,10 @@ class SympyOps:
     def matmul_diag(M, v):
         tex = rf"{_matrix_factor(M)} \operatorname{{diag}}\left({v.tex}\right)"
         return Mat(M.rows, M.cols, lambda r, c: M[r, c] * v[c], tex, prec=1)
+
+    @staticmethod
+    def zeros_like(v):
+        return Mat(v.space, v.space, lambda r, c: 0, "0")
 
     @staticmethod
     def identity_like(v):

@@ -81,7 +81,7 @@ def plain(tex):
 
 
 # The state parts in words, for headings such as ∂(new hidden state)/∂(previous cell state).
-_PART_WORDS = {"h": "hidden state", "c": "cell state"}
+_PART_WORDS = {"h": "hidden state", "c": "cell state", "norm": "normaliser state", "stab": "stabiliser state"}
 _FUNCTION_WORDS = {
     sigma: r"$\sigma$, with $\sigma' = \sigma(1 - \sigma)$",
     sp.tanh: r"$\tanh$, with $\tanh' = 1 - \tanh^2$",
