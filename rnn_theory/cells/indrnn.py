@@ -7,7 +7,7 @@ from .rnn import ACTIVATIONS
 
 
 class IndRNN(Cell):
-    """IndRNN cell (Li et al. 2018, eq. (2)): h' = φ(u ⊙ h + W x + b), φ ∈ {relu, tanh, sigmoid}.
+    """IndRNN cell (Li et al. 2018): h' = φ(u ⊙ h + W x + b), φ ∈ {relu, tanh, sigmoid}.
 
     The recurrent weights form a vector u: unit i sees only its own past h_i. Jacobian:
     ∂h'/∂h = diag(φ'(a) ⊙ u) with a = u ⊙ h + W x + b, a diagonal, so the gradient through τ
@@ -21,7 +21,7 @@ class IndRNN(Cell):
     """
 
     key = "indrnn"
-    reference = "Li, Li, Cook, Zhu & Gao 2018, 'Independently recurrent neural network (IndRNN)', eq. (2)"
+    reference = "Li, Li, Cook, Zhu & Gao 2018, 'Independently recurrent neural network (IndRNN)'"
     param_shapes = {"u": ("n",), "W": ("n", "m"), "b": ("n",)}
     init = {"u": "uniform", "W": "input", "b": "zero"}  # drawn by ``random`` below
 

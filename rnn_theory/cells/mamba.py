@@ -12,7 +12,7 @@ class Mamba(Cell):
         B_t = W_B x                          input-dependent input matrix (s_B(x) = Linear_N(x))
         h' = exp(Δ ⊙ A) ⊙ h + Δ ⊙ B_t ⊙ (W_u x),   A < 0
 
-    with the discretisation Ā = exp(ΔA), B̄ = ΔB of the paper's section 2 (its simplified B̄).
+    with Ā = exp(ΔA) and the simplified discretisation B̄ = ΔB.
     The state h holds the N = n states of one channel; x (m) holds the block's D = m channels. In
     Mamba, Δ is one number per channel (equal rows of W_Δ, b_Δ) and the channel's input is its own
     coordinate x_d (rows of W_u equal to e_d); here both are untied rows, which contain Mamba's

@@ -42,8 +42,7 @@ class RGLRU(Cell):
 
     @classmethod
     def random(cls, *, hidden_size, input_size, rng=None, gain=1.0, a_min=0.9, a_max=0.999):
-        """Λ such that a^c ~ U[a_min, a_max] (the paper's initialisation, section 2.4, with
-        [0.9, 0.999]); W_in ~ N(0, 1/m), W_a, W_x ~ N(0, 1/n) (LeCun), biases 0. ``gain`` has no
+        """Λ such that a^c ~ U[a_min, a_max] (the paper's range for a^c is [0.9, 0.999]); W_in ~ N(0, 1/m), W_a, W_x ~ N(0, 1/n) (LeCun), biases 0. ``gain`` has no
         recurrent matrix to scale here."""
         rng = np.random.default_rng(rng)
         n, m = hidden_size, input_size

@@ -6,7 +6,7 @@ _GATE_LETTERS = "zifo"
 
 
 class SLSTM(Cell):
-    """sLSTM cell (Beck et al. 2024, section 2.2, eqs. (8)–(17)); state s = [h; c; n; m] of size 4n
+    """sLSTM cell (Beck et al. 2024, section 2.2); state s = [h; c; n; m] of size 4n
     (parts named h, c, norm, stab).
 
         z = tanh(ã_z)   o = σ(ã_o)   ln f = −softplus(−ã_f)   (σ forget gate, in log space)

@@ -173,7 +173,8 @@ def _cell(key, bib):
     summary = " ".join(cls.__doc__.strip().split("\n\n")[0].split()).rstrip(":.")
     cites = bibtex.cited_in(cls.reference, bib)
     out = [rf"\subsection{{\texttt{{{_escape(key)}}}: {text(summary)}}}"]
-    state = r"$s = [h; c]$ ($h$ first, size $2n$)" if len(cls.state_parts) == 2 else r"$s = h$ (size $n$)"
+    vector, size = render.state_vector(cls.state_parts)
+    state = f"${vector}$ ({'$h$ first, ' if len(cls.state_parts) > 1 else ''}size ${size}$)"
     out.append(rf"State {state}; input $x$ (size $m$). Source: {text(cls.reference)}"
                + (rf" \cite{{{','.join(cites)}}}." if cites else "."))
     for options in VARIANTS.get(key, [{}]):

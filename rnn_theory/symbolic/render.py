@@ -89,6 +89,13 @@ _FUNCTION_WORDS = {
 }
 
 
+def state_vector(parts):
+    """(the state s in TeX, its size): ("s = h", "n") or ("s = [h; c]", "2n"), h first."""
+    if len(parts) == 1:
+        return f"s = {parts[0]}", "n"
+    return "s = [" + "; ".join(rf"\mathrm{{{p}}}" if len(p) > 1 else p for p in parts) + "]", f"{len(parts)}n"
+
+
 def part_words(part):
     return _PART_WORDS.get(part, f"state part {part}")
 
