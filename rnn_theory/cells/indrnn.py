@@ -2,11 +2,10 @@
 
 import numpy as np
 
-from ._base import Cell, Gate
-from .rnn import ACTIVATIONS
+from .rnn import ActivatedCell
 
 
-class IndRNN(Cell):
+class IndRNN(ActivatedCell):
     """IndRNN cell (Li et al. 2018): h' = φ(u ⊙ h + W x + b), φ ∈ {relu, tanh, sigmoid}.
 
     The recurrent weights form a vector u: unit i sees only its own past h_i. Jacobian:
@@ -25,18 +24,10 @@ class IndRNN(Cell):
     param_shapes = {"u": ("n",), "W": ("n", "m"), "b": ("n",)}
     init = {"u": "uniform", "W": "input", "b": "zero"}  # drawn by ``random`` below
 
-    def __init__(self, *, activation="relu", **params):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"indrnn: activation must be one of {ACTIVATIONS}, got {activation!r}")
-        self.activation = activation
-        super().__init__(**params)
-
-    @property
-    def gates(self):
-        return (Gate("phi", self.activation, "state"),)
+    default_activation = "relu"
 
     @classmethod
-    def random(cls, *, hidden_size, input_size, rng=None, gain=1.0, activation="relu", u_max=1.0):
+    def random(cls, *, hidden_size, input_size, rng=None, gain=1.0, activation=None, u_max=1.0):
         """u ~ U[0, u_max] (recurrent weights in [0, 1] by default, the relu IndRNN's regime in which
         h neither explodes nor, for u near 1, vanishes), W ~ N(0, 1/m), b = 0. ``gain`` scales u's
         range as it scales the other cells' recurrent matrices."""
@@ -54,6 +45,3 @@ class IndRNN(Cell):
     def jacobian_blocks(self, p, x, h, *, ops):
         a = p.u * h + p.W @ x + p.b
         return ((ops.diag(getattr(ops, "d" + self.activation)(a) * p.u),),)
-
-    def __repr__(self):
-        return f"IndRNN(hidden_size={self.hidden_size}, input_size={self.input_size}, activation={self.activation!r})"
