@@ -132,11 +132,17 @@ def split_tex(tex, width=_WIDTH):
     return [tex]
 
 
+# An entry no line can hold (the sLSTM's nested exponentials): the Markdown page shows it in full.
+_TOO_LONG = r"\text{\emph{(too long for a line here; shown in full on the cell's Markdown page)}}"
+
+
 def _align(pairs):
     """align* of (lhs, rhs) pairs, each rhs broken into lines."""
     rows = []
     for lhs, rhs in pairs:
         lines = split_tex(rhs)
+        if max(_visible(line) for line in lines) > 2 * _WIDTH:  # a product with no + or − to break at
+            lines = [_TOO_LONG]
         rows.append(f"{lhs} &= {lines[0]}")
         rows += [rf"&\quad {{}}{line}" for line in lines[1:]]
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
