@@ -23,6 +23,8 @@ def generic_cell(key, n, m, seed, **options):
     for name, value in base.params.items():
         if key == "lru" and name == "r":
             params[name] = rng.uniform(0.05, 0.999, size=value.shape)
+        elif key == "mamba" and name == "A":  # a relative perturbation keeps A < 0
+            params[name] = value * np.exp(rng.normal(0.0, 0.5, size=value.shape))
         else:
             params[name] = value + rng.normal(0.0, 0.5, size=value.shape)
     return rt.CELLS[key](**options, **params)

@@ -18,6 +18,10 @@ EXPECTED_PARAMS = {  # polynomials in n and m, counted by hand from the cell zoo
     "mingru": lambda n, m: 2 * (n * m + n),
     "minlstm": lambda n, m: 3 * (n * m + n),
     "lru": lambda n, m: n + n * m,
+    "indrnn": lambda n, m: n * m + 2 * n,  # u, W, b
+    "rglru": lambda n, m: n * m + 2 * n * n + 3 * n,  # W_in; W_a, W_x; b_a, b_x, Λ
+    "mamba": lambda n, m: 3 * n * m + 2 * n,  # W_Δ, W_B, W_u; b_Δ, A
+    "slstm": lambda n, m: 4 * (n * m + n * n + n),  # W_*, R_*, b_* for z, i, f, o
 }
 
 

@@ -144,3 +144,11 @@ def test_tensors_of_other_modules_are_not_decoded(tmp_path):
     assert model.ignored == ("quantized.weight",) and same_params(model.cell, cell)
     with pytest.raises(ValueError, match="dtype F8_E4M3"):
         read_tensors(tmp_path / "f8.safetensors")[0]["quantized.weight"]
+
+
+def test_indrnn_keeps_its_activation(tmp_path):
+    """φ is metadata, not a tensor: a tanh IndRNN comes back tanh, not as the relu default."""
+    cell = rt.CELLS["indrnn"].random(hidden_size=3, input_size=2, rng=0, activation="tanh")
+    rt.save(cell, tmp_path / "ind.npz")
+    back = rt.load(tmp_path / "ind.npz")
+    assert back.activation == "tanh" and back.key == "indrnn"

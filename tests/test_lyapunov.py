@@ -48,8 +48,10 @@ def test_sum_of_all_exponents_is_mean_log_determinant(key, options):
     lam = rt.lyapunov_spectrum(cell, xs)
     if np.isfinite(volume):
         assert lam.sum() == pytest.approx(volume, rel=1e-10, abs=1e-10)
-    else:  # a singular J_t (dead relu units): some exponent is −∞
-        assert lam[-1] == -np.inf
+    else:  # a singular J_t: some exponent is −∞ (dead relu units), or at the rounding level where
+        # the singular direction is only cancelled in float64 (the sLSTM's m column equals
+        # c·(c column) + n·(n column) where the input gate sets the stabiliser): e^{−27.6} = 1e-12
+        assert lam[-1] == -np.inf or lam[-1] < np.log(1e-12)
     assert np.all(lam[:-1] >= lam[1:])
 
 

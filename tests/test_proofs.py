@@ -9,6 +9,7 @@ import pytest
 
 import rnn_theory as rt
 from rnn_theory.cli import main
+from rnn_theory.symbolic.render import part_words
 
 PROOFS = Path(__file__).resolve().parent.parent / "proofs"
 PREAMBLE = "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n"
@@ -81,6 +82,7 @@ def _balanced(tex):
 KNOWN = {
     "frac", "partial", "left", "right", "operatorname", "odot", "oslash", "sigma", "tanh", "sum", "delta", "mathrm",
     "tilde", "theta", "cos", "sin", "begin", "end", "dots", "in", "ge", "le", "cdot", "times",
+    "exp", "log", "sqrt", "Lambda",  # the newer cells: softplus, a^{c·r}, √(1 − a²), the RG-LRU's Λ
 }
 
 
@@ -141,7 +143,8 @@ def test_every_cell_page_shows_a_derivation_in_steps_per_block(generated):
         assert blocks, key  # headings in symbols and in words
         for section in re.split(r"^#+ Block ", text, flags=re.M)[1:]:
             assert "Derivation in steps" in section and "1. " in section and "Certificate" in section, key
-            assert re.search(r"^\d+\. The new (hidden|cell) state", section, flags=re.M), key
+            words = "|".join(part_words(part) for part in rt.CELLS[key].state_parts)
+            assert re.search(rf"^\d+\. The new ({words})", section, flags=re.M), key
         assert "∂a'/∂b" not in text and "NOT PROVEN" not in text  # a and b are pre-activations and biases
 
 

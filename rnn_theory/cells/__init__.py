@@ -6,20 +6,26 @@
 from ._base import Cell
 from .cifg import CIFG
 from .gru import GRU, GRUResetBefore
+from .indrnn import IndRNN
 from .lru import LRU
 from .lstm import LSTM
 from .lstm_nofg import LSTMNoForget
+from .mamba import Mamba
 from .mingru import MinGRU
 from .minlstm import MinLSTM
 from .peephole import Peephole
+from .rglru import RGLRU
 from .rnn import RNN
+from .slstm import SLSTM
 
 CELLS = {
     cls.key: cls
-    for cls in (RNN, LSTM, LSTMNoForget, Peephole, CIFG, GRU, GRUResetBefore, MinGRU, MinLSTM, LRU)
+    for cls in (RNN, LSTM, LSTMNoForget, Peephole, CIFG, GRU, GRUResetBefore, MinGRU, MinLSTM, LRU,
+                IndRNN, RGLRU, Mamba, SLSTM)
 }
 
 __all__ = [
     "CELLS", "Cell", "RNN", "LSTM", "LSTMNoForget", "Peephole", "CIFG",
     "GRU", "GRUResetBefore", "MinGRU", "MinLSTM", "LRU",
+    "IndRNN", "RGLRU", "Mamba", "SLSTM",
 ]

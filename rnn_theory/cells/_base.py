@@ -22,8 +22,9 @@ from . import _numpy_ops
 
 # Symbolic dimensions in ``param_shapes``: "n" hidden size, "m" input size, "n/2" rotation blocks.
 _DIMS = {"n": lambda n, m: n, "m": lambda n, m: m, "n/2": lambda n, m: n // 2}
-# Roles of a nonlinearity that are not gates: the state's own φ (rnn) and h' = o⊙tanh(c')'s tanh.
-NOT_GATES = ("state", "readout")
+# Roles of a nonlinearity that are not gates: the state's own φ (rnn), h' = o⊙tanh(c')'s tanh, and
+# the relu that evaluates the sLSTM's stabiliser max(a, b) = b + relu(a − b).
+NOT_GATES = ("state", "readout", "stabiliser")
 
 
 class Gate(NamedTuple):

@@ -52,6 +52,20 @@ def drelu(a):
     return (np.real(a) > 0).astype(float)
 
 
+def exp(a):
+    return np.exp(a)
+
+
+def softplus(a):
+    """softplus(a) = ln(1 + e^a) = max(a, 0) + ln(1 + e^{−|a|}): no overflow for large a."""
+    e, negative = _decaying_exp(a, 1.0)
+    return np.where(negative, 0, a) + np.log1p(e)
+
+
+def sqrt(a):
+    return np.sqrt(a)
+
+
 def diag(v):
     """diag(v) as a dense matrix."""
     return np.diag(v)
@@ -65,6 +79,11 @@ def diag_matmul(v, M):
 def matmul_diag(M, v):
     """M·diag(v) without forming diag(v)."""
     return M * v[None, :]
+
+
+def zeros_like(v):
+    """The zero matrix of v's length."""
+    return np.zeros((len(v), len(v)))
 
 
 def identity_like(v):

@@ -5,7 +5,28 @@ from ._base import Cell, Gate
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 
 
-class RNN(Cell):
+class ActivatedCell(Cell):
+    """A cell whose state passes through one chosen φ ∈ ``ACTIVATIONS`` (rnn, indrnn)."""
+
+    default_activation = "tanh"
+
+    def __init__(self, *, activation=None, **params):
+        activation = self.default_activation if activation is None else activation
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"{self.key}: activation must be one of {ACTIVATIONS}, got {activation!r}")
+        self.activation = activation
+        super().__init__(**params)
+
+    @property
+    def gates(self):
+        return (Gate("phi", self.activation, "state"),)
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(hidden_size={self.hidden_size}, input_size={self.input_size}, "
+                f"activation={self.activation!r})")
+
+
+class RNN(ActivatedCell):
     """Elman RNN cell, h' = φ(W h + U x + b), φ ∈ {tanh, sigmoid, relu}.
 
     Jacobian: ∂h'/∂h = diag(φ'(a))·W with a = W h + U x + b (Pascanu et al. 2013, eq. 5,
@@ -22,18 +43,8 @@ class RNN(Cell):
     param_shapes = {"W": ("n", "n"), "U": ("n", "m"), "b": ("n",)}
     init = {"W": "recurrent", "U": "input", "b": "zero"}
 
-    def __init__(self, *, activation="tanh", **params):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"rnn: activation must be one of {ACTIVATIONS}, got {activation!r}")
-        self.activation = activation
-        super().__init__(**params)
-
-    @property
-    def gates(self):
-        return (Gate("phi", self.activation, "state"),)
-
     @classmethod
-    def _from_random(cls, params, *, activation="tanh"):
+    def _from_random(cls, params, *, activation=None):
         return cls(activation=activation, **params)
 
     def update(self, p, x, h, *, ops):
@@ -44,6 +55,3 @@ class RNN(Cell):
         dphi = getattr(ops, "d" + self.activation)
         a = p.W @ h + p.U @ x + p.b
         return ((ops.diag_matmul(dphi(a), p.W),),)
-
-    def __repr__(self):
-        return f"RNN(hidden_size={self.hidden_size}, input_size={self.input_size}, activation={self.activation!r})"

@@ -54,7 +54,7 @@ class StepJacobians:
         p = column_params(cell) if params is None else params
         n = cell.hidden_size
         parts = [states[:, k * n:(k + 1) * n].T for k in range(len(cell.state_parts))]
-        self.n, self.steps = n, xs.shape[0]
+        self.n, self.steps, self._c = n, xs.shape[0], cell.state_parts.index("c") if "c" in cell.state_parts else None
         self.blocks = [[as_op(b) for b in row] for row in cell.jacobian_blocks(p, xs.T, *parts, ops=OPS)]
         # A single block with no weight matrix twice (rnn, gru, min*, lru): the plain recursion is
         # already one GEMM per weight, without the bookkeeping of ``apply_sum``.
@@ -84,7 +84,8 @@ class StepJacobians:
         return out[0] if k == 1 else np.vstack(out)
 
     def carousel(self, j):
-        return self.blocks[1][1].diagonal(j)
+        """The diagonal of ∂c'/∂c (cells with a cell state c)."""
+        return self.blocks[self._c][self._c].diagonal(j)
 
 
 def column_params(cell):

@@ -342,9 +342,11 @@ def as_op(M):
 OPS = SimpleNamespace(
     sigmoid=_numpy_ops.sigmoid, dsigmoid=_numpy_ops.dsigmoid, tanh=_numpy_ops.tanh, dtanh=_numpy_ops.dtanh,
     relu=_numpy_ops.relu, drelu=_numpy_ops.drelu,
+    exp=_numpy_ops.exp, softplus=_numpy_ops.softplus, sqrt=_numpy_ops.sqrt,
     diag=_Diag,
     diag_matmul=lambda v, M: _Product(_Diag(v), as_op(M)),
     matmul_diag=lambda M, v: _Product(as_op(M), _Diag(v)),
     identity_like=lambda v: _Identity(v.shape[0]),
+    zeros_like=lambda v: _Diag(np.zeros_like(v)),
     rotation_blocks=lambda r, theta: _Dense(_numpy_ops.rotation_blocks(r, theta)),
 )

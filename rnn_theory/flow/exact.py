@@ -53,10 +53,12 @@ def exact_curves(cell, xs, states, *, rtol=None, checks=3, check_tol=1e-9, seed=
 def _stream(cell, xs, states, rtol, checks, seed, check_tol):
     """The curves, or None as soon as the truncation check exceeds ``check_tol``."""
     T, d, n = len(xs), cell.state_size, cell.hidden_size
-    blocks = len(cell.state_parts) == 2
-    rows = (slice(0, n), slice(n, d)) if blocks else (slice(0, d),)
-    names = ("log_norm_h", "log_norm_c")
-    out = {name: np.full(T, -np.inf) for name in ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct")}
+    # One row block per state part; the norms of blocks (h, h) and (c, c) are reported, the other
+    # parts' (the sLSTM's n, m) only complete the partition of the Gram matrix.
+    blocks = len(cell.state_parts) > 1
+    rows = tuple(slice(k * n, (k + 1) * n) for k in range(len(cell.state_parts))) if blocks else (slice(0, d),)
+    names = tuple(f"log_norm_{part}" for part in cell.state_parts)
+    out = {name: np.full(T, -np.inf) for name in ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct", *names)}
     out["error_bound"], out["rank"] = np.zeros(T), np.full(T, d)
     Y = np.random.default_rng(seed).standard_normal((d, checks))
     # Short lags: a dense phase, Z = Pᵀ/e^ℓ (the rank is near d there). Without truncation
@@ -70,7 +72,7 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
     log_direct = np.zeros(n)
     with np.errstate(divide="ignore"):
         for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
-            if blocks:
+            if "c" in cell.state_parts:
                 log_direct += np.log(np.abs(Js.carousel(j)))
                 out["log_norm_direct"][i] = log_direct.max()
             if log_scale == -np.inf:  # P was exactly 0 at a shorter lag, so it is 0 here too
@@ -130,12 +132,14 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
             if out["error_bound"][i] > check_tol:
                 return None
             if blocks:
-                for name, b, Hp, Gbb in zip(names, rows, parts, Gb if Gb is not None and not reorth and keep == Gb[0].shape[0] else (None, None)):
+                for name, b, Hp, Gbb in zip(names, rows, parts, Gb if Gb is not None and not reorth and keep == Gb[0].shape[0] else (None,) * len(rows)):
                     lam_b, warm[name] = _block_lambda(Z[b, :r], Hp, warm.get(name), Gbb)
                     out[name][i] = log_scale + 0.5 * np.log(lam_b)
     if not blocks:
         out["log_norm_h"], out["log_norm_c"], out["log_norm_direct"] = out["log_norm"], None, None
-    return out
+    if "c" not in cell.state_parts:
+        out["log_norm_c"] = out["log_norm_direct"] = None
+    return {name: value for name, value in out.items() if name not in names[2:]}
 
 
 def _mapped(K, v):

@@ -117,10 +117,12 @@ def _stream(cell, xs, states, QY, R_full):
     T, d, parts = len(xs), cell.state_size, len(QY)
     n = d // parts
     kq = QY[0].shape[1]
+    # The carousel's part, on the per-part probes only (the single block of the short pass has none).
+    c_part = cell.state_parts.index("c") if parts > 1 and "c" in cell.state_parts else None
     W = np.zeros((d, parts * kq))
     for a in range(parts):
         W[a * n:(a + 1) * n, a * kq:(a + 1) * kq] = QY[a]
-    names = ("log_norm", "log_norm_h", "error_bound") + (("log_norm_c", "log_norm_direct") if parts > 1 else ())
+    names = ("log_norm", "log_norm_h", "error_bound") + (("log_norm_c", "log_norm_direct") if c_part is not None else ())
     out = {name: np.empty(T) for name in names}
     log_direct = np.zeros(n)
     # W_τ/e^{logs[l]} for the lags not yet flushed, written in place: W is always a row of Ws.
@@ -129,7 +131,7 @@ def _stream(cell, xs, states, QY, R_full):
     # A sum of squares overflowing in _scale is its signal to fall back to max |W_ij|.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
-            if parts > 1 and Js is not chunk:  # the direct path needs no probes: a whole chunk at once
+            if c_part is not None and Js is not chunk:  # the direct path needs no probes: a whole chunk at once
                 chunk, log_direct = Js, _direct_path(Js, log_direct, out["log_norm_direct"], i)
             l = i - done
             W = Js.apply_t(W, j)
@@ -145,7 +147,7 @@ def _stream(cell, xs, states, QY, R_full):
                 log_scale = -math.inf
             W, logs[l] = Ws[l], log_scale
             if l == _FLUSH - 1 or i == T - 1:  # per-lag statistics, many lags per call
-                _statistics(out, slice(done, i + 1), Ws[:l + 1], logs[:l + 1], R_full, n, kq, parts)
+                _statistics(out, slice(done, i + 1), Ws[:l + 1], logs[:l + 1], R_full, n, kq, parts, c_part)
                 done = i + 1
     if parts == 1:
         out["log_norm_h"] = out["log_norm"]
@@ -173,7 +175,7 @@ def _scale(W):
     return float(np.abs(w).max())
 
 
-def _statistics(out, lags, Ws, log_scale, R_full, n, kq, parts):
+def _statistics(out, lags, Ws, log_scale, R_full, n, kq, parts, c_part):
     """Lower estimate and bound for the lags ``lags`` from their probe images Ws (c, d, parts·kq).
 
     All from Gram matrices (k×k per part): the columns of W are Pᵀ applied to the orthonormal
@@ -196,5 +198,6 @@ def _statistics(out, lags, Ws, log_scale, R_full, n, kq, parts):
         corners = np.stack([G_rows[:, a, a * kq:(a + 1) * kq, a * kq:(a + 1) * kq] for a in range(parts)], axis=1)
         logs = 0.5 * np.log(top_eigenvalues(corners.reshape(-1, kq, kq))).reshape(c, parts)
         out["log_norm_h"][lags] = log_scale + logs[:, 0]
-        out["log_norm_c"][lags] = log_scale + logs[:, 1]
+        if c_part is not None:
+            out["log_norm_c"][lags] = log_scale + logs[:, c_part]
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ..cells import Cell
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-_ACTIVATIONS = ("sigmoid", "tanh", "relu")
+_ACTIVATIONS = ("sigmoid", "tanh", "relu", "exp")
 
 
 def summary(values):

@@ -9,6 +9,7 @@ only). A file without metadata but whose tensor names are exactly one cell's par
 """
 
 from ..cells import CELLS
+from ..cells.rnn import ActivatedCell
 from ._layout import take
 
 FORMAT, VERSION = "rnn-theory-native", "1"
@@ -17,7 +18,7 @@ FORMAT, VERSION = "rnn-theory-native", "1"
 def native_tensors(cell):
     """(tensors, metadata) of ``cell`` in the native format."""
     metadata = {"format": FORMAT, "version": VERSION, "kind": cell.key}
-    if cell.key == "rnn":
+    if isinstance(cell, ActivatedCell):  # rnn, indrnn: φ is not a tensor
         metadata["activation"] = cell.activation
     return cell.params, metadata
 
@@ -49,13 +50,13 @@ def cell_from_native(tensors, metadata, kind=None, activation=None):
         shown = ", ".join(unknown[:6]) + (", …" if len(unknown) > 6 else "")
         raise ValueError(f"unknown tensor names for the {stored} cell: {shown}; expected {list(cls.param_shapes)}")
     params = {name: take(tensors, name) for name in cls.param_shapes}
-    if stored != "rnn":
+    if not issubclass(cls, ActivatedCell):
         if activation is not None:
-            raise ValueError(f"activation applies to the rnn cell only, not {stored}")
+            raise ValueError(f"activation applies to the rnn cell only (and indrnn), not {stored}")
         return cls(**params), notes
     saved = metadata.get("activation")
     if activation is not None and saved is not None and activation != saved:
-        raise ValueError(f"the file's rnn uses activation {saved!r}, not {activation!r}")
+        raise ValueError(f"the file's {stored} uses activation {saved!r}, not {activation!r}")
     if activation is None and saved is None:
-        notes.append("activation tanh assumed (the file does not say)")
-    return cls(activation=activation or saved or "tanh", **params), notes
+        notes.append(f"activation {cls.default_activation} assumed (the file does not say)")
+    return cls(activation=activation or saved, **params), notes

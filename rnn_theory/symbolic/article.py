@@ -132,11 +132,17 @@ def split_tex(tex, width=_WIDTH):
     return [tex]
 
 
+# An entry no line can hold (the sLSTM's nested exponentials): the Markdown page shows it in full.
+_TOO_LONG = r"\text{\emph{(too long for a line here; shown in full on the cell's Markdown page)}}"
+
+
 def _align(pairs):
     """align* of (lhs, rhs) pairs, each rhs broken into lines."""
     rows = []
     for lhs, rhs in pairs:
         lines = split_tex(rhs)
+        if max(_visible(line) for line in lines) > 2 * _WIDTH:  # a product with no + or − to break at
+            lines = [_TOO_LONG]
         rows.append(f"{lhs} &= {lines[0]}")
         rows += [rf"&\quad {{}}{line}" for line in lines[1:]]
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
@@ -173,7 +179,8 @@ def _cell(key, bib):
     summary = " ".join(cls.__doc__.strip().split("\n\n")[0].split()).rstrip(":.")
     cites = bibtex.cited_in(cls.reference, bib)
     out = [rf"\subsection{{\texttt{{{_escape(key)}}}: {text(summary)}}}"]
-    state = r"$s = [h; c]$ ($h$ first, size $2n$)" if len(cls.state_parts) == 2 else r"$s = h$ (size $n$)"
+    vector, size = render.state_vector(cls.state_parts)
+    state = f"${vector}$ ({'$h$ first, ' if len(cls.state_parts) > 1 else ''}size ${size}$)"
     out.append(rf"State {state}; input $x$ (size $m$). Source: {text(cls.reference)}"
                + (rf" \cite{{{','.join(cites)}}}." if cites else "."))
     for options in VARIANTS.get(key, [{}]):

@@ -86,7 +86,8 @@ def cell_page(key, variants=None):
     variants = variants or VARIANTS.get(key, [{}])
     proofs = [prove(key, **options) for options in variants]
     summary = " ".join(cls.__doc__.strip().split("\n\n")[0].split()).rstrip(":")
-    state = "s = [h; c]$ (h first, size $2n$)" if len(cls.state_parts) == 2 else "s = h$ (size $n$)"
+    vector, size = render.state_vector(cls.state_parts)
+    state = f"{vector}$ ({'h first, ' if len(cls.state_parts) > 1 else ''}size ${size}$)"
     params = ", ".join(f"`{name}` ({'×'.join(dims)})" for name, dims in cls.param_shapes.items())
     out = [HEADER, f"# `{key}`: {summary}\n", f"State ${state}; input $x$ (size $m$). Parameters: {params}.\n"]
     if proofs[0].derivation.paired:

@@ -43,6 +43,19 @@ class sigma(sp.Function):  # noqa: N801 (SymPy functions are lower-case classes)
         return rf"\sigma\left({printer._print(self.args[0])}\right)"
 
 
+class softplus(sp.Function):  # noqa: N801
+    """softplus(a) = ln(1 + e^a), with softplus'(a) = σ(a) (as the numeric backend's σ)."""
+
+    def fdiff(self, argindex=1):
+        return sigma(self.args[0])
+
+    def _eval_rewrite_as_exp(self, a, **kwargs):
+        return sp.log(1 + sp.exp(a))
+
+    def _latex(self, printer):
+        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+
+
 class relu_step(sp.Function):  # noqa: N801
     """relu'(a): 1 for a > 0, else 0 (the subgradient 0 at a = 0)."""
 
@@ -90,4 +103,5 @@ NUMPY_FUNCTIONS = {
     "sigma": lambda a: 1.0 / (1.0 + np.exp(-a)),
     "relu": lambda a: np.maximum(a, 0.0),
     "relu_step": lambda a: (np.asarray(a) > 0).astype(float),
+    "softplus": lambda a: np.log1p(np.exp(a)),
 }

@@ -21,7 +21,7 @@ order met, and ``values`` the vector it names: the intermediates of a derivation
 
 import sympy as sp
 
-from .functions import relu, relu_step, sigma
+from .functions import relu, relu_step, sigma, softplus
 from .indexed import Mat, Vec
 
 _GATES = {("sigmoid", g): g for g in "ifozr"} | {("tanh", "g"): "g", ("tanh", "n"): r"\tilde{h}"}
@@ -32,7 +32,11 @@ _TEX = {
     "dtanh": r"\tanh'",
     "relu": r"\operatorname{relu}",
     "drelu": r"\operatorname{relu}'",
+    "exp": r"\exp",
+    "softplus": r"\operatorname{softplus}",
 }
+# Functions whose TeX encloses the argument in braces instead of \left( \right).
+_BRACED = {"sqrt": r"\sqrt"}
 
 
 class SympyOps:
@@ -57,7 +61,7 @@ class SympyOps:
 
     def _apply(self, kind, a, component):
         argument = self._argument(a)
-        tex = rf"{_TEX[kind]}\left({argument}\right)"
+        tex = rf"{_BRACED[kind]}{{{argument}}}" if kind in _BRACED else rf"{_TEX[kind]}\left({argument}\right)"
         gate = _GATES.get((kind, a.pre))
         value = Vec(a.space, lambda index: component(a[index]), tex)
         if gate and self._define(gate, tex, value):
@@ -82,6 +86,15 @@ class SympyOps:
     def drelu(self, a):
         return self._apply("drelu", a, relu_step)
 
+    def exp(self, a):
+        return self._apply("exp", a, sp.exp)
+
+    def softplus(self, a):
+        return self._apply("softplus", a, softplus)
+
+    def sqrt(self, a):
+        return self._apply("sqrt", a, sp.sqrt)
+
     @staticmethod
     def diag(v):
         return Mat(v.space, v.space, lambda r, c: _delta(r, c) * v[r], rf"\operatorname{{diag}}\left({v.tex}\right)")
@@ -95,6 +108,10 @@ class SympyOps:
     def matmul_diag(M, v):
         tex = rf"{_matrix_factor(M)} \operatorname{{diag}}\left({v.tex}\right)"
         return Mat(M.rows, M.cols, lambda r, c: M[r, c] * v[c], tex, prec=1)
+
+    @staticmethod
+    def zeros_like(v):
+        return Mat(v.space, v.space, lambda r, c: 0, "0")
 
     @staticmethod
     def identity_like(v):

@@ -81,12 +81,19 @@ def plain(tex):
 
 
 # The state parts in words, for headings such as ∂(new hidden state)/∂(previous cell state).
-_PART_WORDS = {"h": "hidden state", "c": "cell state"}
+_PART_WORDS = {"h": "hidden state", "c": "cell state", "norm": "normaliser state", "stab": "stabiliser state"}
 _FUNCTION_WORDS = {
     sigma: r"$\sigma$, with $\sigma' = \sigma(1 - \sigma)$",
     sp.tanh: r"$\tanh$, with $\tanh' = 1 - \tanh^2$",
     relu: r"$\operatorname{relu}$, with $\operatorname{relu}'$ the unit step",
 }
+
+
+def state_vector(parts):
+    """(the state s in TeX, its size): ("s = h", "n") or ("s = [h; c]", "2n"), h first."""
+    if len(parts) == 1:
+        return f"s = {parts[0]}", "n"
+    return "s = [" + "; ".join(rf"\mathrm{{{p}}}" if len(p) > 1 else p for p in parts) + "]", f"{len(parts)}n"
 
 
 def part_words(part):
