@@ -86,7 +86,8 @@ def build(result):
     # Room for the markers at τ = T; a counterexample of a few steps is centred.
     lag_axis(axes, T + max(0.5, 0.03 * T), first=0.5 if T < 10 else 0)
     axes.set_ylabel(r"$\ln\|\cdot\|_2$ (natural log)")
-    axes.set_title(f"{'(a) ' if signed else ''}counterexample to {result.claim.id}")
+    title = f"{'(a) ' if signed else ''}counterexample to {result.claim.id}"
+    axes.set_title(title if len(title) <= 40 else title.replace(" to ", " to\n", 1))  # the column's width
     figure.legend(loc="outside lower center", ncols=1)
     if signed:
         _integer_lags(axes, T)
