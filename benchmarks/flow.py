@@ -64,13 +64,18 @@ def _child(case, method, T, threads):
     else:
         # Time first (best of 3: the machine is shared), then memory in a separate traced run,
         # since tracemalloc's per-allocation hook would inflate the time.
-        seconds, flow = min((_timed(lambda: rt.gradient_norms(cell, xs, method=method)) for _ in range(3)),
-                            key=lambda pair: pair[0])
+        seconds, flow = min(
+            (_timed(lambda: rt.gradient_norms(cell, xs, method=method)) for _ in range(3)), key=lambda pair: pair[0]
+        )
         tracemalloc.start()
         rt.gradient_norms(cell, xs, method=method)
-        result.update(seconds=seconds, traced_peak=tracemalloc.get_traced_memory()[1],
-                      log_norm=flow.log_norm.tolist(), max_rank=None if flow.rank is None else int(flow.rank.max()),
-                      error_bound=float(np.max(flow.error_bound)))
+        result.update(
+            seconds=seconds,
+            traced_peak=tracemalloc.get_traced_memory()[1],
+            log_norm=flow.log_norm.tolist(),
+            max_rank=None if flow.rank is None else int(flow.rank.max()),
+            error_bound=float(np.max(flow.error_bound)),
+        )
     result["rss_growth"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) * 1024
     print(json.dumps(result))
 
@@ -128,8 +133,12 @@ def _measure(case, method, T, threads):
     """One child run with ``threads`` BLAS threads (0: the library's default, all cores)."""
     env = {key: value for key, value in os.environ.items() if key not in _THREAD_VARIABLES}
     env.update({key: str(threads) for key in _THREAD_VARIABLES if threads})
-    proc = subprocess.run([sys.executable, __file__, "--child", case, method, str(T), str(threads)],
-                          env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", case, method, str(T), str(threads)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -153,11 +162,14 @@ def main():
 
     try:
         import torch  # noqa: F401
+
         have_torch = True
     except ImportError:
         have_torch = False
     # The machine may be shared: the load average says how much the timings below competed for.
-    print(f"threads={args.threads}  (numpy {np.__version__}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"threads={args.threads}  (numpy {np.__version__}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     for case, (label, n) in CASES.items():
         T = 1000
         d = n * (2 if case == "lstm" else 1)
@@ -178,25 +190,36 @@ def main():
         print(f"\n{label}: n={n}, d={d}, T={T}; numpy GEMM {rate / 1e9:.1f} GFLOP/s -> dense bound {dense:.3f} s")
         print(f"  {'method':<12}{'time':>10}{'peak mem':>14}{'vs torch':>10}{'vs torch VJP':>14}{'vs dense':>10}")
         if torch_run:
-            print(f"  {'torch':<12}{torch_run['seconds']:9.3f}s{_mb(torch_run['rss_growth']):>14}"
-                  f"{'1.0x':>10}{'':>14}{dense / torch_run['seconds']:9.2f}x   (VJP alone {torch_run['vjp_seconds']:.3f} s)")
+            print(
+                f"  {'torch':<12}{torch_run['seconds']:9.3f}s{_mb(torch_run['rss_growth']):>14}"
+                f"{'1.0x':>10}{'':>14}{dense / torch_run['seconds']:9.2f}x   (VJP alone {torch_run['vjp_seconds']:.3f} s)"
+            )
         for method, run in runs.items():
             vs_torch = f"{torch_run['seconds'] / run['seconds']:9.1f}x" if torch_run else "       --"
             vs_vjp = f"{torch_run['vjp_seconds'] / run['seconds']:13.1f}x" if torch_run else "           --"
-            print(f"  {method:<12}{run['seconds']:9.3f}s{_mb(run['traced_peak']):>14}{vs_torch:>10}{vs_vjp:>14}"
-                  f"{dense / run['seconds']:9.2f}x   ("
-                  + (f"max rank {run['max_rank']}, max error bound {run['error_bound']:.1e})" if run["max_rank"]
-                     else f"k = 8 per state part, bound gap up to {run['error_bound']:.1f} in ln)"))
+            print(
+                f"  {method:<12}{run['seconds']:9.3f}s{_mb(run['traced_peak']):>14}{vs_torch:>10}{vs_vjp:>14}"
+                f"{dense / run['seconds']:9.2f}x   ("
+                + (
+                    f"max rank {run['max_rank']}, max error bound {run['error_bound']:.1e})"
+                    if run["max_rank"]
+                    else f"k = 8 per state part, bound gap up to {run['error_bound']:.1f} in ln)"
+                )
+            )
         if torch_run:
             exact, ref = np.array(runs["exact"]["log_norm"]), np.array(torch_run["log_norm"])
             ok = np.isfinite(ref) & (ref > np.log(1e-290))
-            print(f"  exact vs torch: max |Δ ln‖P‖| = {np.abs(exact - ref)[ok].max():.2e} over {ok.sum()} lags"
-                  f" (torch underflows at {T - ok.sum()} lags)")
+            print(
+                f"  exact vs torch: max |Δ ln‖P‖| = {np.abs(exact - ref)[ok].max():.2e} over {ok.sum()} lags"
+                f" (torch underflows at {T - ok.sum()} lags)"
+            )
         if not args.quick:
             long = _measure(case, "exact", 10 * T, args.threads)
-            print(f"  exact memory: T={T}: {_mb(runs['exact']['traced_peak']).strip()}, T={10 * T}: "
-                  f"{_mb(long['traced_peak']).strip()} ({long['seconds']:.2f} s); T·d²·8 bytes at T={10 * T} would be "
-                  f"{_mb(10 * T * d * d * 8).strip()}")
+            print(
+                f"  exact memory: T={T}: {_mb(runs['exact']['traced_peak']).strip()}, T={10 * T}: "
+                f"{_mb(long['traced_peak']).strip()} ({long['seconds']:.2f} s); T·d²·8 bytes at T={10 * T} would be "
+                f"{_mb(10 * T * d * d * 8).strip()}"
+            )
     _threads_line(args.rounds)
     _report_load()
 
@@ -214,8 +237,10 @@ def _threads_line(rounds):
     finally:
         busy.kill()
         busy.wait()
-    print(f"\nthreads, tanh RNN n=256 T=1000 exact with a busy process (wall): one thread {best[1]:.3f} s, "
-          f"default threads {best[0]:.3f} s ({best[0] / best[1]:.2f}x; load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"\nthreads, tanh RNN n=256 T=1000 exact with a busy process (wall): one thread {best[1]:.3f} s, "
+        f"default threads {best[0]:.3f} s ({best[0] / best[1]:.2f}x; load average {os.getloadavg()[0]:.1f})"
+    )
 
 
 def _report_load():

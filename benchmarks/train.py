@@ -27,7 +27,10 @@ N, M, B, T, K = 64, 8, 32, 100, 4
 
 
 def numpy_stepper(cell, readout, xs, target):
-    trained = {**{k: v.copy() for k, v in cell.params.items()}, **{"readout." + k: v.copy() for k, v in readout.items()}}
+    trained = {
+        **{k: v.copy() for k, v in cell.params.items()},
+        **{"readout." + k: v.copy() for k, v in readout.items()},
+    }
     params = {k: trained[k] for k in cell.params}
     head = {k: trained["readout." + k] for k in readout}
     adam = Adam(trained, lr=1e-2)

@@ -17,7 +17,9 @@ def real_array(label, value, shape=None):
     array = np.asarray(value)
     if array.dtype.kind not in "fiu":
         raise ValueError(f"{label} must hold real numbers, got dtype {array.dtype}")
-    if shape is not None and (array.ndim != len(shape) or any(w is not None and g != w for g, w in zip(array.shape, shape))):
+    if shape is not None and (
+        array.ndim != len(shape) or any(w is not None and g != w for g, w in zip(array.shape, shape))
+    ):
         expected = ", ".join("T" if w is None else str(w) for w in shape) + ("," if len(shape) == 1 else "")
         raise ValueError(f"{label} has shape {array.shape}, expected ({expected})")
     array = array.astype(np.float64)

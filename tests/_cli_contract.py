@@ -19,17 +19,25 @@ def environment():
 
 def file_size_limit(limit):
     """A preexec_fn: files larger than ``limit`` bytes cannot be written (EFBIG), as on a full disk."""
+
     def apply():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return apply
 
 
 def cli(*args, cwd=None, timeout=120, limit=None):
     """(returncode, stdout, stderr) of ``python -m rnn_theory *args``."""
-    done = subprocess.run([sys.executable, "-m", "rnn_theory", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env=environment(), timeout=timeout,
-                          preexec_fn=file_size_limit(limit) if limit else None)
+    done = subprocess.run(
+        [sys.executable, "-m", "rnn_theory", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environment(),
+        timeout=timeout,
+        preexec_fn=file_size_limit(limit) if limit else None,
+    )
     return done.returncode, done.stdout, done.stderr
 
 

@@ -8,14 +8,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_io_frameworks import complex_step_jacobian, keras_shapes, keras_step, random_weights, sig
 
 import rnn_theory as rt
 from rnn_theory.cli import main
-from test_io_frameworks import complex_step_jacobian, keras_shapes, keras_step, random_weights, sig
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-DESIGN_KEYS = {"kind", "hidden_size", "input_size", "state_size", "steps", "recurrent", "lags", "log_norm",
-               "log_norm_h", "lyapunov"}
+DESIGN_KEYS = {
+    "kind",
+    "hidden_size",
+    "input_size",
+    "state_size",
+    "steps",
+    "recurrent",
+    "lags",
+    "log_norm",
+    "log_norm_h",
+    "lyapunov",
+}
 
 
 def readme_blocks():
@@ -128,11 +138,17 @@ def test_readme_keras_path_agrees_with_keras_equations(tmp_path, monkeypatch, ca
     states = [np.zeros(n)]
     for x in xs:
         states.append(keras_step("gru", w, x, states[-1]))
-    jacobians = [complex_step_jacobian(lambda s: keras_step("gru", w, x, s), s.astype(complex)) for x, s in zip(xs, states)]
+    jacobians = [
+        complex_step_jacobian(lambda s, x=x: keras_step("gru", w, x, s), s.astype(complex)) for x, s in zip(xs, states)
+    ]
     assert np.abs(np.array(report["log_norm"]) - lag_curve(jacobians)).max() < 1e-8
     # Gates in the native convention: z = share of new content = 1 − Keras' z.
-    keras_z = np.array([sig(x @ w["kernel"][:, :n] + w["bias"][0, :n] + s @ w["recurrent_kernel"][:, :n] + w["bias"][1, :n])
-                        for x, s in zip(xs, states)])
+    keras_z = np.array(
+        [
+            sig(x @ w["kernel"][:, :n] + w["bias"][0, :n] + s @ w["recurrent_kernel"][:, :n] + w["bias"][1, :n])
+            for x, s in zip(xs, states)
+        ]
+    )
     assert report["gates"]["z"]["mean"] == pytest.approx(1 - keras_z.mean(), abs=1e-14)
     assert any("1 − the z of PyTorch and Keras" in note for note in report["notes"])
 
@@ -143,7 +159,16 @@ def test_json_contract_and_gate_statistics(tmp_path, capsys, key):
     rt.save(cell, tmp_path / "cell.npz")
     xs = np.random.default_rng(5).normal(size=(25, 2))
     np.save(tmp_path / "xs.npy", xs)
-    code = main(["analyze", str(tmp_path / "cell.npz"), "--inputs", str(tmp_path / "xs.npy"), "--json", str(tmp_path / "r.json")])
+    code = main(
+        [
+            "analyze",
+            str(tmp_path / "cell.npz"),
+            "--inputs",
+            str(tmp_path / "xs.npy"),
+            "--json",
+            str(tmp_path / "r.json"),
+        ]
+    )
     out, err = capsys.readouterr()
     assert (code, err) == (0, "") and key in out
     report = json.loads((tmp_path / "r.json").read_text())
@@ -195,11 +220,15 @@ def _gates_by_formula(key, p, xs, S, n):
         delta = np.log1p(np.exp(xs @ p["W_delta"].T + p["b_delta"]))
         return {"a": np.exp(delta * p["A"])}
     if key == "slstm":  # f' = σ(ã_f)·e^{m − m'} with m' = max(ln σ(ã_f) + m, ã_i), by np.maximum
-        m = S[:-1, 3 * n:]
+        m = S[:-1, 3 * n :]
         a = {g: xs @ p[f"W_{g}"].T + h @ p[f"R_{g}"].T + p[f"b_{g}"] for g in "zifo"}
         m_new = np.maximum(np.log(sig(a["f"])) + m, a["i"])
-        return {"z": np.tanh(a["z"]), "o": sig(a["o"]), "i": np.exp(a["i"] - m_new),
-                "f": sig(a["f"]) * np.exp(m - m_new)}
+        return {
+            "z": np.tanh(a["z"]),
+            "o": sig(a["o"]),
+            "i": np.exp(a["i"] - m_new),
+            "f": sig(a["f"]) * np.exp(m - m_new),
+        }
     gates = {g: pre(g) for g in "ifo" if f"W_{g}" in p}
     if key == "peephole":
         gates["i"], gates["f"] = gates["i"] + p["p_i"] * c, gates["f"] + p["p_f"] * c
@@ -214,7 +243,18 @@ def test_outputs_are_byte_identical_on_regeneration(tmp_path, capsys, fmt):
     outputs = []
     for run in range(2):
         paths = [tmp_path / f"r{run}.json", tmp_path / f"r{run}.{fmt}"]
-        args = ["analyze", str(tmp_path / "lstm.safetensors"), "--steps", "40", "--seed", "1", "--json", str(paths[0]), "--plot", str(paths[1])]
+        args = [
+            "analyze",
+            str(tmp_path / "lstm.safetensors"),
+            "--steps",
+            "40",
+            "--seed",
+            "1",
+            "--json",
+            str(paths[0]),
+            "--plot",
+            str(paths[1]),
+        ]
         assert main(args) == 0
         outputs.append([p.read_bytes() for p in paths])
     capsys.readouterr()
@@ -228,7 +268,16 @@ def test_exactly_vanished_gradients_are_null_in_strict_json(tmp_path, capsys):
     """Every ReLU off (b ≪ 0): J = 0 at every step, ln‖P‖ = −∞, which strict JSON writes as null."""
     cell = rt.CELLS["rnn"](W=[[0.9, 0.5], [-0.4, 0.8]], U=np.ones((2, 1)), b=[-30.0, -30.0], activation="relu")
     rt.save(cell, tmp_path / "relu.npz")
-    args = ["analyze", str(tmp_path / "relu.npz"), "--steps", "5", "--json", str(tmp_path / "r.json"), "--plot", str(tmp_path / "r.png")]
+    args = [
+        "analyze",
+        str(tmp_path / "relu.npz"),
+        "--steps",
+        "5",
+        "--json",
+        str(tmp_path / "r.json"),
+        "--plot",
+        str(tmp_path / "r.png"),
+    ]
     assert main(args) == 0
     assert "exactly 0" in capsys.readouterr().out
 
@@ -244,7 +293,9 @@ def test_lru_report_matches_its_closed_forms(tmp_path, capsys):
     r = np.array([0.8, 0.5, 0.95])
     cell = rt.CELLS["lru"](r=r, theta=[0.3, 2.0, 1.1], B=np.ones((6, 2)))
     rt.save(cell, tmp_path / "lru.safetensors")
-    assert main(["analyze", str(tmp_path / "lru.safetensors"), "--steps", "300", "--json", str(tmp_path / "r.json")]) == 0
+    assert (
+        main(["analyze", str(tmp_path / "lru.safetensors"), "--steps", "300", "--json", str(tmp_path / "r.json")]) == 0
+    )
     capsys.readouterr()
     report = json.loads((tmp_path / "r.json").read_text())
     lags = np.array(report["lags"])
@@ -254,4 +305,7 @@ def test_lru_report_matches_its_closed_forms(tmp_path, capsys):
     want = np.sort(np.repeat(np.log(r), 2))[::-1]
     assert report["lyapunov_burn_in"] == 30
     np.testing.assert_allclose(report["lyapunov"], want, rtol=0, atol=3e-5)
-    assert report["recurrent"]["A"] == {"spectral_radius": pytest.approx(0.95, rel=1e-14), "sigma_max": pytest.approx(0.95, rel=1e-14)}
+    assert report["recurrent"]["A"] == {
+        "spectral_radius": pytest.approx(0.95, rel=1e-14),
+        "sigma_max": pytest.approx(0.95, rel=1e-14),
+    }

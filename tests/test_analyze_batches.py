@@ -31,8 +31,21 @@ def test_batch_curves_are_the_sequences_own_and_their_quartiles(tmp_path, capsys
     assert main(["analyze", str(tmp_path / "c.npz"), "--inputs", str(tmp_path / "xs.npy")]) == 2  # no weights yet
     rt.save(cell, tmp_path / "c.npz")
     capsys.readouterr()
-    assert main(["analyze", str(tmp_path / "c.npz"), "--inputs", str(tmp_path / "xs.npy"), "--json", str(tmp_path / "r.json"),
-                 "--plot", str(tmp_path / "r.svg")]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                str(tmp_path / "c.npz"),
+                "--inputs",
+                str(tmp_path / "xs.npy"),
+                "--json",
+                str(tmp_path / "r.json"),
+                "--plot",
+                str(tmp_path / "r.svg"),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "a batch of 5 sequences" in out and "carousel" in out
     from_cli = json.loads((tmp_path / "r.json").read_text())

@@ -6,10 +6,10 @@ import sys
 
 import numpy as np
 import pytest
+from test_io_errors import BAD_FILES
 
 import rnn_theory as rt
 from rnn_theory.cli import main
-from test_io_errors import BAD_FILES
 
 
 def outputs(folder):
@@ -55,7 +55,10 @@ BAD_FLAGS = {
     "inputs-1d": (lambda f: ["--inputs", _npy(f, "x.npy", np.zeros(5))], "expected shape (T, 2)"),
     "inputs-empty": (lambda f: ["--inputs", _npy(f, "x.npy", np.zeros((0, 2)))], "T >= 1"),
     "inputs-nan": (lambda f: ["--inputs", _npy(f, "x.npy", np.array([[0.0, np.nan]]))], "finite real numbers"),
-    "inputs-pickle": (lambda f: ["--inputs", _npy(f, "x.npy", np.array([None, 1], dtype=object), allow_pickle=True)], "cannot read"),
+    "inputs-pickle": (
+        lambda f: ["--inputs", _npy(f, "x.npy", np.array([None, 1], dtype=object), allow_pickle=True)],
+        "cannot read",
+    ),
     "inputs-npz": (lambda f: ["--inputs", _npz(f)], "got an .npz archive"),
     "inputs-missing": (lambda f: ["--inputs", str(f / "absent.npy")], "cannot read"),
     "inputs-and-steps": (lambda f: ["--inputs", _npy(f, "x.npy", np.zeros((5, 2))), "--steps", "3"], "not both"),
@@ -87,8 +90,12 @@ def test_bad_output_paths(tmp_path, capsys, weights):
 
 def test_a_real_process_reports_one_line_and_exit_2(tmp_path):
     (tmp_path / "model.pt").write_bytes(b"\x80\x04\x95")
-    done = subprocess.run([sys.executable, "-m", "rnn_theory", "analyze", str(tmp_path / "model.pt"), "--json", str(tmp_path / "r.json")],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "rnn_theory", "analyze", str(tmp_path / "model.pt"), "--json", str(tmp_path / "r.json")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "save_file(model.state_dict()" in done.stderr
     assert not (tmp_path / "r.json").exists()

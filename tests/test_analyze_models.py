@@ -15,10 +15,10 @@ import zipfile
 
 import numpy as np
 import pytest
+from test_io_frameworks import complex_step_jacobian, keras_shapes, keras_step, random_weights
 
 import rnn_theory as rt
 from rnn_theory.analysis._network import as_network, layer_inputs
-from test_io_frameworks import complex_step_jacobian, keras_shapes, keras_step, random_weights
 
 # ln‖·‖ of products computed by two routes in float64 (dense products over ≤ 40 steps, rounding
 # ~T·D·2⁻⁵³ relative): the issue's bar, 1e-9, with room above the measured ≤ 1e-12.
@@ -55,7 +55,9 @@ def _torch_stack_products(torch, module, xs, n, layers):
     states = [torch.zeros(d, dtype=torch.float64, requires_grad=True)]
     for t in range(T):
         s = states[-1].reshape(layers, 2, n)
-        _, (h, c) = module(torch.from_numpy(xs[t]).reshape(1, 1, m), (s[:, 0, None, :].contiguous(), s[:, 1, None, :].contiguous()))
+        _, (h, c) = module(
+            torch.from_numpy(xs[t]).reshape(1, 1, m), (s[:, 0, None, :].contiguous(), s[:, 1, None, :].contiguous())
+        )
         states.append(torch.stack([h[:, 0], c[:, 0]], dim=1).reshape(d))
     rows = [torch.autograd.grad(states[-1][i], states[:-1], retain_graph=True) for i in range(d)]
     return [np.stack([rows[i][T - tau].numpy() for i in range(d)]) for tau in range(1, T + 1)]
@@ -81,7 +83,9 @@ def test_trained_two_layer_lstm_stack_agrees_with_torch_autograd(tmp_path, as_fi
     model = module
     if as_file:
         safetensors_torch = pytest.importorskip("safetensors.torch")
-        safetensors_torch.save_file({k: v.contiguous() for k, v in module.state_dict().items()}, tmp_path / "lstm.safetensors")
+        safetensors_torch.save_file(
+            {k: v.contiguous() for k, v in module.state_dict().items()}, tmp_path / "lstm.safetensors"
+        )
         model = tmp_path / "lstm.safetensors"
     xs = np.random.default_rng(3).normal(size=(T, m))
     report = rt.analyze(model, xs, layers="all").to_dict()
@@ -105,7 +109,7 @@ def test_layer_one_reads_layer_zero_outputs_as_in_the_model(trained_lstm):
     xs = np.random.default_rng(4).normal(size=(15, 3))
     network = as_network(module)
     cell = network.layers[1].cells[0]
-    ours = cell.run(layer_inputs(network, xs, 1))[1:, :cell.hidden_size]
+    ours = cell.run(layer_inputs(network, xs, 1))[1:, : cell.hidden_size]
     with torch.no_grad():
         theirs = module(torch.from_numpy(xs)[:, None])[0][:, 0].numpy()
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-13)
@@ -147,9 +151,18 @@ def test_bidirectional_gru_reverse_direction_agrees_with_torch():
 
 # -- Keras ---------------------------------------------------------------------------------------
 
+
 def _keras_layer_config(class_name, name, n, **options):
-    config = {"name": name, "units": n, "activation": "tanh", "recurrent_activation": "sigmoid",
-              "use_bias": True, "return_sequences": True, "go_backwards": False, **options}
+    config = {
+        "name": name,
+        "units": n,
+        "activation": "tanh",
+        "recurrent_activation": "sigmoid",
+        "use_bias": True,
+        "return_sequences": True,
+        "go_backwards": False,
+        **options,
+    }
     return {"module": "keras.layers", "class_name": class_name, "config": config, "registered_name": None}
 
 
@@ -157,9 +170,24 @@ def _write_keras(path, layers, m):
     """A .keras archive in Keras 3's layout (config.json, model.weights.h5 with layers/<group>/cell/vars/i
     and the layer's own name in layers/<group>/vars), as Keras 3.15 writes it (seen in a saved file)."""
     h5py = pytest.importorskip("h5py")
-    config = {"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "layers": [
-        {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None, None, m], "name": "input_layer"}},
-        *[_keras_layer_config(cls, name, w["recurrent_kernel"].shape[0], **options) for cls, name, w, options in layers]]}}
+    config = {
+        "module": "keras",
+        "class_name": "Sequential",
+        "config": {
+            "name": "sequential",
+            "layers": [
+                {
+                    "module": "keras.layers",
+                    "class_name": "InputLayer",
+                    "config": {"batch_shape": [None, None, m], "name": "input_layer"},
+                },
+                *[
+                    _keras_layer_config(cls, name, w["recurrent_kernel"].shape[0], **options)
+                    for cls, name, w, options in layers
+                ],
+            ],
+        },
+    }
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as store:
         store.create_group("vars").attrs["name"] = "sequential"
@@ -200,7 +228,9 @@ def test_keras_file_built_with_h5py_agrees_with_keras_equations(tmp_path):
     n0, n1, m, T = 4, 3, 2, 30
     w0 = {k: v * 0.8 for k, v in random_weights(keras_shapes("lstm", n0, m), seed=7).items()}
     w1 = random_weights(keras_shapes("gru_rb", n1, n0), seed=8)
-    _write_keras(tmp_path / "model.keras", [("LSTM", "encoder", w0, {}), ("GRU", "decoder", w1, {"reset_after": False})], m)
+    _write_keras(
+        tmp_path / "model.keras", [("LSTM", "encoder", w0, {}), ("GRU", "decoder", w1, {"reset_after": False})], m
+    )
     xs = np.random.default_rng(9).normal(size=(T, m))
     report = rt.analyze(tmp_path / "model.keras", xs, layers="all").to_dict()
     assert report["kind"] == "stack of lstm + gru_rb" and report["format"] == "keras"
@@ -228,8 +258,13 @@ def test_keras_written_by_keras_agrees_with_its_outputs_and_equations(tmp_path):
     keras.config.set_floatx("float64")
     try:
         n0, n1, m, T = 4, 3, 2, 25
-        model = keras.Sequential([keras.Input((None, m)), keras.layers.LSTM(n0, return_sequences=True, name="enc"),
-                                  keras.layers.GRU(n1, return_sequences=True, reset_after=False, name="dec")])
+        model = keras.Sequential(
+            [
+                keras.Input((None, m)),
+                keras.layers.LSTM(n0, return_sequences=True, name="enc"),
+                keras.layers.GRU(n1, return_sequences=True, reset_after=False, name="dec"),
+            ]
+        )
         rng = np.random.default_rng(10)
         for layer in model.layers:
             layer.set_weights([rng.normal(0.0, 0.6, size=w.shape) for w in layer.get_weights()])
@@ -302,14 +337,28 @@ def test_cli_layer_all_is_the_library_stack(tmp_path, capsys):
     torch.manual_seed(3)
     module = torch.nn.GRU(2, 3, num_layers=3).double()
     safetensors_torch.save_file(module.state_dict(), tmp_path / "gru.safetensors")
-    args = ["analyze", str(tmp_path / "gru.safetensors"), "--layer", "all", "--steps", "20", "--json", str(tmp_path / "r.json")]
+    args = [
+        "analyze",
+        str(tmp_path / "gru.safetensors"),
+        "--layer",
+        "all",
+        "--steps",
+        "20",
+        "--json",
+        str(tmp_path / "r.json"),
+    ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "stack of gru + gru + gru" in out and "ln‖∂h⁽2⁾_T/∂h⁽0⁾_{T−τ}‖₂" in out
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report == rt.analyze(module, steps=20, layers="all").to_dict() | {"weights": str(tmp_path / "gru.safetensors")}
+    assert report == rt.analyze(module, steps=20, layers="all").to_dict() | {
+        "weights": str(tmp_path / "gru.safetensors")
+    }
     assert main(["analyze", str(tmp_path / "gru.safetensors"), "--steps", "5"]) == 2
-    assert "choose one with layer=0..2 (--layer), or the whole stack with layers='all' (--layer all)" in capsys.readouterr().err
+    assert (
+        "choose one with layer=0..2 (--layer), or the whole stack with layers='all' (--layer all)"
+        in capsys.readouterr().err
+    )
 
 
 @pytest.mark.torch
@@ -332,4 +381,8 @@ def test_upper_layer_of_a_bidirectional_stack_reads_both_directions_below():
         rt.analyze(module, xs, layer=1)
     with pytest.raises(ValueError, match="not one recurrent system"):
         rt.analyze(module, xs, layers="all")
-    assert rt.analyze(module, xs, layer=1, direction=1).to_dict()["module"] == {"prefix": "", "layer": 1, "direction": 1}
+    assert rt.analyze(module, xs, layer=1, direction=1).to_dict()["module"] == {
+        "prefix": "",
+        "layer": 1,
+        "direction": 1,
+    }

@@ -42,8 +42,12 @@ def test_throwaway_cell_gets_analysis_statistics_and_proof():
     report = rt.analyze(cell, xs).to_dict()
     assert np.abs(np.array(report["log_norm"]) - want).max() < 1e-10
     u = cell.params["u"]
-    assert report["recurrent"] == {"diag(u)": {"spectral_radius": pytest.approx(np.abs(u).max(), rel=1e-14),
-                                               "sigma_max": pytest.approx(np.abs(u).max(), rel=1e-14)}}
+    assert report["recurrent"] == {
+        "diag(u)": {
+            "spectral_radius": pytest.approx(np.abs(u).max(), rel=1e-14),
+            "sigma_max": pytest.approx(np.abs(u).max(), rel=1e-14),
+        }
+    }
     assert report["activation_derivative"]["mean"] == pytest.approx((1 - np.tanh(a) ** 2).mean(), rel=1e-12)
     assert "gates" not in report and "memory_time" not in report
     stats = rt.trajectory_statistics(cell, xs)

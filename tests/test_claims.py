@@ -12,18 +12,35 @@ from rnn_theory.claims._bibliography import BIBLIOGRAPHY, PATH
 from rnn_theory.cli import main
 
 OLD_IDS = {
-    "seed.jacobian-product", "seed.rho-below-one-vanishes", "seed.rho-above-one-explodes",
-    "seed.eigenvalues-typically-below-one", "seed.ten-to-twenty-steps", "seed.cell-state-diagonal",
-    "seed.cell-state-multistep", "seed.hundreds-of-steps", "seed.gru-additive", "seed.gru-fewer-params",
-    "seed.output-gate-decouples", "pascanu.sufficient-vanishing", "pascanu.necessary-exploding",
-    "hochreiter.sigmoid-weight-bound", "hochreiter.cec", "scs.chaos-at-gain-one",
-    "jozefowicz.forget-bias-one", "peephole.cell-path", "mingru.diagonal", "lru.exact-decay",
+    "seed.jacobian-product",
+    "seed.rho-below-one-vanishes",
+    "seed.rho-above-one-explodes",
+    "seed.eigenvalues-typically-below-one",
+    "seed.ten-to-twenty-steps",
+    "seed.cell-state-diagonal",
+    "seed.cell-state-multistep",
+    "seed.hundreds-of-steps",
+    "seed.gru-additive",
+    "seed.gru-fewer-params",
+    "seed.output-gate-decouples",
+    "pascanu.sufficient-vanishing",
+    "pascanu.necessary-exploding",
+    "hochreiter.sigmoid-weight-bound",
+    "hochreiter.cec",
+    "scs.chaos-at-gain-one",
+    "jozefowicz.forget-bias-one",
+    "peephole.cell-path",
+    "mingru.diagonal",
+    "lru.exact-decay",
 }
 # The claims whose quick run shrinks a sweep (the others compute the same in both runs), without
 # orvieto2023.exact-decay, whose full run alone takes half a minute (compared in the slow test).
 QUICK_DIFFERS = [
-    "goodfellow2016.rho-below-one-vanishes", "goodfellow2016.rho-above-one-explodes",
-    "goodfellow2016.self-loop-gradient-path", "chung2014.additive-update", "pascanu2013.sufficient-vanishing",
+    "goodfellow2016.rho-below-one-vanishes",
+    "goodfellow2016.rho-above-one-explodes",
+    "goodfellow2016.self-loop-gradient-path",
+    "chung2014.additive-update",
+    "pascanu2013.sufficient-vanishing",
 ]
 
 
@@ -81,8 +98,9 @@ def test_quick_and_full_state_the_same_verdicts_and_conditions(quick_results):
     full = claims.verify(QUICK_DIFFERS)
     for result in full:
         quick = quick_results[result.claim.id]
-        assert {k: (v.verdict, v.condition) for k, v in quick.readings.items()} == \
-               {k: (v.verdict, v.condition) for k, v in result.readings.items()}, result.claim.id
+        assert {k: (v.verdict, v.condition) for k, v in quick.readings.items()} == {
+            k: (v.verdict, v.condition) for k, v in result.readings.items()
+        }, result.claim.id
 
 
 @pytest.mark.slow
@@ -94,13 +112,15 @@ def test_quick_and_full_agree_on_every_claim_and_the_page_is_byte_identical_acro
         parallel = claims.verify(executor=executor)
     for result in serial:
         quick = quick_results[result.claim.id]
-        assert {k: (v.verdict, v.condition) for k, v in quick.readings.items()} == \
-               {k: (v.verdict, v.condition) for k, v in result.readings.items()}, result.claim.id
+        assert {k: (v.verdict, v.condition) for k, v in quick.readings.items()} == {
+            k: (v.verdict, v.condition) for k, v in result.readings.items()
+        }, result.claim.id
     assert render_markdown(serial) == render_markdown(parallel)
     assert counterexample_files(serial) == counterexample_files(parallel)
 
 
 # -- an independent replay: plain numpy, its own equations, derivatives by complex step -------------
+
 
 def _sigma(a):
     return 1 / (1 + np.exp(-a))
@@ -130,7 +150,9 @@ def _replay_log_norm(record):
     T, lag, d = len(xs), record["lag"], len(s)
     P, log_scale, eps = np.eye(d), 0.0, 1e-30
     for t in range(T, T - lag, -1):  # P ← P·J_t, J_t by complex step at (x_t, s_{t−1})
-        J = np.stack([_replay_step(record, xs[t - 1], states[t - 1] + 1j * eps * e).imag / eps for e in np.eye(d)], axis=1)
+        J = np.stack(
+            [_replay_step(record, xs[t - 1], states[t - 1] + 1j * eps * e).imag / eps for e in np.eye(d)], axis=1
+        )
         P = P @ J
         scale = np.abs(P).max()
         P, log_scale = P / scale, log_scale + np.log(scale)
@@ -138,15 +160,21 @@ def _replay_log_norm(record):
 
 
 def _counterexamples(results):
-    return [(r.claim.id, name, reading.counterexample) for r in results.values()
-            for name, reading in r.readings.items() if reading.counterexample]
+    return [
+        (r.claim.id, name, reading.counterexample)
+        for r in results.values()
+        for name, reading in r.readings.items()
+        if reading.counterexample
+    ]
 
 
 def test_refuted_readings_carry_counterexamples_that_replay(quick_results):
     examples = _counterexamples(quick_results)
     assert len(examples) >= 5
-    for claim_id, reading, example in examples:
-        record = json.loads(json.dumps(claims.Result.to_dict(quick_results[claim_id])["readings"][reading]["counterexample"]))
+    for claim_id, reading, _example in examples:
+        record = json.loads(
+            json.dumps(claims.Result.to_dict(quick_results[claim_id])["readings"][reading]["counterexample"])
+        )
         assert set(record) >= {"kind", "params", "inputs", "s0", "lag", "log_norm", "generic", "perturbation"}
         assert isinstance(record["generic"], bool) and record["perturbation"]["trials"] == 8
         # Complex step is exact to rounding: a few ulps per factor, so over <= 120 factors ~1e-12 in ln
@@ -188,10 +216,27 @@ def test_verify_json_is_deterministic_and_complete(tmp_path, capsys):
         assert main(["verify", "--quick", "--workers", workers, "--json", str(path), "--only", *ids]) == 0
     assert paths[0].read_bytes() == paths[1].read_bytes()
     records = json.loads(paths[0].read_text())
-    assert [r["id"] for r in records] == ["olah2015.gru-simpler", "gers2000peephole.cell-path", "feng2024.diagonal-jacobian"]
+    assert [r["id"] for r in records] == [
+        "olah2015.gru-simpler",
+        "gers2000peephole.cell-path",
+        "feng2024.diagonal-jacobian",
+    ]
     for record in records:
-        assert set(record) >= {"id", "statement", "source", "verdict", "condition", "method", "evidence", "counterexample",
-                               "bibkey", "quote", "locator", "aliases", "readings"}
+        assert set(record) >= {
+            "id",
+            "statement",
+            "source",
+            "verdict",
+            "condition",
+            "method",
+            "evidence",
+            "counterexample",
+            "bibkey",
+            "quote",
+            "locator",
+            "aliases",
+            "readings",
+        }
         assert record["verdict"] == record["readings"][record["reading"]]["verdict"]
     assert records[1]["aliases"] == ["peephole.cell-path"]
     out = capsys.readouterr().out

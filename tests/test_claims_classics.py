@@ -8,19 +8,37 @@ import numpy as np
 import pytest
 
 import rnn_theory.claims as claims
-from rnn_theory.classics import wall_location
 from rnn_theory.claims import memory
+from rnn_theory.classics import wall_location
 
 NEW = (
-    "pascanu2013.wall", "pascanu2013.clipping", "orhan2020.nonnormal-transient", "chen2018.meanfield-rate",
-    "chen2018.critical-isometry", "arjovsky2016.orthogonal-norm", "le2015.irnn", "oseledets1968.lambda1-rate",
-    "olah2015.default-behavior", "tallec2018.chrono", "gers2000.state-grows", "orvieto2023.exp-parametrisation",
-    "can2020.slow-modes", "bengio1994.latching-vanishes",
+    "pascanu2013.wall",
+    "pascanu2013.clipping",
+    "orhan2020.nonnormal-transient",
+    "chen2018.meanfield-rate",
+    "chen2018.critical-isometry",
+    "arjovsky2016.orthogonal-norm",
+    "le2015.irnn",
+    "oseledets1968.lambda1-rate",
+    "olah2015.default-behavior",
+    "tallec2018.chrono",
+    "gers2000.state-grows",
+    "orvieto2023.exp-parametrisation",
+    "can2020.slow-modes",
+    "bengio1994.latching-vanishes",
 )
 # The cheap ones (about 6 s together) run twice here; the others are compared in the slow test.
-CHEAP = ("pascanu2013.wall", "pascanu2013.clipping", "orhan2020.nonnormal-transient", "le2015.irnn",
-         "olah2015.default-behavior", "tallec2018.chrono", "gers2000.state-grows", "can2020.slow-modes",
-         "bengio1994.latching-vanishes")
+CHEAP = (
+    "pascanu2013.wall",
+    "pascanu2013.clipping",
+    "orhan2020.nonnormal-transient",
+    "le2015.irnn",
+    "olah2015.default-behavior",
+    "tallec2018.chrono",
+    "gers2000.state-grows",
+    "can2020.slow-modes",
+    "bengio1994.latching-vanishes",
+)
 
 
 def test_the_registry_holds_the_new_claims_each_cited():

@@ -40,8 +40,7 @@ def test_finite_lag_rate_converges_to_lambda_1_on_a_random_network():
     result = rate_convergence(cell, xs, s0)
     # Two routes to λ₁: renormalised vector and QR (k = 1) start from different random vectors, an
     # O(1) difference in ln‖v‖ spread over 700 steps (measured 3e-5): 1e-3.
-    assert result["lambda_1"] == pytest.approx(
-        float(rt.lyapunov_spectrum(cell, xs, s0, k=1, burn_in=100)[0]), abs=1e-3)
+    assert result["lambda_1"] == pytest.approx(float(rt.lyapunov_spectrum(cell, xs, s0, k=1, burn_in=100)[0]), abs=1e-3)
     # Measured: error 0.15 at τ = 10, 0.03 at τ = 100, 0.002 at τ = 700; decays like τ^−(0.8…1).
     assert result["errors"][9] > 0.05 > 0.02 > result["errors"][-1]
     assert 0.4 < decay_exponent(result["lags"], result["errors"]) < 1.5

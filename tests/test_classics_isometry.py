@@ -7,7 +7,12 @@ import pytest
 
 import rnn_theory as rt
 from rnn_theory.classics import (
-    critical_gain, isometry_run, measured_rate, product_log_singular_values, recurrent_matrix, upper_spread,
+    critical_gain,
+    isometry_run,
+    measured_rate,
+    product_log_singular_values,
+    recurrent_matrix,
+    upper_spread,
 )
 
 
@@ -59,8 +64,10 @@ def test_orthogonal_concentrates_the_spectrum_where_gaussian_spreads_it(scale):
     """At χ = 1, n = 64, τ = 10: measured upper-half spreads (median of 3 seeds) 1.1 against 5.4 at
     s = 0.1 and 8.3 against 12.5 at s = 1 (larger q* makes φ' vary more from unit to unit, so
     orthogonality buys less). Asserted: orthogonal below 1/3 resp. 3/4 of Gaussian."""
-    spread = {kind: np.median([upper_spread(isometry_run(kind, scale, lags=(10,), seed=s)[10]) for s in SEEDS])
-              for kind in ("orthogonal", "gaussian")}
+    spread = {
+        kind: np.median([upper_spread(isometry_run(kind, scale, lags=(10,), seed=s)[10]) for s in SEEDS])
+        for kind in ("orthogonal", "gaussian")
+    }
     assert spread["orthogonal"] < (1 / 3 if scale == 0.1 else 3 / 4) * spread["gaussian"]
 
 

@@ -17,8 +17,10 @@ def mp_gauss(f, q):
 @pytest.mark.parametrize("g,v_in,v_b", [(0.8, 1.0, 0.0), (2.0, 1.0, 0.0), (1.0, 0.25, 0.5), (2.5, 4.0, 0.0)])
 def test_fixed_point_and_chi_with_input_match_mpmath(g, v_in, v_b):
     with mp.workdps(20):
-        q_star = mp.findroot(lambda q: g**2 * mp_gauss(lambda a: mp.tanh(a) ** 2, q) + v_in + v_b - q,
-                             rt.fixed_point_variance(g, v_in, v_b))
+        q_star = mp.findroot(
+            lambda q: g**2 * mp_gauss(lambda a: mp.tanh(a) ** 2, q) + v_in + v_b - q,
+            rt.fixed_point_variance(g, v_in, v_b),
+        )
         chi = g**2 * mp_gauss(lambda a: mp.sech(a) ** 4, q_star)
     # As without input: Gauss–Hermite / Legendre on smooth integrands and bisection, 1e-12 relative.
     assert rt.fixed_point_variance(g, v_in, v_b) == pytest.approx(float(q_star), rel=1e-12)
@@ -69,6 +71,6 @@ def test_measured_rate_follows_mean_field(g, scale):
 
 
 def test_measured_rate_with_bias_follows_mean_field():
-    row, = rate_sweep((1.2,), (1.0,), bias_std=1.0, seeds=(0, 1, 2))
+    (row,) = rate_sweep((1.2,), (1.0,), bias_std=1.0, seeds=(0, 1, 2))
     assert row["error"] == pytest.approx(0.0, abs=0.1)
     assert row["predicted"] < predicted_rate(1.2, 1.0)  # the bias's variance lowers χ further

@@ -6,7 +6,12 @@ import pytest
 
 import rnn_theory as rt
 from rnn_theory.classics.nonnormal import (
-    chain_matrix, chain_power, kreiss_bound, perturbed, power_log_norms, transient,
+    chain_matrix,
+    chain_power,
+    kreiss_bound,
+    perturbed,
+    power_log_norms,
+    transient,
 )
 
 
@@ -14,8 +19,9 @@ from rnn_theory.classics.nonnormal import (
 def test_chain_powers_match_the_binomial_formula(lag):
     W = chain_matrix(20, 0.9, 1.0)
     np.testing.assert_allclose(np.linalg.matrix_power(W, lag), chain_power(20, 0.9, 1.0, lag), rtol=1e-12)
-    assert power_log_norms(W, lag)[-1] == pytest.approx(np.log(np.linalg.norm(chain_power(20, 0.9, 1.0, lag), 2)),
-                                                        rel=1e-12)
+    assert power_log_norms(W, lag)[-1] == pytest.approx(
+        np.log(np.linalg.norm(chain_power(20, 0.9, 1.0, lag), 2)), rel=1e-12
+    )
 
 
 def test_transient_is_the_gradient_norm_of_a_tanh_rnn_at_rest():

@@ -6,8 +6,15 @@ import numpy as np
 import pytest
 
 from rnn_theory.classics import (
-    clip_by_norm, descend, final_state, fixed_points, one_unit_loss, saddle_node_biases, step_lengths,
-    wall_crossing, wall_location,
+    clip_by_norm,
+    descend,
+    final_state,
+    fixed_points,
+    one_unit_loss,
+    saddle_node_biases,
+    step_lengths,
+    wall_crossing,
+    wall_location,
 )
 
 # Points off, near and on the wall (w = 4.5: the wall is at b ≈ −2.3011).
@@ -56,14 +63,15 @@ def test_derivatives_match_mpmath(w, b):
         # Float64 forward mode loses ~|∂x_T/∂x_0| ulps on the wall (≈1e3 here): 1e-9 is ample.
         assert float(hess[0, 0]) == pytest.approx(float(mp.diff(lambda t: mp_loss(t, b_), w_, 2)), rel=1e-9)
         assert float(hess[0, 1]) == pytest.approx(
-            float(mp.diff(lambda t, u: mp_loss(t, u), (w_, b_), (1, 1))), rel=1e-9)
+            float(mp.diff(lambda t, u: mp_loss(t, u), (w_, b_), (1, 1))), rel=1e-9
+        )
 
 
 @pytest.mark.parametrize("w,b,count", [(2.0, 0.0, 1), (8.0, -4.0, 3), (8.0, -6.0, 1), (-3.0, 1.0, 1)])
 def test_fixed_points_solve_the_map_and_are_all_found(w, b, count):
     points = fixed_points(w, b)
     assert len(points) == count
-    for x, slope in points:
+    for x, _slope in points:
         assert w / (1 + np.exp(-x)) + b == pytest.approx(x, abs=1e-12)
     # Three fixed points of an increasing map alternate stable, unstable, stable.
     assert [abs(slope) < 1 for _, slope in points] == ([True, False, True] if count == 3 else [True])

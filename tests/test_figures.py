@@ -83,7 +83,7 @@ def test_files_carry_no_stamps_and_embed_truetype(fresh):
 def _png_dpi(png):
     """Dots per inch from the pHYs chunk (pixels per metre)."""
     at = png.index(b"pHYs") + 4
-    return round(int.from_bytes(png[at:at + 4], "big") * 0.0254)
+    return round(int.from_bytes(png[at : at + 4], "big") * 0.0254)
 
 
 def test_check_names_stale_and_missing_files(tmp_path, capsys):
@@ -100,10 +100,13 @@ def test_check_names_stale_and_missing_files(tmp_path, capsys):
     assert f"{CHEAP[0]}.png: differs" in err and f"{CHEAP[1]}.txt: missing" in err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["figures", "--only", "no_such_figure"], "no figure named 'no_such_figure'"),
-    (["figures", "--jobs", "0"], "--jobs must be >= 1"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["figures", "--only", "no_such_figure"], "no figure named 'no_such_figure'"),
+        (["figures", "--jobs", "0"], "--jobs must be >= 1"),
+    ],
+)
 def test_bad_usage_is_one_line_and_exit_2(argv, message, capsys, tmp_path):
     assert main([*argv, "--out", str(tmp_path / "out")]) == 2
     out, err = capsys.readouterr()

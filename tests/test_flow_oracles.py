@@ -32,4 +32,3 @@ def test_tanh_rnn_over_2000_steps_against_mpmath():
                 assert flow.log_norm[tau - 1] == pytest.approx(float(mp.log(top) / 2), abs=1e-9)
                 checked += 1
     assert checked == len(sampled)
-

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import generic_cell
 
 import rnn_theory as rt
-from conftest import generic_cell
 from rnn_theory.flow import _topeig, probe
 from rnn_theory.flow._batched import StepJacobians
 
@@ -25,8 +25,14 @@ def test_top_eigenvalue_is_certified_or_exact(k):
     certified power steps and the eigvalsh fallback both give λ_max to 1e-13 relative."""
     rng = np.random.default_rng(k)
     spectra = [np.sort(rng.uniform(0, 1, k)) * rng.choice([1e-200, 1.0, 1e150]) for _ in range(20)]
-    spectra += [np.r_[np.full(k - 1, 0.03), 1.0], np.ones(k), np.r_[np.zeros(k - 1), 2.5], np.zeros(k),
-                np.r_[rng.uniform(0, 0.9, k - 1), 1.0], np.geomspace(1e-12, 1, k)]
+    spectra += [
+        np.r_[np.full(k - 1, 0.03), 1.0],
+        np.ones(k),
+        np.r_[np.zeros(k - 1), 2.5],
+        np.zeros(k),
+        np.r_[rng.uniform(0, 0.9, k - 1), 1.0],
+        np.geomspace(1e-12, 1, k),
+    ]
     G = stack_with_spectra(spectra, seed=k)
     truth = np.linalg.eigvalsh(G)[:, -1]
     got = _topeig.top_eigenvalues(G)
@@ -50,7 +56,7 @@ def blockdiag(blocks):
     rows, cols = sum(B.shape[0] for B in blocks), sum(B.shape[1] for B in blocks)
     out, i, j = np.zeros((rows, cols)), 0, 0
     for B in blocks:
-        out[i:i + B.shape[0], j:j + B.shape[1]] = B
+        out[i : i + B.shape[0], j : j + B.shape[1]] = B
         i, j = i + B.shape[0], j + B.shape[1]
     return out
 

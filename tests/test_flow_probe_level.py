@@ -23,7 +23,7 @@ def probe_miss(cell, xs):
     seen = np.isfinite(exact.log_norm)
     assert np.all(flow.log_norm[seen] <= exact.log_norm[seen] + ROUNDING)
     assert np.all(flow.log_norm[seen] + flow.error_bound[seen] >= exact.log_norm[seen] - ROUNDING)
-    return float((exact.log_norm - flow.log_norm)[FROM_LAG - 1:][seen[FROM_LAG - 1:]].max())
+    return float((exact.log_norm - flow.log_norm)[FROM_LAG - 1 :][seen[FROM_LAG - 1 :]].max())
 
 
 def random_case(key, n, gain, m, T):
@@ -50,9 +50,15 @@ def test_probe_level_issue_sizes(key, gain, m):
 NOT_MET = {"recall-lstm_nofg-lag10-seed0"}
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="flat top spectrum: measured miss 0.098"))
-    if name in NOT_MET else name for name in data.checkpoints()])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="flat top spectrum: measured miss 0.098"))
+        if name in NOT_MET
+        else name
+        for name in data.checkpoints()
+    ],
+)
 def test_probe_level_trained(name):
     """The shipped checkpoints (name = task-model-lagL-seedS) on Gaussian inputs, T = 300."""
     task, rest = name.split("-", 1)

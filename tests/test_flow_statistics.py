@@ -5,9 +5,9 @@ import json
 import mpmath as mp
 import numpy as np
 import pytest
+from conftest import generic_cell
 
 import rnn_theory as rt
-from conftest import generic_cell
 
 
 def logistic(a):
@@ -84,6 +84,7 @@ def test_recurrent_spectra_against_mpmath():
     assert spectra["spectral_radius"] == pytest.approx(float(rho), rel=1e-13)
     assert spectra["sigma_max"] == pytest.approx(float(smax), rel=1e-13)
     lru = rt.CELLS["lru"](r=[0.3, 0.8], theta=[1.0, 2.0], B=np.ones((4, 1)))
-    assert rt.recurrent_spectra(lru) == {"A": {"spectral_radius": pytest.approx(0.8, rel=1e-15),
-                                               "sigma_max": pytest.approx(0.8, rel=1e-15)}}
+    assert rt.recurrent_spectra(lru) == {
+        "A": {"spectral_radius": pytest.approx(0.8, rel=1e-15), "sigma_max": pytest.approx(0.8, rel=1e-15)}
+    }
     assert rt.recurrent_spectra(generic_cell("minlstm", 3, 2, seed=0)) == {}

@@ -29,7 +29,7 @@ def _padded_save(path, length):
     header's length and the one expected."""
     rt.save(CELL, path, metadata={"pad": ""})
     blob = path.read_bytes()
-    shortest = len(blob[8:8 + _header_size(blob)].rstrip(b" "))  # without the alignment padding
+    shortest = len(blob[8 : 8 + _header_size(blob)].rstrip(b" "))  # without the alignment padding
     rt.save(CELL, path, metadata={"pad": "x" * max(length - shortest, 0)})
     return _header_size(path.read_bytes()), -(-max(length, shortest) // 8) * 8
 
@@ -165,13 +165,18 @@ def _assert_refused_or_read(path):
 
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=True) | st.text(max_size=5),
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=True) | st.text(max_size=5),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
     max_leaves=12,
 )
-_entries = st.fixed_dictionaries({}, optional={"dtype": st.sampled_from(["F64", "F32", "BF16", "I8", "BOOL"]) | _json,
-                                               "shape": st.lists(st.integers(-3, 2**40), max_size=3) | _json,
-                                               "data_offsets": st.lists(st.integers(-3, 64), max_size=3) | _json})
+_entries = st.fixed_dictionaries(
+    {},
+    optional={
+        "dtype": st.sampled_from(["F64", "F32", "BF16", "I8", "BOOL"]) | _json,
+        "shape": st.lists(st.integers(-3, 2**40), max_size=3) | _json,
+        "data_offsets": st.lists(st.integers(-3, 64), max_size=3) | _json,
+    },
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -50,16 +50,30 @@ COMMANDS = {
 
 
 # Two cases by default (about 5 s each); the other four with -m slow.
-CASES = [pytest.param(command, sig, id=f"{command}-{sig.name}",
-                      marks=() if (command, sig) in (("verify", signal.SIGTERM), ("figures", signal.SIGINT)) else pytest.mark.slow)
-         for command in sorted(COMMANDS) for sig in (signal.SIGINT, signal.SIGTERM)]
+CASES = [
+    pytest.param(
+        command,
+        sig,
+        id=f"{command}-{sig.name}",
+        marks=() if (command, sig) in (("verify", signal.SIGTERM), ("figures", signal.SIGINT)) else pytest.mark.slow,
+    )
+    for command in sorted(COMMANDS)
+    for sig in (signal.SIGINT, signal.SIGTERM)
+]
 
 
 @pytest.mark.parametrize(("command", "sig"), CASES)
 def test_interrupt_leaves_nothing_behind(tmp_path, command, sig):
     args = [a.format(tmp=tmp_path) for a in COMMANDS[command]]
-    process = subprocess.Popen([sys.executable, "-m", "rnn_theory", *args], cwd=tmp_path, env=environment(),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rnn_theory", *args],
+        cwd=tmp_path,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     seen = set()
     try:
         deadline = time.time() + 60

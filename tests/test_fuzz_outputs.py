@@ -22,11 +22,13 @@ from tests._cli_contract import assert_one_line, cli
 def run_main(monkeypatch, capsys):
     """(returncode, stdout, stderr) of ``rnn-theory *args`` run in this process in ``cwd``: the
     cases that need no fresh process (no file-size limit, no signal), seconds faster each."""
+
     def run(*args, cwd):
         monkeypatch.chdir(cwd)
         code = main([str(a) for a in args])
         out, err = capsys.readouterr()
         return code, out, err
+
     return run
 
 
@@ -44,8 +46,16 @@ def inputs(tmp_path):
 
 
 def _snapshot(folder):
-    return {p.name: (p.read_bytes() if p.is_file() and not p.is_symlink() else os.readlink(p) if p.is_symlink()
-                     else stat.S_IFMT(os.lstat(p).st_mode)) for p in folder.iterdir()}
+    return {
+        p.name: (
+            p.read_bytes()
+            if p.is_file() and not p.is_symlink()
+            else os.readlink(p)
+            if p.is_symlink()
+            else stat.S_IFMT(os.lstat(p).st_mode)
+        )
+        for p in folder.iterdir()
+    }
 
 
 # name -> analyze arguments after WEIGHTS (paths relative to the fixture's folder)

@@ -54,7 +54,7 @@ def _corrupt_deflate():
     start = blob.find(b"PK\x03\x04")
     name_len, extra_len = struct.unpack_from("<HH", blob, start + 26)
     data = start + 30 + name_len + extra_len
-    blob[data:data + 6] = b"\xff" * 6
+    blob[data : data + 6] = b"\xff" * 6
     return bytes(blob)
 
 
@@ -138,7 +138,7 @@ def test_member_beyond_the_memory_budget_is_refused_before_inflating(tmp_path, m
 def test_flipped_bytes_are_read_or_refused_in_one_line(tmp_path, position, value, length):
     blob = bytearray(_zip(_native_members()))
     position %= len(blob)
-    blob[position:position + length] = bytes([value]) * len(blob[position:position + length])
+    blob[position : position + length] = bytes([value]) * len(blob[position : position + length])
     path = tmp_path / "w.npz"
     path.write_bytes(bytes(blob))
     try:

@@ -7,9 +7,9 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import ZOO, ZOO_IDS, generic_cell, generic_point
 
 import rnn_theory as rt
-from conftest import ZOO, ZOO_IDS, generic_cell, generic_point
 from rnn_theory.io import read_model, read_tensors
 from rnn_theory.io._safetensors import decode, encode
 
@@ -17,7 +17,11 @@ EXTS = ["safetensors", "npz"]
 
 
 def same_params(a, b):
-    return a.key == b.key and a.params.keys() == b.params.keys() and all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+    return (
+        a.key == b.key
+        and a.params.keys() == b.params.keys()
+        and all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
+    )
 
 
 @pytest.mark.parametrize("ext", EXTS)
@@ -51,7 +55,9 @@ def test_own_safetensors_codec_agrees_with_the_safetensors_package(tmp_path):
     st = pytest.importorskip("safetensors.numpy")
     rng = np.random.default_rng(0)
     tensors = {"a": rng.normal(size=(3, 2)), "b.c": rng.normal(size=(4,)), "e": np.zeros((0, 3))}
-    st.save_file({k: v.astype(np.float32) for k, v in tensors.items()}, str(tmp_path / "f32.safetensors"), metadata={"k": "v"})
+    st.save_file(
+        {k: v.astype(np.float32) for k, v in tensors.items()}, str(tmp_path / "f32.safetensors"), metadata={"k": "v"}
+    )
     ours, meta = read_tensors(tmp_path / "f32.safetensors")
     assert meta == {"k": "v"}
     assert all(ours[k].dtype == np.float32 and np.array_equal(ours[k], tensors[k].astype(np.float32)) for k in tensors)

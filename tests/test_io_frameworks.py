@@ -76,7 +76,7 @@ def assert_matches(cell, oracle, seed):
         # Two float64 evaluations of the same formulas in other orders: a few ulps of O(1) values.
         np.testing.assert_allclose(cell.step(x, s), oracle(x, s), rtol=0, atol=1e-14)
         # Complex step has no subtraction error: agreement to rounding, scaled by the Jacobian's size.
-        J = complex_step_jacobian(lambda state: oracle(x, state), s.astype(complex))
+        J = complex_step_jacobian(lambda state: oracle(x, state), s.astype(complex))  # noqa: B023 (called within this iteration)
         np.testing.assert_allclose(cell.jacobian(x, s), J, rtol=0, atol=1e-13 * max(1.0, np.abs(J).max()))
 
 
@@ -106,11 +106,19 @@ def test_torch_layout_file_matches_torch_equations(tmp_path, kind):
     shapes = {}
     for layer, m_in in ((0, m), (1, 2 * n)):
         for suffix in (f"_l{layer}", f"_l{layer}_reverse"):
-            shapes.update({f"weight_ih{suffix}": (k * n, m_in), f"weight_hh{suffix}": (k * n, n),
-                           f"bias_ih{suffix}": (k * n,), f"bias_hh{suffix}": (k * n,)})
+            shapes.update(
+                {
+                    f"weight_ih{suffix}": (k * n, m_in),
+                    f"weight_hh{suffix}": (k * n, n),
+                    f"bias_ih{suffix}": (k * n,),
+                    f"bias_hh{suffix}": (k * n,),
+                }
+            )
     w = random_weights(shapes, seed=k)
     state = {f"encoder.rnn.{name}": v for name, v in w.items()}
-    state.update({"embedding.weight": np.ones((5, m)), "decoder.weight": np.ones((1, 2 * n)), "decoder.bias": np.zeros(1)})
+    state.update(
+        {"embedding.weight": np.ones((5, m)), "decoder.weight": np.ones((1, 2 * n)), "decoder.bias": np.zeros(1)}
+    )
     write_tensors(tmp_path / "model.safetensors", state)
     for layer, direction in ((0, 0), (1, 1)):
         suffix = f"_l{layer}" + ("_reverse" if direction else "")
@@ -118,7 +126,7 @@ def test_torch_layout_file_matches_torch_equations(tmp_path, kind):
         assert model.where == {"prefix": "encoder.rnn.", "layer": layer, "direction": direction}
         assert model.cell.input_size == (m if layer == 0 else 2 * n)
         assert len(model.ignored) == len(state) - 4 and "decoder.bias" in model.ignored
-        assert_matches(model.cell, lambda x, s: torch_step(kind, w, x, s, suffix), seed=layer)
+        assert_matches(model.cell, lambda x, s: torch_step(kind, w, x, s, suffix), seed=layer)  # noqa: B023 (called within this iteration)
 
 
 def test_torch_cell_modules_and_bias_free_layers(tmp_path):

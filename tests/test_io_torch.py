@@ -8,10 +8,10 @@ Skipped when torch is not installed.
 
 import numpy as np
 import pytest
+from test_torch_oracle import torch_step
 
 import rnn_theory as rt
 from rnn_theory.io import read_model
-from test_torch_oracle import torch_step
 
 torch = pytest.importorskip("torch")
 safetensors_torch = pytest.importorskip("safetensors.torch")
@@ -72,7 +72,9 @@ def test_exported_model_matches_torch_step_jacobian_and_lag_curve(tmp_path, kind
     for tau in range(1, T + 1):
         P = P @ cell.jacobian(xs[T - tau], S[T - tau])
         J = torch.autograd.functional.jacobian(
-            lambda s0: torch_run(module, cell, xt[T - tau:], s0), torch.from_numpy(S[T - tau])).numpy()
+            lambda s0: torch_run(module, cell, xt[T - tau :], s0),  # noqa: B023 (called within this iteration)
+            torch.from_numpy(S[T - tau]),
+        ).numpy()
         if tau == 1:
             np.testing.assert_allclose(cell.jacobian(xs[-1], S[-2]), J, rtol=0, atol=1e-12)
         ours, theirs = np.linalg.norm(P, 2), np.linalg.norm(J, 2)
@@ -88,7 +90,9 @@ def test_bidirectional_two_layer_lstm_picks_the_requested_layer(tmp_path):
     cell = rt.load(path, layer=1, direction=1)
     assert (cell.hidden_size, cell.input_size) == (4, 8)  # layer 1 reads both directions of layer 0
     state = module.state_dict()
-    np.testing.assert_array_equal(np.vstack([cell.params[f"W_{g}"] for g in "ifgo"]), state["weight_hh_l1_reverse"].numpy())
+    np.testing.assert_array_equal(
+        np.vstack([cell.params[f"W_{g}"] for g in "ifgo"]), state["weight_hh_l1_reverse"].numpy()
+    )
     b = (state["bias_ih_l1_reverse"] + state["bias_hh_l1_reverse"]).numpy()
     np.testing.assert_array_equal(np.concatenate([cell.params[f"b_{g}"] for g in "ifgo"]), b)
 

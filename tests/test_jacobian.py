@@ -3,7 +3,6 @@ differences of ``step``, over the whole zoo and several sizes (n = 1 and m = 1 i
 
 import numpy as np
 import pytest
-
 from conftest import generic_cell, generic_point
 
 SIZES = [(1, 1), (2, 3), (3, 1), (6, 4)]

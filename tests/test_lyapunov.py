@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import ZOO, ZOO_IDS, generic_cell
 
 import rnn_theory as rt
-from conftest import ZOO, ZOO_IDS, generic_cell
 
 
 def linear_relu_rnn(eigenvalues, seed=0):

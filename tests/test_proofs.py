@@ -80,9 +80,34 @@ def _balanced(tex):
 
 
 KNOWN = {
-    "frac", "partial", "left", "right", "operatorname", "odot", "oslash", "sigma", "tanh", "sum", "delta", "mathrm",
-    "tilde", "theta", "cos", "sin", "begin", "end", "dots", "in", "ge", "le", "cdot", "times",
-    "exp", "log", "sqrt", "Lambda",  # the newer cells: softplus, a^{c·r}, √(1 − a²), the RG-LRU's Λ
+    "frac",
+    "partial",
+    "left",
+    "right",
+    "operatorname",
+    "odot",
+    "oslash",
+    "sigma",
+    "tanh",
+    "sum",
+    "delta",
+    "mathrm",
+    "tilde",
+    "theta",
+    "cos",
+    "sin",
+    "begin",
+    "end",
+    "dots",
+    "in",
+    "ge",
+    "le",
+    "cdot",
+    "times",
+    "exp",
+    "log",
+    "sqrt",
+    "Lambda",  # the newer cells: softplus, a^{c·r}, √(1 − a²), the RG-LRU's Λ
 }
 
 
@@ -104,7 +129,11 @@ def test_latex_compiles_with_amsmath(generated, tmp_path):
         body += [f"\\[\n{tex}\n\\]" for tex in blocks] + [f"${tex}$\\par" for tex in inline]
     (tmp_path / "all.tex").write_text(PREAMBLE + "\n".join(body) + "\n\\end{document}\n")
     run = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "all.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "all.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stdout[-2000:]
     assert "! " not in run.stdout
@@ -157,7 +186,11 @@ def test_the_index_proves_the_product_formula_for_every_lag(generated):
 
 def test_latex_article_is_complete_and_check_works(article, capsys):
     tex = article.read_text()
-    assert tex.startswith("\\documentclass") and "\\usepackage{amsmath,amssymb}" in tex and tex.endswith("\\end{document}\n")
+    assert (
+        tex.startswith("\\documentclass")
+        and "\\usepackage{amsmath,amssymb}" in tex
+        and tex.endswith("\\end{document}\n")
+    )
     assert not re.search(r"[^\x00-\x7f]", tex)  # pdflatex reads ASCII; every symbol is a command
     for key in rt.CELLS:
         assert f"\\texttt{{{key.replace('_', chr(92) + '_')}}}" in tex
@@ -188,8 +221,13 @@ MAX_OVERFULL = 5
 def test_latex_article_compiles_without_errors(article, tmp_path):
     shutil.copy(article, tmp_path / "proofs.tex")
     for _ in range(2):  # the second run resolves the citations
-        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "proofs.tex"],
-                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        run = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "proofs.tex"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert run.returncode == 0, run.stdout[-2000:]
     log = (tmp_path / "proofs.log").read_text(errors="replace")
     assert "! " not in log and "undefined" not in log.lower()

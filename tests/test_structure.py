@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from conftest import generic_cell, generic_point
 
 
@@ -14,7 +13,7 @@ def logistic(a):
 def test_lstm_carousel_block_is_diag_f(n):
     cell = generic_cell("lstm", n, 2, seed=n)
     x, s = generic_point(cell, n)
-    p, h, c = cell.params, s[:n], s[n:]
+    p, h = cell.params, s[:n]
     f = logistic(p["W_f"] @ h + p["U_f"] @ x + p["b_f"])
     dc_dc = cell.jacobian(x, s)[n:, n:]
     assert np.all(dc_dc[~np.eye(n, dtype=bool)] == 0)

@@ -4,18 +4,17 @@ closed form; wrong closed forms are caught; the symbolic and numeric equations a
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import ZOO, ZOO_IDS, generic_cell, generic_point
 
 import rnn_theory as rt
-from conftest import ZOO, ZOO_IDS, generic_cell, generic_point
-from rnn_theory.cells import GRUResetBefore, LSTM, RNN, Peephole
+from rnn_theory.cells import LSTM, RNN, GRUResetBefore, Peephole
+from rnn_theory.symbolic import rewrite
 from rnn_theory.symbolic.derive import derive
+from rnn_theory.symbolic.functions import sigma
 from rnn_theory.symbolic.indexed import i, j, n
 from rnn_theory.symbolic.prove import prove
-from rnn_theory.symbolic import rewrite
-from rnn_theory.symbolic.functions import sigma
 from rnn_theory.symbolic.rewrite import canonical, certificate, contract, normal
 from rnn_theory.symbolic.steps import Partial
-
 
 
 @pytest.mark.parametrize("key, options", ZOO, ids=ZOO_IDS)
@@ -54,12 +53,15 @@ class RNNTransposed(RNN):
         return ((ops.matmul_diag(p.W, ops.dtanh(a)),),)  # W·diag(φ') instead of diag(φ')·W
 
 
-@pytest.mark.parametrize("mutant, wrong", [
-    (LSTMNoCarousel, [("h", "c"), ("c", "c")]),
-    (GRUWrongReset, [("h", "h")]),
-    (PeepholeWithoutOutputPeep, [("h", "h"), ("h", "c")]),
-    (RNNTransposed, [("h", "h")]),
-])
+@pytest.mark.parametrize(
+    "mutant, wrong",
+    [
+        (LSTMNoCarousel, [("h", "c"), ("c", "c")]),
+        (GRUWrongReset, [("h", "h")]),
+        (PeepholeWithoutOutputPeep, [("h", "h"), ("h", "c")]),
+        (RNNTransposed, [("h", "h")]),
+    ],
+)
 def test_a_wrong_closed_form_is_detected(mutant, wrong):
     proof = prove(mutant)
     assert not proof.proven
@@ -126,7 +128,10 @@ def test_every_block_has_a_complete_derivation_in_steps(key, options):
             for later, step in enumerate(entry.steps):
                 used = {str(p.args[0]) for p in step.chain.atoms(Partial)}
                 assert used <= set(names[:later])  # only earlier steps are referred to
-        assert [step.claim.split(" − ")[0] for step in result.steps] == ["the derivation in steps", "SymPy's diff of the whole update"]
+        assert [step.claim.split(" − ")[0] for step in result.steps] == [
+            "the derivation in steps",
+            "SymPy's diff of the whole update",
+        ]
 
 
 def test_the_certificate_names_the_rules_and_does_not_depend_on_the_cache():

@@ -8,8 +8,8 @@ share no formula with any of them. σ in the lambdified code is 1/(1 + e^{−a})
 
 import numpy as np
 import pytest
-
 from conftest import ZOO, ZOO_IDS, generic_cell, generic_point
+
 from rnn_theory.symbolic.derive import derive
 from rnn_theory.symbolic.numeric import jacobian_from, step_from
 
@@ -37,7 +37,9 @@ def test_derived_entries_match_the_numeric_jacobian(key, options, n):
         np.testing.assert_allclose(jacobian_from(derivation, cell, x, s, which="closed"), J, rtol=0, atol=ROUNDING)
         # The derivation in steps, its last result written out: a third symbolic route, numerically.
         np.testing.assert_allclose(jacobian_from(derivation, cell, x, s, which="expanded"), J, rtol=0, atol=ROUNDING)
-        np.testing.assert_allclose(jacobian_from(derivation, cell, x, s), central_differences(cell, x, s), rtol=0, atol=CENTRAL)
+        np.testing.assert_allclose(
+            jacobian_from(derivation, cell, x, s), central_differences(cell, x, s), rtol=0, atol=CENTRAL
+        )
 
 
 @pytest.mark.parametrize("n", [1, 3])

@@ -7,9 +7,9 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import generic_cell, generic_point
 
 import rnn_theory as rt
-from conftest import generic_cell, generic_point
 from rnn_theory.cells import RNN
 from rnn_theory.symbolic import theorems as th
 
@@ -70,7 +70,9 @@ def test_pascanu_bounds_numerically(activation):
     if activation != "relu":
         W = rng.normal(size=(4, 4))
         cell = RNN(W=W, U=np.zeros((4, 1)), b=np.zeros(4), activation=activation)
-        assert np.linalg.norm(cell.jacobian(np.zeros(1), np.zeros(4)), 2) == pytest.approx(gamma * np.linalg.norm(W, 2), rel=1e-13)
+        assert np.linalg.norm(cell.jacobian(np.zeros(1), np.zeros(4)), 2) == pytest.approx(
+            gamma * np.linalg.norm(W, 2), rel=1e-13
+        )
 
 
 def test_hochreiter_factor_numerically():
@@ -144,8 +146,10 @@ def test_the_chain_rule_is_proven_for_every_lag_by_induction():
     [
         lambda J, P: th.chain._block_product(P, J),  # P J: the product the wrong way round
         lambda J, P: J,  # the induction hypothesis dropped
-        lambda J, P: tuple(tuple(b.__class__(b.cols, b.rows, lambda r, c, b=b: b[c, r], "") for b in row) for row in
-                           th.chain._block_product(J, P)),  # (J P)ᵀ
+        lambda J, P: tuple(
+            tuple(b.__class__(b.cols, b.rows, lambda r, c, b=b: b[c, r], "") for b in row)
+            for row in th.chain._block_product(J, P)
+        ),  # (J P)ᵀ
     ],
     ids=["reversed", "no-hypothesis", "transposed"],
 )

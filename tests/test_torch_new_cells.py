@@ -5,7 +5,6 @@ the cell's ``step`` and closed-form ``jacobian``. Skipped when torch is not inst
 
 import numpy as np
 import pytest
-
 from conftest import generic_cell, generic_point
 
 torch = pytest.importorskip("torch")
@@ -48,7 +47,7 @@ def test_step_and_jacobian_match_torch(key, n, m, seed):
     cell = generic_cell(key, n, m, seed)
     x, s = generic_point(cell, seed)
     if key == "slstm":
-        s[2 * n:3 * n] = np.abs(s[2 * n:3 * n]) + 0.5  # a normaliser n > 0, as every run keeps it
+        s[2 * n : 3 * n] = np.abs(s[2 * n : 3 * n]) + 0.5  # a normaliser n > 0, as every run keeps it
     p = {name: torch.tensor(value) for name, value in cell.params.items()}
     step = lambda state: STEPS[key](p, torch.tensor(x), state)  # noqa: E731
     want = step(torch.tensor(s)).numpy()

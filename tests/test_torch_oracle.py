@@ -5,7 +5,6 @@ Skipped when torch is not installed."""
 
 import numpy as np
 import pytest
-
 from conftest import generic_cell, generic_point
 
 torch = pytest.importorskip("torch")

@@ -11,7 +11,10 @@ from rnn_theory.cli import main
 
 def test_train_writes_a_native_checkpoint_and_its_log(tmp_path, capsys):
     out = tmp_path / "model.npz"
-    assert main(["train", "recall", "--cell", "gru", "--lag", "3", "--hidden", "8", "--steps", "300", "--out", str(out)]) == 0
+    assert (
+        main(["train", "recall", "--cell", "gru", "--lag", "3", "--hidden", "8", "--steps", "300", "--out", str(out)])
+        == 0
+    )
     cell = rt.load(out)
     log = json.loads((tmp_path / "model.json").read_text())
     assert cell.key == "gru" and cell.hidden_size == 8 and log["lag"] == 3 and log["success"]
@@ -29,21 +32,37 @@ def test_train_is_reproducible_byte_for_byte(tmp_path):
 
 def test_train_with_plain_sgd_logs_it(tmp_path):
     out = tmp_path / "model.npz"
-    args = ["train", "temporal_order", "--cell", "rnn", "--init", "pascanu", "--lag", "10", "--hidden", "4", "--steps", "5"]
+    args = [
+        "train",
+        "temporal_order",
+        "--cell",
+        "rnn",
+        "--init",
+        "pascanu",
+        "--lag",
+        "10",
+        "--hidden",
+        "4",
+        "--steps",
+        "5",
+    ]
     assert main(args + ["--optimizer", "sgd", "--clip", "0", "--out", str(out)]) == 0
     log = json.loads((tmp_path / "model.json").read_text())
     assert log["optimizer"] == "sgd" and log["clip"] is None and log["steps_run"] == 5
 
 
-@pytest.mark.parametrize("args,message", [
-    (["train", "recall", "--cell", "lstm", "--optimizer", "rmsprop"], "invalid choice"),
-    (["train", "copy", "--cell", "lstm"], "unknown task 'copy'"),
-    (["train", "recall", "--cell", "lru"], "cannot train cell 'lru'"),
-    (["train", "recall", "--cell", "lstm", "--lag", "0"], "lag must be"),
-    (["train", "adding", "--cell", "gru", "--init", "identity"], "rnn only"),
-    (["train", "recall", "--cell", "lstm", "--steps", "0"], "--steps must be >= 1"),
-    (["train", "recall", "--cell", "lstm", "--hidden", "x"], "invalid int value"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["train", "recall", "--cell", "lstm", "--optimizer", "rmsprop"], "invalid choice"),
+        (["train", "copy", "--cell", "lstm"], "unknown task 'copy'"),
+        (["train", "recall", "--cell", "lru"], "cannot train cell 'lru'"),
+        (["train", "recall", "--cell", "lstm", "--lag", "0"], "lag must be"),
+        (["train", "adding", "--cell", "gru", "--init", "identity"], "rnn only"),
+        (["train", "recall", "--cell", "lstm", "--steps", "0"], "--steps must be >= 1"),
+        (["train", "recall", "--cell", "lstm", "--hidden", "x"], "invalid int value"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2_with_nothing_written(tmp_path, capsys, args, message):
     assert main(args + ["--out", str(tmp_path / "m.npz")]) == 2
     err = capsys.readouterr().err

@@ -19,8 +19,11 @@ from rnn_theory.training.trainer import fixed_set, score
 
 
 def tree(folder):
-    return {os.path.relpath(os.path.join(d, f), folder): open(os.path.join(d, f), "rb").read()
-            for d, _, files in os.walk(folder) for f in files}
+    return {
+        os.path.relpath(os.path.join(d, f), folder): open(os.path.join(d, f), "rb").read()
+        for d, _, files in os.walk(folder)
+        for f in files
+    }
 
 
 def test_quick_experiment_regenerates_identically_on_one_or_two_processes(tmp_path, capsys):
@@ -31,7 +34,9 @@ def test_quick_experiment_regenerates_identically_on_one_or_two_processes(tmp_pa
     results = {name for name in a if "/" not in name}
     assert results == {experiment.RESULTS} | {name + ".json" for name in PROTOCOLS}
     assert {k: a[k] for k in results} == {k: b[k] for k in results}
-    assert {k: v for k, v in a.items() if k.startswith("checkpoints")} == {k: v for k, v in b.items() if k.startswith("checkpoints")}
+    assert {k: v for k, v in a.items() if k.startswith("checkpoints")} == {
+        k: v for k, v in b.items() if k.startswith("checkpoints")
+    }
     document = json.loads(a["success_vs_lag.json"])
     assert document["config"]["seeds"] == 1 and len(document["runs"]) == 6
     assert document["table"] == experiment.summarise(experiment.QUICK, [_Result(r) for r in document["runs"]])
@@ -39,7 +44,10 @@ def test_quick_experiment_regenerates_identically_on_one_or_two_processes(tmp_pa
     assert "success rate vs lag" in output and all(name in output for name in PROTOCOLS)
     tables = success_tables(str(tmp_path / "a"))
     assert tables["missing"] == [] and set(tables) == {"modern", "missing", *PROTOCOLS}
-    assert tables["hs1997_adding"]["optimizer"] == "adam" and tables["bengio1994_sgd"]["clip"] == {"rnn": None, "rnn-orthogonal": None}
+    assert tables["hs1997_adding"]["optimizer"] == "adam" and tables["bengio1994_sgd"]["clip"] == {
+        "rnn": None,
+        "rnn-orthogonal": None,
+    }
     cell = tables["pascanu2013_temporal_order"]["table"]["rnn-clip"][20]
     assert cell["runs"] == 2 and cell["wilson95"] == [round(v, 4) for v in wilson(cell["successes"], 2)]
     # Rerun into a: every run is read back from runs/, and the documents come out the same bytes.

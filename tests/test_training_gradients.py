@@ -4,8 +4,8 @@ exactly the VJP under test."""
 
 import numpy as np
 import pytest
-
 from conftest import generic_cell
+
 from rnn_theory.training import TRAINABLE, backward, forward
 from rnn_theory.training.readout import head_loss, init_readout, readout_vjp
 from rnn_theory.training.trainer import loss_and_grads
@@ -111,4 +111,6 @@ def test_bptt_matches_complex_step_for_every_parameter(key, options):
             params[name] = value.astype(complex)
             params[name][idx] += 1e-30j
             step[idx] = np.sum(w * forward(cell, params, xs).final_state()).imag / 1e-30
-        np.testing.assert_allclose(grads[name], step.real, rtol=0, atol=1e-13 * max(1.0, np.abs(step).max()), err_msg=name)
+        np.testing.assert_allclose(
+            grads[name], step.real, rtol=0, atol=1e-13 * max(1.0, np.abs(step).max()), err_msg=name
+        )

@@ -89,5 +89,15 @@ def test_protocols_meet_the_statistics_standard_and_quick_keeps_their_code_path(
     assert full.seeds >= 10 and len(full.lrs) >= 3 and not set(full.sweep_seeds) & set(range(full.seeds))
     assert full.sweep_lag in full.lags and full.test_size >= 2560
     assert {k for k in full._fields if getattr(full, k) != getattr(quick, k)} <= {
-        "lags", "lrs", "sweep_lag", "sweep_seeds", "seeds", "hidden", "steps", "check_every",
-        "validation_size", "test_size", "checkpoints"}
+        "lags",
+        "lrs",
+        "sweep_lag",
+        "sweep_seeds",
+        "seeds",
+        "hidden",
+        "steps",
+        "check_every",
+        "validation_size",
+        "test_size",
+        "checkpoints",
+    }

@@ -67,7 +67,7 @@ def test_temporal_order_follows_hochreiter_schmidhuber_5_6():
             assert len(relevant) == 2 and 10 <= relevant[0] <= 20 and 50 <= relevant[1] <= 60
             first_y, second_y = symbols[relevant, b] == 7
             assert target[b] == 2 * first_y + second_y
-            assert np.all((symbols[1:-1, b] >= 2))
+            assert np.all(symbols[1:-1, b] >= 2)
 
 
 def test_temporal_order_criterion_is_error_below_0_3_on_every_output():

@@ -3,7 +3,6 @@ a whole sequence, and torch.optim.Adam with clip_grad_norm_. Skipped without tor
 
 import numpy as np
 import pytest
-
 from conftest import generic_cell
 
 torch = pytest.importorskip("torch")
@@ -17,7 +16,10 @@ from rnn_theory.training.adam import Adam, clip_global_norm  # noqa: E402
 def native_grads(cell, module):
     """PyTorch's parameter gradients in native names, undoing the mapping of ``torch_module``."""
     n = cell.hidden_size
-    g = {name: getattr(module, name).grad.numpy() for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")}
+    g = {
+        name: getattr(module, name).grad.numpy()
+        for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    }
     if cell.key == "rnn":
         return {"U": g["weight_ih_l0"], "W": g["weight_hh_l0"], "b": g["bias_ih_l0"]}
     letters, signs = ("ifgo", [1] * 4) if cell.key == "lstm" else ("rzn", [1, -1, 1])
@@ -28,7 +30,7 @@ def native_grads(cell, module):
         out[f"W_{letter}"] = sign * g["weight_hh_l0"][rows]
         out[f"b_{letter}"] = sign * g["bias_ih_l0"][rows]
     if cell.key == "gru":
-        out["c_n"] = g["bias_hh_l0"][2 * n:]
+        out["c_n"] = g["bias_hh_l0"][2 * n :]
     return out
 
 
@@ -53,7 +55,11 @@ def test_bptt_matches_torch_autograd(key, options, n, m, T, B):
     cell = generic_cell(key, n, m, seed=T, **options)
     rng = np.random.default_rng(T)
     module = torch_module(cell, rng)
-    xs, s0, w = rng.normal(size=(T, m, B)), 0.5 * rng.normal(size=(cell.state_size, B)), rng.normal(size=(cell.state_size, B))
+    xs, s0, w = (
+        rng.normal(size=(T, m, B)),
+        0.5 * rng.normal(size=(cell.state_size, B)),
+        rng.normal(size=(cell.state_size, B)),
+    )
     (torch_final_state(cell, module, xs, s0) * torch.tensor(w)).sum().backward()
     grads, _ = backward(forward(cell, cell.params, xs, s0), w)
     expected = native_grads(cell, module)

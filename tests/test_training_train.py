@@ -5,9 +5,9 @@ import json
 
 import numpy as np
 import pytest
+from conftest import ZOO, ZOO_IDS, generic_cell
 
 import rnn_theory as rt
-from conftest import ZOO, ZOO_IDS, generic_cell
 from rnn_theory.training import TASKS, forward, initial_cell, train
 from rnn_theory.training.adam import Adam, clip_global_norm
 from rnn_theory.training.checkpoint import load_trained, log_path, save_trained
@@ -50,8 +50,16 @@ def test_clipping_is_pascanu_algorithm_1():
 
 def _small_run(seed):
     task = TASKS["temporal_order"](12)
-    return train(task, initial_cell("gru", 6, task.input_size, rng=seed), steps=30, seed=seed, check_every=10,
-                 validation_size=64, test_size=64, progress=False)
+    return train(
+        task,
+        initial_cell("gru", 6, task.input_size, rng=seed),
+        steps=30,
+        seed=seed,
+        check_every=10,
+        validation_size=64,
+        test_size=64,
+        progress=False,
+    )
 
 
 def test_training_is_deterministic_and_the_seed_matters():
@@ -74,7 +82,7 @@ def test_trained_model_rejudged_with_cell_run(key, tmp_path):
     cell, readout, log = load_trained(path)
     assert log["cell"] == key and json.loads(open(log_path(path)).read())["checkpoint"] == "model.npz"
     xs, target = task.sample(np.random.default_rng(99), 200)
-    h_T = np.stack([cell.run(xs[:, :, b])[-1, :cell.hidden_size] for b in range(200)], axis=1)
+    h_T = np.stack([cell.run(xs[:, :, b])[-1, : cell.hidden_size] for b in range(200)], axis=1)
     y = readout["V"] @ h_T + readout["a"][:, None]
     assert (y.argmax(axis=0) == target).mean() >= 0.99
     assert softmax(y).shape == (task.output_size, 200)

@@ -9,11 +9,10 @@ first input x_1) with its state after reading x_{τ+1}, τ steps later in the or
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import contextlib
 import os
 from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,17 +30,32 @@ if TYPE_CHECKING:
 # this many steps the leading exponents of nearby runs can differ in the second digit.
 MIN_LYAPUNOV_STEPS = 1000
 DEFAULT_STEPS = 100
-REVERSED_NOTE = ("direction 1 runs over reversed time, as the model runs it: step t reads x_(T+1−t), and lag τ "
-                 "pairs the state after the first input x_1 with the state after x_(τ+1), τ steps later in the original order")
+REVERSED_NOTE = (
+    "direction 1 runs over reversed time, as the model runs it: step t reads x_(T+1−t), and lag τ "
+    "pairs the state after the first input x_1 with the state after x_(τ+1), τ steps later in the original order"
+)
 MAX_EXPONENTS = 32
 _BANDS = (0.25, 0.5, 0.75)
 
 
-def analyze(model: object, inputs: ArrayLike | None = None, *, steps: int | None = None, seed: int | None = None,
-            layer: int | None = None, layers: str | None = None, direction: int | None = None, format: str | None = None,
-            kind: str | None = None, prefix: str | None = None, activation: str | None = None,
-            exponents: int | None = None, burn_in: int | None = None, method: str = "exact",
-            workers: int | None = None) -> Analysis:
+def analyze(
+    model: object,
+    inputs: ArrayLike | None = None,
+    *,
+    steps: int | None = None,
+    seed: int | None = None,
+    layer: int | None = None,
+    layers: str | None = None,
+    direction: int | None = None,
+    format: str | None = None,
+    kind: str | None = None,
+    prefix: str | None = None,
+    activation: str | None = None,
+    exponents: int | None = None,
+    burn_in: int | None = None,
+    method: str = "exact",
+    workers: int | None = None,
+) -> Analysis:
     """Analyse ``model`` on ``inputs``: curves, Lyapunov exponents, gate statistics, recurrent spectra.
 
     model: an ``rt.Cell``; a weights file (.safetensors/.npz, PyTorch, Keras or native names; a Keras
@@ -78,18 +92,22 @@ def _analyze(network, inputs, steps, seed, layer, layers, direction, exponents, 
     sequences = xs if batch else xs[None]
     seconds = expected_work(d, sequences.shape[1], method) * len(sequences)
     with progress(seconds, "analyze"):
-        return _analyze_sequences(network, sequences, described, batch, layer, layers, direction, exponents,
-                                  burn_in, method, workers)
+        return _analyze_sequences(
+            network, sequences, described, batch, layer, layers, direction, exponents, burn_in, method, workers
+        )
 
 
-def _analyze_sequences(network, sequences, described, batch, layer, layers, direction, exponents, burn_in, method,
-                       workers):
+def _analyze_sequences(
+    network, sequences, described, batch, layer, layers, direction, exponents, burn_in, method, workers
+):
     if layers is not None:
         if layers != "all" or layer is not None or direction is not None:
             raise ValueError("layers takes 'all' (the whole stack), without layer or direction")
         if any(set(each.cells) != {0} or each.reversed[0] for each in network.layers):
-            raise ValueError("a bidirectional stack runs both ways in time and is not one recurrent system: "
-                             "analyse its layers one at a time (layer=…, direction=…)")
+            raise ValueError(
+                "a bidirectional stack runs both ways in time and is not one recurrent system: "
+                "analyse its layers one at a time (layer=…, direction=…)"
+            )
     if layers == "all" and len(network.layers) > 1:
         cells = [layer.cells[0] for layer in network.layers]
         report = _stack_report(cells, sequences, exponents, burn_in)
@@ -101,10 +119,18 @@ def _analyze_sequences(network, sequences, described, batch, layer, layers, dire
         cell, reverse = network.layers[index].cells[chosen], network.layers[index].reversed[chosen]
         feeds = [layer_inputs(network, x, index) for x in sequences]
         report = _cell_report(cell, [f[::-1] if reverse else f for f in feeds], exponents, burn_in, method, workers)
-        where = {"layer": index, "direction": chosen} if len(network.layers) > 1 or len(network.layers[0].cells) > 1 else {}
+        where = (
+            {"layer": index, "direction": chosen} if len(network.layers) > 1 or len(network.layers[0].cells) > 1 else {}
+        )
         report["time"] = "reversed" if reverse else "forward"
-    head = {"weights": network.source, "format": network.format, "module": {**network.where, **where},
-            "ignored": list(network.ignored), "notes": list(network.notes), "inputs": described}
+    head = {
+        "weights": network.source,
+        "format": network.format,
+        "module": {**network.where, **where},
+        "ignored": list(network.ignored),
+        "notes": list(network.notes),
+        "inputs": described,
+    }
     conventions = {cell.convention for layer in network.layers for cell in layer.cells.values()} - {None}
     if network.format == "native":  # imported weights carry the conversion's own note
         head["notes"] += sorted(conventions)
@@ -142,18 +168,24 @@ def _choose(network, layer, direction):
     if count == 1 and len(network.layers[0].cells) == 1 and layer in (None, 0) and direction in (None, 0):
         return 0, next(iter(network.layers[0].cells))
     if count == 1 and len(network.layers[0].cells) == 1:
-        raise ValueError("layer and direction apply to PyTorch and Keras stacks; this model has 1 layer and 1 direction")
+        raise ValueError(
+            "layer and direction apply to PyTorch and Keras stacks; this model has 1 layer and 1 direction"
+        )
     if layer is None:
         if count > 1:
-            raise ValueError(f"the model holds {count} layers: choose one with layer=0..{count - 1} (--layer), "
-                             "or the whole stack with layers='all' (--layer all)")
+            raise ValueError(
+                f"the model holds {count} layers: choose one with layer=0..{count - 1} (--layer), "
+                "or the whole stack with layers='all' (--layer all)"
+            )
         layer = 0
     if not 0 <= layer < count:
         raise ValueError(f"no layer {layer}: the model has layers 0..{count - 1}")
     directions = sorted(network.layers[layer].cells)
     if direction is None:
         if len(directions) > 1:
-            raise ValueError(f"layer {layer} is bidirectional: choose direction=0 (forward) or 1 (reversed time) (--direction)")
+            raise ValueError(
+                f"layer {layer} is bidirectional: choose direction=0 (forward) or 1 (reversed time) (--direction)"
+            )
         direction = directions[0]
     if direction not in directions:
         raise ValueError(f"layer {layer} has no direction {direction}; it has {directions}")
@@ -170,9 +202,11 @@ def _cell_report(cell, sequences, exponents, burn_in, method, workers):
             flows, spectra = zip(*pool.map(_sequence, jobs))
     else:
         flows, spectra = zip(*map(_sequence, jobs))
-    curves = {name: np.array([getattr(f, name) for f in flows]) for name in
-              ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct", "error_bound", "rank")
-              if getattr(flows[0], name) is not None}
+    curves = {
+        name: np.array([getattr(f, name) for f in flows])
+        for name in ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct", "error_bound", "rank")
+        if getattr(flows[0], name) is not None
+    }
     statistics = trajectory_statistics(cell, np.array(sequences))
     report = {
         "kind": cell.key,
@@ -191,9 +225,14 @@ def _cell_report(cell, sequences, exponents, burn_in, method, workers):
     }
     if len(sequences) > 1:
         report["bands"] = _bands(curves)
-        report["per_sequence"] = {**{name: [_finite_or_none(c) for c in v] for name, v in curves.items()
-                                     if name in ("log_norm", "log_norm_h", "log_norm_c")},
-                                  "lyapunov": [_finite_or_none(s) for s in spectra]}
+        report["per_sequence"] = {
+            **{
+                name: [_finite_or_none(c) for c in v]
+                for name, v in curves.items()
+                if name in ("log_norm", "log_norm_h", "log_norm_c")
+            },
+            "lyapunov": [_finite_or_none(s) for s in spectra],
+        }
     if getattr(cell, "activation", None) is not None:
         report["activation"] = cell.activation
     if statistics["gates"]:
@@ -238,12 +277,18 @@ def _stack_report(cells, sequences, exponents, burn_in):
     top = f"{len(cells) - 1}<-0"
     layer_inputs = [sequences]
     for cell, r in zip(cells[:-1], zip(*[res["runs"] for res in results])):
-        layer_inputs.append(np.array([states[1:, :cell.hidden_size] for states in r]))
+        layer_inputs.append(np.array([states[1:, : cell.hidden_size] for states in r]))
     layer_reports = []
     for cell, inputs in zip(cells, layer_inputs):
         statistics = trajectory_statistics(cell, inputs)
-        entry = {"kind": cell.key, "hidden_size": cell.hidden_size, "input_size": cell.input_size,
-                 "state_size": cell.state_size, "state_parts": list(cell.state_parts), "recurrent": statistics["recurrent"]}
+        entry = {
+            "kind": cell.key,
+            "hidden_size": cell.hidden_size,
+            "input_size": cell.input_size,
+            "state_size": cell.state_size,
+            "state_parts": list(cell.state_parts),
+            "recurrent": statistics["recurrent"],
+        }
         entry.update({name: statistics[name] for name in ("gates", "memory_time") if statistics[name]})
         if cell.retention_label is not None:
             entry["retention"] = cell.retention_label[0]
@@ -255,8 +300,11 @@ def _stack_report(cells, sequences, exponents, burn_in):
         "state_size": d,
         "steps": T,
         "layers": layer_reports,
-        "recurrent": {f"layer {l}: {name}": value for l, entry in enumerate(layer_reports)
-                      for name, value in entry["recurrent"].items()},
+        "recurrent": {
+            f"layer {l}: {name}": value
+            for l, entry in enumerate(layer_reports)
+            for name, value in entry["recurrent"].items()
+        },
         "lags": list(range(1, T + 1)),
         **_curves(curves),
         "log_norm_h": _finite_or_none(np.median(pairs[top], axis=0)),
@@ -269,9 +317,11 @@ def _stack_report(cells, sequences, exponents, burn_in):
     }
     if len(sequences) > 1:
         report["bands"] = {**_bands(curves), **{f"pair {name}": b for name, b in _bands(pairs).items()}}
-        report["per_sequence"] = {"log_norm": [_finite_or_none(c) for c in curves["log_norm"]],
-                                  "pairs": {name: [_finite_or_none(c) for c in v] for name, v in pairs.items()},
-                                  "lyapunov": [_finite_or_none(s) for s in spectra]}
+        report["per_sequence"] = {
+            "log_norm": [_finite_or_none(c) for c in curves["log_norm"]],
+            "pairs": {name: [_finite_or_none(c) for c in v] for name, v in pairs.items()},
+            "lyapunov": [_finite_or_none(s) for s in spectra],
+        }
     return report
 
 
@@ -288,28 +338,37 @@ def _lyapunov_options(d, T, exponents, burn_in):
 def _curves(curves):
     """The reported curve of each name: the sequence's own, or the median over a batch."""
     with np.errstate(invalid="ignore"):
-        return {name: _finite_or_none(np.quantile(v, 0.5, axis=0, method="inverted_cdf")) if name != "rank"
-                else [int(x) for x in np.quantile(v, 0.5, axis=0, method="inverted_cdf")] for name, v in curves.items()}
+        return {
+            name: _finite_or_none(np.quantile(v, 0.5, axis=0, method="inverted_cdf"))
+            if name != "rank"
+            else [int(x) for x in np.quantile(v, 0.5, axis=0, method="inverted_cdf")]
+            for name, v in curves.items()
+        }
 
 
 def _bands(curves):
     """Per curve of a batch: its quartiles q25, q50, q75 over the sequences at every lag."""
     with np.errstate(invalid="ignore"):
-        return {name: {f"q{round(100 * q)}": _finite_or_none(np.quantile(v, q, axis=0, method="inverted_cdf"))
-                       for q in _BANDS}
-                for name, v in curves.items() if name.startswith("log_norm") or "<-" in name}
+        return {
+            name: {
+                f"q{round(100 * q)}": _finite_or_none(np.quantile(v, q, axis=0, method="inverted_cdf")) for q in _BANDS
+            }
+            for name, v in curves.items()
+            if name.startswith("log_norm") or "<-" in name
+        }
 
 
 def _warnings(report):
     averaged = report["steps"] - report["lyapunov_burn_in"]
     if averaged >= MIN_LYAPUNOV_STEPS:
         return []
-    return [f"Lyapunov exponents averaged over {averaged} steps (< {MIN_LYAPUNOV_STEPS}): they are time averages "
-            "whose statistical error falls like 1/√steps; treat their later digits as uncertain "
-            "(use longer inputs, or a batch to see their spread)"]
+    return [
+        f"Lyapunov exponents averaged over {averaged} steps (< {MIN_LYAPUNOV_STEPS}): they are time averages "
+        "whose statistical error falls like 1/√steps; treat their later digits as uncertain "
+        "(use longer inputs, or a batch to see their spread)"
+    ]
 
 
 def _finite_or_none(values):
     """JSON has no infinities: ln 0 (an exactly vanished gradient, e.g. dead ReLUs) becomes null."""
     return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float)]
-

@@ -13,8 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..cells import Cell
-from ..io import read_model
-from ..io import _api, _h5, _torch
+from ..io import _api, _h5, _torch, read_model
 from ..io._files import read_tensors
 
 
@@ -53,8 +52,10 @@ def as_network(model, *, format=None, kind=None, prefix=None, activation=None):
         return _keras_network(_h5.from_live(model), f"Keras {type(model).__name__}", prefix)  # layers are Modules
     if hasattr(model, "state_dict") and hasattr(model, "named_modules"):
         return _torch_network(model, kind, prefix, activation)
-    raise TypeError(f"cannot analyse a {type(model).__name__}: expected an rnn_theory Cell, a weights file, "
-                    "a torch.nn.Module holding RNN/LSTM/GRU layers or a Keras LSTM/GRU/SimpleRNN layer or model")
+    raise TypeError(
+        f"cannot analyse a {type(model).__name__}: expected an rnn_theory Cell, a weights file, "
+        "a torch.nn.Module holding RNN/LSTM/GRU layers or a Keras LSTM/GRU/SimpleRNN layer or model"
+    )
 
 
 def _file_network(path, format, kind, prefix, activation):
@@ -65,8 +66,9 @@ def _file_network(path, format, kind, prefix, activation):
     if format in (None, "torch") and _torch.is_torch(tensors):
         return _torch_tensors_network(tensors, path, kind, prefix, activation, path)
     imported = read_model(path, format, kind, prefix=prefix, activation=activation)
-    return Network([Layer({0: imported.cell}, {0: False})], path, imported.format,
-                   imported.where, imported.ignored, imported.notes)
+    return Network(
+        [Layer({0: imported.cell}, {0: False})], path, imported.format, imported.where, imported.ignored, imported.notes
+    )
 
 
 def _torch_network(module, kind, prefix, activation):
@@ -110,11 +112,15 @@ def _keras_network(layers, source, prefix):
             notes += [n for n in imported.notes if n not in notes]
         stack.append(Layer(cells, reversed_))
     if len(stack) > 1 and layers[0].config is None:
-        notes.append("no config in the file: the layers are in the order of their HDF5 groups (by name), "
-                     "which need not be the model's")
+        notes.append(
+            "no config in the file: the layers are in the order of their HDF5 groups (by name), "
+            "which need not be the model's"
+        )
     if len(stack) > 1:
-        notes.append(f"the recurrent layers {', '.join(repr(layer.name) for layer in layers)} are taken as one stack, "
-                     "each reading the one before (layers between them, if any, are not modelled)")
+        notes.append(
+            f"the recurrent layers {', '.join(repr(layer.name) for layer in layers)} are taken as one stack, "
+            "each reading the one before (layers between them, if any, are not modelled)"
+        )
     chosen = None if prefix is None else names.index(prefix)
     return Network(stack, source, "keras", {"names": names}, (), tuple(notes), chosen)
 
@@ -125,7 +131,7 @@ def layer_inputs(network, xs, layer):
     for below in network.layers[:layer]:
         outputs = []
         for direction, cell in sorted(below.cells.items()):
-            h = run_states(cell, xs, below.reversed[direction])[1:, :cell.hidden_size]
+            h = run_states(cell, xs, below.reversed[direction])[1:, : cell.hidden_size]
             outputs.append(h[::-1] if below.reversed[direction] else h)
         xs = np.concatenate(outputs, axis=1)
     return xs

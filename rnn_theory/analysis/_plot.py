@@ -26,10 +26,22 @@ def curves(report):
             l, k = name.split("<-")
             out.append((rf"$\ln\|\partial h^{{({l})}}_T/\partial h^{{({k})}}_{{T-\tau}}\|_2$", values, f"pair {name}"))
     elif report["state_size"] != report["hidden_size"]:
-        out.append((r"$\ln\|\partial h_T/\partial h_{T-\tau}\|_2$ ($c_{T-\tau}$ held fixed)", report["log_norm_h"], "log_norm_h"))
+        out.append(
+            (
+                r"$\ln\|\partial h_T/\partial h_{T-\tau}\|_2$ ($c_{T-\tau}$ held fixed)",
+                report["log_norm_h"],
+                "log_norm_h",
+            )
+        )
         if "log_norm_c" in report:
-            out += [(r"$\ln\|\partial c_T/\partial c_{T-\tau}\|_2$ ($h_{T-\tau}$ held fixed)", report["log_norm_c"], "log_norm_c"),
-                    (r"carousel $\ln\|\prod\,\partial c'/\partial c\|_2$", report["log_norm_direct"], None)]
+            out += [
+                (
+                    r"$\ln\|\partial c_T/\partial c_{T-\tau}\|_2$ ($h_{T-\tau}$ held fixed)",
+                    report["log_norm_c"],
+                    "log_norm_c",
+                ),
+                (r"carousel $\ln\|\prod\,\partial c'/\partial c\|_2$", report["log_norm_direct"], None),
+            ]
     return out
 
 
@@ -45,8 +57,13 @@ def draw(axes, lags, series, bands=None, lyapunov=None):
             low, high = ([nan if v is None else v for v in bands[key][q]] for q in ("q25", "q75"))
             axes.fill_between(lags, low, high, color=style["color"], alpha=_style.BAND_ALPHA, linewidth=0)
     if lyapunov is not None:
-        axes.plot(lags, [lyapunov * t for t in lags], color=_style.GREY, **_style.REFERENCE,
-                  label=rf"$\tau\,\lambda_1$, $\lambda_1 = {lyapunov:.3g}$ per step")
+        axes.plot(
+            lags,
+            [lyapunov * t for t in lags],
+            color=_style.GREY,
+            **_style.REFERENCE,
+            label=rf"$\tau\,\lambda_1$, $\lambda_1 = {lyapunov:.3g}$ per step",
+        )
     axes.axhline(0.0, color=_style.BLACK, linewidth=0.5)
     _style.lag_axis(axes, max(lags) + 1)
     axes.set_ylabel("natural log of the spectral norm")
@@ -65,8 +82,14 @@ def _draw_report(report, title):
     lam = report["lyapunov"][0] if report["lyapunov"] else None
     vanished = draw(axes, report["lags"], curves(report), report.get("bands"), lam)
     if vanished:  # ln 0 = −∞ cannot be drawn: say so rather than leave a silent gap
-        axes.text(0.02, 0.04, f"at {vanished} of {len(report['lags'])} lags the product is exactly 0 (ln = −∞), not drawn",
-                  transform=axes.transAxes, fontsize=6, color=_style.GREY)
+        axes.text(
+            0.02,
+            0.04,
+            f"at {vanished} of {len(report['lags'])} lags the product is exactly 0 (ln = −∞), not drawn",
+            transform=axes.transAxes,
+            fontsize=6,
+            color=_style.GREY,
+        )
     axes.set_title(title or _title(report))
     return figure
 
@@ -87,9 +110,11 @@ def flow_figure(flow, title=None):
     """The figure of a ``GradientFlow``: its curve, and its blocks where the state has parts."""
     series = [(r"$\ln\|\partial s_T/\partial s_{T-\tau}\|_2$", flow.log_norm, None)]
     if flow.log_norm_c is not None:
-        series += [(r"$\ln\|\partial h_T/\partial h_{T-\tau}\|_2$", flow.log_norm_h, None),
-                   (r"$\ln\|\partial c_T/\partial c_{T-\tau}\|_2$", flow.log_norm_c, None),
-                   (r"carousel $\ln\|\prod\,\partial c'/\partial c\|_2$", flow.log_norm_direct, None)]
+        series += [
+            (r"$\ln\|\partial h_T/\partial h_{T-\tau}\|_2$", flow.log_norm_h, None),
+            (r"$\ln\|\partial c_T/\partial c_{T-\tau}\|_2$", flow.log_norm_c, None),
+            (r"carousel $\ln\|\prod\,\partial c'/\partial c\|_2$", flow.log_norm_direct, None),
+        ]
     series = [(label, [v if np.isfinite(v) else None for v in values], key) for label, values, key in series]
     with _style.style():
         fig, axes = _style.new_figure(width=_style.DOUBLE / 2 + 0.5, height=2.6)

@@ -47,7 +47,12 @@ def progress(seconds, command, stream=None):
             elapsed = time.monotonic() - start
             share = min(elapsed / seconds, 0.99)
             bar = "#" * int(30 * share) + "-" * (30 - int(30 * share))
-            print(f"\r\033[K[{bar}] {share:4.0%} {_duration(elapsed)} of ~{_duration(seconds)}", end="", file=stream, flush=True)
+            print(
+                f"\r\033[K[{bar}] {share:4.0%} {_duration(elapsed)} of ~{_duration(seconds)}",
+                end="",
+                file=stream,
+                flush=True,
+            )
 
     thread = threading.Thread(target=redraw, daemon=True)
     thread.start()

@@ -19,8 +19,10 @@ class Analysis:
     def to_json(self):
         """One top-level key per line, each value compact: readable, diffable, deterministic."""
         # allow_nan=False: the report holds no NaN or ±inf (they are null), and strict JSON is checked here.
-        items = (f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False, allow_nan=False)}"
-                 for key, value in self._report.items())
+        items = (
+            f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False, allow_nan=False)}"
+            for key, value in self._report.items()
+        )
         return "{\n" + ",\n".join(items) + "\n}\n"
 
     def summary(self):
@@ -46,9 +48,14 @@ class Analysis:
         last = r["log_norm"][-1]
         lam = r["lyapunov"][0] if r["lyapunov"] else None
         size = f"n = {r['hidden_size']}" + (f", B = {r['batch']}" if "batch" in r else "")
-        return (f"Analysis({r['kind']}, {size}, T = {r['steps']}: ln‖∂s_T/∂s_0‖₂ = "
-                + ("-inf" if last is None else f"{last:.3g}") + ", λ_1 = " + ("-inf" if lam is None else f"{lam:.3g}")
-                + (", reversed time" if r.get("time") == "reversed" else "") + ")")
+        return (
+            f"Analysis({r['kind']}, {size}, T = {r['steps']}: ln‖∂s_T/∂s_0‖₂ = "
+            + ("-inf" if last is None else f"{last:.3g}")
+            + ", λ_1 = "
+            + ("-inf" if lam is None else f"{lam:.3g}")
+            + (", reversed time" if r.get("time") == "reversed" else "")
+            + ")"
+        )
 
     def _repr_html_(self):
         return "<pre>" + html.escape(self.summary()) + "</pre>"

@@ -33,9 +33,10 @@ def input_jacobian(cell, x, s):
     """∂ step(x, s)/∂x (d, m) by complex step through the cell's own update."""
     m, n = cell.input_size, cell.hidden_size
     X = x[:, None] + 1j * _STEP * np.eye(m)
-    parts = [s[k * n:(k + 1) * n, None] for k in range(len(cell.state_parts))]
-    p = SimpleNamespace(**{name: value[:, None] if cell.param_shapes[name] == ("n",) else value
-                           for name, value in cell.params.items()})
+    parts = [s[k * n : (k + 1) * n, None] for k in range(len(cell.state_parts))]
+    p = SimpleNamespace(
+        **{name: value[:, None] if cell.param_shapes[name] == ("n",) else value for name, value in cell.params.items()}
+    )
     new = cell.update(p, X, *parts, ops=_numpy_ops)
     return np.vstack([np.broadcast_to(part, (n, m)) for part in new]).imag / _STEP
 
@@ -46,7 +47,7 @@ def run_stack(cells, xs):
     for cell in cells:
         states = cell.run(xs)
         runs.append(states)
-        xs = states[1:, :cell.hidden_size]
+        xs = states[1:, : cell.hidden_size]
     return runs
 
 
@@ -57,10 +58,10 @@ def step_jacobian(cells, runs, xs, t):
     J = np.zeros((offsets[-1], offsets[-1]))
     below = None  # ∂s^(l−1)_t/∂S_{t−1}
     for l, (cell, states) in enumerate(zip(cells, runs)):
-        x = xs[t - 1] if l == 0 else runs[l - 1][t, :cells[l - 1].hidden_size]
+        x = xs[t - 1] if l == 0 else runs[l - 1][t, : cells[l - 1].hidden_size]
         rows = slice(offsets[l], offsets[l + 1])
         if below is not None:
-            J[rows] = input_jacobian(cell, x, states[t - 1]) @ below[:cells[l - 1].hidden_size]
+            J[rows] = input_jacobian(cell, x, states[t - 1]) @ below[: cells[l - 1].hidden_size]
         J[rows, rows] = cell.jacobian(x, states[t - 1])
         below = J[rows]
     return J

@@ -20,12 +20,39 @@ from .slstm import SLSTM
 
 CELLS = {
     cls.key: cls
-    for cls in (RNN, LSTM, LSTMNoForget, Peephole, CIFG, GRU, GRUResetBefore, MinGRU, MinLSTM, LRU,
-                IndRNN, RGLRU, Mamba, SLSTM)
+    for cls in (
+        RNN,
+        LSTM,
+        LSTMNoForget,
+        Peephole,
+        CIFG,
+        GRU,
+        GRUResetBefore,
+        MinGRU,
+        MinLSTM,
+        LRU,
+        IndRNN,
+        RGLRU,
+        Mamba,
+        SLSTM,
+    )
 }
 
 __all__ = [
-    "CELLS", "Cell", "RNN", "LSTM", "LSTMNoForget", "Peephole", "CIFG",
-    "GRU", "GRUResetBefore", "MinGRU", "MinLSTM", "LRU",
-    "IndRNN", "RGLRU", "Mamba", "SLSTM",
+    "CELLS",
+    "Cell",
+    "RNN",
+    "LSTM",
+    "LSTMNoForget",
+    "Peephole",
+    "CIFG",
+    "GRU",
+    "GRUResetBefore",
+    "MinGRU",
+    "MinLSTM",
+    "LRU",
+    "IndRNN",
+    "RGLRU",
+    "Mamba",
+    "SLSTM",
 ]

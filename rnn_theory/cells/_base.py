@@ -67,8 +67,11 @@ class Cell:
     def recurrent_matrices(self):
         """The n×n matrices that multiply the state: name -> array (default: the square
         parameters that ``init`` draws as "recurrent")."""
-        return {name: value for name, value in self._params.items()
-                if self.init[name] == "recurrent" and self.param_shapes[name] == ("n", "n")}
+        return {
+            name: value
+            for name, value in self._params.items()
+            if self.init[name] == "recurrent" and self.param_shapes[name] == ("n", "n")
+        }
 
     def __init__(self, **params):
         expected, given = set(self.param_shapes), set(params)
@@ -190,7 +193,7 @@ class Cell:
         return np.block([list(row) for row in blocks]) if len(blocks) > 1 else blocks[0][0]
 
     def _split(self, s):
-        return tuple(s[k * self.hidden_size:(k + 1) * self.hidden_size] for k in range(len(self.state_parts)))
+        return tuple(s[k * self.hidden_size : (k + 1) * self.hidden_size] for k in range(len(self.state_parts)))
 
     def _check_input(self, x):
         x = np.asarray(x)

@@ -16,8 +16,12 @@ class CIFG(LSTM):
     reference = "Olah 2015 (coupled forget and input gates); Greff et al. 2017"
     param_shapes = gate_params("fgo")
     init = gate_init("fgo")
-    gates = (Gate("f", "sigmoid", "forget"), Gate("g", "tanh", "candidate"), Gate("o", "sigmoid", "output"),
-             Gate("tanh_c", "tanh", "readout"))
+    gates = (
+        Gate("f", "sigmoid", "forget"),
+        Gate("g", "tanh", "candidate"),
+        Gate("o", "sigmoid", "output"),
+        Gate("tanh_c", "tanh", "readout"),
+    )
 
     def input_preactivations(self, p, x, h, c):
         """(a_f, a_g)."""

@@ -42,7 +42,9 @@ class GRU(Cell):
 
     def candidate_jacobian(self, p, x, h, a_r, *, ops):
         """∂a_n/∂h, the candidate pre-activation's dependence on h (through r and directly)."""
-        return ops.diag_matmul((p.W_n @ h + p.c_n) * ops.dsigmoid(a_r), p.W_r) + ops.diag_matmul(ops.sigmoid(a_r), p.W_n)
+        return ops.diag_matmul((p.W_n @ h + p.c_n) * ops.dsigmoid(a_r), p.W_r) + ops.diag_matmul(
+            ops.sigmoid(a_r), p.W_n
+        )
 
     def jacobian_blocks(self, p, x, h, *, ops):
         a_r, a_z = affine(p, "r", x, h), affine(p, "z", x, h)

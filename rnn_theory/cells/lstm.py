@@ -25,8 +25,13 @@ class LSTM(Cell):
     param_shapes = gate_params("ifgo")
     init = gate_init("ifgo")
     state_parts = ("h", "c")
-    gates = (Gate("i", "sigmoid", "input"), Gate("f", "sigmoid", "forget"), Gate("g", "tanh", "candidate"),
-             Gate("o", "sigmoid", "output"), Gate("tanh_c", "tanh", "readout"))
+    gates = (
+        Gate("i", "sigmoid", "input"),
+        Gate("f", "sigmoid", "forget"),
+        Gate("g", "tanh", "candidate"),
+        Gate("o", "sigmoid", "output"),
+        Gate("tanh_c", "tanh", "readout"),
+    )
     retention_label = ("f", r"$f$")
     carousel_label = r"direct path $\ln\|\prod\,\mathrm{diag}(f)\|_2$"  # ∂c'/∂c over the lags
 

@@ -18,8 +18,12 @@ class LSTMNoForget(LSTM):
     reference = "Hochreiter & Schmidhuber 1997, section 4 (constant error carousel)"
     param_shapes = gate_params("igo")
     init = gate_init("igo")
-    gates = (Gate("i", "sigmoid", "input"), Gate("g", "tanh", "candidate"), Gate("o", "sigmoid", "output"),
-             Gate("tanh_c", "tanh", "readout"))
+    gates = (
+        Gate("i", "sigmoid", "input"),
+        Gate("g", "tanh", "candidate"),
+        Gate("o", "sigmoid", "output"),
+        Gate("tanh_c", "tanh", "readout"),
+    )
     retention_label = ("1", r"$1$")
     carousel_label = r"direct path $\ln\|I\|_2 = 0$"
 

@@ -25,10 +25,22 @@ class RGLRU(Cell):
 
     key = "rglru"
     reference = "De et al. 2024, 'Griffin: mixing gated linear recurrences with local attention', section 2.4"
-    param_shapes = {"W_in": ("n", "m"), "W_a": ("n", "n"), "b_a": ("n",), "W_x": ("n", "n"), "b_x": ("n",),
-                    "Lambda": ("n",)}
-    init = {"W_in": "input", "W_a": "input", "b_a": "zero", "W_x": "input", "b_x": "zero",
-            "Lambda": "decay"}  # drawn by ``random`` below
+    param_shapes = {
+        "W_in": ("n", "m"),
+        "W_a": ("n", "n"),
+        "b_a": ("n",),
+        "W_x": ("n", "n"),
+        "b_x": ("n",),
+        "Lambda": ("n",),
+    }
+    init = {
+        "W_in": "input",
+        "W_a": "input",
+        "b_a": "zero",
+        "W_x": "input",
+        "b_x": "zero",
+        "Lambda": "decay",
+    }  # drawn by ``random`` below
     c = 8
     gates = (Gate("r", "sigmoid", "recurrence"), Gate("i", "sigmoid", "input"), Gate("a", "exp", "forget"))
     retention_label = ("a_t", r"$a_t$")

@@ -22,8 +22,10 @@ class ActivatedCell(Cell):
         return (Gate("phi", self.activation, "state"),)
 
     def __repr__(self):
-        return (f"{type(self).__name__}(hidden_size={self.hidden_size}, input_size={self.input_size}, "
-                f"activation={self.activation!r})")
+        return (
+            f"{type(self).__name__}(hidden_size={self.hidden_size}, input_size={self.input_size}, "
+            f"activation={self.activation!r})"
+        )
 
 
 class RNN(ActivatedCell):

@@ -30,13 +30,21 @@ class SLSTM(Cell):
 
     key = "slstm"
     reference = "Beck et al. 2024, 'xLSTM: extended long short-term memory', section 2.2"
-    param_shapes = ({f"W_{g}": ("n", "m") for g in _GATE_LETTERS} | {f"R_{g}": ("n", "n") for g in _GATE_LETTERS}
-                    | {f"b_{g}": ("n",) for g in _GATE_LETTERS})
+    param_shapes = (
+        {f"W_{g}": ("n", "m") for g in _GATE_LETTERS}
+        | {f"R_{g}": ("n", "n") for g in _GATE_LETTERS}
+        | {f"b_{g}": ("n",) for g in _GATE_LETTERS}
+    )
     init = {name: {"W": "input", "R": "recurrent", "b": "zero"}[name[0]] for name in param_shapes}
     # The normaliser n and stabiliser m are named in full: "n" and "m" are the sizes n and m.
     state_parts = ("h", "c", "norm", "stab")
-    gates = (Gate("z", "tanh", "candidate"), Gate("o", "sigmoid", "output"), Gate("m", "relu", "stabiliser"),
-             Gate("i", "exp", "input"), Gate("f", "exp", "forget"))
+    gates = (
+        Gate("z", "tanh", "candidate"),
+        Gate("o", "sigmoid", "output"),
+        Gate("m", "relu", "stabiliser"),
+        Gate("i", "exp", "input"),
+        Gate("f", "exp", "forget"),
+    )
     retention_label = ("f'", r"$f'$")
     convention = "gates stabilised as in the paper: i' = exp(ã_i − m'), f' = f·exp(m − m'); f' is the retention"
 
@@ -66,16 +74,23 @@ class SLSTM(Cell):
         s, g = ops.drelu(log_f + m - a_i), ops.sigmoid(-1 * a_f)
         zero = ops.zeros_like(h)
         # Rows of ∂(i', f')/∂(h, c, n, m): m' = max(ln f + m, ã_i) enters both.
-        di = (ops.diag_matmul(i * s, p.R_i) + ops.diag_matmul(-1 * i * s * g, p.R_f), zero, zero,
-              ops.diag(-1 * i * s))
-        df = (ops.diag_matmul(f * (1 - s) * g, p.R_f) + ops.diag_matmul(-1 * f * (1 - s), p.R_i), zero, zero,
-              ops.diag(f * (1 - s)))
-        own = {"c": (ops.diag_matmul(i * ops.dtanh(a_z), p.R_z), ops.diag(f), zero, zero),
-               "n": (zero, zero, ops.diag(f), zero)}
+        di = (ops.diag_matmul(i * s, p.R_i) + ops.diag_matmul(-1 * i * s * g, p.R_f), zero, zero, ops.diag(-1 * i * s))
+        df = (
+            ops.diag_matmul(f * (1 - s) * g, p.R_f) + ops.diag_matmul(-1 * f * (1 - s), p.R_i),
+            zero,
+            zero,
+            ops.diag(f * (1 - s)),
+        )
+        own = {
+            "c": (ops.diag_matmul(i * ops.dtanh(a_z), p.R_z), ops.diag(f), zero, zero),
+            "n": (zero, zero, ops.diag(f), zero),
+        }
         dc = tuple(ops.diag_matmul(c, a) + ops.diag_matmul(z, b) + extra for a, b, extra in zip(df, di, own["c"]))
         dn = tuple(ops.diag_matmul(n, a) + b + extra for a, b, extra in zip(df, di, own["n"]))
         c_new, n_new = f * c + i * z, f * n + i
         readout = (ops.diag_matmul(c_new / n_new * ops.dsigmoid(a_o), p.R_o), zero, zero, zero)
-        dh = tuple(ops.diag_matmul(o / n_new, a) + ops.diag_matmul(-1 * o * c_new / (n_new * n_new), b) + extra
-                   for a, b, extra in zip(dc, dn, readout))
+        dh = tuple(
+            ops.diag_matmul(o / n_new, a) + ops.diag_matmul(-1 * o * c_new / (n_new * n_new), b) + extra
+            for a, b, extra in zip(dc, dn, readout)
+        )
         return dh, dc, dn, (ops.diag_matmul(s * g, p.R_f) + ops.diag_matmul(1 - s, p.R_i), zero, zero, ops.diag(s))

@@ -24,7 +24,7 @@ def _read(path):
     entries, current = {}, None
     with open(path, encoding="utf-8") as file:
         for line in file:
-            if (match := _ENTRY.match(line)):
+            if match := _ENTRY.match(line):
                 current = entries.setdefault(match.group(2), {"type": match.group(1)})
             elif current is not None and (match := _FIELD.match(line)):
                 current[match.group(1)] = match.group(2)
@@ -56,11 +56,23 @@ def short_cite(key):
 def reference(key):
     """One line of a references section: authors, year, title, venue, and DOI / arXiv / URL."""
     entry = BIBLIOGRAPHY[key]
-    venue = entry.get("journal") or entry.get("booktitle") or entry.get("publisher") or entry.get("howpublished") or entry.get("school", "")
-    details = ", ".join(part for part in (
-        f"{entry['volume']}" + (f"({entry['number']})" if "number" in entry else "") if "volume" in entry and "journal" in entry else "",
-        f"pp. {entry['pages']}" if "pages" in entry else "",
-    ) if part)
+    venue = (
+        entry.get("journal")
+        or entry.get("booktitle")
+        or entry.get("publisher")
+        or entry.get("howpublished")
+        or entry.get("school", "")
+    )
+    details = ", ".join(
+        part
+        for part in (
+            f"{entry['volume']}" + (f"({entry['number']})" if "number" in entry else "")
+            if "volume" in entry and "journal" in entry
+            else "",
+            f"pp. {entry['pages']}" if "pages" in entry else "",
+        )
+        if part
+    )
     links = []
     if "doi" in entry:
         links.append(f"doi:{entry['doi']}")

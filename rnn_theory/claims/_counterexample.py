@@ -32,7 +32,9 @@ def counterexample(cell, xs, s0, lag, refutes, **extra):
     xs, s0 = np.asarray(xs, dtype=float), np.asarray(s0, dtype=float)
     log_norm = measured_log_norm(cell, xs, s0, lag)
     if not refutes(cell, xs, s0, log_norm):
-        raise RuntimeError(f"the case found for a {cell.key} cell does not refute the claim: no counterexample to record")
+        raise RuntimeError(
+            f"the case found for a {cell.key} cell does not refute the claim: no counterexample to record"
+        )
     record = {"kind": cell.key}
     if cell.key == "rnn":
         record["activation"] = cell.activation

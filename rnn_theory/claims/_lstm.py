@@ -40,7 +40,7 @@ def carousel_paths(cell, xs, s0, lags):
     log_f = np.log([forget_gate(cell, xs[t - 1], *np.split(states[t - 1], 2)) for t in range(1, T + 1)])
     out = {}
     for tau, (log_scale, P) in jacobian_products(cell, xs, s0, lags).items():
-        log_F = log_f[T - tau:].sum(axis=0)  # diagonal of ln F
+        log_F = log_f[T - tau :].sum(axis=0)  # diagonal of ln F
         top = log_F.max()
         C = P[n:, n:]
         deviation = np.linalg.norm(np.exp(log_scale - top) * C - np.diag(np.exp(log_F - top)), 2)

@@ -162,7 +162,7 @@ class Context:
         """``map`` over every (setting, seed), grouped: {setting: [fn(case(setting, seed)) per seed]}."""
         settings, seeds = list(settings), list(seeds)
         rows = self.map(fn, [case(setting, seed) for setting in settings for seed in seeds])
-        return {setting: rows[k * len(seeds):(k + 1) * len(seeds)] for k, setting in enumerate(settings)}
+        return {setting: rows[k * len(seeds) : (k + 1) * len(seeds)] for k, setting in enumerate(settings)}
 
 
 def process_executor(workers):
@@ -174,8 +174,12 @@ def process_executor(workers):
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = "1"  # read by the workers when they load NumPy
     # Workers ignore SIGINT (a terminal's Ctrl-C reaches the whole group): the parent handles it.
-    return _Executor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                     initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+    return _Executor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=signal.signal,
+        initargs=(signal.SIGINT, signal.SIG_IGN),
+    )
 
 
 class _Executor(ProcessPoolExecutor):

@@ -50,7 +50,7 @@ def best_saturation_set(W, exhaustive_up_to=10):
         candidates, S = [], list(range(n))
         while S:
             candidates.append(S)
-            S = max((S[:i] + S[i + 1:] for i in range(len(S))), key=lambda R: _block_radius(W, R), default=[])
+            S = max((S[:i] + S[i + 1 :] for i in range(len(S))), key=lambda R: _block_radius(W, R), default=[])
     best = max(candidates, key=lambda S: _block_radius(W, S))
     mask = np.zeros(n, dtype=bool)
     mask[best] = True

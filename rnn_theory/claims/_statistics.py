@@ -19,4 +19,8 @@ def fraction(successes, n):
     p = successes / n
     centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
-    return {"fraction": p, "n": n, "interval_95": [round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)]}
+    return {
+        "fraction": p,
+        "n": n,
+        "interval_95": [round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)],
+    }

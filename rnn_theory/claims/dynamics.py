@@ -68,9 +68,14 @@ def chaos_at_gain_one(ctx):
     evidence = {"n": CHAOS_N, "T": CHAOS_T, "by_gain": by_gain}
     if all(c == "holds" for c in classes.values()):
         return Verdict("holds", evidence)
-    condition = "the sign of λ_1 is as predicted: " + settings_condition(classes, "g") + (
-        "; near g = 1 finite networks can settle on fixed points or cycles (λ_1 ≈ 0 or < 0): the transition at "
-        "g = 1 is sharp only as n → ∞")
+    condition = (
+        "the sign of λ_1 is as predicted: "
+        + settings_condition(classes, "g")
+        + (
+            "; near g = 1 finite networks can settle on fixed points or cycles (λ_1 ≈ 0 or < 0): the transition at "
+            "g = 1 is sharp only as n → ∞"
+        )
+    )
     if "holds" in classes.values():
         return Verdict("holds-if", evidence, condition=condition)
     if "fails" not in classes.values():
@@ -78,7 +83,12 @@ def chaos_at_gain_one(ctx):
     g = next(g for g in GAINS if classes[f"{g:g}"] == "fails")
     seed = 700 + next(s for s, e in zip(CHAOS_SEEDS, groups[g]) if not _as_predicted(g, e))
     cell, xs, s0 = _lyapunov_setup(g, seed)
-    return Verdict("refuted", evidence, condition=condition, counterexample=counterexample(cell, xs, s0, 1, functools.partial(_wrong_sign, gain=g)))
+    return Verdict(
+        "refuted",
+        evidence,
+        condition=condition,
+        counterexample=counterexample(cell, xs, s0, 1, functools.partial(_wrong_sign, gain=g)),
+    )
 
 
 def _lru_case(case):
@@ -124,5 +134,7 @@ def lru_exact_decay(ctx):
     # 1e-9 relative at lag 10⁵: no drift from accumulated rounding (each step adds ~1e-16).
     if max(errors) <= 1e-9:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
-    raise RuntimeError(f"lru: gradient_norms drifts from τ·ln r_max by {max(errors):.3g} relative; a dense replay of "
-                       "10⁴–10⁵ steps is no counterexample record to keep: inspect _lru_case")
+    raise RuntimeError(
+        f"lru: gradient_norms drifts from τ·ln r_max by {max(errors):.3g} relative; a dense replay of "
+        "10⁴–10⁵ steps is no counterexample record to keep: inspect _lru_case"
+    )

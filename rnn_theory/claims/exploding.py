@@ -20,9 +20,11 @@ EXPLODES = 100.0
 
 def _wall_row(w):
     crossing = wall_crossing(w, -8.0, 0.0)
-    crossing["passes"] = bool(abs(crossing["measured"] - crossing["predicted"]) <= WALL_SHIFT
-                              and crossing["gradient"] >= EXPLODES * crossing["gradient_far"]
-                              and crossing["curvature"] > crossing["gradient"])
+    crossing["passes"] = bool(
+        abs(crossing["measured"] - crossing["predicted"]) <= WALL_SHIFT
+        and crossing["gradient"] >= EXPLODES * crossing["gradient_far"]
+        and crossing["curvature"] > crossing["gradient"]
+    )
     return crossing
 
 
@@ -46,18 +48,29 @@ def _wall_row(w):
 )
 def wall(ctx):
     rows = dict(zip(WALL_WEIGHTS, ctx.map(_wall_row, WALL_WEIGHTS)))
-    evidence = {f"w = {w:g}": {
-        "predicted_b": r["predicted"], "measured_b": r["measured"], "kind": r["kind"],
-        "gradient_on_wall": r["gradient"], "median_gradient_on_line": r["gradient_far"],
-        "curvature_along_gradient": r["curvature"], "cos_top_curvature_eigenvector_gradient": r["alignment"],
-        "passes": r["passes"]} for w, r in rows.items()}
+    evidence = {
+        f"w = {w:g}": {
+            "predicted_b": r["predicted"],
+            "measured_b": r["measured"],
+            "kind": r["kind"],
+            "gradient_on_wall": r["gradient"],
+            "median_gradient_on_line": r["gradient_far"],
+            "curvature_along_gradient": r["curvature"],
+            "cos_top_curvature_eigenvector_gradient": r["alignment"],
+            "passes": r["passes"],
+        }
+        for w, r in rows.items()
+    }
     passing = [f"{w:g}" for w, r in rows.items() if r["passes"]]
     if len(passing) == len(rows):
         return Verdict("holds", evidence)
     if not passing:
         raise RuntimeError("pascanu2013.wall: no weight shows the wall; inspect classics.wall_crossing")
-    return Verdict("holds-if", evidence, condition=f"w ∈ {{{', '.join(passing)}}} (of the measured {{"
-                   f"{', '.join(f'{w:g}' for w in WALL_WEIGHTS)}}})")
+    return Verdict(
+        "holds-if",
+        evidence,
+        condition=f"w ∈ {{{', '.join(passing)}}} (of the measured {{{', '.join(f'{w:g}' for w in WALL_WEIGHTS)}}})",
+    )
 
 
 CLIP_RATE, CLIP_THRESHOLD, CLIP_ITERATIONS = 0.5, 1.0, 300
@@ -92,7 +105,10 @@ def clipping(ctx):
     starts = _clipping_starts()
     plain = descend(starts, CLIP_RATE, CLIP_ITERATIONS)
     clipped = descend(starts, CLIP_RATE, CLIP_ITERATIONS, threshold=CLIP_THRESHOLD)
-    final = {name: one_unit_loss(path[-1, :, 0], path[-1, :, 1])[0] for name, path in (("plain", plain), ("clipped", clipped))}
+    final = {
+        name: one_unit_loss(path[-1, :, 0], path[-1, :, 1])[0]
+        for name, path in (("plain", plain), ("clipped", clipped))
+    }
     evidence = {
         "starts": len(starts),
         "plain_largest_step_by_start": step_lengths(plain).max(axis=0),
@@ -146,24 +162,34 @@ def _gaussian_case(seed):
 def nonnormal_transient(ctx):
     chains = {n: transient(chain_matrix(n, CHAIN_RHO, CHAIN_ALPHA), 50 * n) for n in CHAIN_SIZES}
     per_unit = [chains[n]["peak_lag"] / n for n in CHAIN_SIZES]
-    worst_ok = (all(c["spectral_radius"] < 1 and c["peak"] > LARGE for c in chains.values())
-                and max(per_unit) <= (1 + LINEAR) * min(per_unit))
-    worst_evidence = {f"n = {n}": {"spectral_radius": c["spectral_radius"], "peak_ln_norm": c["peak"],
-                                   "peak_lag": c["peak_lag"], "last_lag_with_norm_above_1": c["duration"]}
-                      for n, c in chains.items()}
+    worst_ok = all(c["spectral_radius"] < 1 and c["peak"] > LARGE for c in chains.values()) and max(per_unit) <= (
+        1 + LINEAR
+    ) * min(per_unit)
+    worst_evidence = {
+        f"n = {n}": {
+            "spectral_radius": c["spectral_radius"],
+            "peak_ln_norm": c["peak"],
+            "peak_lag": c["peak_lag"],
+            "last_lag_with_norm_above_1": c["duration"],
+        }
+        for n, c in chains.items()
+    }
     worst_evidence["peak_lag_per_unit"] = per_unit
     rows = ctx.map(_gaussian_case, GAUSSIAN_SEEDS)
     grows = [all(rho < 1 and duration >= 2 for rho, _, duration in row) for row in rows]
     cls, record = classify(sum(grows), len(grows))
     typical_evidence = {
-        "spectral_radius_by_seed": [row[0][0] for row in rows], "peak_ln_norm_by_seed": [row[0][1] for row in rows],
+        "spectral_radius_by_seed": [row[0][0] for row in rows],
+        "peak_ln_norm_by_seed": [row[0][1] for row in rows],
         "steps_above_1_by_seed": [row[0][2] for row in rows],
         "perturbed_spectral_radius_by_seed": [row[1][0] for row in rows],
         "perturbed_steps_above_1_by_seed": [row[1][2] for row in rows],
         "transient_before_and_after_perturbation": record,
     }
     if not worst_ok:
-        raise RuntimeError("orhan2020.nonnormal-transient: the chain shows no O(n) transient; inspect classics.nonnormal")
+        raise RuntimeError(
+            "orhan2020.nonnormal-transient: the chain shows no O(n) transient; inspect classics.nonnormal"
+        )
     typical = {"holds": "holds", "fails": "refuted", "undecided": "undecided"}[cls]
     if typical == "refuted":
         raise RuntimeError("orhan2020.nonnormal-transient: Gaussian W shows no transient; inspect classics.nonnormal")

@@ -4,13 +4,13 @@ import numpy as np
 import sympy
 
 from ..cells import CELLS
+from ..symbolic.theorems import parameter_count
 from ._counterexample import counterexample
 from ._lstm import carousel_paths, forget_gate, logistic, output_gate, partial_carousel
 from ._registry import Source, Verdict, claim
 from ._symbolic import symbolic_evidence, unproven
 from ._trained import trained_models
 from ._typical import classify, settings_condition
-from ..symbolic.theorems import parameter_count
 
 # "Approximately equal" and "relatively unchanged" read as "within a factor 10": an order of
 # magnitude, far beyond rounding, and the loosest reading that still says something.
@@ -61,15 +61,19 @@ def _carousel_verdict(ctx, kind, claimed_name):
         "max_relative_deviation_total_derivative": float(np.max([r[1] for r in rows])),
     }
     if evidence["max_abs_error_partial_vs_" + claimed_name] > PARTIAL_TOLERANCE:
-        raise RuntimeError(f"{kind}: the partial carousel block differs from {claimed_name}; the sweep keeps no "
-                           "replayable case of it, so no counterexample can be recorded: inspect _carousel_case")
+        raise RuntimeError(
+            f"{kind}: the partial carousel block differs from {claimed_name}; the sweep keeps no "
+            "replayable case of it, so no counterexample can be recorded: inspect _carousel_case"
+        )
     condition = (
         f"read as the partial derivative with h_{{t−1}} held fixed (the block ∂c_t/∂c_{{t−1}} of the state "
         f"Jacobian, exactly {claimed_name}); the total derivative through h_{{t−1}} = o_{{t−1}}⊙tanh(c_{{t−1}}) "
         f"adds ∂c_t/∂h_{{t−1}}·diag(o_{{t−1}}⊙tanh'(c_{{t−1}})), measured at a median "
         f"{evidence['median_relative_deviation_total_derivative']:.2g} of ‖{claimed_name}‖ on random weights"
     )
-    return Verdict("holds-if", evidence, condition=condition) if all(evidence["symbolic"].values()) else unproven(evidence)
+    return (
+        Verdict("holds-if", evidence, condition=condition) if all(evidence["symbolic"].values()) else unproven(evidence)
+    )
 
 
 @claim(
@@ -185,7 +189,10 @@ def cell_state_multistep(ctx):
     for name, model, task_xs in trained_models("lstm", episodes=3):
         lags = [tau for tau in (1, 10, 50) if tau <= len(task_xs)]
         paths = carousel_paths(model, task_xs, None, lags)
-        trained[name] = {f"lag_{tau}": dict(zip(("ln_norm_c_block", "ln_norm_prod_f", "relative_deviation"), paths[tau])) for tau in lags}
+        trained[name] = {
+            f"lag_{tau}": dict(zip(("ln_norm_c_block", "ln_norm_prod_f", "relative_deviation"), paths[tau]))
+            for tau in lags
+        }
     evidence = {
         "random_lstm": table,
         "trained_lstm": trained,
@@ -198,7 +205,9 @@ def cell_state_multistep(ctx):
         "for τ >= 2 the paths c → h → gates → c add to it"
     )
     if gap > LN10:
-        example = counterexample(cell, xs, np.zeros(2), 10, _path_exceeds_carousel, log_norm_c=log_c, log_norm_direct=log_f)
+        example = counterexample(
+            cell, xs, np.zeros(2), 10, _path_exceeds_carousel, log_norm_c=log_c, log_norm_direct=log_f
+        )
         return Verdict("refuted", evidence, condition=condition, counterexample=example)
     return Verdict("holds", evidence)
 
@@ -258,8 +267,9 @@ def _setting(b):
 )
 def conveyor_belt(ctx):
     settings = [*FORGET_BIASES, None]
-    groups = ctx.sweep(_conveyor_case, settings, CONVEYOR_SEEDS,
-                       lambda b, s: ("lstm_nofg" if b is None else "lstm", 80 + s, b))
+    groups = ctx.sweep(
+        _conveyor_case, settings, CONVEYOR_SEEDS, lambda b, s: ("lstm_nofg" if b is None else "lstm", 80 + s, b)
+    )
     table, classes, failing = {}, {}, {}
     for b, chunk in groups.items():
         unchanged = [abs(log_c) <= LN10 for log_c, _ in chunk]
@@ -331,7 +341,9 @@ def gru_additive(ctx):
     # σ and the Jacobian code agree to an ulp or two on entries below 1.
     if evidence["max_abs_error_direct_path_when_W_zero"] <= 1e-15:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
-    raise RuntimeError("gru: with W = 0 the Jacobian is not diag(1 − z); the sweep keeps no replayable case: inspect _gru_case")
+    raise RuntimeError(
+        "gru: with W = 0 the Jacobian is not diag(1 − z); the sweep keeps no replayable case: inspect _gru_case"
+    )
 
 
 @claim(
@@ -361,7 +373,9 @@ def gru_fewer_params(ctx):
         "torch lstm - torch gru": sympy.expand(torch_lstm - torch_gru),
     }
     # A polynomial with positive coefficients and no constant term is positive for all n, m >= 1.
-    positive = all(all(c > 0 for c in sympy.Poly(d, n, m).coeffs()) and d.subs({n: 0, m: 0}) == 0 for d in differences.values())
+    positive = all(
+        all(c > 0 for c in sympy.Poly(d, n, m).coeffs()) and d.subs({n: 0, m: 0}) == 0 for d in differences.values()
+    )
     evidence = {
         "symbolic": published,
         **{f"count_{k}": str(v) for k, v in counts.items()},
@@ -371,8 +385,10 @@ def gru_fewer_params(ctx):
     }
     if positive:
         return Verdict("holds", evidence) if all(published.values()) else unproven(evidence)
-    raise RuntimeError("a parameter-count difference has a non-positive coefficient; a counterexample is a size "
-                       f"(n, m), not a cell run: read it from {differences}")
+    raise RuntimeError(
+        "a parameter-count difference has a non-positive coefficient; a counterexample is a size "
+        f"(n, m), not a cell run: read it from {differences}"
+    )
 
 
 def _median_coupling(cell, xs):
@@ -419,7 +435,9 @@ def output_gate_decouples(ctx):
     }
     # Closed gates make the product block triangular: exact up to rounding in 50 products.
     if deviation > 1e-12:
-        raise RuntimeError(f"lstm: closed output gates leave ∂c_T/∂c_(T−50) {deviation:.3g} away from ∏diag(f); inspect carousel_paths")
+        raise RuntimeError(
+            f"lstm: closed output gates leave ∂c_T/∂c_(T−50) {deviation:.3g} away from ∏diag(f); inspect carousel_paths"
+        )
     if evidence["median_coupling_at_initialisation"] > 0.1:
         condition = (
             "only as far as o_t ≈ 0: closed output gates give h_t = 0, and the memory then evolves on the inputs "

@@ -38,7 +38,10 @@ def _shorter_memory(cell, xs, s0, _log_norm):
     """Refutes 'b_f = 1 lengthens the memory' on one network (``cell`` at b_f = 1): lowering its forget
     bias by 1 does not shorten both the median time constant and ‖∂c_T/∂c_{T−20}‖."""
     lowered = CELLS["lstm"](**{**cell.params, "b_f": cell.params["b_f"] - 1.0})
-    longer = [_median_time_constant(c, xs) for c in (lowered, cell)], [carousel_paths(c, xs, s0, (20,))[20][0] for c in (lowered, cell)]
+    longer = (
+        [_median_time_constant(c, xs) for c in (lowered, cell)],
+        [carousel_paths(c, xs, s0, (20,))[20][0] for c in (lowered, cell)],
+    )
     return not (longer[0][1] > longer[0][0] and longer[1][1] > longer[1][0])
 
 
@@ -71,7 +74,9 @@ def forget_bias_one(ctx):
         "median_time_constant_steps_b1": float(np.median([r[1][0] for r in rows])),
         "median_ln_norm_c_lag20_b0": float(np.median([r[0][1] for r in rows])),
         "median_ln_norm_c_lag20_b1": float(np.median([r[1][1] for r in rows])),
-        "median_time_constant_steps_trained": {name: _median_time_constant(m, xs) for name, m, xs in trained_models("lstm", 3)},
+        "median_time_constant_steps_trained": {
+            name: _median_time_constant(m, xs) for name, m, xs in trained_models("lstm", 3)
+        },
         "seeds_longer_with_b1": record,
     }
     if cls == "holds":
@@ -217,6 +222,8 @@ def min_cells_diagonal(ctx):
     if evidence["max_abs_off_diagonal"] == 0 and evidence["max_abs_error_diagonal"] <= 1e-15:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     if evidence["max_abs_off_diagonal"] == 0:
-        raise RuntimeError("the diagonal differs from 1 − z or f/(f + i): no off-diagonal case to record; inspect _diagonal_case")
+        raise RuntimeError(
+            "the diagonal differs from 1 − z or f/(f + i): no off-diagonal case to record; inspect _diagonal_case"
+        )
     cell, x, h = _diagonal_setup(cases[int(np.argmax([r[0] for r in rows]))])
     return Verdict("refuted", evidence, counterexample=counterexample(cell, [x], h, 1, _not_diagonal))

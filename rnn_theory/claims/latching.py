@@ -95,6 +95,7 @@ def latching_vanishes(ctx):
         return Verdict("undecided", evidence, condition="no contracting stretch on the trained models: nothing to test")
     if max(excess) <= SLACK:
         return Verdict("holds", evidence)
-    raise RuntimeError(f"bengio1994.latching-vanishes: ln‖∏J‖ exceeds Σ ln‖J‖ by {max(excess):.3g}: a product "
-                       "larger than the product of its norms is an engine bug, not a counterexample")
-
+    raise RuntimeError(
+        f"bengio1994.latching-vanishes: ln‖∏J‖ exceeds Σ ln‖J‖ by {max(excess):.3g}: a product "
+        "larger than the product of its norms is an engine bug, not a counterexample"
+    )

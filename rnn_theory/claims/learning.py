@@ -37,8 +37,7 @@ def _trained_counterexample(document, model, lag):
     task = TASKS[task_name](lag)
     xs, _ = task.sample(np.random.default_rng(0), 1)
     refutes = _still_solves(task, readout, document["config"]["success"])
-    return counterexample(cell, xs[:, :, 0], np.zeros(cell.state_size), lag, refutes,
-                          test_correct=log["test_correct"])
+    return counterexample(cell, xs[:, :, 0], np.zeros(cell.state_size), lag, refutes, test_correct=log["test_correct"])
 
 
 @claim(
@@ -73,13 +72,20 @@ def ten_to_twenty_steps(ctx):
         "budget": f"<= {config['steps']} Adam steps × batch {config['batch']}, n = {config['hidden']}, "
         f"lr {config['lr']}, clip {config['clip']}, {seeds} seeds per model and lag",
         "success_rate_by_model_and_lag": rates,
-        "vanilla_success_beyond_20": {model: {lag: fraction(round(rate * seeds), seeds) for lag, rate in rates[model].items() if lag > 20}
-                                      for model in VANILLA if model in rates},
+        "vanilla_success_beyond_20": {
+            model: {lag: fraction(round(rate * seeds), seeds) for lag, rate in rates[model].items() if lag > 20}
+            for model in VANILLA
+            if model in rates
+        },
         "regenerate": document["command"],
     }
     # The standard initialisation first: it is what the claim is about; then the longest lag.
-    beyond = sorted((VANILLA.index(model), -lag, model) for model, lags in evidence["vanilla_success_beyond_20"].items()
-                    for lag, record in lags.items() if record["interval_95"][0] > 0)
+    beyond = sorted(
+        (VANILLA.index(model), -lag, model)
+        for model, lags in evidence["vanilla_success_beyond_20"].items()
+        for lag, record in lags.items()
+        if record["interval_95"][0] > 0
+    )
     for _, minus_lag, model in beyond:
         example = _trained_counterexample(document, model, -minus_lag)
         if example is not None:
@@ -92,6 +98,10 @@ def ten_to_twenty_steps(ctx):
     if not any(lag > 20 for lag in rates["rnn"]):
         return Verdict("undecided", evidence, condition="not tested: the experiment has no lag beyond 20")
     if beyond:
-        return Verdict("undecided", evidence, condition="vanilla RNNs learned lags beyond 20 in this experiment, "
-                       "but no checkpoint of such a run ships to replay")
+        return Verdict(
+            "undecided",
+            evidence,
+            condition="vanilla RNNs learned lags beyond 20 in this experiment, "
+            "but no checkpoint of such a run ships to replay",
+        )
     return Verdict("holds", evidence)

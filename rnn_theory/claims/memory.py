@@ -77,8 +77,11 @@ def default_behavior(ctx):
     classes, table = {}, {}
     for b, times in groups.items():
         classes[f"b_f = {b:g}"], record = classify(sum(t >= LONG for t in times), len(times))
-        table[f"b_f = {b:g}"] = {"predicted_1_plus_e^b_f": 1 + float(np.exp(b)), "median_memory_time_by_seed": times,
-                                 "long": record}
+        table[f"b_f = {b:g}"] = {
+            "predicted_1_plus_e^b_f": 1 + float(np.exp(b)),
+            "median_memory_time_by_seed": times,
+            "long": record,
+        }
     trained = {name: float(np.median(memory_times(cell, xs))) for name, cell, xs in trained_models("lstm", episodes=4)}
     evidence = {"random_lstm": table, "trained_lstm_median_memory_time": trained}
     condition = "at initialisation: " + settings_condition(classes, "")
@@ -120,8 +123,8 @@ def _chrono_ok(rule, predicted, measured):
 
 @claim(
     id="tallec2018.chrono",
-    statement=f"chrono initialisation b_f ~ log U(1, T_max − 1), b_i = −b_f spreads the units' forgetting times "
-    f"1/(1 − f) over [2, T_max], each around 1 + e^{{b_f}}, where the bias-1 rule puts every unit near 1 + e ≈ 3.7",
+    statement="chrono initialisation b_f ~ log U(1, T_max − 1), b_i = −b_f spreads the units' forgetting times "
+    "1/(1 − f) over [2, T_max], each around 1 + e^{b_f}, where the bias-1 rule puts every unit near 1 + e ≈ 3.7",
     source=Source(
         "tallec2018",
         "To obtain a time range around T for unit i, we must both ensure that f_t^i lies around 1 − 1/T, and that i_t "
@@ -152,7 +155,7 @@ def chrono(ctx):
     evidence = {"t_max": CHRONO_T_MAX, "rules": table}
     verdict = settings_verdict(classes, evidence, settings_condition(classes, ""))
     if verdict is None:
-        raise RuntimeError(f"tallec2018.chrono: no setting behaves as stated; inspect memory_times and the cells")
+        raise RuntimeError("tallec2018.chrono: no setting behaves as stated; inspect memory_times and the cells")
     return verdict
 
 
@@ -164,10 +167,10 @@ GERS_SETTINGS = ("no forget gate", "b_f = 0", "b_f = 1")
 
 
 def _growth(cell, xs, s0=None):
-    c = cell.run(xs, s0)[:, cell.hidden_size:]
+    c = cell.run(xs, s0)[:, cell.hidden_size :]
     norms = np.linalg.norm(c, axis=1)
     T = len(xs)
-    return float(norms[T // 2 + 1:].max() / norms[T // 4 + 1:T // 2 + 1].max())
+    return float(norms[T // 2 + 1 :].max() / norms[T // 4 + 1 : T // 2 + 1].max())
 
 
 def _gers_cell(setting, seed):
@@ -217,8 +220,13 @@ def state_grows(ctx):
     if classes["no forget gate"] != "fails":
         return settings_verdict(classes, evidence, condition) or Verdict("undecided", evidence, condition=condition)
     seed = 500 + next(s for s, r in zip(SEEDS, groups["no forget gate"]) if r < GROWS)
-    example = counterexample(_gers_cell("no forget gate", seed), _inputs(seed, GERS_STEPS), np.zeros(2 * N), 1,
-                             _bounded_despite_no_forget_gate)
+    example = counterexample(
+        _gers_cell("no forget gate", seed),
+        _inputs(seed, GERS_STEPS),
+        np.zeros(2 * N),
+        1,
+        _bounded_despite_no_forget_gate,
+    )
     return Verdict("refuted", evidence, condition=condition, counterexample=example)
 
 
@@ -242,7 +250,7 @@ def _stationary_variance(r):
     gamma = np.sqrt(1 - r**2)
     cell = CELLS["lru"](r=[r], theta=[rng.uniform(0, 2 * np.pi)], B=gamma * np.eye(2))
     xs = rng.normal(0.0, np.sqrt(0.5), (LRU_STEPS, 2))
-    states = cell.run(xs)[LRU_STEPS // 2:]
+    states = cell.run(xs)[LRU_STEPS // 2 :]
     return float(np.mean(np.sum(states**2, axis=1)) / np.mean(np.sum(xs**2, axis=1)))
 
 
@@ -282,15 +290,21 @@ def exp_parametrisation(ctx):
         "symbolic_modulus_below_1": _symbolic_modulus(),
         "float64_max_modulus_on_grid": float(radii.max()),
         "float64_largest_nu_with_modulus_exactly_1": boundary,
-        "variance_ratio_by_modulus": {f"{r:g}": {"predicted": 1.0, "measured": q, "standard_error": e}
-                                      for r, q, e in zip(LRU_RADII, ratios, errors)},
+        "variance_ratio_by_modulus": {
+            f"{r:g}": {"predicted": 1.0, "measured": q, "standard_error": e}
+            for r, q, e in zip(LRU_RADII, ratios, errors)
+        },
     }
     if not (evidence["symbolic_modulus_below_1"] and normalised):
         raise RuntimeError("orvieto2023.exp-parametrisation: the symbolic modulus or the variance check failed")
     if radii.max() < 1:
         return Verdict("holds", evidence)
-    return Verdict("holds-if", evidence, condition=f"in exact arithmetic for every ν; in float64 only for "
-                   f"ν > {boundary:.4f}, below which exp(−e^ν) rounds to exactly 1 and the state no longer decays")
+    return Verdict(
+        "holds-if",
+        evidence,
+        condition=f"in exact arithmetic for every ν; in float64 only for "
+        f"ν > {boundary:.4f}, below which exp(−e^ν) rounds to exactly 1 and the state no longer decays",
+    )
 
 
 RETENTION = (0.0, 1.0, 3.0, 5.0)  # the bias toward keeping the state: LSTM b_f = β, GRU b_z = −β
@@ -352,10 +366,12 @@ def slow_modes(ctx):
     classes, table = {}, {}
     for kind, rows in groups.items():
         classes[kind], record = classify(sum(_accumulates(r) for r in rows), len(rows))
-        table[kind] = {f"slow_modes_per_unit_at_beta_{b:g}_by_seed": [r[k] for r in rows] for k, b in enumerate(RETENTION)}
+        table[kind] = {
+            f"slow_modes_per_unit_at_beta_{b:g}_by_seed": [r[k] for r in rows] for k, b in enumerate(RETENTION)
+        }
         table[kind]["accumulates"] = record
     evidence = {"slow_if_modulus_above": SLOW, "cells": table}
     verdict = settings_verdict(classes, evidence, settings_condition(classes, ""))
     if verdict is None:
-        raise RuntimeError(f"can2020.slow-modes: no setting behaves as stated; inspect memory_times and the cells")
+        raise RuntimeError("can2020.slow-modes: no setting behaves as stated; inspect memory_times and the cells")
     return verdict

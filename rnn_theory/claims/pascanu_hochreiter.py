@@ -7,11 +7,11 @@ import numpy as np
 
 from ..cells import CELLS
 from ._counterexample import counterexample
-from ._products import growth_rate, jacobian_products, log_spectral_norm
 from ._lstm import logistic
+from ._products import growth_rate, jacobian_products, log_spectral_norm
 from ._registry import Source, Verdict, claim
-from ._symbolic import symbolic_evidence, unproven
 from ._search import best_saturation_set, saturation_steered_rnn, structured_matrices
+from ._symbolic import symbolic_evidence, unproven
 
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}
 # Rounding in 40 products of small matrices stays well under 1e-9 nats: a larger excess over the
@@ -40,7 +40,13 @@ def _bound_case(case):
         runs = [(CELLS["rnn"](W=W, U=np.zeros((n, 1)), b=b, activation=activation), np.zeros((40, 1)), s0)]
         for scale in (0.3, 1.0, 5.0):
             U = rng.normal(0, scale, (n, 1))
-            runs.append((CELLS["rnn"](W=W, U=U, b=rng.normal(0, scale, n), activation=activation), rng.normal(size=(40, 1)), None))
+            runs.append(
+                (
+                    CELLS["rnn"](W=W, U=U, b=rng.normal(0, scale, n), activation=activation),
+                    rng.normal(size=(40, 1)),
+                    None,
+                )
+            )
         for cell, xs, start in runs:
             products = jacobian_products(cell, xs, start)
             log_norms = np.array([log_spectral_norm(*products[t]) for t in range(1, 41)])
@@ -48,7 +54,9 @@ def _bound_case(case):
             worst = max(worst, np.max(excess))
             observations.append((float(log_bound), growth_rate(log_norms, np.arange(1, 41))))
             if np.max(excess) > BOUND_SLACK or (log_bound <= 0 and observations[-1][1] > BOUND_SLACK):
-                cases.append((cell, xs, np.zeros(n) if start is None else start, int(np.argmax(excess)) + 1))  # a case that may refute: kept to replay
+                cases.append(
+                    (cell, xs, np.zeros(n) if start is None else start, int(np.argmax(excess)) + 1)
+                )  # a case that may refute: kept to replay
     return worst, observations, cases
 
 
@@ -97,7 +105,9 @@ def sufficient_vanishing(ctx):
     evidence["bound_attained"] = bool(max(excess.values()) > -1e-9)
     if max(excess.values()) <= BOUND_SLACK:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
-    cell, xs, s0, lag = next(c for _, _, kept in rows for c in kept if _exceeds_bound(c[0], c[1], c[2], _replayed(c), c[3]))
+    cell, xs, s0, lag = next(
+        c for _, _, kept in rows for c in kept if _exceeds_bound(c[0], c[1], c[2], _replayed(c), c[3])
+    )
     example = counterexample(cell, xs, s0, lag, functools.partial(_exceeds_bound, lag=lag))
     return Verdict("refuted", evidence, counterexample=example)
 
@@ -145,7 +155,12 @@ def necessary_exploding(ctx):
     }
     if not below or np.max(below) <= BOUND_SLACK:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
-    found = [c for _, _, kept in rows for c in kept if _explodes_below_bound(c[0], c[1], c[2], _replayed((*c[:3], len(c[1]))))]
+    found = [
+        c
+        for _, _, kept in rows
+        for c in kept
+        if _explodes_below_bound(c[0], c[1], c[2], _replayed((*c[:3], len(c[1]))))
+    ]
     if not found:
         raise RuntimeError("an exploding run with γ·σ_max(W) <= 1 was seen but none of the kept cases replays it")
     cell, xs, s0, _ = found[0]
@@ -192,7 +207,9 @@ def sigmoid_weight_bound(ctx):
     if factor.max() < 1 and abs(sup_value - mpmath.mpf(1) / 4) < mpmath.mpf(10) ** -40:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     if factor.max() < 1:
-        raise RuntimeError(f"sup σ' = {sup_value} differs from 1/4 at 50 digits: a symbolic, not a cell, counterexample")
+        raise RuntimeError(
+            f"sup σ' = {sup_value} differs from 1/4 at 50 digits: a symbolic, not a cell, counterexample"
+        )
     i, j = np.unravel_index(np.argmax(factor), factor.shape)
     cell = CELLS["rnn"](W=[[w[j]]], U=[[0.0]], b=[net[i]], activation="sigmoid")  # from h = 0: a = net exactly
     return Verdict("refuted", evidence, counterexample=counterexample(cell, [[0.0]], [0.0], 1, _factor_reaches_one))

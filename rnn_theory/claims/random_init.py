@@ -5,8 +5,16 @@ import numpy as np
 
 from ..cells import CELLS
 from ..classics import (
-    critical_gain, decay_exponent, isometry_run, measured_rate, passing_fraction, power_log_norms, rate_convergence,
-    rate_sweep, recurrent_matrix, upper_spread,
+    critical_gain,
+    decay_exponent,
+    isometry_run,
+    measured_rate,
+    passing_fraction,
+    power_log_norms,
+    rate_convergence,
+    rate_sweep,
+    recurrent_matrix,
+    upper_spread,
 )
 from ..classics.networks import driven_network
 from ..flow import gradient_norms
@@ -50,8 +58,14 @@ def meanfield_rate(ctx):
     rows = ctx.map(_rate_row, settings)
     errors = np.abs([r["error"] for r in rows])
     evidence = {
-        "predicted_vs_measured": {f"g = {r['gain']:g}, s = {r['input_scale']:g}": {
-            "predicted": r["predicted"], "measured": r["measured"], "error": r["error"]} for r in rows},
+        "predicted_vs_measured": {
+            f"g = {r['gain']:g}, s = {r['input_scale']:g}": {
+                "predicted": r["predicted"],
+                "measured": r["measured"],
+                "error": r["error"],
+            }
+            for r in rows
+        },
         "worst_abs_error": float(errors.max()),
         "median_abs_error": float(np.median(errors)),
     }
@@ -60,7 +74,9 @@ def meanfield_rate(ctx):
     close = [f"({g:g}, {s:g})" for (g, s), e in zip(settings, errors) if e <= MF_WORST]
     if not close:
         raise RuntimeError("chen2018.meanfield-rate: no setting within the tolerance; inspect classics.meanfield_rate")
-    return Verdict("holds-if", evidence, condition=f"within {MF_WORST:g} nats per step at (g, s) ∈ {{{', '.join(close)}}}")
+    return Verdict(
+        "holds-if", evidence, condition=f"within {MF_WORST:g} nats per step at (g, s) ∈ {{{', '.join(close)}}}"
+    )
 
 
 ISO_SCALES, ISO_SEEDS, ISO_LAG = (0.1, 1.0), range(6), 10  # 6 of 6 is the fewest that decides against 1/2
@@ -69,8 +85,10 @@ CRITICAL_SCALE = 1.0
 
 def _isometry_case(case):
     scale, seed = case
-    return {kind: upper_spread(isometry_run(kind, scale, lags=(ISO_LAG,), seed=seed)[ISO_LAG])
-            for kind in ("orthogonal", "gaussian")}
+    return {
+        kind: upper_spread(isometry_run(kind, scale, lags=(ISO_LAG,), seed=seed)[ISO_LAG])
+        for kind in ("orthogonal", "gaussian")
+    }
 
 
 def _critical_rates():
@@ -105,15 +123,26 @@ def critical_isometry(ctx):
     classes, spreads = {}, {}
     for s, rows in groups.items():
         classes[f"{s:g}"], record = classify(sum(r["orthogonal"] < r["gaussian"] for r in rows), len(rows))
-        spreads[f"s = {s:g}"] = {"orthogonal_by_seed": [r["orthogonal"] for r in rows],
-                                 "gaussian_by_seed": [r["gaussian"] for r in rows], "orthogonal_narrower": record}
-    evidence = {"critical_gain_at_s_1": g_c, "predicted_rate_at_g_c": 0.0, "measured_rate": rates,
-                "neither_vanishes_nor_explodes_at_g_c": bool(critical),
-                f"upper_spread_ln_sigma_at_lag_{ISO_LAG}": spreads}
+        spreads[f"s = {s:g}"] = {
+            "orthogonal_by_seed": [r["orthogonal"] for r in rows],
+            "gaussian_by_seed": [r["gaussian"] for r in rows],
+            "orthogonal_narrower": record,
+        }
+    evidence = {
+        "critical_gain_at_s_1": g_c,
+        "predicted_rate_at_g_c": 0.0,
+        "measured_rate": rates,
+        "neither_vanishes_nor_explodes_at_g_c": bool(critical),
+        f"upper_spread_ln_sigma_at_lag_{ISO_LAG}": spreads,
+    }
     if critical and all(c == "holds" for c in classes.values()):
         return Verdict("holds", evidence)
-    condition = ("the rate at g_c " + ("is" if critical else "is not") + " the closest to 0; orthogonal narrower: "
-                 + settings_condition(classes, "s"))
+    condition = (
+        "the rate at g_c "
+        + ("is" if critical else "is not")
+        + " the closest to 0; orthogonal narrower: "
+        + settings_condition(classes, "s")
+    )
     return Verdict("holds-if" if "holds" in classes.values() else "undecided", evidence, condition=condition)
 
 
@@ -163,15 +192,18 @@ def orthogonal_norm(ctx):
     evidence = {
         "linear_max_abs_ln_norm_products": max(d[0] for d in drifts),
         "linear_max_abs_ln_norm_engine": max(d[1] for d in drifts),
-        "tanh_rate_by_input_scale": {f"s = {r['input_scale']:g}": {"predicted": r["predicted"], "measured": r["measured"]}
-                                     for r in rows},
+        "tanh_rate_by_input_scale": {
+            f"s = {r['input_scale']:g}": {"predicted": r["predicted"], "measured": r["measured"]} for r in rows
+        },
     }
     exact = max(max(d) for d in drifts) <= ORTHO_ROUNDING
     lost = all(r["measured"] < 0 and abs(r["error"]) <= MF_WORST for r in rows)
     if exact and lost:
         return Verdict("holds", evidence)
-    raise RuntimeError(f"arjovsky2016.orthogonal-norm: exact = {exact}, tanh loss as predicted = {lost}; a loss of "
-                       "norm in a linear orthogonal product is a bug of the engine, not a counterexample: inspect it")
+    raise RuntimeError(
+        f"arjovsky2016.orthogonal-norm: exact = {exact}, tanh loss as predicted = {lost}; a loss of "
+        "norm in a linear orthogonal product is a bug of the engine, not a counterexample: inspect it"
+    )
 
 
 IRNN_SEEDS, IRNN_LAG = range(6), 100
@@ -209,8 +241,9 @@ def irnn(ctx):
     lags = (1, 10, 50, 100, 200)
     evidence = {
         "two_routes_agree_by_seed": [r[0] for r in rows],
-        "fraction_passing_by_lag": {f"τ = {lag}": [float(r[1][lag - 1]) if lag <= len(r[1]) else None for r in rows]
-                                    for lag in lags},
+        "fraction_passing_by_lag": {
+            f"τ = {lag}": [float(r[1][lag - 1]) if lag <= len(r[1]) else None for r in rows] for lag in lags
+        },
         "last_lag_with_a_passing_unit_by_seed": [int(np.count_nonzero(r[1] > 0)) for r in rows],
         "steps_by_seed": [len(r[1]) for r in rows],
     }
@@ -234,10 +267,14 @@ def _oseledets_random(case):
 def _summary(result):
     lags = result["lags"]
     settle = result["settle_lag"]
-    return {"lambda_1": result["lambda_1"], "lags": int(lags[-1]), "settle_lag": settle,
-            "error_at_longest_lag": float(result["errors"][-1]),
-            "error_decay_exponent": decay_exponent(lags, result["errors"]),
-            "converged": settle is not None and settle <= lags[-1] // 2}
+    return {
+        "lambda_1": result["lambda_1"],
+        "lags": int(lags[-1]),
+        "settle_lag": settle,
+        "error_at_longest_lag": float(result["errors"][-1]),
+        "error_decay_exponent": decay_exponent(lags, result["errors"]),
+        "converged": settle is not None and settle <= lags[-1] // 2,
+    }
 
 
 @claim(

@@ -45,16 +45,23 @@ def render_markdown(results):
     ]
     records = [result.to_dict() for result in results]
     for record in records:
-        lines.append(f"| [`{record['id']}`](#{_anchor(record['id'])}) | {VERDICT_MARK[record['verdict']]} | "
-                     f"{READING_NAME[record['reading']]} | {_cell(record['statement'])} | {_cell(record['source'])} |")
+        lines.append(
+            f"| [`{record['id']}`](#{_anchor(record['id'])}) | {VERDICT_MARK[record['verdict']]} | "
+            f"{READING_NAME[record['reading']]} | {_cell(record['statement'])} | {_cell(record['source'])} |"
+        )
     for record in records:
         lines += ["", f"## {record['id']}", "", f"**Statement checked:** {record['statement']}", ""]
         if record["quote"]:
             lines += [f"> {record['quote']}", ">", f"> — {record['source']}", ""]
-        attribution = {"quote": "the source's own words", "paraphrase": "a common paraphrase; cited where it is taught",
-                       "derived": "derived from the cited work's equations; the work does not state it"}[record["attribution"]]
-        lines.append(f"- **Source:** {record['source']} (`{record['bibkey']}`): {attribution}"
-                     + (f"; {record['attribution_note']}" if record["attribution_note"] else ""))
+        attribution = {
+            "quote": "the source's own words",
+            "paraphrase": "a common paraphrase; cited where it is taught",
+            "derived": "derived from the cited work's equations; the work does not state it",
+        }[record["attribution"]]
+        lines.append(
+            f"- **Source:** {record['source']} (`{record['bibkey']}`): {attribution}"
+            + (f"; {record['attribution_note']}" if record["attribution_note"] else "")
+        )
         if record["aliases"]:
             lines.append(f"- **Old ids:** {', '.join(f'`{a}`' for a in record['aliases'])}")
         lines.append(f"- **Verdict:** {VERDICT_MARK[record['verdict']]} ({READING_NAME[record['reading']]} reading)")
@@ -115,4 +122,8 @@ def _cell(text):
 
 def _compact_json(value):
     """JSON with one line per top-level key, so long input sequences do not take a page each."""
-    return "{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in value.items()) + "\n}\n"
+    return (
+        "{\n"
+        + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in value.items())
+        + "\n}\n"
+    )

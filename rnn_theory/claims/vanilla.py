@@ -81,14 +81,18 @@ def _product_wrong(cell, xs, s0, _log_norm):
     recorded="holds",
 )
 def jacobian_product(ctx):
-    cases = [(a, n, tau, 100 * n + tau) for a in ("tanh", "sigmoid", "relu") for n in (1, 3, 8) for tau in (1, 2, 3, 10)]
+    cases = [
+        (a, n, tau, 100 * n + tau) for a in ("tanh", "sigmoid", "relu") for n in (1, 3, 8) for tau in (1, 2, 3, 10)
+    ]
     errors = ctx.map(_product_case, cases)
     worst = float(np.max([e for e, _ in errors]))
     evidence = {
         "symbolic": symbolic_evidence("chain_rule_rnn_tau2", "chain_rule_rnn_tau3"),
         "cases": len(cases),
         "max_relative_error_ordered_product": worst,
-        "median_relative_error_reversed_product_n>1_tau>1": float(np.median([r for (e, r), c in zip(errors, cases) if c[1] > 1 and c[2] > 1])),
+        "median_relative_error_reversed_product_n>1_tau>1": float(
+            np.median([r for (e, r), c in zip(errors, cases) if c[1] > 1 and c[2] > 1])
+        ),
     }
     if worst <= PRODUCT_TOLERANCE:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
@@ -154,12 +158,18 @@ def _typical_reading(ctx, rho, expect_sign, refutes, base_seed):
     rates = ctx.map(_gaussian_growth, cases)
     agree = [np.sign(rate) == expect_sign for rate in rates]
     cls, record = classify(sum(agree), len(agree))
-    evidence = {"gaussian_tanh_n32_input_scale_1": {"rho_W": rho, "growth_per_step_by_seed": rates, "as_claimed": record}}
+    evidence = {
+        "gaussian_tanh_n32_input_scale_1": {"rho_W": rho, "growth_per_step_by_seed": rates, "as_claimed": record}
+    }
     if cls == "holds":
         return Verdict("holds", evidence)
     if cls == "undecided":
-        return Verdict("undecided", evidence, condition=f"the fraction as claimed, {record['fraction']:.2g}, has a 95% interval "
-                       f"{record['interval_95']} that contains 1/2")
+        return Verdict(
+            "undecided",
+            evidence,
+            condition=f"the fraction as claimed, {record['fraction']:.2g}, has a 95% interval "
+            f"{record['interval_95']} that contains 1/2",
+        )
     cell, xs, s0, _, _ = _gaussian_run(cases[agree.index(False)])
     return Verdict("refuted", evidence, counterexample=counterexample(cell, xs, s0, TYPICAL_LAG, refutes))
 
@@ -213,7 +223,10 @@ def rho_below_one(ctx):
     typical = _typical_reading(ctx, 0.9, -1, _grows_below_one, 400)
     if log_norms[-1] > 0:
         example = counterexample(cell, np.zeros((lag, 1)), s0, lag, _grows_below_one)
-        return {"worst_case": Verdict("refuted", evidence, condition=condition, counterexample=example), "typical": typical}
+        return {
+            "worst_case": Verdict("refuted", evidence, condition=condition, counterexample=example),
+            "typical": typical,
+        }
     return {"worst_case": Verdict("holds", evidence), "typical": typical}
 
 
@@ -244,7 +257,10 @@ def rho_above_one(ctx):
     scales = (0.0, 1.0, 3.0, 10.0)
     driven = ctx.sweep(_gaussian_growth, scales, seeds, lambda scale, s: (32, 200 + s, 1.5, scale))
     by_scale = {
-        str(scale): {"fraction_vanishing": float(np.mean(np.array(rates) < 0)), "median_growth_per_step": float(np.median(rates))}
+        str(scale): {
+            "fraction_vanishing": float(np.mean(np.array(rates) < 0)),
+            "median_growth_per_step": float(np.median(rates)),
+        }
         for scale, rates in driven.items()
     }
     one_unit = {w: _autonomous_decay(w) for w in (1.25, 1.5, 2.0, 3.0, 5.0)}
@@ -262,7 +278,10 @@ def rho_above_one(ctx):
     if vanishing:
         cell, lag, _ = one_unit[max(vanishing)]
         example = counterexample(cell, np.zeros((lag, 1)), [1.0], lag, _vanishes_above_one)
-        return {"worst_case": Verdict("refuted", evidence, condition=condition, counterexample=example), "typical": typical}
+        return {
+            "worst_case": Verdict("refuted", evidence, condition=condition, counterexample=example),
+            "typical": typical,
+        }
     return {"worst_case": Verdict("holds", evidence), "typical": typical}
 
 
@@ -322,17 +341,27 @@ def eigenvalues_typically_below_one(ctx):
         failing[g] = [300 + s for s, b in zip(RADIUS_SEEDS, below) if b <= 0.5]
         cls, record = classify(sum(b > 0.5 for b in below), len(below))
         classes[f"{g:.4g}"] = cls
-        per_gain[f"{g:.4g}"] = {"fraction_of_steps_rho_J_below_1_by_seed": below, "runs_mostly_below_1": record,
-                                "median_rho_J": float(np.median(np.concatenate(chunk)))}
+        per_gain[f"{g:.4g}"] = {
+            "fraction_of_steps_rho_J_below_1_by_seed": below,
+            "runs_mostly_below_1": record,
+            "median_rho_J": float(np.median(np.concatenate(chunk))),
+        }
     evidence = {"tanh_rnn_n64_by_gain": per_gain, "trained_rnn": {}}
     for name, cell, xs in trained_models("rnn", episodes=10):
         states = cell.run(xs)
         radii = np.array([spectral_radius(cell.jacobian(x, h)) for x, h in zip(xs, states[:-1])])
-        evidence["trained_rnn"][name] = {"fraction_rho_J_below_1": float(np.mean(radii < 1)), "median_rho_J": float(np.median(radii))}
+        evidence["trained_rnn"][name] = {
+            "fraction_rho_J_below_1": float(np.mean(radii < 1)),
+            "median_rho_J": float(np.median(radii)),
+        }
     if all(c == "holds" for c in classes.values()):
         return Verdict("holds", evidence)
     if "holds" in classes.values():
-        return Verdict("holds-if", evidence, condition="the recurrent gain g of W ~ N(0, g²/n): " + settings_condition(classes, "g"))
+        return Verdict(
+            "holds-if",
+            evidence,
+            condition="the recurrent gain g of W ~ N(0, g²/n): " + settings_condition(classes, "g"),
+        )
     if "fails" not in classes.values():
         return Verdict("undecided", evidence, condition=settings_condition(classes, "g"))
     g = next(g for g in GAINS if classes[f"{g:.4g}"] == "fails")

@@ -10,21 +10,21 @@ import numpy as np
 
 from ..flow import gradient_norms
 from ..flow.meanfield import mean_field_lyapunov
-from .networks import BURN_IN, M, N, STEPS, driven_network
+from .networks import BURN_IN, STEPS, M, N, driven_network
 
 SEEDS = tuple(range(5))
 
 
-def measured_rate(g, input_scale=1.0, bias_std=0.0, *, n=N, m=M, steps=STEPS, burn_in=BURN_IN, seeds=SEEDS,
-                  kind="gaussian"):
+def measured_rate(
+    g, input_scale=1.0, bias_std=0.0, *, n=N, m=M, steps=STEPS, burn_in=BURN_IN, seeds=SEEDS, kind="gaussian"
+):
     """The per-step rate of ln‖∂h_T/∂h_{T−τ}‖₂ on finite networks (``driven_network``): for each
     seed the least-squares slope of the curve against τ = 1..steps (``rnn_theory.gradient_norms``,
     exact), measured on a stationary run. Returns (median over seeds, per-seed slopes).
     """
     slopes = []
     for seed in seeds:
-        cell, s0, xs = driven_network(g, input_scale, bias_std, seed, n=n, m=m, steps=steps, burn_in=burn_in,
-                                      kind=kind)
+        cell, s0, xs = driven_network(g, input_scale, bias_std, seed, n=n, m=m, steps=steps, burn_in=burn_in, kind=kind)
         flow = gradient_norms(cell, xs, s0)
         slopes.append(float(np.polyfit(flow.lags, flow.log_norm, 1)[0]))
     return float(np.median(slopes)), slopes
@@ -46,6 +46,14 @@ def rate_sweep(gains, input_scales=(1.0,), bias_std=0.0, **measure):
         for g in gains:
             measured, slopes = measured_rate(g, scale, bias_std, **measure)
             predicted = predicted_rate(g, scale, bias_std)
-            rows.append({"gain": g, "input_scale": scale, "predicted": predicted, "measured": measured,
-                         "slopes": slopes, "error": measured - predicted})
+            rows.append(
+                {
+                    "gain": g,
+                    "input_scale": scale,
+                    "predicted": predicted,
+                    "measured": measured,
+                    "slopes": slopes,
+                    "error": measured - predicted,
+                }
+            )
     return rows

@@ -21,8 +21,9 @@ def recurrent_matrix(n, g, kind, rng):
     raise ValueError(f"recurrent_matrix: kind must be one of {KINDS}, got {kind!r}")
 
 
-def driven_network(g, input_scale=1.0, bias_std=0.0, seed=0, *, n=N, m=M, steps=STEPS, burn_in=BURN_IN,
-                   kind="gaussian"):
+def driven_network(
+    g, input_scale=1.0, bias_std=0.0, seed=0, *, n=N, m=M, steps=STEPS, burn_in=BURN_IN, kind="gaussian"
+):
     """(cell, s0, measured inputs (steps, m)) of one seed: from default_rng(seed), in this order, the
     weights (Cell.random: W ~ N(0, g²/n), U ~ N(0, 1/m), b = 0), the burn-in and the measured inputs
     x ~ N(0, s²·I), then b ~ N(0, σ_b²) when σ_b > 0, then for ``kind="orthogonal"`` W = g·Q with Q

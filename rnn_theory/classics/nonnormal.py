@@ -60,9 +60,13 @@ def transient(W, max_lag):
     """
     log_norms = power_log_norms(W, max_lag)
     above = np.nonzero(log_norms >= 0)[0]
-    return {"spectral_radius": float(np.max(np.abs(np.linalg.eigvals(W)))), "peak": float(log_norms.max()),
-            "peak_lag": int(np.argmax(log_norms)) + 1, "duration": int(above[-1]) + 1 if above.size else 0,
-            "log_norms": log_norms}
+    return {
+        "spectral_radius": float(np.max(np.abs(np.linalg.eigvals(W)))),
+        "peak": float(log_norms.max()),
+        "peak_lag": int(np.argmax(log_norms)) + 1,
+        "duration": int(above[-1]) + 1 if above.size else 0,
+        "log_norms": log_norms,
+    }
 
 
 def perturbed(W, epsilon, rng):

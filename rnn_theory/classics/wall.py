@@ -47,8 +47,11 @@ def one_unit_loss(w, b, steps=STEPS, x0=X0, target=TARGET):
         s = _sigmoid(x)
         s1, s2 = s * (1 - s), s * (1 - s) * (1 - 2 * s)
         is_w = unit[0]  # (2, 1...) indicator of the w-derivative
-        ddx = (is_w[:, None] * s1 * dx[None] + is_w[None, :] * s1 * dx[:, None]
-               + w * (s2 * dx[:, None] * dx[None] + s1 * ddx))
+        ddx = (
+            is_w[:, None] * s1 * dx[None]
+            + is_w[None, :] * s1 * dx[:, None]
+            + w * (s2 * dx[:, None] * dx[None] + s1 * ddx)
+        )
         dx = np.stack([s, np.ones_like(s)]) + w * s1 * dx
         x = w * s + b
     u = _sigmoid(x)
@@ -196,6 +199,12 @@ def wall_crossing(w, b_low, b_high, points=2001, zooms=6, steps=STEPS):
     v = g / np.linalg.norm(g)
     values, vectors = np.linalg.eigh(H)
     top = vectors[:, np.argmax(np.abs(values))]
-    return {"predicted": location[0], "kind": location[1], "measured": b,
-            "gradient": float(np.linalg.norm(g)), "curvature": float(abs(v @ H @ v)),
-            "gradient_far": far, "alignment": float(abs(top @ v))}
+    return {
+        "predicted": location[0],
+        "kind": location[1],
+        "measured": b,
+        "gradient": float(np.linalg.norm(g)),
+        "curvature": float(abs(v @ H @ v)),
+        "gradient_far": far,
+        "alignment": float(abs(top @ v)),
+    }

@@ -8,7 +8,6 @@ no file written.
 
 import os
 
-
 from ..analysis import analyze
 from ..analysis._plot import FORMATS as PLOT_FORMATS
 from ..cells import CELLS
@@ -24,17 +23,35 @@ HELP = "gradient flow through your own trained model: PyTorch, Keras or native w
 def add_arguments(parser):
     parser.add_argument("weights", metavar="WEIGHTS", help="a .safetensors, .npz, .keras or .h5 file (never a pickle)")
     parser.add_argument("--format", choices=FORMATS, help="the file's layout (default: told from the tensor names)")
-    parser.add_argument("--kind", metavar="KIND", help=f"the cell, where names and shapes leave it open: {', '.join(CELLS)}")
-    parser.add_argument("--prefix", metavar="P", help="the recurrent module when the file holds several, e.g. encoder.lstm")
-    parser.add_argument("--layer", metavar="L", help="layer k of a stack, or 'all': the whole stack as one recurrent system")
-    parser.add_argument("--direction", type=int, choices=(0, 1), help="1: the reverse half of a bidirectional layer (reversed time)")
-    parser.add_argument("--activation", choices=ACTIVATIONS, help="the rnn's nonlinearity when the file does not record it (tanh)")
-    parser.add_argument("--inputs", metavar="X.npy", help="inputs, shape (T, m) or a batch (B, T, m); default: N(0, 1) draws")
+    parser.add_argument(
+        "--kind", metavar="KIND", help=f"the cell, where names and shapes leave it open: {', '.join(CELLS)}"
+    )
+    parser.add_argument(
+        "--prefix", metavar="P", help="the recurrent module when the file holds several, e.g. encoder.lstm"
+    )
+    parser.add_argument(
+        "--layer", metavar="L", help="layer k of a stack, or 'all': the whole stack as one recurrent system"
+    )
+    parser.add_argument(
+        "--direction", type=int, choices=(0, 1), help="1: the reverse half of a bidirectional layer (reversed time)"
+    )
+    parser.add_argument(
+        "--activation", choices=ACTIVATIONS, help="the rnn's nonlinearity when the file does not record it (tanh)"
+    )
+    parser.add_argument(
+        "--inputs", metavar="X.npy", help="inputs, shape (T, m) or a batch (B, T, m); default: N(0, 1) draws"
+    )
     parser.add_argument("--steps", type=int, metavar="T", help="number of N(0, 1) input steps (default 100)")
     parser.add_argument("--seed", type=int, metavar="S", help="seed of the N(0, 1) inputs (default 0)")
-    parser.add_argument("--exponents", type=int, metavar="K", help="how many Lyapunov exponents (default: all, at most 32)")
-    parser.add_argument("--burn-in", type=int, metavar="B",
-                        help="steps the Lyapunov QR iteration runs before it averages (default T // 10)")
+    parser.add_argument(
+        "--exponents", type=int, metavar="K", help="how many Lyapunov exponents (default: all, at most 32)"
+    )
+    parser.add_argument(
+        "--burn-in",
+        type=int,
+        metavar="B",
+        help="steps the Lyapunov QR iteration runs before it averages (default T // 10)",
+    )
     parser.add_argument("--json", metavar="PATH", help="write the report as JSON")
     parser.add_argument("--plot", metavar="PATH", help=f"write the lag figure ({', '.join(PLOT_FORMATS)})")
 
@@ -49,9 +66,21 @@ def run(args):
         raise UsageError(f"rnn-theory analyze: --seed must be >= 0, got {args.seed}")
     layer, layers = _layer(args.layer)
     try:
-        result = analyze(args.weights, _inputs(args.inputs), steps=args.steps, seed=args.seed, layer=layer, layers=layers,
-                         direction=args.direction, format=args.format, kind=args.kind, prefix=args.prefix,
-                         activation=args.activation, exponents=args.exponents, burn_in=args.burn_in)
+        result = analyze(
+            args.weights,
+            _inputs(args.inputs),
+            steps=args.steps,
+            seed=args.seed,
+            layer=layer,
+            layers=layers,
+            direction=args.direction,
+            format=args.format,
+            kind=args.kind,
+            prefix=args.prefix,
+            activation=args.activation,
+            exponents=args.exponents,
+            burn_in=args.burn_in,
+        )
     except ValueError as error:
         message = str(error)
         for option in ("exponents", "burn_in", "steps", "seed"):  # the library's names, as the command's flags
@@ -65,12 +94,17 @@ def run(args):
     if args.json:
         outputs[args.json] = result.to_json()
     if args.plot:
-        outputs[args.plot] = result.figure_bytes(plot_format, f"{report['kind']} from {os.path.basename(args.weights)}: "
-                                                 f"T = {report['steps']}" + (", reversed time" if report.get("time") == "reversed" else ""))
+        outputs[args.plot] = result.figure_bytes(
+            plot_format,
+            f"{report['kind']} from {os.path.basename(args.weights)}: "
+            f"T = {report['steps']}" + (", reversed time" if report.get("time") == "reversed" else ""),
+        )
     try:
         write_set(outputs)  # all or none
     except OSError as error:
-        raise UsageError(f"rnn-theory analyze: cannot write {error.filename}: {error.strerror}; no file was changed") from None
+        raise UsageError(
+            f"rnn-theory analyze: cannot write {error.filename}: {error.strerror}; no file was changed"
+        ) from None
     print(result.summary())
     return 0
 
@@ -107,4 +141,6 @@ def _inputs(path):
     try:
         return read_npy(path)
     except ValueError as error:
-        raise UsageError(f"rnn-theory analyze: --inputs {path}: cannot read a .npy array (T, m) or (B, T, m): {error}") from None
+        raise UsageError(
+            f"rnn-theory analyze: --inputs {path}: cannot read a .npy array (T, m) or (B, T, m): {error}"
+        ) from None

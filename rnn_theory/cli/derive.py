@@ -8,7 +8,9 @@ HELP = "derive every block of a cell's state Jacobian for general n (SymPy), nex
 
 def add_arguments(parser):
     parser.add_argument("cell", metavar="CELL", help=f"one of {', '.join(CELLS)}")
-    parser.add_argument("--format", choices=("text", "latex", "markdown"), default="text", help="output format (default text)")
+    parser.add_argument(
+        "--format", choices=("text", "latex", "markdown"), default="text", help="output format (default text)"
+    )
     parser.add_argument(
         "--activation", choices=("tanh", "sigmoid", "relu"), default=None, help="φ for the rnn cell (default tanh)"
     )
@@ -33,12 +35,18 @@ def run(args):
         print(f"{name} = {tex}" if args.format == "latex" else f"{render.plain(name)} = {render.plain(tex)}")
     print()
     for block, result in zip(d.blocks, proof.blocks):
-        print(("% " if args.format == "latex" else "") + f"{render.block_symbol(block, latex=False)}: {render.block_words(block)}")
+        print(
+            ("% " if args.format == "latex" else "")
+            + f"{render.block_symbol(block, latex=False)}: {render.block_words(block)}"
+        )
         for entry in block.entries:
             for number, step in enumerate(entry.steps, 1):
                 lines = render.step_lines(step, block.input, entry.row, entry.col, as_latex=args.format == "latex")
                 shown = "\n      ".join(f"{lhs} = {rhs}" if lhs else f"  = {rhs}" for lhs, rhs in lines)
-                print(("% " if args.format == "latex" else "") + f"step {number} ({step.kind} {step.name}):\n      {shown}")
+                print(
+                    ("% " if args.format == "latex" else "")
+                    + f"step {number} ({step.kind} {step.name}):\n      {shown}"
+                )
         if args.format == "latex":
             for entry in block.entries:
                 print(f"{render.entry_symbol(d, block, entry)} = {render.entry_latex(d, entry.derived)}")

@@ -22,10 +22,18 @@ _SUFFIXES = (".pdf", ".svg", ".png", ".txt")
 def add_arguments(parser):
     parser.add_argument("--out", default="figures", metavar="DIR", help="output folder (default: ./figures)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these figures (e.g. grad_norm_vs_lag_rnn)")
-    parser.add_argument("--check", action="store_true",
-                        help="regenerate into a temporary folder and compare with DIR byte for byte; exit 1 if stale")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="worker processes (default: one per core); the files do not depend on it")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="regenerate into a temporary folder and compare with DIR byte for byte; exit 1 if stale",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: one per core); the files do not depend on it",
+    )
 
 
 def run(args):
@@ -48,8 +56,10 @@ def run(args):
         cause = _versions.explain(_versions.read(args.out), written)
         if cause:
             print(cause, file=sys.stderr)
-        print(f"{len(problems)} figure files are stale; regenerate with: rnn-theory figures --out {args.out}",
-              file=sys.stderr)
+        print(
+            f"{len(problems)} figure files are stale; regenerate with: rnn-theory figures --out {args.out}",
+            file=sys.stderr,
+        )
         return 1
     print(f"{len(written)} figures in {args.out} are up to date")
     return 0
@@ -82,8 +92,10 @@ def _generate(out, args):
     try:
         return generate(out, args.only, jobs=args.jobs, progress=progress)
     except UnknownFigure as error:  # raised before anything is written
-        raise UsageError(f"rnn-theory figures: {error.args[0]}; the figures are {', '.join(FIXED)} and "
-                         "claim_<id> (dots as underscores) for each refuted claim") from None
+        raise UsageError(
+            f"rnn-theory figures: {error.args[0]}; the figures are {', '.join(FIXED)} and "
+            "claim_<id> (dots as underscores) for each refuted claim"
+        ) from None
     except MissingData as error:
         raise UsageError(f"rnn-theory figures: {error.args[0]}") from None
     finally:

@@ -17,13 +17,27 @@ LATEX_NAME = "proofs.tex"
 
 def add_arguments(parser):
     parser.add_argument("--out", default="proofs", metavar="DIR", help="output directory (default proofs)")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a page differs from what would be generated")
-    parser.add_argument("--format", choices=("markdown", "latex"), default="markdown",
-                        help=f"markdown (default): the pages of proofs/; latex: one article, DIR/{LATEX_NAME} (amsmath)")
-    parser.add_argument("--no-claims", action="store_true",
-                        help="leave claims.md alone (it takes the full claims run, about a minute on 2 cores)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="processes for the claims run (default: one per core)")
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a page differs from what would be generated"
+    )
+    parser.add_argument(
+        "--format",
+        choices=("markdown", "latex"),
+        default="markdown",
+        help=f"markdown (default): the pages of proofs/; latex: one article, DIR/{LATEX_NAME} (amsmath)",
+    )
+    parser.add_argument(
+        "--no-claims",
+        action="store_true",
+        help="leave claims.md alone (it takes the full claims run, about a minute on 2 cores)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes for the claims run (default: one per core)",
+    )
 
 
 def _progress(message):

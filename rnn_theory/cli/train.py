@@ -22,17 +22,37 @@ def add_arguments(parser):
 
     parser.add_argument("task", metavar="TASK", help=f"one of {', '.join(TASKS)}")
     parser.add_argument("--cell", required=True, metavar="KIND", help=f"cell to train: {', '.join(TRAINABLE)}")
-    parser.add_argument("--out", required=True, metavar="PATH", help="checkpoint to write (.npz or .safetensors); the log goes to PATH with .json")
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="checkpoint to write (.npz or .safetensors); the log goes to PATH with .json",
+    )
     parser.add_argument("--hidden", type=int, default=32, metavar="N", help="hidden size n (default 32)")
-    parser.add_argument("--lag", type=int, metavar="L",
-                        help="the task's lag: recall τ (default 10), adding minimal lag T/2 (default 50), temporal_order length T (default 100)")
-    parser.add_argument("--steps", type=int, default=2000, metavar="S", help="budget of updates (default 2000; stops early when solved)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the initial weights and the data (default 0)")
+    parser.add_argument(
+        "--lag",
+        type=int,
+        metavar="L",
+        help="the task's lag: recall τ (default 10), adding minimal lag T/2 (default 50), temporal_order length T (default 100)",
+    )
+    parser.add_argument(
+        "--steps", type=int, default=2000, metavar="S", help="budget of updates (default 2000; stops early when solved)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="seed of the initial weights and the data (default 0)"
+    )
     parser.add_argument("--batch", type=int, default=32, metavar="B", help="sequences per step (default 32)")
     parser.add_argument("--optimizer", default="adam", choices=("adam", "sgd"), help="adam (default) or plain sgd")
     parser.add_argument("--lr", type=float, default=1e-2, help="learning rate (default 0.01)")
-    parser.add_argument("--clip", type=float, default=1.0, help="global gradient-norm threshold, 0 for none (default 1.0)")
-    parser.add_argument("--init", default="random", choices=INITS, help="initial weights (default random; identity/orthogonal/pascanu: rnn only)")
+    parser.add_argument(
+        "--clip", type=float, default=1.0, help="global gradient-norm threshold, 0 for none (default 1.0)"
+    )
+    parser.add_argument(
+        "--init",
+        default="random",
+        choices=INITS,
+        help="initial weights (default random; identity/orthogonal/pascanu: rnn only)",
+    )
 
 
 def run(args):
@@ -48,7 +68,9 @@ def run(args):
         if value < 1:
             raise UsageError(f"rnn-theory train: {name} must be >= 1, got {value}")
     if not (math.isfinite(args.lr) and args.lr > 0 and math.isfinite(args.clip) and args.clip >= 0):
-        raise UsageError(f"rnn-theory train: --lr must be finite and > 0 and --clip finite and >= 0, got {args.lr}, {args.clip}")
+        raise UsageError(
+            f"rnn-theory train: --lr must be finite and > 0 and --clip finite and >= 0, got {args.lr}, {args.clip}"
+        )
     if args.seed < 0:
         raise UsageError(f"rnn-theory train: --seed must be >= 0, got {args.seed}")
     if not args.out.endswith((".npz", ".safetensors")):
@@ -61,14 +83,24 @@ def run(args):
         cell = initial_cell(args.cell, args.hidden, task.input_size, args.init, rng=args.seed)
     except ValueError as error:
         raise UsageError(f"rnn-theory train: {error}") from None
-    result = train(task, cell, steps=args.steps, batch=args.batch, lr=args.lr, clip=args.clip or None, seed=args.seed,
-                   optimizer=args.optimizer)
+    result = train(
+        task,
+        cell,
+        steps=args.steps,
+        batch=args.batch,
+        lr=args.lr,
+        clip=args.clip or None,
+        seed=args.seed,
+        optimizer=args.optimizer,
+    )
     result.log["init"] = args.init
     save_trained(result, args.out)
     log = result.log
     verdict = "solved" if log["success"] else "not solved"
-    print(f"{task.name} lag {lag}, {args.cell} n={args.hidden}: {verdict}: {log['test_correct']:.1%} of {log['test_size']} "
-          f"test sequences correct (chance {task.chance:.1%}) after {log['steps_run']} steps")
+    print(
+        f"{task.name} lag {lag}, {args.cell} n={args.hidden}: {verdict}: {log['test_correct']:.1%} of {log['test_size']} "
+        f"test sequences correct (chance {task.chance:.1%}) after {log['steps_run']} steps"
+    )
     print(f"wrote {args.out} and {log_path(args.out)}")
     return 0
 

@@ -5,9 +5,9 @@ import os
 import sys
 import textwrap
 
-from . import UsageError
 from ..io import write_atomic
 from ..io._write import check_outputs
+from . import UsageError
 
 HELP = "check every claim of the registry: verdict (holds, holds-if, refuted, undecided) per reading, with evidence"
 
@@ -17,8 +17,13 @@ def add_arguments(parser):
     parser.add_argument("--only", nargs="+", metavar="ID", help="check only these claims (ids or old ids; see --list)")
     parser.add_argument("--list", action="store_true", help="list the claims (id, statement, source) and exit")
     parser.add_argument("--quick", action="store_true", help="smaller sweeps where they only add evidence (seconds)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="processes for the sweeps (default: one per core; 0 runs everything in this process)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes for the sweeps (default: one per core; 0 runs everything in this process)",
+    )
 
 
 def run(args):
@@ -63,7 +68,10 @@ def format_list(claims):
         aliases = f"  (also: {', '.join(current.aliases)})" if current.aliases else ""
         lines.append(f"{current.id}{aliases}")
         lines.append(f"    {current.statement}")
-        lines.append(f"    source: {current.source.cite}" + ("" if current.source.attribution == "quote" else f" [{current.source.attribution}]"))
+        lines.append(
+            f"    source: {current.source.cite}"
+            + ("" if current.source.attribution == "quote" else f" [{current.source.attribution}]")
+        )
     return "\n".join(lines)
 
 
@@ -74,9 +82,13 @@ def format_table(results, width=110):
     for result in results:
         current, found = result.claim, result.found
         flag = f"  ** REGRESSION: recorded {current.recorded}" if result.regression else ""
-        readings = ", ".join(f"{name.replace('_', ' ')}: {reading.verdict}" for name, reading in result.readings.items())
+        readings = ", ".join(
+            f"{name.replace('_', ' ')}: {reading.verdict}" for name, reading in result.readings.items()
+        )
         lines.append(f"{current.id:42s} {found.verdict:9s} ({readings}){flag}")
-        lines += textwrap.wrap(f"{current.statement} [{current.source.cite}]", width, initial_indent="    ", subsequent_indent="    ")
+        lines += textwrap.wrap(
+            f"{current.statement} [{current.source.cite}]", width, initial_indent="    ", subsequent_indent="    "
+        )
         if found.condition:
             label = "what holds instead: " if found.verdict == "refuted" else "condition: "
             lines += textwrap.wrap(label + found.condition, width, initial_indent="    ", subsequent_indent="      ")

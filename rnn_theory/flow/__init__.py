@@ -16,8 +16,18 @@ from .result import GradientFlow
 from .statistics import gate_values, memory_time_constants, recurrent_spectra, trajectory_statistics
 
 __all__ = [
-    "GradientFlow", "gradient_norms", "largest_lyapunov", "lyapunov_spectrum",
-    "trajectory_statistics", "gate_values", "memory_time_constants", "recurrent_spectra",
-    "fixed_point_variance", "mean_field_chi", "mean_field_lyapunov", "random_tanh_rnn",
-    "estimate_seconds", "estimate_bytes",
+    "GradientFlow",
+    "gradient_norms",
+    "largest_lyapunov",
+    "lyapunov_spectrum",
+    "trajectory_statistics",
+    "gate_values",
+    "memory_time_constants",
+    "recurrent_spectra",
+    "fixed_point_variance",
+    "mean_field_chi",
+    "mean_field_lyapunov",
+    "random_tanh_rnn",
+    "estimate_seconds",
+    "estimate_bytes",
 ]

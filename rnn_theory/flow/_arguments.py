@@ -16,7 +16,12 @@ from .._checks import real_array
 
 def integer(where, name, value, low, high=None):
     """``value`` as an int if it is an integer (not a bool) in low..high, else a ValueError."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < low or (high is not None and value > high):
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, (int, np.integer))
+        or value < low
+        or (high is not None and value > high)
+    ):
         span = f"in {low}..{high}" if high is not None else f">= {low}"
         raise ValueError(f"{where}: {name} must be an integer {span}, got {value!r}")
     return int(value)

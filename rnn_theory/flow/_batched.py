@@ -16,7 +16,6 @@ from threadpoolctl import threadpool_limits
 
 from ._operators import OPS, apply_sum, as_op, dense_leaves, flat_transpose_plan
 
-
 # Products below this many flops run on one BLAS thread. Measured (d×d GEMM, best of 5, OpenBLAS,
 # 2 cores shared with other jobs, load average 10.5): 1 vs 2 threads 0.23 vs 0.49 ms at d = 128,
 # 2.1 vs 34 ms at d = 256, 15 vs 38 ms at d = 512, 135 vs 164 ms at d = 1024, 463 vs 364 ms at
@@ -53,7 +52,7 @@ class StepJacobians:
     def __init__(self, cell, xs, states, params=None):
         p = column_params(cell) if params is None else params
         n = cell.hidden_size
-        parts = [states[:, k * n:(k + 1) * n].T for k in range(len(cell.state_parts))]
+        parts = [states[:, k * n : (k + 1) * n].T for k in range(len(cell.state_parts))]
         self.n, self.steps, self._c = n, xs.shape[0], cell.state_parts.index("c") if "c" in cell.state_parts else None
         self.blocks = [[as_op(b) for b in row] for row in cell.jacobian_blocks(p, xs.T, *parts, ops=OPS)]
         # A single block with no weight matrix twice (rnn, gru, min*, lru): the plain recursion is
@@ -76,11 +75,14 @@ class StepJacobians:
         n, k = self.n, len(self.blocks)
         # Rows of J are outputs: (J X)_a = Σ_b B_ab X_b and (Jᵀ X)_b = Σ_a B_abᵀ X_a.
         terms = [
-            (self.blocks[a][b], X[(a if transpose else b) * n:][:n], b if transpose else a)
-            for a in range(k) for b in range(k)
+            (self.blocks[a][b], X[(a if transpose else b) * n :][:n], b if transpose else a)
+            for a in range(k)
+            for b in range(k)
         ]
-        out = [part if isinstance(part, np.ndarray) else np.zeros((n, X.shape[1]))  # no term: 0
-               for part in apply_sum(terms, j, transpose, k)]
+        out = [
+            part if isinstance(part, np.ndarray) else np.zeros((n, X.shape[1]))  # no term: 0
+            for part in apply_sum(terms, j, transpose, k)
+        ]
         return out[0] if k == 1 else np.vstack(out)
 
     def carousel(self, j):
@@ -90,9 +92,9 @@ class StepJacobians:
 
 def column_params(cell):
     """The cell's parameters with every (n,) vector as an (n, 1) column; other arrays unchanged."""
-    return SimpleNamespace(**{
-        name: value[:, None] if cell.param_shapes[name] == ("n",) else value for name, value in cell.params.items()
-    })
+    return SimpleNamespace(
+        **{name: value[:, None] if cell.param_shapes[name] == ("n",) else value for name, value in cell.params.items()}
+    )
 
 
 def chunked_jacobians(cell, xs, states, *, reverse=False, chunk=256):

@@ -226,7 +226,9 @@ class FlatTranspose:
         if all(len(fs) == 1 for fs in terms.values()):
             tuples = {a: fs[0] for a, fs in terms.items()}
             # the same diagonal may sit in several nodes: compare the coefficient arrays themselves
-            common = [f for f in next(iter(tuples.values())) if all(any(f.v is g.v for g in t) for t in tuples.values())]
+            common = [
+                f for f in next(iter(tuples.values())) if all(any(f.v is g.v for g in t) for t in tuples.values())
+            ]
             rest = {a: tuple(f for f in t if not any(f.v is c.v for c in common)) for a, t in tuples.items()}
         else:  # sums of terms: no factoring, the summed coefficient (C, n, 1) is the part's own
             common, rest = [], {}
@@ -234,12 +236,15 @@ class FlatTranspose:
                 total = sum((_product(f, n, C) if f else np.ones((C, n, 1))) for f in fs)
                 self._alive.append(total)  # its id is part of a key
                 rest[a] = total
-        key = tuple((a, id(rest[a]) if isinstance(rest[a], np.ndarray) else tuple(id(f.v) for f in rest[a]))
-                    for a in sorted(rest))
+        key = tuple(
+            (a, id(rest[a]) if isinstance(rest[a], np.ndarray) else tuple(id(f.v) for f in rest[a]))
+            for a in sorted(rest)
+        )
         if key not in self._index:
             self._index[key] = len(self.combos)
-            self.combos.append([(a, rest[a] if isinstance(rest[a], np.ndarray) else _product(rest[a], n, C))
-                                for a in sorted(rest)])
+            self.combos.append(
+                [(a, rest[a] if isinstance(rest[a], np.ndarray) else _product(rest[a], n, C)) for a in sorted(rest)]
+            )
         return self._index[key], _product(tuple(common), n, C)
 
     def apply(self, X, j):
@@ -285,7 +290,7 @@ class FlatTranspose:
             if Wt is None:
                 self._layout.append(None)
                 continue
-            Z = scratch[:Wt.shape[1] * r].reshape(-1, self.n, r)
+            Z = scratch[: Wt.shape[1] * r].reshape(-1, self.n, r)
             fills = [(combo, gamma, Z[g]) for g, (combo, gamma) in enumerate(sinks)]
             self._layout.append((fills, _slices(Wt, Z.reshape(-1, r))))
 
@@ -308,7 +313,7 @@ def _slices(A, B):
     if not 1 < pieces <= 4:
         return [(A, B)]
     step = -(-K // pieces)
-    return [(A[:, a:a + step], B[a:a + step]) for a in range(0, K, step)]
+    return [(A[:, a : a + step], B[a : a + step]) for a in range(0, K, step)]
 
 
 def _combine(terms, Xs, j):
@@ -340,9 +345,15 @@ def as_op(M):
 
 
 OPS = SimpleNamespace(
-    sigmoid=_numpy_ops.sigmoid, dsigmoid=_numpy_ops.dsigmoid, tanh=_numpy_ops.tanh, dtanh=_numpy_ops.dtanh,
-    relu=_numpy_ops.relu, drelu=_numpy_ops.drelu,
-    exp=_numpy_ops.exp, softplus=_numpy_ops.softplus, sqrt=_numpy_ops.sqrt,
+    sigmoid=_numpy_ops.sigmoid,
+    dsigmoid=_numpy_ops.dsigmoid,
+    tanh=_numpy_ops.tanh,
+    dtanh=_numpy_ops.dtanh,
+    relu=_numpy_ops.relu,
+    drelu=_numpy_ops.drelu,
+    exp=_numpy_ops.exp,
+    softplus=_numpy_ops.softplus,
+    sqrt=_numpy_ops.sqrt,
     diag=_Diag,
     diag_matmul=lambda v, M: _Product(_Diag(v), as_op(M)),
     matmul_diag=lambda M, v: _Product(as_op(M), _Diag(v)),

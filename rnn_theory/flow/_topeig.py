@@ -92,7 +92,7 @@ def top_eig(G, W=None, *, F=None, Gram=None):
             Mu = MQ @ S[:, -1] / nu
             theta = float(u @ Mu)  # a true Rayleigh quotient (of a unit vector): ≤ λ_1
             residual = float(np.linalg.norm(Mu - theta * u))
-            top = S[:, -min(_BLOCK, S.shape[1]):]
+            top = S[:, -min(_BLOCK, S.shape[1]) :]
             block = Q @ top
             start = u
             # λ_2 ≤ tr − λ_1 − Σ_{i≥3} λ_i ≤ tr − θ − Σ_{i≥3} max(θ_i, 0), with slack for rounding
@@ -151,24 +151,31 @@ def _lanczos(G, v, m, p=0):
         w = G @ V[:, k]
         alpha[k] = V[:, k] @ w
         for _ in range(2):  # twice is enough (Kahan–Parlett)
-            w -= V[:, :k + 1] @ (V[:, :k + 1].T @ w)
+            w -= V[:, : k + 1] @ (V[:, : k + 1].T @ w)
         beta[k] = np.linalg.norm(w)
-        exhausted = beta[k] <= 1e-14 * abs(alpha[:k + 1]).max()
+        exhausted = beta[k] <= 1e-14 * abs(alpha[: k + 1]).max()
         if k % 4 == 3 or exhausted or k == m - 1:
-            ritz, S = np.linalg.eigh(np.diag(alpha[:k + 1]) + np.diag(beta[:k], 1) + np.diag(beta[:k], -1))
+            ritz, S = np.linalg.eigh(np.diag(alpha[: k + 1]) + np.diag(beta[:k], 1) + np.diag(beta[:k], -1))
             if beta[k] * abs(S[-1, -1]) <= _RESIDUAL * ritz[-1] or exhausted:
-                u = V[:, :k + 1] @ S[:, -1]
+                u = V[:, : k + 1] @ S[:, -1]
                 u /= np.linalg.norm(u)
                 Gu = G @ u
                 theta = float(u @ Gu)  # a true Rayleigh quotient: ≤ λ_max
                 if bounds is None:  # tr G and ‖G‖_F², rounding included (sums of d and d² terms ≥ 0)
                     bounds = float(np.trace(G)) * (1 + d * _U), float(np.vdot(G, G)) * (1 + d * d * _U)
                 rest = (1 - _RITZ_SLACK) * np.maximum(ritz[:-2], 0.0)
-                lam2 = min(bounds[0] - theta - rest.sum(),  # ≥ λ_2, from the trace and from ‖G‖_F
-                           np.sqrt(max(bounds[1] - theta * theta - rest @ rest, 0.0))) + 1e-10 * theta
+                lam2 = (
+                    min(
+                        bounds[0] - theta - rest.sum(),  # ≥ λ_2, from the trace and from ‖G‖_F
+                        np.sqrt(max(bounds[1] - theta * theta - rest @ rest, 0.0)),
+                    )
+                    + 1e-10 * theta
+                )
                 rho2 = float(np.sum((Gu - theta * u) ** 2))
-                if _kato_temple(theta, rho2, theta - lam2, 0.5 * _EPS) or _certified(G, theta):  # p > 0: the top p Ritz vectors instead of u
-                    return theta, (V[:, :k + 1] @ S[:, -min(p, k + 1):] if p else u)
+                if _kato_temple(theta, rho2, theta - lam2, 0.5 * _EPS) or _certified(
+                    G, theta
+                ):  # p > 0: the top p Ritz vectors instead of u
+                    return theta, (V[:, : k + 1] @ S[:, -min(p, k + 1) :] if p else u)
         if exhausted:
             break
         if k + 1 < m:
@@ -196,4 +203,3 @@ def _certified(G, theta):
 def _exact(G, p=0):
     w, V = np.linalg.eigh(G)
     return max(float(w[-1]), 0.0), (V[:, -p:] if p else V[:, -1])
-

@@ -112,12 +112,17 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
                         lam_a, warm[name] = top_eig(Zaa.T @ Zaa, warm.get(name))
                         out[name][i] = log_scale + 0.5 * np.log(lam_a)
                 # Now and then (an eigensolve), the spectrum decides whether the factored form is cheaper.
-                if i % (1 if d <= 64 else 16) == 0 and np.count_nonzero(np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam) <= d // 2:
+                if (
+                    i % (1 if d <= 64 else 16) == 0
+                    and np.count_nonzero(np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam) <= d // 2
+                ):
                     Z, KY, parts, R0 = _factor(Z, Y, rows, rtol)
                     dense = False
                     # v on the s_T side (columns of K = R0) becomes k = K v
-                    warm = {"K": _mapped(R0, warm.get("P")),
-                            **{name: _mapped(R0[:, a], warm.get(name)) for name, a in zip(names, rows) if blocks}}
+                    warm = {
+                        "K": _mapped(R0, warm.get("P")),
+                        **{name: _mapped(R0[:, a], warm.get(name)) for name, a in zip(names, rows) if blocks},
+                    }
                 continue
             parts = [Hp / lam for Hp in parts]
             Z[:, r:], KY = Z[:, r:] / np.sqrt(lam), KY / np.sqrt(lam)
@@ -132,7 +137,12 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
             if out["error_bound"][i] > check_tol:
                 return None
             if blocks:
-                for name, b, Hp, Gbb in zip(names, rows, parts, Gb if Gb is not None and not reorth and keep == Gb[0].shape[0] else (None,) * len(rows)):
+                for name, b, Hp, Gbb in zip(
+                    names,
+                    rows,
+                    parts,
+                    Gb if Gb is not None and not reorth and keep == Gb[0].shape[0] else (None,) * len(rows),
+                ):
                     lam_b, warm[name] = _block_lambda(Z[b, :r], Hp, warm.get(name), Gbb)
                     out[name][i] = log_scale + 0.5 * np.log(lam_b)
     if not blocks:

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from ..cells import Cell
 
 
-def lyapunov_spectrum(cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None, k: int | None = None, *,
-                      burn_in: int = 0, seed: int = 0) -> np.ndarray:
+def lyapunov_spectrum(
+    cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None, k: int | None = None, *, burn_in: int = 0, seed: int = 0
+) -> np.ndarray:
     """The k leading Lyapunov exponents (all d when k is None), descending, natural log per step.
 
     xs (T, m), s0 (d,) or None (zeros). Returns an array (k,).
@@ -51,7 +52,9 @@ def lyapunov_spectrum(cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None, k:
     return np.sort(sums / (len(xs) - burn_in))[::-1]
 
 
-def largest_lyapunov(cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None, *, burn_in: int = 0, seed: int = 0) -> float:
+def largest_lyapunov(
+    cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None, *, burn_in: int = 0, seed: int = 0
+) -> float:
     """λ_1 alone, by a renormalised tangent vector: O(T·d²), no QR.
 
     >>> import numpy as np, rnn_theory as rt

@@ -55,7 +55,7 @@ def gaussian_expectation(f, q):
     return float(np.sum(weights * f(np.sqrt(q) * z)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _nodes(kind, degree):
     return (hermegauss if kind == "hermite" else leggauss)(degree)
 

@@ -20,8 +20,17 @@ if TYPE_CHECKING:
 METHODS = ("exact", "probe")
 
 
-def gradient_norms(cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None, method: str = "exact", *, k: int = 8,
-                   rtol: float | None = None, checks: int = 3, seed: int = 0) -> GradientFlow:
+def gradient_norms(
+    cell: Cell,
+    xs: ArrayLike,
+    s0: ArrayLike | None = None,
+    method: str = "exact",
+    *,
+    k: int = 8,
+    rtol: float | None = None,
+    checks: int = 3,
+    seed: int = 0,
+) -> GradientFlow:
     """ln ‖∂s_T/∂s_{T−τ}‖₂ for every lag τ = 1..T, streamed backwards from T in the log domain.
 
     The run is S = cell.run(xs, s0) and J_t = cell.jacobian(xs[t−1], S[t−1]); lag τ pairs with the
@@ -73,8 +82,10 @@ def _finite_run(cell, xs, s0):
         with np.errstate(over="ignore", invalid="ignore", under="raise" if relu else "ignore"):
             states = cell.run(xs, s0)
     except FloatingPointError:
-        raise ValueError(f"{cell.key} (relu): the run underflows float64 (values below 2.2e-308 are flushed towards 0, "
-                         "where relu′ jumps from 1 to 0), so its Jacobians would be wrong; rescale the weights or inputs") from None
+        raise ValueError(
+            f"{cell.key} (relu): the run underflows float64 (values below 2.2e-308 are flushed towards 0, "
+            "where relu′ jumps from 1 to 0), so its Jacobians would be wrong; rescale the weights or inputs"
+        ) from None
     bad = np.nonzero(~np.isfinite(states).all(axis=1))[0]
     if bad.size:
         raise ValueError(f"{cell.key}: the state overflows float64 at step t = {bad[0]} of the run")

@@ -59,7 +59,7 @@ def probe_curves(cell, xs, states, *, k=8, checks=3, seed=0):
     out = _stream(cell, xs, states, Q, R_full)
     # Short lags: the better of two lower bounds; the upper bound is the long pass's.
     S = min(T, _SHORT_PASS)
-    short = _stream(cell, xs[T - S:], states[T - S:], Q_short, R_full[:0, :0])
+    short = _stream(cell, xs[T - S :], states[T - S :], Q_short, R_full[:0, :0])
     upper = out["log_norm"][:S] + out["error_bound"][:S]
     np.maximum(out["log_norm"][:S], short["log_norm"], out=out["log_norm"][:S])
     with np.errstate(invalid="ignore"):  # −∞ − (−∞) where P = 0: that branch is not taken
@@ -85,8 +85,8 @@ def probe_start(cell, xs, states, *, k=8, checks=3, seed=0):
     V_short = rng.standard_normal((d, _SHORT_WIDTH * k))
     for reverse in (False,) + (True, False) * _SHORT_PASSES:
         V_short = _carried(cell, xs, states, V_short, _SHORT_START, reverse)
-    QY, RY = zip(*(np.linalg.qr(np.hstack([V[a * n:(a + 1) * n], Y[a]])) for a in range(parts)))
-    R_full = np.vstack([R[:, R.shape[1] - checks:] for R in RY])
+    QY, RY = zip(*(np.linalg.qr(np.hstack([V[a * n : (a + 1) * n], Y[a]])) for a in range(parts)))
+    R_full = np.vstack([R[:, R.shape[1] - checks :] for R in RY])
     return list(QY), R_full, [V_short]
 
 
@@ -99,8 +99,9 @@ def _carried(cell, xs, states, V, steps, reverse):
     if V.shape[1] == 0:
         return V
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs[T - min(T, steps):], states[T - min(T, steps):],
-                                                          reverse=reverse)):
+        for i, (_, Js, j) in enumerate(
+            chunked_jacobians(cell, xs[T - min(T, steps) :], states[T - min(T, steps) :], reverse=reverse)
+        ):
             step = Js.apply_t(V, j) if reverse else Js.apply(V, j)
             scale = _scale(step)
             if not 0 < scale < math.inf or not np.isfinite(step).all():
@@ -121,8 +122,10 @@ def _stream(cell, xs, states, QY, R_full):
     c_part = cell.state_parts.index("c") if parts > 1 and "c" in cell.state_parts else None
     W = np.zeros((d, parts * kq))
     for a in range(parts):
-        W[a * n:(a + 1) * n, a * kq:(a + 1) * kq] = QY[a]
-    names = ("log_norm", "log_norm_h", "error_bound") + (("log_norm_c", "log_norm_direct") if c_part is not None else ())
+        W[a * n : (a + 1) * n, a * kq : (a + 1) * kq] = QY[a]
+    names = ("log_norm", "log_norm_h", "error_bound") + (
+        ("log_norm_c", "log_norm_direct") if c_part is not None else ()
+    )
     out = {name: np.empty(T) for name in names}
     log_direct = np.zeros(n)
     # W_τ/e^{logs[l]} for the lags not yet flushed, written in place: W is always a row of Ws.
@@ -147,7 +150,7 @@ def _stream(cell, xs, states, QY, R_full):
                 log_scale = -math.inf
             W, logs[l] = Ws[l], log_scale
             if l == _FLUSH - 1 or i == T - 1:  # per-lag statistics, many lags per call
-                _statistics(out, slice(done, i + 1), Ws[:l + 1], logs[:l + 1], R_full, n, kq, parts, c_part)
+                _statistics(out, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R_full, n, kq, parts, c_part)
                 done = i + 1
     if parts == 1:
         out["log_norm_h"] = out["log_norm"]
@@ -160,7 +163,7 @@ def _direct_path(Js, log_direct, curve, i):
     the sums after it."""
     logs = np.log(np.abs([Js.carousel(j) for j in range(Js.steps - 1, -1, -1)]))
     sums = np.cumsum(np.vstack([log_direct, logs]), axis=0)[1:]
-    curve[i:i + Js.steps] = sums.max(axis=1)
+    curve[i : i + Js.steps] = sums.max(axis=1)
     return sums[-1]
 
 
@@ -195,9 +198,8 @@ def _statistics(out, lags, Ws, log_scale, R_full, n, kq, parts, c_part):
         upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
         out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
     if parts > 1:  # block (a, a) of P: part a's rows of the probes on part a, a corner of G_rows[a]
-        corners = np.stack([G_rows[:, a, a * kq:(a + 1) * kq, a * kq:(a + 1) * kq] for a in range(parts)], axis=1)
+        corners = np.stack([G_rows[:, a, a * kq : (a + 1) * kq, a * kq : (a + 1) * kq] for a in range(parts)], axis=1)
         logs = 0.5 * np.log(top_eigenvalues(corners.reshape(-1, kq, kq))).reshape(c, parts)
         out["log_norm_h"][lags] = log_scale + logs[:, 0]
         if c_part is not None:
             out["log_norm_c"][lags] = log_scale + logs[:, c_part]
-

@@ -48,7 +48,9 @@ class GradientFlow:
         GradientFlow(exact, T = 2: ln‖∂s_T/∂s_(T−1)‖₂ = -0.5, ln‖∂s_T/∂s_0‖₂ = -inf)
         """
         first, last = (f"{v:.3g}" for v in (self.log_norm[0], self.log_norm[-1]))
-        return f"GradientFlow({self.method}, T = {len(self.lags)}: ln‖∂s_T/∂s_(T−1)‖₂ = {first}, ln‖∂s_T/∂s_0‖₂ = {last})"
+        return (
+            f"GradientFlow({self.method}, T = {len(self.lags)}: ln‖∂s_T/∂s_(T−1)‖₂ = {first}, ln‖∂s_T/∂s_0‖₂ = {last})"
+        )
 
     def plot(self, title=None):
         """The curve against the lag (and the h, c and carousel blocks where the state has them), as a

@@ -89,12 +89,13 @@ def nonlinearities(cell, xs, states):
     """
     declared = tuple(cell.gates)
     n, ops = cell.hidden_size, _RecordingOps()
-    parts = [states[:-1, k * n:(k + 1) * n].T for k in range(len(cell.state_parts))]
+    parts = [states[:-1, k * n : (k + 1) * n].T for k in range(len(cell.state_parts))]
     cell.update(column_params(cell), np.asarray(xs, dtype=float).T, *parts, ops=ops)
     evaluated = tuple(name for name, _, _ in ops.calls)
     if evaluated != tuple(g.activation for g in declared):  # the declaration must match the equations
-        raise RuntimeError(f"{cell.key}: update evaluates {evaluated}, its declared gates say "
-                           f"{tuple(g.activation for g in declared)}")
+        raise RuntimeError(
+            f"{cell.key}: update evaluates {evaluated}, its declared gates say {tuple(g.activation for g in declared)}"
+        )
     return {g.name: (g, a.T, v.T) for g, (_, a, v) in zip(declared, ops.calls)}
 
 
@@ -135,8 +136,10 @@ def trajectory_statistics(cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None
     """
     xs = np.asarray(xs, dtype=float)
     runs = [nonlinearities(cell, seq, cell.run(seq, s0)) for seq in (xs if xs.ndim == 3 else xs[None])]
-    found = {name: (g, np.concatenate([r[name][1] for r in runs]), np.concatenate([r[name][2] for r in runs]))
-             for name, (g, _, _) in runs[0].items()}
+    found = {
+        name: (g, np.concatenate([r[name][1] for r in runs]), np.concatenate([r[name][2] for r in runs]))
+        for name, (g, _, _) in runs[0].items()
+    }
     derivative = None
     for g, a, _ in found.values():
         if g.role == "state":

@@ -12,8 +12,10 @@ from ._files import read_tensors, write_tensors
 from ._gates import native_params
 
 FORMATS = ("native", "torch", "keras")
-GRU_NOTE = ("z-gate negated on import: here h' = (1−z)⊙h + z⊙h̃, so z is the share of new content, "
-            "1 − the z of PyTorch and Keras (docs/design.md#gru-convention)")
+GRU_NOTE = (
+    "z-gate negated on import: here h' = (1−z)⊙h + z⊙h̃, so z is the share of new content, "
+    "1 − the z of PyTorch and Keras (docs/design.md#gru-convention)"
+)
 
 
 class Imported(NamedTuple):
@@ -26,8 +28,16 @@ class Imported(NamedTuple):
     notes: tuple  # conventions applied and defaults assumed, one sentence each
 
 
-def load(path: str | os.PathLike, format: str | None = None, kind: str | None = None, *, prefix: str | None = None,
-         layer: int | None = None, direction: int | None = None, activation: str | None = None) -> Cell:
+def load(
+    path: str | os.PathLike,
+    format: str | None = None,
+    kind: str | None = None,
+    *,
+    prefix: str | None = None,
+    layer: int | None = None,
+    direction: int | None = None,
+    activation: str | None = None,
+) -> Cell:
     """The cell stored in ``path`` (.safetensors or .npz); see ``read_model`` for the arguments."""
     return read_model(path, format, kind, prefix=prefix, layer=layer, direction=direction, activation=activation).cell
 
@@ -62,7 +72,11 @@ def read_model(path, format=None, kind=None, *, prefix=None, layer=None, directi
 
 
 def _check_choices(format, kind, activation):
-    for value, allowed, what in ((format, FORMATS, "format"), (kind, tuple(CELLS), "kind"), (activation, ACTIVATIONS, "activation")):
+    for value, allowed, what in (
+        (format, FORMATS, "format"),
+        (kind, tuple(CELLS), "kind"),
+        (activation, ACTIVATIONS, "activation"),
+    ):
         if value is not None and value not in allowed:
             raise ValueError(f"unknown {what} {value!r}; expected one of {', '.join(allowed)}")
 
@@ -70,7 +84,11 @@ def _check_choices(format, kind, activation):
 def _infer_format(tensors, metadata):
     if metadata.get("format") == _native.FORMAT:
         return "native"
-    for format, test in (("torch", _torch.is_torch), ("keras", _keras.is_keras), ("native", lambda t: _native.is_native(t, metadata))):
+    for format, test in (
+        ("torch", _torch.is_torch),
+        ("keras", _keras.is_keras),
+        ("native", lambda t: _native.is_native(t, metadata)),
+    ):
         if test(tensors):
             return format
     shown = ", ".join(sorted(tensors)[:6]) + (", …" if len(tensors) > 6 else "")
@@ -96,7 +114,9 @@ def _from_framework(format, tensors, kind, prefix, layer, direction, activation)
         if format == "torch" and activation == "sigmoid":
             raise ValueError("nn.RNN has no sigmoid nonlinearity (tanh or relu)")
         if activation is None:
-            notes.append("activation tanh assumed (the file does not record it; pass activation= / --activation if not)")
+            notes.append(
+                "activation tanh assumed (the file does not record it; pass activation= / --activation if not)"
+            )
         options = {"activation": activation or "tanh"}
     elif activation is not None:
         raise ValueError(f"activation applies to the rnn cell only, not {kind}")

@@ -63,7 +63,9 @@ def map_file(path):
     ever read. A FIFO, device or directory is refused without opening it for reading, so it cannot block."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            raise ValueError(f"not a regular file (a FIFO, device or directory); expected a {' or '.join(EXTENSIONS)} file")
+            raise ValueError(
+                f"not a regular file (a FIFO, device or directory); expected a {' or '.join(EXTENSIONS)} file"
+            )
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO swapped in meanwhile does not block
         try:
             if not stat.S_ISREG(os.fstat(handle).st_mode):
@@ -84,7 +86,9 @@ class _Map(mmap.mmap):
 
 def _refuse_unsafe(path, blob):
     if blob[:1] == b"\x80" or path.endswith((".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")):
-        raise ValueError(f"a pickle file (torch.save or pickle) is never loaded, since unpickling can run code; {_EXPORT_HINT}")
+        raise ValueError(
+            f"a pickle file (torch.save or pickle) is never loaded, since unpickling can run code; {_EXPORT_HINT}"
+        )
     if blob[:4] == b"\x89HDF" or path.endswith((".h5", ".keras", ".hdf5")):
         raise ValueError(f"Keras .h5/.keras files are not read (no h5py); {_KERAS_HINT}")
     if blob[:2] == b"PK" and any(info.filename.endswith(".pkl") for info in _archive(blob).infolist()):
@@ -131,8 +135,10 @@ def _check_member(info):
     if info.flag_bits & 0x1:
         raise ValueError(f"member {info.filename!r} is encrypted; save the file with np.savez")
     if info.compress_type not in _COMPRESSIONS:
-        raise ValueError(f"member {info.filename!r} uses zip compression method {info.compress_type}; "
-                         "expected stored or deflated (np.savez, np.savez_compressed)")
+        raise ValueError(
+            f"member {info.filename!r} uses zip compression method {info.compress_type}; "
+            "expected stored or deflated (np.savez, np.savez_compressed)"
+        )
     check_allocation(info.file_size, f"member {info.filename!r} of the .npz")
 
 
@@ -145,7 +151,15 @@ def _read_member(archive, info, name, header_only=False):
             if header_only:
                 return None
             data = member.read(nbytes)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, struct.error) as error:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+        struct.error,
+    ) as error:
         raise ValueError(f"a damaged or truncated .npz member {info.filename!r} ({error})") from None
     if len(data) != nbytes:
         raise ValueError(f"tensor {name!r} is truncated")
@@ -167,8 +181,10 @@ def _npy_header(stream, size, what):
         raise ValueError("a pickled (object) array, which is never loaded; save plain float arrays")
     nbytes = math.prod(shape) * dtype.itemsize
     if nbytes != size - stream.tell():
-        raise ValueError(f"{what}: its .npy header claims shape {shape} of {dtype} ({nbytes} bytes), "
-                         f"but {size - stream.tell()} bytes follow it (truncated or damaged?)")
+        raise ValueError(
+            f"{what}: its .npy header claims shape {shape} of {dtype} ({nbytes} bytes), "
+            f"but {size - stream.tell()} bytes follow it (truncated or damaged?)"
+        )
     check_allocation(nbytes, what)
     return shape, "F" if fortran else "C", dtype, nbytes
 
@@ -226,8 +242,12 @@ def read_npy(path):
     not a .npy, or its header's shape needs more bytes than the file holds or the memory budget."""
     blob = map_file(os.fspath(path))
     if blob[:6] != b"\x93NUMPY":
-        raise ValueError("got an .npz archive, not one .npy array" if blob[:2] == b"PK" else "not a .npy file (save one with np.save)")
+        raise ValueError(
+            "got an .npz archive, not one .npy array"
+            if blob[:2] == b"PK"
+            else "not a .npy file (save one with np.save)"
+        )
     stream = io.BytesIO(blob[:_MAX_NPY_HEADER])  # the header only, not a copy of the file
     shape, order, dtype, nbytes = _npy_header(stream, len(blob), "the array")
     start = stream.tell()
-    return np.frombuffer(blob[start:start + nbytes], dtype=dtype).reshape(shape, order=order).copy()
+    return np.frombuffer(blob[start : start + nbytes], dtype=dtype).reshape(shape, order=order).copy()

@@ -59,8 +59,10 @@ def read_layers(path):
             config = json.loads(raw.decode() if isinstance(raw, bytes) else raw) if raw is not None else None
             return _layers(store, config)
     except (OSError, zipfile.BadZipFile, KeyError, json.JSONDecodeError) as error:
-        raise ValueError(f"cannot read it as a Keras .keras/.h5 file ({error}); or export the layer's arrays: "
-                         "np.savez('layer.npz', *layer.get_weights())") from None
+        raise ValueError(
+            f"cannot read it as a Keras .keras/.h5 file ({error}); or export the layer's arrays: "
+            "np.savez('layer.npz', *layer.get_weights())"
+        ) from None
 
 
 def from_live(model):
@@ -113,8 +115,10 @@ def layer_kind(layer, direction):
         return kind, activation, backwards, [f"activation {activation} from the file's config"]
     recurrent = inner_config.get("recurrent_activation", "sigmoid")
     if activation != "tanh" or recurrent != "sigmoid":
-        raise ValueError(f"layer {layer.name!r}: activation {activation!r} with recurrent_activation {recurrent!r} "
-                         "is not supported: the native cells compute tanh and sigmoid (hard_sigmoid is another cell)")
+        raise ValueError(
+            f"layer {layer.name!r}: activation {activation!r} with recurrent_activation {recurrent!r} "
+            "is not supported: the native cells compute tanh and sigmoid (hard_sigmoid is another cell)"
+        )
     if kind == "gru" and not inner_config.get("reset_after", True):
         kind = "gru_rb"
     return kind, None, backwards, ["activation tanh, recurrent_activation sigmoid from the file's config"]
@@ -185,7 +189,9 @@ def _layers(store, config):
         class_name, layer_config = configs.get(name, ("Bidirectional" if 1 in by_direction else None, None))
         if config is not None and class_name not in (*RECURRENT, "Bidirectional"):
             continue  # a non-recurrent layer with weights of the same shapes
-        if all(len(a) in (2, 3) and a[1].ndim == 2 and a[1].shape[1] % a[1].shape[0] == 0 for a in by_direction.values()):
+        if all(
+            len(a) in (2, 3) and a[1].ndim == 2 and a[1].shape[1] % a[1].shape[0] == 0 for a in by_direction.values()
+        ):
             layers.append(KerasLayer(name, class_name, layer_config, by_direction))
     if not layers:
         raise ValueError("no recurrent layer (kernel, recurrent_kernel, bias) in the file")

@@ -48,7 +48,9 @@ def select(tensors, prefix=None):
             raise ValueError("positional arrays (arr_0, …) have no module names: prefix does not apply")
         order = sorted(tensors, key=lambda name: int(_POSITIONAL.match(name)[1]))
         if len(order) not in (2, 3):
-            raise ValueError(f"positional arrays must be one layer's get_weights() (kernel, recurrent_kernel[, bias]); got {len(order)}")
+            raise ValueError(
+                f"positional arrays must be one layer's get_weights() (kernel, recurrent_kernel[, bias]); got {len(order)}"
+            )
         return dict(zip(_PARAMS, order)), {"prefix": None}
     modules = {}
     for name in tensors:
@@ -67,7 +69,9 @@ def cell_gates(tensors, names, kind=None):
     n = rk.shape[0] if rk.ndim == 2 else 0
     blocks = rk.shape[1] // n if n and rk.shape[1] % n == 0 else None
     if blocks not in (1, 3, 4):
-        raise ValueError(f"tensor {names['recurrent_kernel']!r} has shape {rk.shape}: expected (n, k·n) with k = 1 (SimpleRNN), 3 (GRU) or 4 (LSTM)")
+        raise ValueError(
+            f"tensor {names['recurrent_kernel']!r} has shape {rk.shape}: expected (n, k·n) with k = 1 (SimpleRNN), 3 (GRU) or 4 (LSTM)"
+        )
     kernel = take(tensors, names["kernel"])
     if kernel.ndim != 2 or kernel.shape[1] != blocks * n:
         raise ValueError(f"tensor {names['kernel']!r} has shape {kernel.shape}, expected (input size, {blocks * n})")
@@ -88,9 +92,13 @@ def _kind(blocks, n, bias, bias_name, kind):
         by_bias = {(2, 3 * n): "gru", (3 * n,): "gru_rb"}
         found = None if bias is None else by_bias.get(bias.shape)
         if bias is not None and found is None:
-            raise ValueError(f"tensor {bias_name!r} has shape {bias.shape}: a Keras GRU's bias is (2, {3 * n}) (reset_after=True) or ({3 * n},) (reset_after=False)")
+            raise ValueError(
+                f"tensor {bias_name!r} has shape {bias.shape}: a Keras GRU's bias is (2, {3 * n}) (reset_after=True) or ({3 * n},) (reset_after=False)"
+            )
         if found is None and kind not in ("gru", "gru_rb"):
-            raise ValueError("a Keras GRU without bias does not show reset_after: pass kind='gru' (True) or 'gru_rb' (False) (--kind)")
+            raise ValueError(
+                "a Keras GRU without bias does not show reset_after: pass kind='gru' (True) or 'gru_rb' (False) (--kind)"
+            )
         found = found or kind
     else:
         found = {1: "rnn", 4: "lstm"}[blocks]

@@ -31,8 +31,10 @@ def check_allocation(nbytes, what):
     """ValueError (one line) if ``nbytes`` exceed ``memory_budget()``."""
     budget = memory_budget()
     if nbytes > budget:
-        raise ValueError(f"{what} needs {size_text(nbytes)}, more than the memory budget of {size_text(budget)} "
-                         "(half the available memory)")
+        raise ValueError(
+            f"{what} needs {size_text(nbytes)}, more than the memory budget of {size_text(budget)} "
+            "(half the available memory)"
+        )
 
 
 def size_text(nbytes):

@@ -34,12 +34,16 @@ def _kind_by_names(tensors):
 def cell_from_native(tensors, metadata, kind=None, activation=None):
     """(cell, notes) from native tensors; ``kind``/``activation`` must agree with the metadata."""
     if metadata.get("format") == FORMAT and metadata.get("version") != VERSION:
-        raise ValueError(f"native format version {metadata.get('version')!r} is not supported (this is version {VERSION})")
+        raise ValueError(
+            f"native format version {metadata.get('version')!r} is not supported (this is version {VERSION})"
+        )
     notes = []
     stored = metadata.get("kind") or _kind_by_names(tensors) or kind
     if stored is None:
         names = ", ".join(sorted(tensors)[:6]) + (", …" if len(tensors) > 6 else "")
-        raise ValueError(f"tensor names ({names}) are not the parameters of any cell; expected e.g. {list(CELLS['lstm'].param_shapes)}")
+        raise ValueError(
+            f"tensor names ({names}) are not the parameters of any cell; expected e.g. {list(CELLS['lstm'].param_shapes)}"
+        )
     if stored not in CELLS:
         raise ValueError(f"the file's cell kind {stored!r} is unknown; expected one of {', '.join(CELLS)}")
     if kind is not None and kind != stored:

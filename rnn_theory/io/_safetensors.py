@@ -22,8 +22,18 @@ import numpy as np
 from ._limits import check_allocation
 
 _DTYPES = {
-    "F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1",
-    "U64": "<u8", "U32": "<u4", "U16": "<u2", "U8": "u1", "BOOL": "?",
+    "F64": "<f8",
+    "F32": "<f4",
+    "F16": "<f2",
+    "I64": "<i8",
+    "I32": "<i4",
+    "I16": "<i2",
+    "I8": "i1",
+    "U64": "<u8",
+    "U32": "<u4",
+    "U16": "<u2",
+    "U8": "u1",
+    "BOOL": "?",
 }
 _MAX_HEADER = 100 * 1024 * 1024  # the reference implementation's limit, against absurd headers
 
@@ -56,7 +66,7 @@ def decode(blob):
     if size > _MAX_HEADER or 8 + size > len(blob):
         raise ValueError(f"not a safetensors file, or truncated: header of {size} bytes in a {len(blob)}-byte file")
     try:
-        header = json.loads(bytes(blob[8:8 + size]).decode("utf-8"))
+        header = json.loads(bytes(blob[8 : 8 + size]).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValueError("not a safetensors file: its header is not UTF-8 JSON") from None
     except RecursionError:
@@ -66,7 +76,7 @@ def decode(blob):
     metadata = header.pop("__metadata__", None) or {}
     if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())):
         raise ValueError("safetensors __metadata__ must map strings to strings")
-    data = memoryview(blob)[8 + size:]
+    data = memoryview(blob)[8 + size :]
     return _Tensors({name: _entry(name, entry, len(data)) for name, entry in header.items()}, data), metadata
 
 
@@ -77,7 +87,7 @@ def _entry(name, entry, available):
     except (TypeError, KeyError, ValueError):
         raise ValueError(f"safetensors entry {name!r} lacks a dtype, shape or data_offsets [begin, end]") from None
     if not isinstance(dtype, str):
-        raise ValueError(f"safetensors entry {name!r}: dtype must be a string such as \"F32\", got {_short(dtype)}")
+        raise ValueError(f'safetensors entry {name!r}: dtype must be a string such as "F32", got {_short(dtype)}')
     if not (isinstance(shape, list) and all(_natural(d) for d in shape)):
         raise ValueError(f"safetensors entry {name!r}: shape must be a list of integers >= 0, got {_short(shape)}")
     if not (_natural(begin) and _natural(end) and begin <= end <= available):

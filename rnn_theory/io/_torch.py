@@ -20,7 +20,9 @@ import numpy as np
 from ._gates import GATES, Gate, framework_gates
 from ._layout import choose, take
 
-_NAME = re.compile(r"^(?P<prefix>.*?)(?P<param>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?:_l(?P<layer>\d+))?(?P<reverse>_reverse)?$")
+_NAME = re.compile(
+    r"^(?P<prefix>.*?)(?P<param>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?:_l(?P<layer>\d+))?(?P<reverse>_reverse)?$"
+)
 _KIND_BY_BLOCKS = {1: "rnn", 3: "gru", 4: "lstm"}
 
 
@@ -29,8 +31,12 @@ def parse_name(name):
     match = _NAME.match(name)
     if match is None:
         return None
-    return {"prefix": match["prefix"], "param": match["param"], "layer": int(match["layer"] or 0),
-            "direction": int(match["reverse"] is not None)}
+    return {
+        "prefix": match["prefix"],
+        "param": match["param"],
+        "layer": int(match["layer"] or 0),
+        "direction": int(match["reverse"] is not None),
+    }
 
 
 def is_torch(tensors):
@@ -63,8 +69,10 @@ def select(tensors, prefix=None, layer=None, direction=None):
     layer, directions = choose(layers, layer, "layer", "layer")
     direction, names = choose(directions, direction, "direction", "direction")
     param, name = next(iter(names.items()))
-    suffix = name[len(prefix) + len(param):]  # "_l0", "_l1_reverse", or "" for the *Cell modules
-    names = {p: names.get(p, f"{prefix}{p}{suffix}") for p in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")}
+    suffix = name[len(prefix) + len(param) :]  # "_l0", "_l1_reverse", or "" for the *Cell modules
+    names = {
+        p: names.get(p, f"{prefix}{p}{suffix}") for p in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
+    }
     return names, {"prefix": prefix, "layer": layer, "direction": direction}
 
 
@@ -77,7 +85,9 @@ def cell_gates(tensors, names, kind=None):
     blocks = w_hh.shape[0] // n if n and w_hh.shape[0] % n == 0 else None
     found = _KIND_BY_BLOCKS.get(blocks)
     if found is None:
-        raise ValueError(f"tensor {names['weight_hh']!r} has shape {w_hh.shape}: expected (k·n, n) with k = 1 (RNN), 3 (GRU) or 4 (LSTM)")
+        raise ValueError(
+            f"tensor {names['weight_hh']!r} has shape {w_hh.shape}: expected (k·n, n) with k = 1 (RNN), 3 (GRU) or 4 (LSTM)"
+        )
     if kind is not None and kind != found:
         raise ValueError(f"the file's PyTorch layer is {found}, not {kind} (PyTorch stores rnn, lstm and gru)")
     w_ih = take(tensors, names["weight_ih"])
@@ -87,7 +97,9 @@ def cell_gates(tensors, names, kind=None):
     if has_ih != has_hh:
         missing = names["bias_hh"] if has_ih else names["bias_ih"]
         raise ValueError(f"missing tensor {missing!r} (PyTorch stores both biases, or neither with bias=False)")
-    b_ih, b_hh = (take(tensors, names[b], (blocks * n,)) if has_ih else np.zeros(blocks * n) for b in ("bias_ih", "bias_hh"))
+    b_ih, b_hh = (
+        take(tensors, names[b], (blocks * n,)) if has_ih else np.zeros(blocks * n) for b in ("bias_ih", "bias_hh")
+    )
     split = [np.split(a, blocks) for a in (w_ih, w_hh, b_ih, b_hh)]  # gate blocks are stacked in rows
     return found, {g: Gate(*parts) for g, *parts in zip(GATES[found], *split)}
 

@@ -90,8 +90,9 @@ def _workers(jobs):
     os.environ.update({key: "1" for key in _BLAS_THREADS})
     try:
         # Workers ignore SIGINT (Ctrl-C reaches the whole group); the parent's exit terminates them.
-        return multiprocessing.get_context("spawn").Pool(jobs or os.cpu_count() or 1, signal.signal,
-                                                         (signal.SIGINT, signal.SIG_IGN))
+        return multiprocessing.get_context("spawn").Pool(
+            jobs or os.cpu_count() or 1, signal.signal, (signal.SIGINT, signal.SIG_IGN)
+        )
     finally:  # the children have their environment; this process keeps its own
         for key, value in saved.items():
             if value is None:

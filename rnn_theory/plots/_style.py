@@ -14,7 +14,15 @@ SINGLE, DOUBLE = 3.3, 7.0  # figure widths in inches
 
 # Okabe–Ito, in the order series take them (yellow last: faint on white paper).
 BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, BLACK, YELLOW = (
-    "#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#E69F00",
+    "#CC79A7",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+)
 PALETTE = (BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, BLACK, YELLOW)
 # Dotted styles come last: a fine dotted line (``REFERENCE``) marks bounds and predictions.
 LINESTYLES = ("-", "--", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (3, 1)), (0, (8, 2)), (0, (8, 2, 1, 2)), ":")
@@ -59,8 +67,11 @@ RC = {
 
 def series(i):
     """Colour, line style and marker of the i-th series of a figure (distinct in greyscale too)."""
-    return {"color": PALETTE[i % len(PALETTE)], "linestyle": LINESTYLES[i % len(LINESTYLES)],
-            "marker": MARKERS[i % len(MARKERS)]}
+    return {
+        "color": PALETTE[i % len(PALETTE)],
+        "linestyle": LINESTYLES[i % len(LINESTYLES)],
+        "marker": MARKERS[i % len(MARKERS)],
+    }
 
 
 @contextlib.contextmanager

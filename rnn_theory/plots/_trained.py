@@ -32,8 +32,10 @@ def protocol_results(name):
         with open(path, encoding="utf-8") as file:
             return json.load(file)
     except FileNotFoundError:
-        raise MissingData(f"{path} is missing: run python -m rnn_theory.training.experiment --protocol {name} "
-                          "--out FOLDER and copy it into the package") from None
+        raise MissingData(
+            f"{path} is missing: run python -m rnn_theory.training.experiment --protocol {name} "
+            "--out FOLDER and copy it into the package"
+        ) from None
 
 
 def checkpoints(models=MODELS):
@@ -60,5 +62,7 @@ def task_inputs(task, lag, seed):
 def describe(log):
     """'lstm trained on recall at lag 50 (seed 0, 3000 steps, success)' for captions."""
     outcome = "solved" if log["success"] else f"not solved, {log['test_correct']:.0%} correct"
-    return (f"{log['model']} trained on {log['task']} at lag {log['lag']} (seed {log['seed']}, {log['steps_run']} "
-            f"Adam steps, {outcome}; checkpoint {log['checkpoint']})")
+    return (
+        f"{log['model']} trained on {log['task']} at lag {log['lag']} (seed {log['seed']}, {log['steps_run']} "
+        f"Adam steps, {outcome}; checkpoint {log['checkpoint']})"
+    )

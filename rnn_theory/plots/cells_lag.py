@@ -38,16 +38,24 @@ def build():
     longest = lags[-1]
     x = np.arange(1, longest + 2)
     for i, (label, key, options) in enumerate(INITIAL):
-        curves = _curves(lambda s, key=key, options=options: CELLS[key].random(hidden_size=n, input_size=m, rng=s,
-                                                                               **options), task, longest)
+        curves = _curves(
+            lambda s, key=key, options=options: CELLS[key].random(hidden_size=n, input_size=m, rng=s, **options),
+            task,
+            longest,
+        )
         band(axes[0], x, curves, i, label)
     axes[0].set_title(f"(a) at initialisation, recall lag {longest}")
     for ax, lag in zip(axes[1:], lags):
         for log, cell in trained:
             if log["lag"] == lag:
                 i = _trained.MODEL_SERIES[log["model"]]  # the series of its initialisation in (a)
-                band(ax, np.arange(1, lag + 2), _curves(lambda s, cell=cell: cell, task, lag), i,
-                     f"{log['model']}{'' if log['success'] else ' (task not solved)'}")
+                band(
+                    ax,
+                    np.arange(1, lag + 2),
+                    _curves(lambda s, cell=cell: cell, task, lag),
+                    i,
+                    f"{log['model']}{'' if log['success'] else ' (task not solved)'}",
+                )
         ax.set_title(f"({chr(ord('b') + lags.index(lag))}) trained on recall at lag {lag}")
         ax.legend(loc="lower left")
     for ax in axes:
@@ -72,8 +80,8 @@ def _caption(trained, task, n, m, lags):
     in {SEEDS[0]}..{SEEDS[-1]} draws the weights from numpy.random.default_rng(s) and one {task}
     sequence at lag {lags[-1]} from a separate default_rng(s).
 
-    (b){', (c)' if len(lags) > 1 else ''}: the shipped trained checkpoints (rnn_theory/data), on the
+    (b){", (c)" if len(lags) > 1 else ""}: the shipped trained checkpoints (rnn_theory/data), on the
     {task} sequences of seeds {SEEDS[0]}..{SEEDS[-1]} at the lag each was trained on:
-    {'; '.join(_trained.describe(log) for log, _ in trained)}. The colours of rnn, lstm and gru are
+    {"; ".join(_trained.describe(log) for log, _ in trained)}. The colours of rnn, lstm and gru are
     those of their initialisation in (a) (the lstm was initialised with forget bias 1).
     """

@@ -73,16 +73,27 @@ def build(result):
     marks = {"markevery": max(T // 10, 1)}
     curves = [(flow.log_norm, r"$\ln\|\partial s_T/\partial s_{T-\tau}\|_2$")]
     if flow.log_norm_c is not None:
-        curves += [(flow.log_norm_c, r"c-block $\ln\|\partial c_T/\partial c_{T-\tau}\|_2$"),
-                   (flow.log_norm_direct, cell.carousel_label)]
+        curves += [
+            (flow.log_norm_c, r"c-block $\ln\|\partial c_T/\partial c_{T-\tau}\|_2$"),
+            (flow.log_norm_direct, cell.carousel_label),
+        ]
     for i, (curve, label) in enumerate(curves):
         axes.plot(lags, curve, label=label, **series(i), **marks)
     if _pascanu(cell):
         _rnn_rates(axes, cell, lags, len(curves))
     for key, (label, marker) in _RECORDED.items():
         if key in record:
-            axes.plot([record["lag"]], [record[key]], ls="none", marker=marker, ms=7, mfc="none", mec="black",
-                      mew=0.9, label=label + rf" at $\tau = {record['lag']}$")
+            axes.plot(
+                [record["lag"]],
+                [record[key]],
+                ls="none",
+                marker=marker,
+                ms=7,
+                mfc="none",
+                mec="black",
+                mew=0.9,
+                label=label + rf" at $\tau = {record['lag']}$",
+            )
     # Room for the markers at τ = T; a counterexample of a few steps is centred.
     lag_axis(axes, T + max(0.5, 0.03 * T), first=0.5 if T < 10 else 0)
     axes.set_ylabel(r"$\ln\|\cdot\|_2$ (natural log)")
@@ -127,8 +138,11 @@ def _signed_carousel(axes, signed, T):
     # The factor in the colour of (a)'s direct path; f as (a)'s hollow diamond of the recorded ∏ diag(f).
     curves = (
         (factor, r"$\prod\,\partial c_t/\partial c_{t-1}$ ($h$ held fixed)", series(2)),
-        (retention, rf"$\prod$ {symbol} (the retention gate)",
-         {"color": "black", "linestyle": ":", "marker": "D", "mfc": "none"}),
+        (
+            retention,
+            rf"$\prod$ {symbol} (the retention gate)",
+            {"color": "black", "linestyle": ":", "marker": "D", "mfc": "none"},
+        ),
     )
     for rows, label, look in curves:
         products = np.cumprod(rows[::-1], axis=0)  # row τ − 1: the product over steps T−τ+1..T
@@ -156,8 +170,13 @@ def _rnn_rates(axes, cell, lags, first):
     if np.isclose(rho, bound, rtol=1e-9):  # e.g. one unit: the two lines coincide, draw one
         label = rf"$\tau\,\ln\rho(W)$ = the bound, $\rho(W) = \gamma\,\sigma_{{\max}}(W) = {bound:.3g}$"
     elif rho > _RHO_ZERO:
-        axes.plot(lags, lags * np.log(rho), color=series(first)["color"], **REFERENCE,
-                  label=rf"$\tau\,\ln\rho(W)$, $\rho(W) = {rho:.3g}$")
+        axes.plot(
+            lags,
+            lags * np.log(rho),
+            color=series(first)["color"],
+            **REFERENCE,
+            label=rf"$\tau\,\ln\rho(W)$, $\rho(W) = {rho:.3g}$",
+        )
     else:
         axes.plot([], [], ls="none", label=r"$\rho(W) = 0$ (nilpotent $W$): no rate to draw")
     axes.plot(lags, lags * np.log(bound), color=GREY, **REFERENCE, label=label)
@@ -185,14 +204,14 @@ def _caption(result, cell, T, signed=False):
         plotted.append("dotted, τ·ln ρ(W) and the Pascanu bound τ·ln(γ·σ_max(W)), γ = sup|φ′|")
     condition = (found.condition or "").rstrip(".")
     return f"""
-    Counterexample to the claim {claim.id}: "{claim.statement}" ({claim.source.cite}). Verdict: refuted ({claim.asks.replace("_", " ")} reading, {"generic" if record["generic"] else "not generic: a measure-zero construction"}){'; ' + condition if condition else ''}.
+    Counterexample to the claim {claim.id}: "{claim.statement}" ({claim.source.cite}). Verdict: refuted ({claim.asks.replace("_", " ")} reading, {"generic" if record["generic"] else "not generic: a measure-zero construction"}){"; " + condition if condition else ""}.
 
-    Plotted against the lag τ = 1..{T}: {'; '.join(plotted)}; computed by replaying the counterexample
+    Plotted against the lag τ = 1..{T}: {"; ".join(plotted)}; computed by replaying the counterexample
     of rnn-theory verify (the record in its --json output) with rnn_theory.gradient_norms (method
-    "exact"). Hollow markers: the values the claim check recorded at its lag τ = {record['lag']}
+    "exact"). Hollow markers: the values the claim check recorded at its lag τ = {record["lag"]}
     ({recorded}).
 
-    Cell: {cell.key}{f" ({cell.activation})" if getattr(cell, "activation", None) else ''}, n = {cell.hidden_size},
+    Cell: {cell.key}{f" ({cell.activation})" if getattr(cell, "activation", None) else ""}, n = {cell.hidden_size},
     m = {cell.input_size}; {params}. Initial state s_0: {s0}; inputs ({T} steps): {inputs}. No
     randomness here: everything comes from the record. How the claim was checked: {claim.method}.
     """

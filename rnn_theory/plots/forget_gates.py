@@ -29,15 +29,33 @@ def build():
         log0, _ = entries[0]
         units = np.arange(1, log0["hidden_size"] + 1)
         # Every checkpoint of a model starts from the same weights (same seed and sizes): one curve.
-        ax.plot(units, _time_constants(_trained.initial(log0), log0["task"], lags[-1]), **series(0),
-                markevery=4, label=f"initialisation (recall, lag {lags[-1]})")
+        ax.plot(
+            units,
+            _time_constants(_trained.initial(log0), log0["task"], lags[-1]),
+            **series(0),
+            markevery=4,
+            label=f"initialisation (recall, lag {lags[-1]})",
+        )
         for i, (log, cell) in enumerate(entries, start=1):
-            ax.plot(units, _time_constants(cell, log["task"], log["lag"]), **series(i), markevery=(i, 4),
-                    label=f"trained at lag {log['lag']}" + ("" if log["success"] else " (not solved)"))
+            ax.plot(
+                units,
+                _time_constants(cell, log["task"], log["lag"]),
+                **series(i),
+                markevery=(i, 4),
+                label=f"trained at lag {log['lag']}" + ("" if log["success"] else " (not solved)"),
+            )
         for lag in lags:
             ax.axhline(lag, color=GREY, **REFERENCE)
-            ax.annotate(rf"$\tau = {lag}$", (units[-1], lag), xytext=(0, 2), textcoords="offset points",
-                        ha="right", va="bottom", color=GREY, fontsize=6.5)
+            ax.annotate(
+                rf"$\tau = {lag}$",
+                (units[-1], lag),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                color=GREY,
+                fontsize=6.5,
+            )
         ax.set_yscale("log")
         ax.set_xlim(0, units[-1] + 1)
         ax.set_xlabel("unit (sorted by time constant)")
@@ -58,7 +76,7 @@ def _caption(trained, lags):
     {SEQUENCES[0]}..{SEQUENCES[-1]}, numpy.random.default_rng(s), one sequence each), from s_0 = 0.
 
     Initialisation: the weights each checkpoint started from (rnn_theory.training.initial_cell, seed
-    {trained[0][0]['seed']}: W_* ~ N(0, 1/n), U_* ~ N(0, 1/m), biases 0, LSTM forget bias 1), on sequences at
-    lag {lags[-1]}. Trained: {'; '.join(_trained.describe(log) for log, _ in trained)}; each on sequences at
-    its own lag. Dotted: the training lags τ = {', '.join(map(str, lags))}.
+    {trained[0][0]["seed"]}: W_* ~ N(0, 1/n), U_* ~ N(0, 1/m), biases 0, LSTM forget bias 1), on sequences at
+    lag {lags[-1]}. Trained: {"; ".join(_trained.describe(log) for log, _ in trained)}; each on sequences at
+    its own lag. Dotted: the training lags τ = {", ".join(map(str, lags))}.
     """

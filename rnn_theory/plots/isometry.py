@@ -25,8 +25,12 @@ def _spread_or_nan(values):
 def build():
     figure, axes = new_figure(DOUBLE, 2.8, 1, 2)
     over_lag, spectrum = axes[0]
-    runs = {(kind, s, seed): isometry_run(kind, s, n=N, m=M, lags=LAGS, seed=seed)
-            for kind in KINDS for s in SCALES for seed in SEEDS}
+    runs = {
+        (kind, s, seed): isometry_run(kind, s, n=N, m=M, lags=LAGS, seed=seed)
+        for kind in KINDS
+        for s in SCALES
+        for seed in SEEDS
+    }
     for i, (s, kind) in enumerate((s, kind) for s in SCALES for kind in KINDS):
         curves = [[_spread_or_nan(runs[kind, s, seed][lag]) for lag in LAGS] for seed in SEEDS]
         low, median, high = quartiles(curves)
@@ -42,8 +46,16 @@ def build():
     for i, kind in enumerate(KINDS):
         style = series(i)
         values = runs[kind, SCALES[0], SEEDS[0]][SHOWN]
-        spectrum.plot(np.arange(1, N + 1), values, color=style["color"], ls=style["linestyle"],
-                      marker=style["marker"], ms=2, markevery=4, label=f"{kind} $W$")
+        spectrum.plot(
+            np.arange(1, N + 1),
+            values,
+            color=style["color"],
+            ls=style["linestyle"],
+            marker=style["marker"],
+            ms=2,
+            markevery=4,
+            label=f"{kind} $W$",
+        )
     spectrum.axvline(N / 2, color=GREY, lw=0.8, ls="--")
     spectrum.axhline(0.0, color="black", lw=0.5)
     spectrum.set_xlabel(r"index $i$ (descending)")
@@ -60,8 +72,8 @@ def _caption():
     χ = 1 (rnn_theory.classics.critical_gain: q* = g²·E[tanh²(√q* z)] + s², χ = g²·E[tanh'(√q* z)²]),
     for W Gaussian (W_ij ~ N(0, g²/n)) and for W = g·Q with Q Haar-orthogonal: the same q* and χ.
 
-    Left: the spread of the upper half of the spectrum, ln σ_1 − ln σ_(n/2), against τ = {', '.join(map(str, LAGS))}
-    (log axis) at input scales s = {' and '.join(f'{s:g}' for s in SCALES)}; median over {len(SEEDS)} seeds,
+    Left: the spread of the upper half of the spectrum, ln σ_1 − ln σ_(n/2), against τ = {", ".join(map(str, LAGS))}
+    (log axis) at input scales s = {" and ".join(f"{s:g}" for s in SCALES)}; median over {len(SEEDS)} seeds,
     band: interquartile range. A curve stops where σ_(n/2)/σ_1 falls below {RESOLVED:g} (float64 could
     no longer resolve it). Right: all {N} values ln σ_i(P_{SHOWN}) of seed {SEEDS[0]} at s = {SCALES[0]:g}; dashed: i
     = n/2. With orthogonal W and small q* the spectrum stays concentrated (dynamical isometry); the

@@ -36,11 +36,21 @@ def build():
     figure, axes = new_figure(DOUBLE, 4.4, 2, 3, sharey=True)  # one y-scale: the panels are compared
     panels = list(axes.flat)
     for k, bias in enumerate(FORGET_BIASES):
-        _panel(panels[k], lambda s, bias=bias: CELLS["lstm"].random(hidden_size=n, input_size=m, rng=s, forget_bias=bias),
-               task, longest, f"({chr(ord('a') + k)}) initialisation, forget bias {bias:g}")
+        _panel(
+            panels[k],
+            lambda s, bias=bias: CELLS["lstm"].random(hidden_size=n, input_size=m, rng=s, forget_bias=bias),
+            task,
+            longest,
+            f"({chr(ord('a') + k)}) initialisation, forget bias {bias:g}",
+        )
     for k, (log, cell) in enumerate(trained, start=len(FORGET_BIASES)):
-        _panel(panels[k], lambda s, cell=cell: cell, task, log["lag"], f"({chr(ord('a') + k)}) trained at lag {log['lag']}"
-               + ("" if log["success"] else " (not solved)"))
+        _panel(
+            panels[k],
+            lambda s, cell=cell: cell,
+            task,
+            log["lag"],
+            f"({chr(ord('a') + k)}) trained at lag {log['lag']}" + ("" if log["success"] else " (not solved)"),
+        )
     for row in axes:
         row[0].set_ylabel(r"$\ln\|\cdot\|_2$ (natural log)")
     legend_axes = panels[-1]
@@ -59,10 +69,10 @@ def _caption(trained, task, n, m, longest):
     shaded: interquartile range; all panels share one y-scale. Runs start from s_0 = 0 on sequences of the {task} task (one-hot
     symbols, m = {m}, T = lag + 1 steps).
 
-    (a)–(c): LSTMs drawn by Cell.random with forget bias {', '.join(f'{b:g}' for b in FORGET_BIASES)}
+    (a)–(c): LSTMs drawn by Cell.random with forget bias {", ".join(f"{b:g}" for b in FORGET_BIASES)}
     (added to b_f; W_* ~ N(0, 1/n), U_* ~ N(0, 1/m), other biases 0), n = {n}, on {task} sequences at
     lag {longest}; seed s in {SEEDS[0]}..{SEEDS[-1]} draws the weights from numpy.random.default_rng(s)
     and one sequence from a separate default_rng(s). Then the shipped trained LSTMs, each on the
     {task} sequences of seeds {SEEDS[0]}..{SEEDS[-1]} at its own lag:
-    {'; '.join(_trained.describe(log) for log, _ in trained)}.
+    {"; ".join(_trained.describe(log) for log, _ in trained)}.
     """

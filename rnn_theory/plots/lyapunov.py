@@ -26,17 +26,41 @@ def _lyapunov(n, gain, seed):
 def build():
     figure, axes = new_figure(SINGLE, 2.6)
     fine = np.linspace(GAINS[0], GAINS[-1], 51)  # steps of 0.05, g = 1 (the kink) included
-    axes.plot(fine, [mean_field_lyapunov(g) for g in fine], color="black", lw=1.0,
-              label=r"mean field $\frac{1}{2}\ln\chi(g)$, $n\to\infty$")
+    axes.plot(
+        fine,
+        [mean_field_lyapunov(g) for g in fine],
+        color="black",
+        lw=1.0,
+        label=r"mean field $\frac{1}{2}\ln\chi(g)$, $n\to\infty$",
+    )
     for i, n in enumerate(SIZES):
         low, median, high = quartiles([[_lyapunov(n, g, s) for g in GAINS] for s in SEEDS])
         style = series(i)
-        axes.errorbar(np.add(GAINS, (2 * i - 1) * DODGE), median, yerr=[median - low, high - median], color=style["color"], marker=style["marker"],
-                      ls="none", ms=3, elinewidth=0.7, capsize=1.5, label=f"measured, $n = {n}$")
+        axes.errorbar(
+            np.add(GAINS, (2 * i - 1) * DODGE),
+            median,
+            yerr=[median - low, high - median],
+            color=style["color"],
+            marker=style["marker"],
+            ls="none",
+            ms=3,
+            elinewidth=0.7,
+            capsize=1.5,
+            label=f"measured, $n = {n}$",
+        )
     axes.axhline(0.0, color="black", lw=0.5)
     axes.axvline(1.0, color=GREY, lw=0.8, ls="--")
-    axes.annotate("$g = 1$", (1.0, 0.97), xycoords=("data", "axes fraction"), xytext=(3, 0),
-                  textcoords="offset points", ha="left", va="top", color=GREY, fontsize=7)
+    axes.annotate(
+        "$g = 1$",
+        (1.0, 0.97),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, 0),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        color=GREY,
+        fontsize=7,
+    )
     axes.set_xlim(0.4, 3.1)
     axes.set_xlabel(r"gain $g$ ($W_{ij} \sim \mathcal{N}(0, g^2/n)$)")
     axes.set_ylabel(r"$\lambda_1$ (natural log per step)")
@@ -48,7 +72,7 @@ def _caption():
     return f"""
     Largest Lyapunov exponent λ_1 (natural log per step) of the random tanh RNN h' = tanh(W h) without
     input, W_ij ~ N(0, g²/n), against the gain g = {GAINS[0]:g}, {GAINS[1]:g}, ..., {GAINS[-1]:g}, at
-    n = {' and '.join(map(str, SIZES))}. Markers: median over {len(SEEDS)} seeds; bars: interquartile
+    n = {" and ".join(map(str, SIZES))}. Markers: median over {len(SEEDS)} seeds; bars: interquartile
     range; the markers of n = {SIZES[0]} and n = {SIZES[1]} are drawn {DODGE:g} left and right of their gain.
     Measured by rnn_theory.largest_lyapunov (renormalised tangent vector) over T = {T} steps,
     the first {BURN_IN} discarded, from h_0 ~ U(−1, 1)^n. Seed s in {SEEDS[0]}..{SEEDS[-1]} draws W (by

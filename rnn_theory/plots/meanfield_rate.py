@@ -5,7 +5,7 @@ prediction ½·ln χ with input (Poole et al. 2016; Schoenholz et al. 2017; Chen
 import numpy as np
 
 from ..classics.meanfield_rate import SEEDS, predicted_rate, rate_sweep
-from ..classics.networks import BURN_IN, M, N, STEPS
+from ..classics.networks import BURN_IN, STEPS, M, N
 from ..flow.meanfield import mean_field_lyapunov
 from ._style import GREY, REFERENCE, SINGLE, new_figure, series
 
@@ -25,9 +25,18 @@ def build():
         gains = np.array([r["gain"] for r in mine]) + (i - 1) * DODGE
         measured = np.array([r["measured"] for r in mine])
         low, high = (np.array([f(r["slopes"]) for r in mine]) for f in (min, max))
-        axes.errorbar(gains, measured, yerr=[measured - low, high - measured], color=style["color"],
-                      marker=style["marker"], ls="none", ms=3, elinewidth=0.7, capsize=1.5,
-                      label=f"input scale $s = {scale:g}$")
+        axes.errorbar(
+            gains,
+            measured,
+            yerr=[measured - low, high - measured],
+            color=style["color"],
+            marker=style["marker"],
+            ls="none",
+            ms=3,
+            elinewidth=0.7,
+            capsize=1.5,
+            label=f"input scale $s = {scale:g}$",
+        )
     axes.plot(fine, [mean_field_lyapunov(g) for g in fine], color=GREY, **REFERENCE, label="no input (λ$_1$)")
     axes.plot([], [], color="black", lw=1.0, label=r"mean field $\frac{1}{2}\ln\chi$")
     axes.axhline(0.0, color="black", lw=0.5)
@@ -41,7 +50,7 @@ def _caption():
     return f"""
     Per-step rate of the gradient norm ln‖∂h_T/∂h_(T−τ)‖₂ (natural log) of the tanh RNN h' = tanh(W h +
     U x + b), W ~ N(0, g²/n), U ~ N(0, 1/m), b = 0, n = {N}, m = {M}, driven by x_t ~ N(0, s²·I), at
-    gains g = {', '.join(f'{g:g}' for g in GAINS)} and input scales s = {', '.join(f'{s:g}' for s in SCALES)}.
+    gains g = {", ".join(f"{g:g}" for g in GAINS)} and input scales s = {", ".join(f"{s:g}" for s in SCALES)}.
     Markers: median over {len(SEEDS)} seeds of the least-squares slope of the curve against τ = 1..{STEPS}
     (rnn_theory.gradient_norms, exact), measured after a burn-in of {BURN_IN} steps from h = 0; bars:
     the smallest and largest seed's slope; markers of the three scales are drawn {DODGE:g} apart.

@@ -43,7 +43,7 @@ def build():
 def _caption():
     return f"""
     Gradient norm against lag for the tanh RNN h' = tanh(W h + U x + b) at initialisation, at gains g
-    = {', '.join(f'{g:g}' for g in GAINS)} (W ~ N(0, g²/n), U ~ N(0, 1/m), b = 0; n = {N}, m = {M}).
+    = {", ".join(f"{g:g}" for g in GAINS)} (W ~ N(0, g²/n), U ~ N(0, 1/m), b = 0; n = {N}, m = {M}).
     Curves: median over {len(SEEDS)} seeds of ln‖∂h_T/∂h_(T−τ)‖₂ (natural log, spectral norm) for τ =
     1..{T}, computed by rnn_theory.gradient_norms (method "exact"); shaded: interquartile range over
     the seeds. Inputs x_t ~ N(0, I); the measured run of T = {T} steps starts from the state reached

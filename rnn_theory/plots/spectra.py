@@ -21,8 +21,10 @@ CMAP = "PuOr_r"  # diverging purple–orange, legible with the common colour-vis
 
 def _rate(cell, task, lag):
     """Median over the task sequences of ln‖∂h_T/∂h_0‖₂ / T, T = lag + 1: the decay per step."""
-    rates = [gradient_norms(cell, xs).log_norm[-1] / len(xs)
-             for xs in (_trained.task_inputs(task, lag, s) for s in SEQUENCES)]
+    rates = [
+        gradient_norms(cell, xs).log_norm[-1] / len(xs)
+        for xs in (_trained.task_inputs(task, lag, s) for s in SEQUENCES)
+    ]
     return float(np.median(rates))
 
 
@@ -35,8 +37,9 @@ def build():
     trained = _trained.checkpoints(models=RNN_MODELS)
     log0 = trained[0][0]
     task, n, m, lag = log0["task"], log0["hidden_size"], log0["input_size"], max(log["lag"] for log, _ in trained)
-    random = [_point(CELLS["rnn"].random(hidden_size=n, input_size=m, rng=s, gain=g), task, lag)
-              for g in GAINS for s in SEEDS]
+    random = [
+        _point(CELLS["rnn"].random(hidden_size=n, input_size=m, rng=s, gain=g), task, lag) for g in GAINS for s in SEEDS
+    ]
     pairs = [(log, _point(_trained.initial(log), task, lag), _point(cell, task, lag)) for log, cell in trained]
     rates = [r for *_, r in random] + [p[2] for _, a, b in pairs for p in (a, b)]
     finite = np.abs([r for r in rates if np.isfinite(r)])
@@ -52,10 +55,16 @@ def build():
         if not chosen:
             continue
         for a, b in chosen:
-            axes.annotate("", xy=b[:2], xytext=a[:2], arrowprops={"arrowstyle": "->", "color": GREY, "lw": 0.6,
-                                                                  "shrinkA": 3, "shrinkB": 4})
+            axes.annotate(
+                "",
+                xy=b[:2],
+                xytext=a[:2],
+                arrowprops={"arrowstyle": "->", "color": GREY, "lw": 0.6, "shrinkA": 3, "shrinkB": 4},
+            )
         start, end = np.array([a for a, _ in chosen]).T, np.array([b for _, b in chosen]).T
-        axes.scatter(start[0], start[1], marker=MARKERS[model], s=22, facecolors="none", edgecolors=GREY, linewidths=0.7)
+        axes.scatter(
+            start[0], start[1], marker=MARKERS[model], s=22, facecolors="none", edgecolors=GREY, linewidths=0.7
+        )
         axes.scatter(end[0], end[1], c=end[2], marker=MARKERS[model], s=30, **colour)
         legend.append(_proxy(model, f"trained {model}"))
     legend.append(_proxy("random", "initial weights (→ trained)", mfc="none", mec=GREY, mew=0.7))
@@ -86,7 +95,9 @@ def _proxy(source, label, **marker):
     """A legend entry for a marker shape, in neutral grey: the colour of a point is its rate."""
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
-    return Line2D([], [], ls="none", marker=MARKERS[source], label=label, **{"mfc": "0.8", "mec": "black", "mew": 0.4, **marker})
+    return Line2D(
+        [], [], ls="none", marker=MARKERS[source], label=label, **{"mfc": "0.8", "mec": "black", "mew": 0.4, **marker}
+    )
 
 
 def _caption(trained, task, n, m, lag, vanished):
@@ -97,14 +108,15 @@ def _caption(trained, task, n, m, lag, vanished):
     {SEQUENCES[0]}..{SEQUENCES[-1]} of numpy.random.default_rng) of ln‖∂h_T/∂h_0‖₂ / T from h_0 = 0,
     computed by rnn_theory.gradient_norms; negative (purple): vanishing, positive (orange): growing. The
     colour scale is symmetric about 0 and spans the largest finite |rate| shown{
-    '; a rate of −∞ (the product is exactly 0, e.g. dead relu units) takes the darkest purple' if vanished else ''}.
+        "; a rate of −∞ (the product is exactly 0, e.g. dead relu units) takes the darkest purple" if vanished else ""
+    }.
 
-    Circles: tanh RNNs from Cell.random at gains g = {', '.join(f'{g:g}' for g in GAINS)}, seeds
+    Circles: tanh RNNs from Cell.random at gains g = {", ".join(f"{g:g}" for g in GAINS)}, seeds
     {SEEDS[0]}..{SEEDS[-1]} (W ~ N(0, g²/n), U ~ N(0, 1/m), b = 0). Other shapes: the shipped trained
-    vanilla RNNs ({'; '.join(_trained.describe(log) for log, _ in trained)}); the hollow grey marker at the
+    vanilla RNNs ({"; ".join(_trained.describe(log) for log, _ in trained)}); the hollow grey marker at the
     tail of each arrow is the same network's initial weights (rnn: tanh, Cell.random; rnn-identity:
     relu, W = I; rnn-orthogonal: tanh, orthogonal W; rnn_theory.training.initial_cell, seed
-    {trained[0][0]['seed']}). Dashed: σ_max = ρ (no matrix lies below it); dotted: ρ = 1 and σ_max = 1,
+    {trained[0][0]["seed"]}). Dashed: σ_max = ρ (no matrix lies below it); dotted: ρ = 1 and σ_max = 1,
     which with γ = sup|φ'| = 1 (tanh and relu) is the Pascanu et al. (2013) sufficient condition for
     vanishing gradients (γ·σ_max(W) < 1).
     """

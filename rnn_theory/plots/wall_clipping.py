@@ -34,12 +34,22 @@ def build():
     for branch in np.array([saddle_node_biases(w) for w in cusp_ws]).T:
         surface.plot(cusp_ws, branch, color=GREY, lw=0.8, ls="--")
     surface.plot([], [], color=GREY, lw=0.8, ls="--", label="saddle-node bifurcations")
-    for i, (threshold, label) in enumerate(((None, "plain gradient descent"),
-                                            (THRESHOLD, f"clipped at {THRESHOLD:g} (Alg. 1)"))):
+    for i, (threshold, label) in enumerate(
+        ((None, "plain gradient descent"), (THRESHOLD, f"clipped at {THRESHOLD:g} (Alg. 1)"))
+    ):
         path = descend(START, RATE, ITERATIONS, threshold=threshold)
         style = series(i + 1)
-        surface.plot(path[:, 0], path[:, 1], color=style["color"], ls=style["linestyle"], lw=1.0,
-                     marker=style["marker"], ms=2.0, markevery=(0, 10), label=label)
+        surface.plot(
+            path[:, 0],
+            path[:, 1],
+            color=style["color"],
+            ls=style["linestyle"],
+            lw=1.0,
+            marker=style["marker"],
+            ms=2.0,
+            markevery=(0, 10),
+            label=label,
+        )
         surface.plot(*path[-1], color=style["color"], marker=style["marker"], ms=5, mec="white", mew=0.6)
     surface.plot(*START, color="white", marker="o", ms=4, mec=BLACK, mew=0.6)
     surface.set_xlim(*W_RANGE)
@@ -59,14 +69,24 @@ def _cut(axes):
     norm = np.linalg.norm(grad, axis=0)
     v = grad / norm
     curvature = np.abs(np.einsum("i...,ij...,j...->...", v, hess, v))
-    for i, (values, label) in enumerate(((norm, r"$\|\nabla E\|$"),
-                                         (curvature, r"$|v^\top H v|$, $v = \nabla E/\|\nabla E\|$"))):
+    for i, (values, label) in enumerate(
+        ((norm, r"$\|\nabla E\|$"), (curvature, r"$|v^\top H v|$, $v = \nabla E/\|\nabla E\|$"))
+    ):
         style = series(i)
         axes.semilogy(bs, values, color=style["color"], ls=style["linestyle"], label=label)
     wall = wall_location(CUT_W, *CUT_B)[0]
     axes.axvline(wall, color=GREY, **REFERENCE)
-    axes.annotate("wall (fixed points)", (wall, 0.98), xycoords=("data", "axes fraction"), xytext=(3, 0),
-                  textcoords="offset points", ha="left", va="top", color=GREY, fontsize=7)
+    axes.annotate(
+        "wall (fixed points)",
+        (wall, 0.98),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, 0),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        color=GREY,
+        fontsize=7,
+    )
     axes.set_xlim(*CUT_B)
     axes.set_xticks(np.linspace(*CUT_B, 5))
     axes.set_xlabel(f"bias $b$ at $w = {CUT_W:g}$")

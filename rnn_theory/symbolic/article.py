@@ -20,15 +20,60 @@ from .prove import prove
 
 # Unicode of the theorems' plain-text statements -> LaTeX (text mode). Anything else is an error.
 _UNICODE = {
-    "σ": r"$\sigma$", "τ": r"$\tau$", "γ": r"$\gamma$", "θ": r"$\theta$", "δ": r"$\delta$", "ε": r"$\varepsilon$",
-    "φ": r"$\varphi$", "λ": r"$\lambda$", "Σ": r"$\Sigma$", "∏": r"$\prod$", "∂": r"$\partial$", "‖": r"$\|$",
-    "·": r"$\cdot$", "−": r"$-$", "→": r"$\to$", "∘": r"$\circ$", "∈": r"$\in$", "⊙": r"$\odot$", "⊘": r"$\oslash$",
-    "²": r"$^2$", "₂": r"$_2$", "≠": r"$\neq$", "…": r"\dots{}", "×": r"$\times$", "∞": r"$\infty$", "–": "--",
-    "—": "---", "≤": r"$\le$", "≥": r"$\ge$", "ᵀ": r"$^{\top}$", "≡": r"$\equiv$", "≈": r"$\approx$",
-    "ρ": r"$\rho$", "α": r"$\alpha$", "β": r"$\beta$", "η": r"$\eta$", "μ": r"$\mu$", "±": r"$\pm$",
+    "σ": r"$\sigma$",
+    "τ": r"$\tau$",
+    "γ": r"$\gamma$",
+    "θ": r"$\theta$",
+    "δ": r"$\delta$",
+    "ε": r"$\varepsilon$",
+    "φ": r"$\varphi$",
+    "λ": r"$\lambda$",
+    "Σ": r"$\Sigma$",
+    "∏": r"$\prod$",
+    "∂": r"$\partial$",
+    "‖": r"$\|$",
+    "·": r"$\cdot$",
+    "−": r"$-$",
+    "→": r"$\to$",
+    "∘": r"$\circ$",
+    "∈": r"$\in$",
+    "⊙": r"$\odot$",
+    "⊘": r"$\oslash$",
+    "²": r"$^2$",
+    "₂": r"$_2$",
+    "≠": r"$\neq$",
+    "…": r"\dots{}",
+    "×": r"$\times$",
+    "∞": r"$\infty$",
+    "–": "--",
+    "—": "---",
+    "≤": r"$\le$",
+    "≥": r"$\ge$",
+    "ᵀ": r"$^{\top}$",
+    "≡": r"$\equiv$",
+    "≈": r"$\approx$",
+    "ρ": r"$\rho$",
+    "α": r"$\alpha$",
+    "β": r"$\beta$",
+    "η": r"$\eta$",
+    "μ": r"$\mu$",
+    "±": r"$\pm$",
 }
-_SPECIAL = {"_": r"\_", "^": r"\^{}", "&": r"\&", "%": r"\%", "#": r"\#", "{": r"\{", "}": r"\}", "$": r"\$",
-            "~": r"\~{}", "\\": r"\textbackslash{}", "<": r"$<$", ">": r"$>$", "|": r"$|$"}
+_SPECIAL = {
+    "_": r"\_",
+    "^": r"\^{}",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "~": r"\~{}",
+    "\\": r"\textbackslash{}",
+    "<": r"$<$",
+    ">": r"$>$",
+    "|": r"$|$",
+}
 _SCRIPT = re.compile(r"([_^])(\(([^()]*)\)|\{([^{}]*)\}|([A-Za-z0-9σταβγλθ]+))")
 _OPERATORS = {"sup", "inf", "max", "min", "lim"}
 _CITE = re.compile(r"\[([a-z]+\d{4}[a-z]*)\]")
@@ -44,7 +89,7 @@ def text(plain):
         word = re.search(r"[A-Za-zα-ω]*$", plain[: match.start()]).group(0)
         if len(word) > 1 and word not in _OPERATORS:
             continue  # an identifier such as jacobian_blocks, not a subscript
-        out.append(_escape(plain[last:match.start()]))
+        out.append(_escape(plain[last : match.start()]))
         inner = next(g for g in match.groups()[2:] if g is not None)
         command = "textsubscript" if match.group(1) == "_" else "textsuperscript"
         out.append(rf"\{command}{{{_escape(inner)}}}")
@@ -127,7 +172,9 @@ def split_tex(tex, width=_WIDTH):
             else:
                 lines.append(piece.lstrip())
         if level == 0:
-            return [line for piece in lines for line in (split_tex(piece, width) if _visible(piece) > width else [piece])]
+            return [
+                line for piece in lines for line in (split_tex(piece, width) if _visible(piece) > width else [piece])
+            ]
         return lines
     return [tex]
 
@@ -161,12 +208,21 @@ def _block(derivation, block, result):
     out = [rf"\subsubsection*{{Block ${render.block_symbol(block)}$: {text(render.block_words(block))}}}"]
     for entry in block.entries:
         out += [caption + ":" for caption in render.entry_captions(derivation, entry)]
-        items = [rf"\item {step_intro}" + "\n" + _align(lines) for step_intro, lines in (
-            (render.step_intro(s, block.input), render.step_lines(s, block.input, entry.row, entry.col)) for s in entry.steps)]
+        items = [
+            rf"\item {step_intro}" + "\n" + _align(lines)
+            for step_intro, lines in (
+                (render.step_intro(s, block.input), render.step_lines(s, block.input, entry.row, entry.col))
+                for s in entry.steps
+            )
+        ]
         out.append("\\begin{enumerate}\n" + "\n".join(items) + "\n\\end{enumerate}")
-    out.append(r"Closed form used by the numeric code (\texttt{jacobian\_blocks}), in matrix notation and entry by entry:")
+    out.append(
+        r"Closed form used by the numeric code (\texttt{jacobian\_blocks}), in matrix notation and entry by entry:"
+    )
     pairs = [(render.block_symbol(block), block.closed_tex)]
-    pairs += [(render.entry_symbol(derivation, block, e), render.entry_latex(derivation, e.closed)) for e in block.entries]
+    pairs += [
+        (render.entry_symbol(derivation, block, e), render.entry_latex(derivation, e.closed)) for e in block.entries
+    ]
     out.append(_align(pairs))
     certificate = [rf"\item {text(s.claim)}: {_YES_NO[s.ok]}, by {text(s.argument)}." for s in result.steps]
     out.append(rf"\textbf{{{'Proven' if result.proven else 'NOT PROVEN'}}} for general $n$. Certificate:")
@@ -181,8 +237,10 @@ def _cell(key, bib):
     out = [rf"\subsection{{\texttt{{{_escape(key)}}}: {text(summary)}}}"]
     vector, size = render.state_vector(cls.state_parts)
     state = f"${vector}$ ({'$h$ first, ' if len(cls.state_parts) > 1 else ''}size ${size}$)"
-    out.append(rf"State {state}; input $x$ (size $m$). Source: {text(cls.reference)}"
-               + (rf" \cite{{{','.join(cites)}}}." if cites else "."))
+    out.append(
+        rf"State {state}; input $x$ (size $m$). Source: {text(cls.reference)}"
+        + (rf" \cite{{{','.join(cites)}}}." if cites else ".")
+    )
     for options in VARIANTS.get(key, [{}]):
         proof = prove(key, **options)
         d = proof.derivation
@@ -225,25 +283,38 @@ def article(keys=None, theorems=None):
     """The whole LaTeX document for the cells ``keys`` (default all), as a string."""
     bib = bibtex.entries()
     theorems = theorems or theorem_results()
-    out = [_PREAMBLE, r"\begin{abstract}", text(
-        "For every cell of the package, each block of the state Jacobian is derived by SymPy from the cell's own "
-        "equations for a general size n, step by step, and proven equal to the closed form its numeric code uses; "
-        "the product formula ∂s_T/∂s_(T−τ) = J_T···J_(T−τ+1), on which every gradient-norm curve stands, is proven for "
-        "every lag τ by induction; and the supporting bounds are proven with every step marked by the kind of "
-        "argument that carries it."), r"\end{abstract}", _NOTATION]
+    out = [
+        _PREAMBLE,
+        r"\begin{abstract}",
+        text(
+            "For every cell of the package, each block of the state Jacobian is derived by SymPy from the cell's own "
+            "equations for a general size n, step by step, and proven equal to the closed form its numeric code uses; "
+            "the product formula ∂s_T/∂s_(T−τ) = J_T···J_(T−τ+1), on which every gradient-norm curve stands, is proven for "
+            "every lag τ by induction; and the supporting bounds are proven with every step marked by the kind of "
+            "argument that carries it."
+        ),
+        r"\end{abstract}",
+        _NOTATION,
+    ]
     chain = theorems["chain_rule"][0]
-    out += [r"\section{The product formula for every lag}",
-            rf"\paragraph{{Theorem.}} {text(chain.statement)}.",
-            rf"\paragraph{{Proof}} ({_VERDICT[chain.proven]}), by induction on $\tau$:",
-            _steps(chain),
-            text("Each step checked by SymPy could come out false: the same check on a wrong statement (the product in "
-                 "the other order, one factor short) fails, and a test shows it."),
-            r"\section{Supporting theorems}"]
+    out += [
+        r"\section{The product formula for every lag}",
+        rf"\paragraph{{Theorem.}} {text(chain.statement)}.",
+        rf"\paragraph{{Proof}} ({_VERDICT[chain.proven]}), by induction on $\tau$:",
+        _steps(chain),
+        text(
+            "Each step checked by SymPy could come out false: the same check on a wrong statement (the product in "
+            "the other order, one factor short) fails, and a test shows it."
+        ),
+        r"\section{Supporting theorems}",
+    ]
     for name, results in theorems.items():
         if name == "chain_rule":
             continue
         for r in results:
-            cites = [k for group in re.findall(r"\(([^()]*\d{4}[^()]*)\)", r.statement) for k in bibtex.cited_in(group, bib)]
+            cites = [
+                k for group in re.findall(r"\(([^()]*\d{4}[^()]*)\)", r.statement) for k in bibtex.cited_in(group, bib)
+            ]
             cite = rf" \cite{{{','.join(cites)}}}" if cites else ""
             out.append(rf"\paragraph{{\texttt{{{_escape(name)}}}.}} {text(r.statement)}{cite}. ({_VERDICT[r.proven]})")
             out.append(_steps(r) if r.steps else text(r.detail) + ".")
@@ -256,4 +327,6 @@ def article(keys=None, theorems=None):
     body = "\n\n".join(out)
     cited += [key for key in bib if re.search(rf"\\cite\{{[^}}]*\b{key}\b", body) and key not in cited]
     items = [bibtex.bibitem(key, bib[key]) for key in sorted(cited)]
-    return body + "\n\n\\begin{thebibliography}{99}\n" + "\n".join(items) + "\n\\end{thebibliography}\n\\end{document}\n"
+    return (
+        body + "\n\n\\begin{thebibliography}{99}\n" + "\n".join(items) + "\n\\end{thebibliography}\n\\end{document}\n"
+    )

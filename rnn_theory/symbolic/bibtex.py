@@ -40,7 +40,9 @@ def _people(entry):
     """[(given names, surname)] of the authors ("Surname, Given" or "Given Surname")."""
     people = []
     for name in entry.get("author", "").split(" and "):
-        surname, _, given = name.partition(", ") if ", " in name else (name.rsplit(" ", 1)[-1], "", name.rsplit(" ", 1)[0])
+        surname, _, given = (
+            name.partition(", ") if ", " in name else (name.rsplit(" ", 1)[-1], "", name.rsplit(" ", 1)[0])
+        )
         people.append((given.strip(), surname.strip()))
     return people
 
@@ -79,14 +81,19 @@ def bibitem(key, entry):
     """``\\bibitem{key}`` Authors. Title. Venue, volume(number):pages, year. (LaTeX, from the bib's own markup)"""
     venue = entry.get("journal") or entry.get("booktitle") or entry.get("howpublished") or entry.get("school") or ""
     if entry.get("publisher"):
-        venue = ", ".join(x for x in (entry.get("edition", "") and f"{entry['edition']} edition", entry["publisher"]) if x)
+        venue = ", ".join(
+            x for x in (entry.get("edition", "") and f"{entry['edition']} edition", entry["publisher"]) if x
+        )
     where = venue
     if entry.get("volume"):
         where += f", {entry['volume']}" + (f"({entry['number']})" if entry.get("number") else "")
     if entry.get("pages"):
         where += f":{entry['pages']}" if entry.get("volume") else f", pp.~{entry['pages']}"
     title = entry.get("title", "")
-    parts = [rf"\bibitem{{{key}}} {_authors(entry)}.", rf"\emph{{{title}}}" + ("" if title.endswith(("?", "!", ".")) else ".")]
+    parts = [
+        rf"\bibitem{{{key}}} {_authors(entry)}.",
+        rf"\emph{{{title}}}" + ("" if title.endswith(("?", "!", ".")) else "."),
+    ]
     parts.append(", ".join(x for x in (where, entry.get("year", "")) if x) + ".")
     if entry.get("eprint"):
         parts.append(f"arXiv:{entry['eprint']}.")

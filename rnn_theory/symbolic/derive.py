@@ -111,8 +111,15 @@ def derive(cell: str | type[Cell] | Cell, **options) -> Derivation:
         upto = chain[: next(k for k, item in enumerate(chain) if item[0] == f"{out}'") + 1]
         for b, inp in enumerate(cell.state_parts):
             entries = tuple(
-                _entry(row, col, sp.diff(new[out][row], parts[b][col]), closed[a][b][row, col], ranges,
-                       block_steps(upto, row, parts[b], col, ranges), upto)
+                _entry(
+                    row,
+                    col,
+                    sp.diff(new[out][row], parts[b][col]),
+                    closed[a][b][row, col],
+                    ranges,
+                    block_steps(upto, row, parts[b], col, ranges),
+                    upto,
+                )
                 for row in space.entries(i)
                 for col in space.entries(j)
             )
@@ -129,7 +136,9 @@ def derive(cell: str | type[Cell] | Cell, **options) -> Derivation:
 
 
 def _entry(row, col, raw, closed, ranges, steps, chain):
-    return Entry(row, col, contract(raw, ranges), contract(closed, ranges), raw, steps, expanded(steps[-1].result, chain))
+    return Entry(
+        row, col, contract(raw, ranges), contract(closed, ranges), raw, steps, expanded(steps[-1].result, chain)
+    )
 
 
 def _aliases(new):
@@ -137,4 +146,6 @@ def _aliases(new):
     if "c" not in new:
         return lambda tex: tex
     long = new["c"].tex
-    return lambda tex: tex.replace(rf"\odot \left({long}\right)", r"\odot c'").replace(long, "c'") if tex != long else tex
+    return lambda tex: (
+        tex.replace(rf"\odot \left({long}\right)", r"\odot c'").replace(long, "c'") if tex != long else tex
+    )

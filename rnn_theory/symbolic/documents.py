@@ -66,7 +66,11 @@ def _block_section(derivation, block, result, level):
     out.append("Closed form used by the numeric code (`jacobian_blocks`), in matrix notation and entry by entry:\n")
     out.append(_display(rf"{render.block_symbol(block)} = {block.closed_tex}"))
     for entry in block.entries:
-        out.append(_display(rf"{render.entry_symbol(derivation, block, entry)} = {render.entry_latex(derivation, entry.closed)}"))
+        out.append(
+            _display(
+                rf"{render.entry_symbol(derivation, block, entry)} = {render.entry_latex(derivation, entry.closed)}"
+            )
+        )
     verdict = "Proven" if result.proven else "NOT PROVEN"
     out.append(f"**{verdict}** for general $n$. Certificate:\n")
     out += [f"- {s.claim}: {'yes' if s.ok else '**no**'}, by {s.argument}." for s in result.steps]
@@ -75,7 +79,12 @@ def _block_section(derivation, block, result, level):
 
 def _variant_sections(proof, level):
     d = proof.derivation
-    out = [f"{level} Equations\n", "As written once in the cell's `update`:\n", _equations(d), f"{level} Jacobian blocks\n"]
+    out = [
+        f"{level} Equations\n",
+        "As written once in the cell's `update`:\n",
+        _equations(d),
+        f"{level} Jacobian blocks\n",
+    ]
     out += [_block_section(d, block, result, level + "#") for block, result in zip(d.blocks, proof.blocks)]
     return out
 
@@ -91,8 +100,10 @@ def cell_page(key, variants=None):
     params = ", ".join(f"`{name}` ({'×'.join(dims)})" for name, dims in cls.param_shapes.items())
     out = [HEADER, f"# `{key}`: {summary}\n", f"State ${state}; input $x$ (size $m$). Parameters: {params}.\n"]
     if proofs[0].derivation.paired:
-        out.append("The state is indexed by block: entry $2i + a$, $a \\in \\{0, 1\\}$, of the $n/2$ rotation blocks "
-                   "is written with the index pair $(i, a)$.\n")
+        out.append(
+            "The state is indexed by block: entry $2i + a$, $a \\in \\{0, 1\\}$, of the $n/2$ rotation blocks "
+            "is written with the index pair $(i, a)$.\n"
+        )
     out.append(NOTATION + "\n")
     rows = []
     for options, proof in zip(variants, proofs):
@@ -106,9 +117,13 @@ def cell_page(key, variants=None):
             for b, r in zip(proof.derivation.blocks, proof.blocks)
         ]
     out += ["## Outcome\n", "| block | in words | outcome |\n|---|---|---|", *rows]
-    out.append("\nAlso cross-checked at $n = 1, 2, 3$ by evaluating the derived entries against `cell.jacobian` and "
-               "central differences at random points (tests/test_symbolic_crosscheck.py).\n")
-    out.append(f"## References\n\n- {cls.reference}\n- Code: `rnn_theory/cells/{cls.__module__.rsplit('.', 1)[1]}.py`\n")
+    out.append(
+        "\nAlso cross-checked at $n = 1, 2, 3$ by evaluating the derived entries against `cell.jacobian` and "
+        "central differences at random points (tests/test_symbolic_crosscheck.py).\n"
+    )
+    out.append(
+        f"## References\n\n- {cls.reference}\n- Code: `rnn_theory/cells/{cls.__module__.rsplit('.', 1)[1]}.py`\n"
+    )
     return "\n".join(out)
 
 
@@ -139,10 +154,14 @@ def step_items(result):
 def index_page(pages, has_claims=False, theorems=None):
     """proofs/README.md: the cells, their outcome, the product formula for every lag, the supporting theorems."""
     theorems = theorems or theorem_results()
-    out = [HEADER, "# Proofs\n", "Every cell's state Jacobian, derived by SymPy for general $n$ from the cell's own "
-           "equations, in steps, and proven equal to the closed form the numeric code uses. Regenerate with "
-           "`rnn-theory proofs`; `rnn-theory proofs --check` fails when a page is stale; "
-           "`rnn-theory proofs --format latex` writes the same as one LaTeX article.\n"]
+    out = [
+        HEADER,
+        "# Proofs\n",
+        "Every cell's state Jacobian, derived by SymPy for general $n$ from the cell's own "
+        "equations, in steps, and proven equal to the closed form the numeric code uses. Regenerate with "
+        "`rnn-theory proofs`; `rnn-theory proofs --check` fails when a page is stale; "
+        "`rnn-theory proofs --format latex` writes the same as one LaTeX article.\n",
+    ]
     if has_claims:
         out.append("The published claims and their verdicts are in [claims.md](claims.md).\n")
     out.append("## Cells\n\n| cell | blocks | outcome |\n|---|---|---|")
@@ -152,12 +171,16 @@ def index_page(pages, has_claims=False, theorems=None):
         outcome = "all proven" if "NOT PROVEN" not in text else "**not proven**"
         out.append(f"| [`{key}`]({name}) | {blocks} | {outcome} |")
     chain = theorems["chain_rule"][0]
-    out.append(f"\n## The product formula for every lag\n\n**Theorem.** {chain.statement}. "
-               f"**{'Proven' if chain.proven else 'NOT PROVEN'}**, by induction on τ:\n")
+    out.append(
+        f"\n## The product formula for every lag\n\n**Theorem.** {chain.statement}. "
+        f"**{'Proven' if chain.proven else 'NOT PROVEN'}**, by induction on τ:\n"
+    )
     out += step_items(chain)
-    out.append("\nEvery step marked *Checked by SymPy* is a computation that could come out false: the same check on "
-               "a wrong statement (the product in the other order, one factor short, a smaller constant) fails, "
-               "as tests/test_symbolic_theorems.py shows for every theorem.\n")
+    out.append(
+        "\nEvery step marked *Checked by SymPy* is a computation that could come out false: the same check on "
+        "a wrong statement (the product in the other order, one factor short, a smaller constant) fails, "
+        "as tests/test_symbolic_theorems.py shows for every theorem.\n"
+    )
     out.append("## Supporting theorems\n\n| theorem | statement | outcome |\n|---|---|---|")
     for name, results in theorems.items():
         for r in results:

@@ -143,7 +143,9 @@ class Vec:
 
     def __truediv__(self, other):
         other = self._lift(other)
-        return self._combine(other, lambda a, b: a / b, rf"{_wrap(self, _ATOM)} \oslash {_wrap(other, _ATOM)}", _PRODUCT)
+        return self._combine(
+            other, lambda a, b: a / b, rf"{_wrap(self, _ATOM)} \oslash {_wrap(other, _ATOM)}", _PRODUCT
+        )
 
 
 class Mat:

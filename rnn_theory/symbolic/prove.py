@@ -16,9 +16,8 @@ gru: ∂h'_i/∂h_j derived from the update equals the closed form of jacobian_b
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -83,8 +82,12 @@ def _prove_block(derivation, block):
         closed, rules, remainder = _closes(block.entries, side, derivation.ranges)
         argument = rules_text(rules) if closed else "non-zero remainder: " + _clip(sp.sstr(remainder))
         steps.append(Step("machine", f"{what} − closed form reduces to 0{where}", closed, argument))
-    return Result(statement, all(s.ok for s in steps), "; ".join(f"{s.claim}, by {s.argument}" if s.ok else
-                                                                 f"{s.claim}: FAILED, {s.argument}" for s in steps), tuple(steps))
+    return Result(
+        statement,
+        all(s.ok for s in steps),
+        "; ".join(f"{s.claim}, by {s.argument}" if s.ok else f"{s.claim}: FAILED, {s.argument}" for s in steps),
+        tuple(steps),
+    )
 
 
 def _clip(text, limit=400):

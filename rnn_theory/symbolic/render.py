@@ -28,9 +28,17 @@ _LATEX_NAMES = {sp.Symbol("htilde"): r"\tilde{h}", sp.Symbol("theta"): r"\theta"
     sp.Symbol(f"{g}_gate"): rf"\mathrm{{{g}}}" for g in "ifgozr"
 }
 _PLAIN = [  # LaTeX of the closed forms -> plain text
-    (r"\left(", "("), (r"\right)", ")"), (r"\operatorname{diag}", "diag"), (r"\operatorname{blockdiag}_{k}", "blockdiag_k"),
-    (r"\operatorname{relu}", "relu"), (r"\odot", "⊙"), (r"\oslash", "⊘"), (r"\sigma", "σ"), (r"\tanh", "tanh"),
-    (r"\tilde{h}", "h̃"), (r"\theta", "θ"),
+    (r"\left(", "("),
+    (r"\right)", ")"),
+    (r"\operatorname{diag}", "diag"),
+    (r"\operatorname{blockdiag}_{k}", "blockdiag_k"),
+    (r"\operatorname{relu}", "relu"),
+    (r"\odot", "⊙"),
+    (r"\oslash", "⊘"),
+    (r"\sigma", "σ"),
+    (r"\tanh", "tanh"),
+    (r"\tilde{h}", "h̃"),
+    (r"\theta", "θ"),
 ]
 
 
@@ -54,7 +62,11 @@ def abbreviate(derivation, expr):
             if named:
                 letter, index = named
                 gate = _GATE_OF.get((type(e).__name__, letter))
-                return sp.IndexedBase(gate)[index] if gate else e.func(sp.IndexedBase(f"a_{letter}" if letter else "a")[index])
+                return (
+                    sp.IndexedBase(gate)[index]
+                    if gate
+                    else e.func(sp.IndexedBase(f"a_{letter}" if letter else "a")[index])
+                )
             if new_c is not None and arg == new_c:
                 return e.func(sp.IndexedBase("c'")[i])
             return e.func(visit(arg))
@@ -119,8 +131,10 @@ def step_intro(step, part):
     name = f"${sp.latex(sp.Symbol(step.name), symbol_names=_LATEX_NAMES)}$"
     if step.kind == "pre-activation":
         through = ", and the product rule through the earlier steps" if step.chain.atoms(Partial) else ""
-        return (f"Differentiate the pre-activation {name}: $\\partial {part}_k/\\partial {part}_j = \\delta_{{kj}}$, "
-                f"so each sum $\\sum_k M_{{ik}} {part}_k$ leaves $M_{{ij}}${through}.")
+        return (
+            f"Differentiate the pre-activation {name}: $\\partial {part}_k/\\partial {part}_j = \\delta_{{kj}}$, "
+            f"so each sum $\\sum_k M_{{ik}} {part}_k$ leaves $M_{{ij}}${through}."
+        )
     if step.kind == "gate":
         through = _FUNCTION_WORDS.get(step.definition.func, "its function")
         return f"The value {name}: chain rule through {through}."
@@ -132,8 +146,11 @@ def step_lines(step, part, row, col, as_latex=True):
     show = latex if as_latex else sp.sstr
     symbol = sp.IndexedBase(step.name)[row]
     if isinstance(row, tuple):  # a paired state: (block, position) indices
-        derivative = (rf"\frac{{\partial {latex(symbol)}}}{{\partial {latex(sp.IndexedBase(part)[col])}}}"
-                      if as_latex else f"∂{show(symbol)}/∂{show(sp.IndexedBase(part)[col])}")
+        derivative = (
+            rf"\frac{{\partial {latex(symbol)}}}{{\partial {latex(sp.IndexedBase(part)[col])}}}"
+            if as_latex
+            else f"∂{show(symbol)}/∂{show(sp.IndexedBase(part)[col])}"
+        )
     else:
         derivative = show(Partial(sp.Symbol(step.name), row, sp.Symbol(part), col))
     lines = [(show(symbol), show(step.definition)), (derivative, show(step.chain))]

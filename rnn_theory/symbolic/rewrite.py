@@ -32,7 +32,7 @@ Sum(KroneckerDelta(j, k)*W[i, k], (k, 0, n - 1))
 W[i, j]
 """
 
-from functools import lru_cache
+from functools import cache
 from itertools import permutations
 
 import sympy as sp
@@ -56,7 +56,7 @@ def _canonical_sum(body, limits):
     return min(candidates, key=str)
 
 
-@lru_cache(maxsize=None)
+@cache
 def canonical(expr):
     """expr with the indices of every sum renamed canonically, innermost sums first."""
     if isinstance(expr, sp.Sum):
@@ -119,7 +119,7 @@ def _distribute(expr):
 _NONE = frozenset()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _reduce(expr, ranges, expand):
     """(expr reduced, the frozenset of rules applied)."""
     if isinstance(expr, sp.Sum):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .indexed import BOUND_NAMES, Flat, i, j
+from .indexed import BOUND_NAMES, Flat, i
 from .rewrite import canonical, contract
 
 # The backend's names -> the symbol a step writes (gate X is X_gate, drawn upright; see render).
@@ -67,7 +67,9 @@ def intermediates(values, new, space):
     """[(label, kind, Vec)] in an order where each comes after those it contains (by size)."""
     if type(space) is not Flat:
         return [(f"{part}'", "state", vec) for part, vec in new.items()]  # a paired state: one direct step
-    named = [(label(name), "pre-activation" if label(name).startswith("a") else "gate", vec) for name, vec in values.items()]
+    named = [
+        (label(name), "pre-activation" if label(name).startswith("a") else "gate", vec) for name, vec in values.items()
+    ]
     named += [(f"{part}'", "state", vec) for part, vec in new.items()]
     return sorted(named, key=lambda item: _size(item[2][i]))
 
@@ -106,12 +108,16 @@ def block_steps(chain, row, part, column, ranges):
         definition = vec[row].xreplace(folding)
         known = {sp.IndexedBase(other) for other in results}
         perturbed = definition.replace(
-            lambda e: isinstance(e, sp.Indexed) and e.base in known,
+            lambda e: isinstance(e, sp.Indexed) and e.base in known,  # noqa: B023 (called within this iteration)
             lambda e: e + _EPSILON * Partial(e.base.label, *e.indices, part_name, column),
         )
         derivative = sp.diff(perturbed, _EPSILON).xreplace({_EPSILON: 0}) + sp.diff(definition, wrt)
         chained = contract(_refolded(derivative, refold), ranges)
-        if isinstance(definition, sp.Function) and len(definition.args) == 1 and isinstance(definition.args[0], sp.Indexed):
+        if (
+            isinstance(definition, sp.Function)
+            and len(definition.args) == 1
+            and isinstance(definition.args[0], sp.Indexed)
+        ):
             refold[(definition.func, definition.args[0].base)] = sp.IndexedBase(name)  # σ(a_f) reads f from here on
         substituted = chained.replace(
             lambda e: isinstance(e, Partial), lambda e: _at(results[str(e.args[0])], e.args[1])
@@ -128,8 +134,12 @@ def _refolded(expr, refold):
     if not refold:
         return expr
     return expr.replace(
-        lambda e: isinstance(e, sp.Function) and len(e.args) == 1 and isinstance(e.args[0], sp.Indexed)
-        and (e.func, e.args[0].base) in refold,
+        lambda e: (
+            isinstance(e, sp.Function)
+            and len(e.args) == 1
+            and isinstance(e.args[0], sp.Indexed)
+            and (e.func, e.args[0].base) in refold
+        ),
         lambda e: refold[(e.func, e.args[0].base)][e.args[0].indices],
     )
 

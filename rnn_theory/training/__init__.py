@@ -11,5 +11,17 @@ from .tasks import TASKS
 from .trainer import TrainResult, train
 from .vjp import TRAINABLE, backward
 
-__all__ = ["TASKS", "INITS", "PROTOCOLS", "TRAINABLE", "Protocol", "Tape", "TrainResult", "backward", "forward",
-           "initial_cell", "success_tables", "train"]
+__all__ = [
+    "TASKS",
+    "INITS",
+    "PROTOCOLS",
+    "TRAINABLE",
+    "Protocol",
+    "Tape",
+    "TrainResult",
+    "backward",
+    "forward",
+    "initial_cell",
+    "success_tables",
+    "train",
+]

@@ -40,8 +40,11 @@ def dumps(document):
 
 def save_trained(result, path):
     """Write ``result`` (a TrainResult) as ``path`` (cell) and ``log_path(path)`` (log + readout)."""
-    document = {**result.log, "checkpoint": os.path.basename(os.fspath(path)),
-                "readout": {name: value.tolist() for name, value in result.readout.items()}}
+    document = {
+        **result.log,
+        "checkpoint": os.path.basename(os.fspath(path)),
+        "readout": {name: value.tolist() for name, value in result.readout.items()},
+    }
     text = dumps(document)  # fails before anything is written if the log cannot be JSON
     write_set({path: encode_tensors(path, *native_tensors(result.cell)), log_path(path): text})
 

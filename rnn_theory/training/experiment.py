@@ -55,19 +55,47 @@ class Config(NamedTuple):
 
 _BASE_MODELS = (("rnn", "rnn", "random"), ("lstm", "lstm", "random"), ("gru", "gru", "random"))
 FULL = Config(
-    task="recall", lags=(5, 10, 20, 50, 100), seeds=5,
-    models=_BASE_MODELS + (("rnn-identity", "rnn", "identity"), ("rnn-orthogonal", "rnn", "orthogonal"),
-                           ("lstm_nofg", "lstm_nofg", "random")),
-    hidden=32, batch=32, steps=3000, lr=1e-2, clip=1.0, check_every=100, success=0.99,
-    validation_size=512, test_size=2560, checkpoint_lags=(10, 50),
+    task="recall",
+    lags=(5, 10, 20, 50, 100),
+    seeds=5,
+    models=_BASE_MODELS
+    + (
+        ("rnn-identity", "rnn", "identity"),
+        ("rnn-orthogonal", "rnn", "orthogonal"),
+        ("lstm_nofg", "lstm_nofg", "random"),
+    ),
+    hidden=32,
+    batch=32,
+    steps=3000,
+    lr=1e-2,
+    clip=1.0,
+    check_every=100,
+    success=0.99,
+    validation_size=512,
+    test_size=2560,
+    checkpoint_lags=(10, 50),
 )
-QUICK = FULL._replace(lags=(5, 20), seeds=1, models=_BASE_MODELS, hidden=8, steps=40, check_every=20,
-                      validation_size=64, test_size=128, checkpoint_lags=(5, 20))
+QUICK = FULL._replace(
+    lags=(5, 20),
+    seeds=1,
+    models=_BASE_MODELS,
+    hidden=8,
+    steps=40,
+    check_every=20,
+    validation_size=64,
+    test_size=128,
+    checkpoint_lags=(5, 20),
+)
 
 
 def plan(config):
     """The runs, in a fixed order: (model name, cell key, init, lag, seed)."""
-    return [(name, key, init, lag, seed) for name, key, init in config.models for lag in config.lags for seed in range(config.seeds)]
+    return [
+        (name, key, init, lag, seed)
+        for name, key, init in config.models
+        for lag in config.lags
+        for seed in range(config.seeds)
+    ]
 
 
 def run_one(config, spec):
@@ -78,9 +106,20 @@ def run_one(config, spec):
     name, key, init, lag, seed = spec
     task = TASKS[config.task](lag)
     cell = initial_cell(key, config.hidden, task.input_size, init, rng=seed)
-    result = train(task, cell, steps=config.steps, batch=config.batch, lr=config.lr, clip=config.clip, seed=seed,
-                   check_every=config.check_every, success=config.success, validation_size=config.validation_size,
-                   test_size=config.test_size, progress=False)
+    result = train(
+        task,
+        cell,
+        steps=config.steps,
+        batch=config.batch,
+        lr=config.lr,
+        clip=config.clip,
+        seed=seed,
+        check_every=config.check_every,
+        success=config.success,
+        validation_size=config.validation_size,
+        test_size=config.test_size,
+        progress=False,
+    )
     result.log.update(model=name, init=init)
     return spec, result, time.process_time() - start
 
@@ -106,11 +145,16 @@ def run(config, out, executor=None, stream=None):
     progress.close()
     runs = [results[spec] for spec in specs]
     document = {
-        "claim": CLAIM, "source": SOURCE, "config": config._asdict(),
+        "claim": CLAIM,
+        "source": SOURCE,
+        "config": config._asdict(),
         "command": _command(MODERN, config == QUICK),
         "table": summarise(config, runs),
-        "checkpoints": [f"checkpoints/{_checkpoint_name(config, spec)}" for spec in specs
-                        if spec[4] == 0 and spec[3] in config.checkpoint_lags],
+        "checkpoints": [
+            f"checkpoints/{_checkpoint_name(config, spec)}"
+            for spec in specs
+            if spec[4] == 0 and spec[3] in config.checkpoint_lags
+        ],
         # Learning curves stay in the checkpoints' logs; here each run's settings and outcome.
         "runs": [{k: v for k, v in r.log.items() if k != "history"} for r in runs],
     }
@@ -160,7 +204,9 @@ def summarise(config, runs):
             wins = [log for log in logs if log["success"]]
             steps = sorted(log["steps_run"] for log in wins)
             table[name][str(lag)] = {
-                "successes": len(wins), "runs": len(logs), "success_rate": len(wins) / len(logs),
+                "successes": len(wins),
+                "runs": len(logs),
+                "success_rate": len(wins) / len(logs),
                 "wilson95": [round(v, 4) for v in wilson(len(wins), len(logs))],
                 "mean_test_correct": round(sum(log["test_correct"] for log in logs) / len(logs), 4),
                 "median_steps_to_success": steps[len(steps) // 2] if steps else None,
@@ -171,10 +217,12 @@ def summarise(config, runs):
 def format_table(document):
     config, table = document["config"], document["table"]
     lags = [str(lag) for lag in config["lags"]]
-    lines = [f"success rate vs lag: {config['task']}, n={config['hidden']}, <= {config['steps']} steps x batch "
-             f"{config['batch']}, {config['seeds']} seeds; success = >= {config['success']:.0%} of "
-             f"{config['test_size']} test sequences (chance 25%)",
-             f"{'model':16s}" + "".join(f"{'τ=' + lag:>14s}" for lag in lags)]
+    lines = [
+        f"success rate vs lag: {config['task']}, n={config['hidden']}, <= {config['steps']} steps x batch "
+        f"{config['batch']}, {config['seeds']} seeds; success = >= {config['success']:.0%} of "
+        f"{config['test_size']} test sequences (chance 25%)",
+        f"{'model':16s}" + "".join(f"{'τ=' + lag:>14s}" for lag in lags),
+    ]
     for name, row in table.items():
         cells = [f"{row[lag]['successes']}/{row[lag]['runs']} ({row[lag]['mean_test_correct']:.2f})" for lag in lags]
         lines.append(f"{name:16s}" + "".join(f"{c:>14s}" for c in cells))
@@ -189,8 +237,12 @@ def main(argv=None):
     from .tables import format_protocol
 
     names = [MODERN, *PROTOCOLS]
-    parser = argparse.ArgumentParser(prog="python -m rnn_theory.training.experiment", description=__doc__.splitlines()[0])
-    parser.add_argument("--protocol", action="append", choices=names, help="run only this protocol (repeatable; default: all)")
+    parser = argparse.ArgumentParser(
+        prog="python -m rnn_theory.training.experiment", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--protocol", action="append", choices=names, help="run only this protocol (repeatable; default: all)"
+    )
     parser.add_argument("--quick", action="store_true", help="the seconds-long smoke version of every protocol chosen")
     parser.add_argument("--out", help="output folder (required, except with --quick: ./experiment-quick)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
@@ -212,8 +264,10 @@ def main(argv=None):
             document, seconds = run_protocol(protocol, out, executor, command=_command(name, args.quick))
             cpu += seconds
             print(format_protocol(document))
-    print(f"wrote {out} in {time.monotonic() - start:.0f} s wall; the runs trained here took {cpu:.0f} CPU s",
-          file=sys.stderr)
+    print(
+        f"wrote {out} in {time.monotonic() - start:.0f} s wall; the runs trained here took {cpu:.0f} CPU s",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -56,11 +56,23 @@ BENGIO_SGD = Protocol(
     deviations="Bengio et al.'s latch and 2-sequence tasks and their initialisation were not retrieved: "
     "delayed recall (one of 4 symbols, kept across tau steps of distractors) stands in for the latch, with "
     "the package's initialisations; minibatches of 32 sequences per update",
-    task="recall", lags=(5, 10, 20, 50, 100),
+    task="recall",
+    lags=(5, 10, 20, 50, 100),
     models=(("rnn", "rnn", "random", None), ("rnn-orthogonal", "rnn", "orthogonal", None)),
-    optimizer="sgd", lrs=LR_SGD, sweep_lag=20, sweep_seeds=(100, 101), seeds=10,
-    hidden=32, batch=32, steps=3000, check_every=100, stop=0.99, success=0.99,
-    validation_size=512, test_size=2560, checkpoints=(),
+    optimizer="sgd",
+    lrs=LR_SGD,
+    sweep_lag=20,
+    sweep_seeds=(100, 101),
+    seeds=10,
+    hidden=32,
+    batch=32,
+    steps=3000,
+    check_every=100,
+    stop=0.99,
+    success=0.99,
+    validation_size=512,
+    test_size=2560,
+    checkpoints=(),
 )
 
 HS1997_ADDING = Protocol(
@@ -73,10 +85,23 @@ HS1997_ADDING = Protocol(
     "block each (the paper: 2 blocks of 2 cells, 93 weights); the package's initialisation (the paper "
     "biases the input gates towards zero; its values were not retrieved). The paper stops once the 2000 "
     "most recent training sequences are all correct; here once 99.5% of 2000 validation sequences are",
-    task="adding", lags=(50,), models=(("lstm_nofg", "lstm_nofg", "random", 1.0),),
-    optimizer="adam", lrs=LR_ADAM, sweep_lag=50, sweep_seeds=(100,), seeds=10,
-    hidden=16, batch=20, steps=10000, check_every=200, stop=0.995, success=0.99,
-    validation_size=2000, test_size=2560, checkpoints=(("lstm_nofg", 50),),
+    task="adding",
+    lags=(50,),
+    models=(("lstm_nofg", "lstm_nofg", "random", 1.0),),
+    optimizer="adam",
+    lrs=LR_ADAM,
+    sweep_lag=50,
+    sweep_seeds=(100,),
+    seeds=10,
+    hidden=16,
+    batch=20,
+    steps=10000,
+    check_every=200,
+    stop=0.995,
+    success=0.99,
+    validation_size=2000,
+    test_size=2560,
+    checkpoints=(("lstm_nofg", 50),),
 )
 
 # The paper trains only its LSTM on the adding problem; the other cells, on the same terms, apart.
@@ -94,17 +119,45 @@ PASCANU_TEMPORAL_ORDER = Protocol(
     "clipping threshold 1; Hochreiter & Schmidhuber 1997, section 5.6: error < 0.3 on every output",
     deviations="minimal lengths T = 20 and 50 (Pascanu et al.: 50 to 200) and at most 5000 updates (theirs: "
     "up to 5 million); success on 2560 test sequences (theirs: < 1% errors on 10,000); no regulariser",
-    task="temporal_order", lags=(20, 50),
-    models=(("rnn-clip", "rnn", "random", 1.0), ("rnn-noclip", "rnn", "random", None),
-            ("rnn-pascanu-clip", "rnn", "pascanu", 1.0), ("rnn-pascanu-noclip", "rnn", "pascanu", None)),
-    optimizer="sgd", lrs=LR_SGD[:4], sweep_lag=20, sweep_seeds=(100, 101), seeds=10,
-    hidden=50, batch=20, steps=5000, check_every=100, stop=0.99, success=0.99,
-    validation_size=512, test_size=2560, checkpoints=(),
+    task="temporal_order",
+    lags=(20, 50),
+    models=(
+        ("rnn-clip", "rnn", "random", 1.0),
+        ("rnn-noclip", "rnn", "random", None),
+        ("rnn-pascanu-clip", "rnn", "pascanu", 1.0),
+        ("rnn-pascanu-noclip", "rnn", "pascanu", None),
+    ),
+    optimizer="sgd",
+    lrs=LR_SGD[:4],
+    sweep_lag=20,
+    sweep_seeds=(100, 101),
+    seeds=10,
+    hidden=50,
+    batch=20,
+    steps=5000,
+    check_every=100,
+    stop=0.99,
+    success=0.99,
+    validation_size=512,
+    test_size=2560,
+    checkpoints=(),
 )
 
 PROTOCOLS = {p.name: p for p in (BENGIO_SGD, HS1997_ADDING, ADDING_OTHERS, PASCANU_TEMPORAL_ORDER)}
 # The smoke version: the same code path in seconds (the shortest lag at its task's minimum, tiny sets).
-QUICK = {name: p._replace(lags=(p.lags[0],), lrs=p.lrs[:2], sweep_lag=p.lags[0], sweep_seeds=p.sweep_seeds[:1],
-                          seeds=2, hidden=4, steps=20, check_every=10, validation_size=32, test_size=64,
-                          checkpoints=tuple((model, p.lags[0]) for model, _ in p.checkpoints))
-         for name, p in PROTOCOLS.items()}
+QUICK = {
+    name: p._replace(
+        lags=(p.lags[0],),
+        lrs=p.lrs[:2],
+        sweep_lag=p.lags[0],
+        sweep_seeds=p.sweep_seeds[:1],
+        seeds=2,
+        hidden=4,
+        steps=20,
+        check_every=10,
+        validation_size=32,
+        test_size=64,
+        checkpoints=tuple((model, p.lags[0]) for model, _ in p.checkpoints),
+    )
+    for name, p in PROTOCOLS.items()
+}

@@ -19,7 +19,10 @@ HEADS = ("softmax", "mse")
 
 def init_readout(rng, hidden_size, output_size):
     """V ~ N(0, 1/n), a = 0."""
-    return {"V": rng.normal(0.0, 1.0 / np.sqrt(hidden_size), size=(output_size, hidden_size)), "a": np.zeros(output_size)}
+    return {
+        "V": rng.normal(0.0, 1.0 / np.sqrt(hidden_size), size=(output_size, hidden_size)),
+        "a": np.zeros(output_size),
+    }
 
 
 def outputs(readout, h):

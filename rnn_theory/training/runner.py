@@ -50,22 +50,42 @@ def train_one(protocol, spec):
     start = time.process_time()
     task = TASKS[protocol.task](spec.lag)
     cell = initial_cell(spec.cell, protocol.hidden, task.input_size, spec.init, rng=spec.seed)
-    result = train(task, cell, steps=protocol.steps, batch=protocol.batch, lr=spec.lr, clip=spec.clip,
-                   seed=spec.seed, check_every=protocol.check_every, success=protocol.success,
-                   validation_size=protocol.validation_size, test_size=protocol.test_size, progress=False,
-                   optimizer=protocol.optimizer, stop=protocol.stop)
+    result = train(
+        task,
+        cell,
+        steps=protocol.steps,
+        batch=protocol.batch,
+        lr=spec.lr,
+        clip=spec.clip,
+        seed=spec.seed,
+        check_every=protocol.check_every,
+        success=protocol.success,
+        validation_size=protocol.validation_size,
+        test_size=protocol.test_size,
+        progress=False,
+        optimizer=protocol.optimizer,
+        stop=protocol.stop,
+    )
     result.log.update(model=spec.model, init=spec.init, phase=spec.phase)
     return spec, result, time.process_time() - start
 
 
 def sweep_specs(protocol):
-    return [Spec(SWEEP, name, key, init, clip, protocol.sweep_lag, seed, lr)
-            for name, key, init, clip in protocol.models for lr in protocol.lrs for seed in protocol.sweep_seeds]
+    return [
+        Spec(SWEEP, name, key, init, clip, protocol.sweep_lag, seed, lr)
+        for name, key, init, clip in protocol.models
+        for lr in protocol.lrs
+        for seed in protocol.sweep_seeds
+    ]
 
 
 def table_specs(protocol, chosen):
-    return [Spec(TABLE, name, key, init, clip, lag, seed, chosen[name])
-            for name, key, init, clip in protocol.models for lag in protocol.lags for seed in range(protocol.seeds)]
+    return [
+        Spec(TABLE, name, key, init, clip, lag, seed, chosen[name])
+        for name, key, init, clip in protocol.models
+        for lag in protocol.lags
+        for seed in range(protocol.seeds)
+    ]
 
 
 def choose_rates(protocol, logs):
@@ -95,7 +115,9 @@ def summarise(protocol, logs):
             wins = sorted(log["sequences_seen"] for log in runs if log["success"])
             low, high = wilson(len(wins), len(runs))
             table[name][str(lag)] = {
-                "successes": len(wins), "runs": len(runs), "success_rate": len(wins) / len(runs),
+                "successes": len(wins),
+                "runs": len(runs),
+                "success_rate": len(wins) / len(runs),
                 "wilson95": [round(low, 4), round(high, 4)],
                 "mean_test_correct": round(sum(log["test_correct"] for log in runs) / len(runs), 4),
                 "median_sequences_to_success": statistics.median(wins) if wins else None,
@@ -105,9 +127,17 @@ def summarise(protocol, logs):
 
 def curves(protocol, logs):
     """Per model and lag: the quartiles of the validation fraction correct over the runs."""
-    return {name: {str(lag): curve_quartiles([log["history"] for log in logs if log["model"] == name and log["lag"] == lag],
-                                             protocol.check_every, protocol.steps)
-                   for lag in protocol.lags} for name, *_ in protocol.models}
+    return {
+        name: {
+            str(lag): curve_quartiles(
+                [log["history"] for log in logs if log["model"] == name and log["lag"] == lag],
+                protocol.check_every,
+                protocol.steps,
+            )
+            for lag in protocol.lags
+        }
+        for name, *_ in protocol.models
+    }
 
 
 def run_protocol(protocol, out, executor=None, command=""):
@@ -123,15 +153,22 @@ def run_protocol(protocol, out, executor=None, command=""):
         chosen.update(rates), scores.update(model_scores)
         logs += _logs(one, table_specs(one, rates), cache, executor, cpu)
     document = {
-        "protocol": protocol._asdict(), "command": command,
-        "sweep": {"scores": scores, "chosen_lr": chosen,
-                  "rule": "highest mean final validation fraction correct over the sweep seeds at the sweep lag; "
-                          "ties: fewer mean steps, then the smaller rate"},
-        "table": summarise(protocol, logs), "curves": curves(protocol, logs),
+        "protocol": protocol._asdict(),
+        "command": command,
+        "sweep": {
+            "scores": scores,
+            "chosen_lr": chosen,
+            "rule": "highest mean final validation fraction correct over the sweep seeds at the sweep lag; "
+            "ties: fewer mean steps, then the smaller rate",
+        },
+        "table": summarise(protocol, logs),
+        "curves": curves(protocol, logs),
         "stopping": f"early stopping when the validation fraction correct reaches {protocol.stop:g} "
-                    f"({protocol.validation_size} validation sequences); success judged on {protocol.test_size} "
-                    f"fresh test sequences",
-        "checkpoints": [f"checkpoints/{_checkpoint_stem(protocol, model, lag)}.npz" for model, lag in protocol.checkpoints],
+        f"({protocol.validation_size} validation sequences); success judged on {protocol.test_size} "
+        f"fresh test sequences",
+        "checkpoints": [
+            f"checkpoints/{_checkpoint_stem(protocol, model, lag)}.npz" for model, lag in protocol.checkpoints
+        ],
         "runs": [{k: v for k, v in log.items() if k != "history"} for log in logs],
     }
     for model, lag in protocol.checkpoints:
@@ -140,8 +177,18 @@ def run_protocol(protocol, out, executor=None, command=""):
     return document, cpu[0]
 
 
-RUN_SETTINGS = ("task", "optimizer", "hidden", "batch", "steps", "check_every", "stop", "success",
-                "validation_size", "test_size")  # what every run of a protocol shares; the rest is in Spec
+RUN_SETTINGS = (
+    "task",
+    "optimizer",
+    "hidden",
+    "batch",
+    "steps",
+    "check_every",
+    "stop",
+    "success",
+    "validation_size",
+    "test_size",
+)  # what every run of a protocol shares; the rest is in Spec
 
 
 def settings_hash(protocol):
@@ -165,7 +212,9 @@ def _logs(protocol, specs, cache, executor, cpu):
     if executor is None:
         finished = (train_one(protocol, spec) for spec in todo)
     else:
-        finished = (future.result() for future in as_completed([executor.submit(train_one, protocol, spec) for spec in todo]))
+        finished = (
+            future.result() for future in as_completed([executor.submit(train_one, protocol, spec) for spec in todo])
+        )
     for spec, result, seconds in finished:
         cpu[0] += seconds
         with open(os.path.join(cache, "cpu_seconds.tsv"), "a", encoding="utf-8") as file:
@@ -187,5 +236,7 @@ def _publish_checkpoint(protocol, chosen, model, lag, cache, out):
     """The kept run's weights and log, written again into ``out/checkpoints`` under its public name."""
     spec = next(s for s in table_specs(protocol, chosen) if s.model == model and s.lag == lag and s.seed == 0)
     os.makedirs(os.path.join(out, "checkpoints"), exist_ok=True)
-    save_trained(load_trained(os.path.join(cache, spec.stem + ".npz")),
-                 os.path.join(out, "checkpoints", _checkpoint_stem(protocol, model, lag) + ".npz"))
+    save_trained(
+        load_trained(os.path.join(cache, spec.stem + ".npz")),
+        os.path.join(out, "checkpoints", _checkpoint_stem(protocol, model, lag) + ".npz"),
+    )

@@ -40,21 +40,33 @@ def _modern(document):
     config = document["config"]
     return {
         "title": "modern optimiser: Adam with clipping, one learning rate for every model, delayed recall",
-        "optimizer": "adam", "clip": {name: config["clip"] for name, _, _ in config["models"]},
-        "task": config["task"], "criterion": f">= {config['success']:.0%} of {config['test_size']} test sequences",
-        "seeds": config["seeds"], "lr": {name: config["lr"] for name, _, _ in config["models"]},
-        "lr_sweep": None, "command": document["command"], "table": _cells(document["table"]),
+        "optimizer": "adam",
+        "clip": {name: config["clip"] for name, _, _ in config["models"]},
+        "task": config["task"],
+        "criterion": f">= {config['success']:.0%} of {config['test_size']} test sequences",
+        "seeds": config["seeds"],
+        "lr": {name: config["lr"] for name, _, _ in config["models"]},
+        "lr_sweep": None,
+        "command": document["command"],
+        "table": _cells(document["table"]),
     }
 
 
 def _protocol(document):
     protocol = document["protocol"]
     return {
-        "title": protocol["title"], "source": protocol["source"], "deviations": protocol["deviations"],
-        "optimizer": protocol["optimizer"], "clip": {name: clip for name, _, _, clip in protocol["models"]},
-        "task": protocol["task"], "criterion": f">= {protocol['success']:.0%} of {protocol['test_size']} test sequences",
-        "seeds": protocol["seeds"], "lr": document["sweep"]["chosen_lr"], "lr_sweep": protocol["lrs"],
-        "command": document["command"], "table": _cells(document["table"]),
+        "title": protocol["title"],
+        "source": protocol["source"],
+        "deviations": protocol["deviations"],
+        "optimizer": protocol["optimizer"],
+        "clip": {name: clip for name, _, _, clip in protocol["models"]},
+        "task": protocol["task"],
+        "criterion": f">= {protocol['success']:.0%} of {protocol['test_size']} test sequences",
+        "seeds": protocol["seeds"],
+        "lr": document["sweep"]["chosen_lr"],
+        "lr_sweep": protocol["lrs"],
+        "command": document["command"],
+        "table": _cells(document["table"]),
     }
 
 
@@ -62,14 +74,18 @@ def format_protocol(document):
     """A results document of ``runner.run_protocol`` as a text table."""
     protocol, table, chosen = document["protocol"], document["table"], document["sweep"]["chosen_lr"]
     lags = [str(lag) for lag in protocol["lags"]]
-    lines = [f"{protocol['name']}: {protocol['title']}",
-             f"{protocol['optimizer']}, <= {protocol['steps']} updates x batch {protocol['batch']}, n = {protocol['hidden']}, "
-             f"{protocol['seeds']} seeds; success = >= {protocol['success']:.0%} of {protocol['test_size']} test sequences; "
-             f"lr swept over {', '.join(f'{lr:g}' for lr in protocol['lrs'])} at lag {protocol['sweep_lag']}",
-             f"{'model':20s}{'lr':>8s}" + "".join(f"{'lag ' + lag:>22s}" for lag in lags)]
+    lines = [
+        f"{protocol['name']}: {protocol['title']}",
+        f"{protocol['optimizer']}, <= {protocol['steps']} updates x batch {protocol['batch']}, n = {protocol['hidden']}, "
+        f"{protocol['seeds']} seeds; success = >= {protocol['success']:.0%} of {protocol['test_size']} test sequences; "
+        f"lr swept over {', '.join(f'{lr:g}' for lr in protocol['lrs'])} at lag {protocol['sweep_lag']}",
+        f"{'model':20s}{'lr':>8s}" + "".join(f"{'lag ' + lag:>22s}" for lag in lags),
+    ]
     for name, row in table.items():
-        cells = [f"{row[lag]['successes']}/{row[lag]['runs']} [{row[lag]['wilson95'][0]:.2f}, {row[lag]['wilson95'][1]:.2f}]"
-                 for lag in lags]
+        cells = [
+            f"{row[lag]['successes']}/{row[lag]['runs']} [{row[lag]['wilson95'][0]:.2f}, {row[lag]['wilson95'][1]:.2f}]"
+            for lag in lags
+        ]
         lines.append(f"{name:20s}{chosen[name]:>8g}" + "".join(f"{c:>22s}" for c in cells))
     lines.append("entries: successful runs / runs [95% Wilson interval]")
     return "\n".join(lines)

@@ -78,9 +78,23 @@ def _g(x):
     return float(f"{x:.6g}") if np.isfinite(x) else None
 
 
-def train(task, cell, *, steps: int, batch: int = 32, lr: float = 1e-2, clip: float = 1.0, seed: int = 0,
-          check_every: int = 100, success: float = 0.99, validation_size: int = 512, test_size: int = 2560,
-          progress: bool = True, optimizer: str = "adam", stop=None) -> TrainResult:
+def train(
+    task,
+    cell,
+    *,
+    steps: int,
+    batch: int = 32,
+    lr: float = 1e-2,
+    clip: float = 1.0,
+    seed: int = 0,
+    check_every: int = 100,
+    success: float = 0.99,
+    validation_size: int = 512,
+    test_size: int = 2560,
+    progress: bool = True,
+    optimizer: str = "adam",
+    stop=None,
+) -> TrainResult:
     """Train ``cell`` (its weights are the start; it is not modified) and a fresh readout on
     ``task`` for at most ``steps`` steps of ``optimizer`` ("adam" or "sgd") on ``batch``
     sequences each; ``clip=None`` does not clip; training stops early once the validation
@@ -112,21 +126,45 @@ def train(task, cell, *, steps: int, batch: int = 32, lr: float = 1e-2, clip: fl
         if step % check_every == 0 or step == steps or diverged:
             val_correct = 0.0 if diverged else score(task, cell, params, readout, validation)[0]
             losses, norms, clipped = zip(*window)
-            history.append({"step": step, "loss": _g(np.mean(losses)), "grad_norm": _g(np.mean(norms)),
-                            "clipped": _g(np.mean(clipped)), "val_correct": _g(val_correct)})
+            history.append(
+                {
+                    "step": step,
+                    "loss": _g(np.mean(losses)),
+                    "grad_norm": _g(np.mean(norms)),
+                    "clipped": _g(np.mean(clipped)),
+                    "val_correct": _g(val_correct),
+                }
+            )
             window = []
         display.update(step, loss=loss, grad_norm=norm, val=val_correct)
     display.close()
     final = _rebuild(cell, params) if not diverged else cell
-    test_correct, test_loss = (0.0, float("nan")) if diverged else score(task, final, params, readout, fixed_set(task, rng_test, test_size))
+    test_correct, test_loss = (
+        (0.0, float("nan")) if diverged else score(task, final, params, readout, fixed_set(task, rng_test, test_size))
+    )
     log = {
-        **task.describe(), "cell": cell.key, "activation": getattr(cell, "activation", None),
-        "hidden_size": n, "input_size": cell.input_size, "seed": seed, "budget_steps": steps,
-        "batch": batch, "lr": lr, "clip": clip, "optimizer": OPTIMIZERS[optimizer][1],
-        "check_every": check_every, "success_threshold": success, "validation_size": validation_size,
-        "test_size": test_size, "steps_run": step, "sequences_seen": step * batch, "diverged": diverged,
-        "test_correct": _g(test_correct), "test_loss": None if diverged else _g(test_loss),
-        "success": bool(test_correct >= success), "history": history,
+        **task.describe(),
+        "cell": cell.key,
+        "activation": getattr(cell, "activation", None),
+        "hidden_size": n,
+        "input_size": cell.input_size,
+        "seed": seed,
+        "budget_steps": steps,
+        "batch": batch,
+        "lr": lr,
+        "clip": clip,
+        "optimizer": OPTIMIZERS[optimizer][1],
+        "check_every": check_every,
+        "success_threshold": success,
+        "validation_size": validation_size,
+        "test_size": test_size,
+        "steps_run": step,
+        "sequences_seen": step * batch,
+        "diverged": diverged,
+        "test_correct": _g(test_correct),
+        "test_loss": None if diverged else _g(test_loss),
+        "success": bool(test_correct >= success),
+        "history": history,
         "weights": "initial (training diverged)" if diverged else "trained",
     }
     if stop is not None:  # absent when it is the success threshold, as in logs written before it existed

@@ -56,11 +56,26 @@ MUTANTS = {
     # The inductive step with the product the wrong way round: P_(T−1,τ−1) J_T.
     "chain_rule": lambda: chain_rule_induction(("rnn", "lru", "mingru"), compose=lambda J, P: _block_product(P, J)),
     # One Jacobian short: J_T ··· J_(T−τ+2).
-    **{f"chain_rule_{key}_tau{tau}": (lambda key=key, tau=tau: chain_rule(tau, key, factors=tau - 1)) for key, tau in _FIXED_LAGS},
+    **{
+        f"chain_rule_{key}_tau{tau}": (lambda key=key, tau=tau: chain_rule(tau, key, factors=tau - 1))
+        for key, tau in _FIXED_LAGS
+    },
 }
 
 __all__ = [
-    "GAMMA", "MUTANTS", "THEOREMS", "chain_rule", "chain_rule_induction", "hochreiter_factor_bound", "inductive_step",
-    "one_step_bound", "parameter_count", "published_counts", "relu_derivative", "sigmoid_derivative_bound",
-    "sigmoid_forms", "tanh_derivative_bound", "tau_step_bound",
+    "GAMMA",
+    "MUTANTS",
+    "THEOREMS",
+    "chain_rule",
+    "chain_rule_induction",
+    "hochreiter_factor_bound",
+    "inductive_step",
+    "one_step_bound",
+    "parameter_count",
+    "published_counts",
+    "relu_derivative",
+    "sigmoid_derivative_bound",
+    "sigmoid_forms",
+    "tanh_derivative_bound",
+    "tau_step_bound",
 ]

@@ -67,18 +67,33 @@ def one_step_bound(activation="tanh", gamma=None):
     derivative, values = _derivative_values(activation)
     least = _least_gap(derivative, values, gamma)
     steps = [
-        Step("machine", "(diag(d) W v)_i = d_i (W v)_i for general n", normal(dy[i] - d[i] * y[i], {i: (0, n - 1)}) == 0),
-        Step("machine", "γ² y_i² − d_i² y_i² = e_i y_i² with e_i = γ² − d_i²",
-             sp.expand((gamma**2 * y[i] ** 2 - (d[i] * y[i]) ** 2).subs(d[i] ** 2, gamma**2 - e[i]) - e[i] * y[i] ** 2) == 0),
-        Step("machine", f"e_i >= 0: with {_PHI[activation]}' = {sp.sstr(derivative).replace('**', '^')}, u ∈ {_interval(values)}, the minimum of "
-             f"({gamma})² − {_PHI[activation]}'² is {least}", bool(least >= 0)),
-        Step("hand", "‖diag(d) W v‖ <= γ‖W v‖ <= γ σ_max(W)‖v‖", True,
-             "With y = W v: γ²‖y‖² − ‖diag(d) y‖² = Σ_i e_i y_i² >= 0, a sum of products of non-negative e_i and "
-             "squares y_i². So ‖diag(d) y‖ <= γ‖y‖, and ‖W v‖ <= σ_max(W)‖v‖ because σ_max(W) = ‖W‖₂ = "
-             "max_{v≠0} ‖W v‖/‖v‖. Taking the maximum over ‖v‖ = 1 gives the bound."),
+        Step(
+            "machine", "(diag(d) W v)_i = d_i (W v)_i for general n", normal(dy[i] - d[i] * y[i], {i: (0, n - 1)}) == 0
+        ),
+        Step(
+            "machine",
+            "γ² y_i² − d_i² y_i² = e_i y_i² with e_i = γ² − d_i²",
+            sp.expand((gamma**2 * y[i] ** 2 - (d[i] * y[i]) ** 2).subs(d[i] ** 2, gamma**2 - e[i]) - e[i] * y[i] ** 2)
+            == 0,
+        ),
+        Step(
+            "machine",
+            f"e_i >= 0: with {_PHI[activation]}' = {sp.sstr(derivative).replace('**', '^')}, u ∈ {_interval(values)}, the minimum of "
+            f"({gamma})² − {_PHI[activation]}'² is {least}",
+            bool(least >= 0),
+        ),
+        Step(
+            "hand",
+            "‖diag(d) W v‖ <= γ‖W v‖ <= γ σ_max(W)‖v‖",
+            True,
+            "With y = W v: γ²‖y‖² − ‖diag(d) y‖² = Σ_i e_i y_i² >= 0, a sum of products of non-negative e_i and "
+            "squares y_i². So ‖diag(d) y‖ <= γ‖y‖, and ‖W v‖ <= σ_max(W)‖v‖ because σ_max(W) = ‖W‖₂ = "
+            "max_{v≠0} ‖W v‖/‖v‖. Taking the maximum over ‖v‖ = 1 gives the bound.",
+        ),
     ]
     return from_steps(
-        f"‖diag({_PHI[activation]}'(a))·W‖₂ <= {_times(gamma, 'σ_max(W)')} for all n, W, a (Pascanu et al. 2013, eq. 6)", steps
+        f"‖diag({_PHI[activation]}'(a))·W‖₂ <= {_times(gamma, 'σ_max(W)')} for all n, W, a (Pascanu et al. 2013, eq. 6)",
+        steps,
     )
 
 
@@ -90,12 +105,20 @@ def tau_step_bound(activation="tanh", gamma=None):
     q = gamma * s
     below = sp.solve_univariate_inequality(q < 1, s, relational=False) & sp.Interval(0, sp.oo)
     steps = [
-        Step("machine", "one step: " + one_step_bound(activation, gamma).statement, one_step_bound(activation, gamma).proven),
+        Step(
+            "machine",
+            "one step: " + one_step_bound(activation, gamma).statement,
+            one_step_bound(activation, gamma).proven,
+        ),
         Step("cited", "‖A B‖₂ <= ‖A‖₂‖B‖₂ (the spectral norm is submultiplicative)", True, HORN_JOHNSON),
         Step("machine", "q·q^τ = q^(τ+1) for q = γ σ_max(W)", sp.simplify(q * q**tau / q ** (tau + 1)) == 1),
-        Step("hand", "induction on τ: ‖∏_{t=1}^{τ} J_t‖₂ <= q^τ", True,
-             "τ = 1 is the one-step bound. If ‖∏_{t=1}^{τ} J_t‖₂ <= q^τ, then ‖J_{τ+1} ∏_{t=1}^{τ} J_t‖₂ <= "
-             "‖J_{τ+1}‖₂ ‖∏_{t=1}^{τ} J_t‖₂ <= q·q^τ = q^(τ+1), by submultiplicativity and the one-step bound."),
+        Step(
+            "hand",
+            "induction on τ: ‖∏_{t=1}^{τ} J_t‖₂ <= q^τ",
+            True,
+            "τ = 1 is the one-step bound. If ‖∏_{t=1}^{τ} J_t‖₂ <= q^τ, then ‖J_{τ+1} ∏_{t=1}^{τ} J_t‖₂ <= "
+            "‖J_{τ+1}‖₂ ‖∏_{t=1}^{τ} J_t‖₂ <= q·q^τ = q^(τ+1), by submultiplicativity and the one-step bound.",
+        ),
         Step("machine", f"q < 1 exactly when σ_max(W) < {1 / gamma}", below == sp.Interval.Ropen(0, 1 / gamma)),
         Step("machine", "q^τ → 0 as τ → ∞ for 0 <= q < 1", sp.limit((1 / (1 + eps)) ** tau, tau, sp.oo) == 0),
     ]
@@ -118,5 +141,6 @@ def hochreiter_factor_bound(limit=4):
         Step("machine", f"tight: σ'(0)·{limit} = 1", sp.diff(LOGISTIC, a).subs(a, 0) * limit == 1),
     ]
     return from_steps(
-        f"|σ'(net)·w| <= |w|/4 < 1 whenever |w| < {limit}, with equality 1 at net = 0, |w| = {limit} (Hochreiter 1991)", steps
+        f"|σ'(net)·w| <= |w|/4 < 1 whenever |w| < {limit}, with equality 1 at net = 0, |w| = {limit} (Hochreiter 1991)",
+        steps,
     )

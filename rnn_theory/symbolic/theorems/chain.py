@@ -65,10 +65,11 @@ def chain_rule(tau, cell="rnn", factors=None, **options):
         p, x, _, _ = symbolic_arguments(cell, suffix=f"^({t})")
         jacobians.append(cell.jacobian_blocks(p, x, *state, ops=ops))  # J at s_{t−1}
         state = cell.update(p, x, *state, ops=ops)
-    product = reduce(_block_product, reversed(jacobians[tau - factors:]))
+    product = reduce(_block_product, reversed(jacobians[tau - factors :]))
     failures = _remainders(cell, state, start, product, space, lambda out, inp: f"∂{out}_T/∂{inp}_(T−{tau})")
     return Result(
-        f"{cell.key}: ∂s_T/∂s_(T−{tau}) = " + "·".join(f"J_(T−{k})" if k else "J_T" for k in range(factors))
+        f"{cell.key}: ∂s_T/∂s_(T−{tau}) = "
+        + "·".join(f"J_(T−{k})" if k else "J_T" for k in range(factors))
         + " in index form, for general n",
         not failures,
         "diff of the composed update − the index-form product of the closed-form blocks reduces to 0"
@@ -91,7 +92,9 @@ def inductive_step(cell="rnn", compose=None, **options):
     parts = cell.state_parts
     P = tuple(tuple(matrix(f"P_{{{a}{b}}}" if len(parts) > 1 else "P", space, space) for b in parts) for a in parts)
     g = [vector(f"g_{a}" if len(parts) > 1 else "g", space) for a in parts]
-    previous = [reduce(lambda u, v: u + v, [P[a][b] @ start[b] for b in range(len(parts))], g[a]) for a in range(len(parts))]
+    previous = [
+        reduce(lambda u, v: u + v, [P[a][b] @ start[b] for b in range(len(parts))], g[a]) for a in range(len(parts))
+    ]
     ops = SympyOps()
     state = cell.update(p, x, *previous, ops=ops)
     claimed = compose(cell.jacobian_blocks(p, x, *previous, ops=ops), P)
@@ -99,7 +102,9 @@ def inductive_step(cell="rnn", compose=None, **options):
     return Result(
         f"{cell.key}: ∂F_T(G(s))/∂s = J_T·P for G(s) = g + P s, in index form for general n",
         not failures,
-        "diff of the update at G(s) − Σ_k (J_T)_ik P_kj reduces to 0" if not failures else "non-zero remainder in " + "; ".join(failures),
+        "diff of the update at G(s) − Σ_k (J_T)_ik P_kj reduces to 0"
+        if not failures
+        else "non-zero remainder in " + "; ".join(failures),
     )
 
 
@@ -119,26 +124,35 @@ def chain_rule_induction(cells=("rnn", "lru", "mingru"), compose=None):
     """
     steps = [
         Step("definition", "base case τ = 1: P_(T,1) = J_T, since J_T is defined as ∂s_T/∂s_(T−1)"),
-        Step("cited", "chain rule: D(F∘G)(s) = DF(G(s))·DG(s) when G is differentiable at s and F at G(s); "
-             "so F∘G has the derivative of F∘(affine map with G's value and derivative at s)", True, RUDIN),
+        Step(
+            "cited",
+            "chain rule: D(F∘G)(s) = DF(G(s))·DG(s) when G is differentiable at s and F at G(s); "
+            "so F∘G has the derivative of F∘(affine map with G's value and derivative at s)",
+            True,
+            RUDIN,
+        ),
         Step("machine", "index form for general n: ∂(A(P s))_i/∂s_j = Σ_k A_ik P_kj", linear_composition(compose)),
     ]
     results = {key: inductive_step(key, compose) for key in cells}
     failed = "; ".join(f"{key}: {r.detail}" for key, r in results.items() if not r.proven)
-    steps.append(Step(
-        "machine",
-        "inductive step: ∂F_T(G(s))/∂s = J_T·P for G(s) = g + P s with free entries, in index form for general n, where "
-        f"F_T is the update of {', '.join(cells)} and J_T its closed form",
-        not failed,
-        failed,
-    ))
-    steps.append(Step(
-        "hand",
-        "induction on τ",
-        True,
-        "Suppose ∂s_(T−1)/∂s_(T−τ) = P_(T−1,τ−1) = J_(T−1)···J_(T−τ+1) for every T (true for τ − 1 = 1 by the base "
-        "case). Then s_T = F_T(s_(T−1)) with s_(T−1) = G(s_(T−τ)), G the composition of steps T−τ+1, …, T−1, whose "
-        "derivative is P_(T−1,τ−1). By the chain rule and the machine-checked inductive step, ∂s_T/∂s_(T−τ) = "
-        "J_T·P_(T−1,τ−1) = J_T·J_(T−1)···J_(T−τ+1) = P_(T,τ). So the formula holds for τ, hence for every τ >= 1.",
-    ))
+    steps.append(
+        Step(
+            "machine",
+            "inductive step: ∂F_T(G(s))/∂s = J_T·P for G(s) = g + P s with free entries, in index form for general n, where "
+            f"F_T is the update of {', '.join(cells)} and J_T its closed form",
+            not failed,
+            failed,
+        )
+    )
+    steps.append(
+        Step(
+            "hand",
+            "induction on τ",
+            True,
+            "Suppose ∂s_(T−1)/∂s_(T−τ) = P_(T−1,τ−1) = J_(T−1)···J_(T−τ+1) for every T (true for τ − 1 = 1 by the base "
+            "case). Then s_T = F_T(s_(T−1)) with s_(T−1) = G(s_(T−τ)), G the composition of steps T−τ+1, …, T−1, whose "
+            "derivative is P_(T−1,τ−1). By the chain rule and the machine-checked inductive step, ∂s_T/∂s_(T−τ) = "
+            "J_T·P_(T−1,τ−1) = J_T·J_(T−1)···J_(T−τ+1) = P_(T,τ). So the formula holds for τ, hence for every τ >= 1.",
+        )
+    )
     return from_steps(STATEMENT, steps, "hence P_(T,τ) = ∂s_T/∂s_(T−τ) for all τ by induction")

@@ -28,7 +28,12 @@ PUBLISHED = (
     ("lstm", 4 * (n**2 + n * m + 2 * n), "PyTorch nn.LSTM: b_ih and b_hh per gate; − 4n redundant", -4 * n),
     ("gru_rb", 3 * (n**2 + n * m + n), "Cho et al. 2014: one bias per gate", 0),
     ("gru", 3 * (n**2 + n * m + n), "Cho et al. 2014 form; + n for c_n = PyTorch b_hn, which cannot be merged", n),
-    ("gru", 3 * (n**2 + n * m + 2 * n), "PyTorch nn.GRU: b_ih and b_hh per gate; − 2n for the redundant b_hr, b_hz", -2 * n),
+    (
+        "gru",
+        3 * (n**2 + n * m + 2 * n),
+        "PyTorch nn.GRU: b_ih and b_hh per gate; − 2n for the redundant b_hr, b_hz",
+        -2 * n,
+    ),
 )
 
 

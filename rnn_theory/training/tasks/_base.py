@@ -26,7 +26,13 @@ class Task:
         self.lag = int(lag)
 
     def describe(self):
-        return {"task": self.name, "lag": self.lag, "chance": self.chance, "chance_note": self.chance_note, "reference": self.reference}
+        return {
+            "task": self.name,
+            "lag": self.lag,
+            "chance": self.chance,
+            "chance_note": self.chance_note,
+            "reference": self.reference,
+        }
 
 
 def one_hot(indices, size):

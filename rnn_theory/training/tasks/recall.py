@@ -38,11 +38,13 @@ class Recall(Task):
     def sample(self, rng, batch):
         K, D, tau = self.symbols, self.distractors, self.lag
         target = rng.integers(0, K, size=batch)
-        seq = np.concatenate([
-            target[None, :],
-            K + rng.integers(0, D, size=(tau - 1, batch)),
-            np.full((1, batch), K + D),
-        ])
+        seq = np.concatenate(
+            [
+                target[None, :],
+                K + rng.integers(0, D, size=(tau - 1, batch)),
+                np.full((1, batch), K + D),
+            ]
+        )
         return one_hot(seq, self.input_size).transpose(0, 2, 1).copy(), target
 
     def correct(self, y, target):

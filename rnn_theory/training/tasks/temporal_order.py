@@ -17,8 +17,8 @@ below 0.3. Chance: 1/4 (and a memoryless net cannot meet the criterion at all).
 
 import numpy as np
 
-from ._base import Task, one_hot, random_length
 from ..readout import softmax
+from ._base import Task, one_hot, random_length
 
 
 class TemporalOrder(Task):

@@ -12,8 +12,15 @@ import numpy as np
 from . import gru, gru_rb, lstm, minimal, rnn
 
 VJPS = {
-    "rnn": rnn.vjp, "lstm": lstm.vjp, "lstm_nofg": lstm.vjp, "peephole": lstm.vjp, "cifg": lstm.vjp,
-    "gru": gru.vjp, "gru_rb": gru_rb.vjp, "mingru": minimal.vjp_mingru, "minlstm": minimal.vjp_minlstm,
+    "rnn": rnn.vjp,
+    "lstm": lstm.vjp,
+    "lstm_nofg": lstm.vjp,
+    "peephole": lstm.vjp,
+    "cifg": lstm.vjp,
+    "gru": gru.vjp,
+    "gru_rb": gru_rb.vjp,
+    "mingru": minimal.vjp_mingru,
+    "minlstm": minimal.vjp_minlstm,
 }
 TRAINABLE = tuple(VJPS)
 
@@ -25,6 +32,6 @@ def backward(tape, ds_T):
         raise ValueError(f"no backward pass for cell {key!r}; trainable cells: {', '.join(TRAINABLE)}")
     n = tape.cell.hidden_size
     ds_T = np.asarray(ds_T, dtype=float)
-    parts = tuple(ds_T[j * n:(j + 1) * n] for j in range(len(tape.parts)))
+    parts = tuple(ds_T[j * n : (j + 1) * n] for j in range(len(tape.parts)))
     grads, ds_0 = VJPS[key](tape, *parts)
     return grads, np.concatenate(ds_0)

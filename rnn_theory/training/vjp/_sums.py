@@ -10,7 +10,7 @@ def outer_sum(dA, V):
 
 def split_gates(stacked, letters, prefix, n):
     """Name the row blocks of a gate-stacked gradient: {prefix_letter: block}."""
-    return {f"{prefix}_{g}": stacked[j * n:(j + 1) * n] for j, g in enumerate(letters)}
+    return {f"{prefix}_{g}": stacked[j * n : (j + 1) * n] for j, g in enumerate(letters)}
 
 
 def gate_grads(dA, tape, letters):

@@ -74,6 +74,9 @@ def vjp(tape, dh, dc):
     grads = gate_grads(dA.reshape(tape.steps, k * n, -1), tape, letters)
     if peep:
         c = np.stack(c_states)
-        grads.update(p_i=(dA[:, 0] * c[:-1]).sum(axis=(0, 2)), p_f=(dA[:, 1] * c[:-1]).sum(axis=(0, 2)),
-                     p_o=(dA[:, 3] * c[1:]).sum(axis=(0, 2)))
+        grads.update(
+            p_i=(dA[:, 0] * c[:-1]).sum(axis=(0, 2)),
+            p_f=(dA[:, 1] * c[:-1]).sum(axis=(0, 2)),
+            p_o=(dA[:, 3] * c[1:]).sum(axis=(0, 2)),
+        )
     return grads, (dh, dc)

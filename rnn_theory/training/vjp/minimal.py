@@ -22,8 +22,10 @@ def _candidates(tape):
 def _input_grads(dA, tape, letters):
     n = tape.cell.hidden_size
     stacked = dA.reshape(tape.steps, len(letters) * n, -1)
-    return {**split_gates(outer_sum(stacked, tape.xs), letters, "U", n),
-            **split_gates(stacked.sum(axis=(0, 2)), letters, "b", n)}
+    return {
+        **split_gates(outer_sum(stacked, tape.xs), letters, "U", n),
+        **split_gates(stacked.sum(axis=(0, 2)), letters, "b", n),
+    }
 
 
 def vjp_mingru(tape, dh):
