@@ -21,10 +21,13 @@ def test_committed_record_covers_every_figure_with_this_environment_s_versions()
 
 
 def test_writing_records_the_running_versions_and_keeps_the_others(tmp_path):
-    (tmp_path / _versions.FILE).write_text(json.dumps({"other": {"matplotlib": "1.0", "freetype": "2.0"}}))
+    old = {"matplotlib": "1.0", "freetype": "2.0"}
+    (tmp_path / "other.txt").write_text("a figure made earlier")
+    (tmp_path / _versions.FILE).write_text(json.dumps({"other": old, "gone": old}))
     assert main(["figures", "--out", str(tmp_path), "--only", CHEAP, "--jobs", "1"]) == 0
     record = json.loads((tmp_path / _versions.FILE).read_text(encoding="utf-8"))
-    assert record == {"other": {"matplotlib": "1.0", "freetype": "2.0"}, CHEAP: _versions.current()}
+    # A figure still in the folder keeps its record; one whose files are gone leaves it.
+    assert record == {"other": old, CHEAP: _versions.current()}
 
 
 def test_check_names_another_matplotlib_as_the_cause(tmp_path, capsys):

@@ -47,6 +47,15 @@ class Ops(Protocol):
     def drelu(self, a: Any) -> Any:
         """relu'(a): 1 for a > 0, else 0 (the subgradient 0 at a = 0)."""
 
+    def exp(self, a: Any) -> Any:
+        """e^a (the sLSTM's exponential gates, Mamba's and the RG-LRU's decays)."""
+
+    def softplus(self, a: Any) -> Any:
+        """ln(1 + e^a), without overflow for large a; softplus' = σ."""
+
+    def sqrt(self, a: Any) -> Any:
+        """√a (the RG-LRU's √(1 − a_t²))."""
+
     def diag(self, v: Any) -> Any:
         """diag(v), (n, n)."""
 
@@ -58,6 +67,9 @@ class Ops(Protocol):
 
     def identity_like(self, v: Any) -> Any:
         """The identity matrix of v's length."""
+
+    def zeros_like(self, v: Any) -> Any:
+        """The zero matrix of v's length (a block that does not depend on its input part)."""
 
     def rotation_blocks(self, r: Any, theta: Any) -> Any:
         """Block-diagonal A with 2×2 blocks r_k·[[cos θ_k, −sin θ_k], [sin θ_k, cos θ_k]], (2K, 2K)."""

@@ -36,8 +36,10 @@ def read(folder):
 
 
 def updated(folder, names):
-    """The record of ``folder`` with ``names`` set to the running versions, as the file's text."""
-    record = read(folder) | {name: current() for name in names}
+    """The record of ``folder`` with ``names`` set to the running versions, as the file's text; a
+    figure whose caption is no longer in ``folder`` leaves the record."""
+    kept = {name: made for name, made in read(folder).items() if os.path.exists(os.path.join(folder, name + ".txt"))}
+    record = kept | {name: current() for name in names}
     return json.dumps(dict(sorted(record.items())), indent=1, sort_keys=True) + "\n"
 
 
