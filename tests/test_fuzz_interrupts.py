@@ -13,8 +13,7 @@ import sys
 import time
 
 import pytest
-
-from tests._cli_contract import environment
+from _cli_contract import environment
 
 
 def _children(pid):

@@ -12,10 +12,10 @@ import time
 
 import numpy as np
 import pytest
+from _cli_contract import assert_one_line, cli
 
 import rnn_theory as rt
 from rnn_theory.cli import main
-from tests._cli_contract import assert_one_line, cli
 
 
 @pytest.fixture

@@ -232,19 +232,28 @@ def verify(ids=None, *, quick=False, executor=None, progress=None):
     """Run the checks of the claims ``ids`` (ids or aliases; all by default, in registry order)
     -> list of Result."""
     ids = list(CLAIMS) if ids is None else [resolve(i) for i in ids]
-    ctx = Context(quick=quick, executor=executor)
+    if executor is not None and len(ids) > 1:
+        # Whole claims side by side (each runs its sweeps serially in its worker): most checks are
+        # small, and the parent would otherwise run them one after another between sweeps.
+        found = executor.map(_check, ids, [quick] * len(ids))
+    else:
+        found = (_check(claim_id, quick, executor) for claim_id in ids)
     results = []
-    for k, claim_id in enumerate(ids):
+    for k, (claim_id, readings) in enumerate(zip(ids, found)):
         if progress:
             progress(k, len(ids), claim_id)
         current = CLAIMS[claim_id]
-        readings = current.check(ctx)
         if isinstance(readings, Verdict):
             readings = {current.asks: readings}
         if current.asks not in readings or not set(readings) <= set(READINGS):
             raise ValueError(f"{claim_id}: the check must return the reading {current.asks!r}, got {sorted(readings)}")
         results.append(Result(current, {name: readings[name] for name in READINGS if name in readings}))
     return results
+
+
+def _check(claim_id, quick, executor=None):
+    """The readings of one claim's check (module level, so that a worker process can run it)."""
+    return CLAIMS[claim_id].check(Context(quick=quick, executor=executor))
 
 
 def _rounded(value, digits=10):
