@@ -40,6 +40,9 @@ def on_files(files, config):
     for page in sorted((ROOT / "proofs").glob("*.md")):
         name = "index.md" if page.name == "README.md" else page.name
         files.append(File.generated(config, f"proofs/{name}", content=page.read_text(encoding="utf-8")))
+    # The counterexample records that proofs/claims.md links to, served as they are.
+    for record in sorted((ROOT / "proofs" / "counterexamples").glob("*.json")):
+        files.append(File.generated(config, f"proofs/counterexamples/{record.name}", abs_src_path=str(record)))
     # The figures of the package's own analyses first, then one per refuted claim.
     figures = sorted((ROOT / "figures").glob("*.png"), key=lambda png: (png.stem.startswith("claim_"), png.stem))
     for png in figures:
