@@ -1,7 +1,7 @@
 """The coupled input-forget gate LSTM (CIFG): only forget when writing something in its place."""
 
-from ._base import Gate, affine, gate_init, gate_params
-from .lstm import LSTM
+from ._base import affine, gate_init, gate_params
+from .lstm import LSTM, lstm_gates
 
 
 class CIFG(LSTM):
@@ -16,12 +16,7 @@ class CIFG(LSTM):
     reference = "Olah 2015 (coupled forget and input gates); Greff et al. 2017"
     param_shapes = gate_params("fgo")
     init = gate_init("fgo")
-    gates = (
-        Gate("f", "sigmoid", "forget"),
-        Gate("g", "tanh", "candidate"),
-        Gate("o", "sigmoid", "output"),
-        Gate("tanh_c", "tanh", "readout"),
-    )
+    gates = lstm_gates("fgo")
 
     def input_preactivations(self, p, x, h, c):
         """(a_f, a_g)."""

@@ -2,6 +2,19 @@
 
 from ._base import Cell, Gate, affine, gate_init, gate_params
 
+_GATES = {
+    "i": Gate("i", "sigmoid", "input"),
+    "f": Gate("f", "sigmoid", "forget"),
+    "g": Gate("g", "tanh", "candidate"),
+    "o": Gate("o", "sigmoid", "output"),
+}
+
+
+def lstm_gates(letters):
+    """The declared gates of an LSTM-family cell whose gates are ``letters`` (in the order its
+    ``update`` evaluates them), then the readout tanh(c')."""
+    return (*(_GATES[letter] for letter in letters), Gate("tanh_c", "tanh", "readout"))
+
 
 class LSTM(Cell):
     """LSTM cell with forget gate; state s = [h; c] of size 2n.
@@ -25,13 +38,7 @@ class LSTM(Cell):
     param_shapes = gate_params("ifgo")
     init = gate_init("ifgo")
     state_parts = ("h", "c")
-    gates = (
-        Gate("i", "sigmoid", "input"),
-        Gate("f", "sigmoid", "forget"),
-        Gate("g", "tanh", "candidate"),
-        Gate("o", "sigmoid", "output"),
-        Gate("tanh_c", "tanh", "readout"),
-    )
+    gates = lstm_gates("ifgo")
     retention_label = ("f", r"$f$")
     carousel_label = r"direct path $\ln\|\prod\,\mathrm{diag}(f)\|_2$"  # ∂c'/∂c over the lags
 

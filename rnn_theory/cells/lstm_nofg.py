@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from ._base import Gate, affine, gate_init, gate_params
-from .lstm import LSTM
+from ._base import affine, gate_init, gate_params
+from .lstm import LSTM, lstm_gates
 
 
 class LSTMNoForget(LSTM):
@@ -18,12 +18,7 @@ class LSTMNoForget(LSTM):
     reference = "Hochreiter & Schmidhuber 1997, section 4 (constant error carousel)"
     param_shapes = gate_params("igo")
     init = gate_init("igo")
-    gates = (
-        Gate("i", "sigmoid", "input"),
-        Gate("g", "tanh", "candidate"),
-        Gate("o", "sigmoid", "output"),
-        Gate("tanh_c", "tanh", "readout"),
-    )
+    gates = lstm_gates("igo")
     retention_label = ("1", r"$1$")
     carousel_label = r"direct path $\ln\|I\|_2 = 0$"
 
