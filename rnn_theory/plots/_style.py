@@ -30,6 +30,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 GREY = "#666666"  # reference lines (bounds, chance levels)
 REFERENCE = {"linewidth": 0.8, "linestyle": (0, (1, 1.5))}  # bounds and predictions, in a series' colour or GREY
 BAND_ALPHA = 0.2  # interquartile bands
+MEASURED = {"ls": "none", "ms": 3, "elinewidth": 0.7, "capsize": 1.5}  # a measured value and its range (errorbar)
 
 RC = {
     "font.family": "DejaVu Sans",
@@ -99,3 +100,19 @@ def lag_axis(axes, last, first=0):
     axes.set_xlim(first, last)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     axes.set_xlabel(r"lag $\tau$ (steps)")
+
+
+def label_vertical(axes, x, text, top=0.98):
+    """``text`` beside the vertical reference line at ``x``, at height ``top`` (a fraction of the
+    axes), in the references' grey."""
+    axes.annotate(
+        text,
+        (x, top),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, 0),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        color=GREY,
+        fontsize=7,
+    )

@@ -117,12 +117,13 @@ def _signed_factors(cell, xs, s0, T):
     """The one-step carousel factor ∂c_t/∂c_(t−1) (diagonal, h held fixed) and the retention gate
     per step, (T, n) each, when the factor is not the retention itself (e.g. peepholes add terms to
     it, which can flip its sign); None otherwise (the LSTM's factor is f, exactly)."""
-    if cell.retention_label is None or len(cell.state_parts) != 2:
+    if cell.retention_label is None or not _has_blocks(cell):
         return None
     from ..flow import gate_values  # noqa: PLC0415
 
     n, states = cell.hidden_size, cell.run(xs, s0)
-    factor = np.array([np.diag(cell.jacobian(xs[t], states[t])[n:, n:]) for t in range(T)])
+    c = cell.state_parts.index("c") * n  # the first row (and column) of the part c
+    factor = np.array([np.diag(cell.jacobian(xs[t], states[t])[c : c + n, c : c + n]) for t in range(T)])
     retention = cell.retention(gate_values(cell, xs, states))
     if retention is None or np.array_equal(factor, retention):
         return None
@@ -218,4 +219,5 @@ def _caption(result, cell, T, signed=False):
 
 
 def _has_blocks(cell):
-    return len(cell.state_parts) == 2
+    """A cell state c: the flow then reports its c-block and direct path (``rnn_theory.flow``)."""
+    return "c" in cell.state_parts

@@ -7,7 +7,7 @@ import numpy as np
 from .. import largest_lyapunov
 from ..flow.meanfield import mean_field_lyapunov, random_tanh_rnn
 from ._bands import quartiles
-from ._style import GREY, SINGLE, new_figure, series
+from ._style import GREY, MEASURED, SINGLE, label_vertical, new_figure, series
 
 GAINS = tuple(np.round(np.arange(0.5, 3.01, 0.1), 2))
 SIZES = (50, 200)
@@ -42,25 +42,12 @@ def build():
             yerr=[median - low, high - median],
             color=style["color"],
             marker=style["marker"],
-            ls="none",
-            ms=3,
-            elinewidth=0.7,
-            capsize=1.5,
+            **MEASURED,
             label=f"measured, $n = {n}$",
         )
     axes.axhline(0.0, color="black", lw=0.5)
     axes.axvline(1.0, color=GREY, lw=0.8, ls="--")
-    axes.annotate(
-        "$g = 1$",
-        (1.0, 0.97),
-        xycoords=("data", "axes fraction"),
-        xytext=(3, 0),
-        textcoords="offset points",
-        ha="left",
-        va="top",
-        color=GREY,
-        fontsize=7,
-    )
+    label_vertical(axes, 1.0, "$g = 1$", top=0.97)
     axes.set_xlim(0.4, 3.1)
     axes.set_xlabel(r"gain $g$ ($W_{ij} \sim \mathcal{N}(0, g^2/n)$)")
     axes.set_ylabel(r"$\lambda_1$ (natural log per step)")

@@ -7,7 +7,7 @@ import numpy as np
 from ..classics.meanfield_rate import SEEDS, predicted_rate, rate_sweep
 from ..classics.networks import BURN_IN, STEPS, M, N
 from ..flow.meanfield import mean_field_lyapunov
-from ._style import GREY, REFERENCE, SINGLE, new_figure, series
+from ._style import GREY, MEASURED, REFERENCE, SINGLE, new_figure, series
 
 GAINS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)
 SCALES = (0.5, 1.0, 2.0)
@@ -31,10 +31,7 @@ def build():
             yerr=[measured - low, high - measured],
             color=style["color"],
             marker=style["marker"],
-            ls="none",
-            ms=3,
-            elinewidth=0.7,
-            capsize=1.5,
+            **MEASURED,
             label=f"input scale $s = {scale:g}$",
         )
     axes.plot(fine, [mean_field_lyapunov(g) for g in fine], color=GREY, **REFERENCE, label="no input (λ$_1$)")

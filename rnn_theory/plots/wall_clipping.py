@@ -6,7 +6,7 @@ import numpy as np
 
 from ..classics import descend, one_unit_loss, saddle_node_biases, wall_location
 from ..classics.wall import STEPS, TARGET, X0
-from ._style import BLACK, DOUBLE, GREY, REFERENCE, new_figure, series
+from ._style import BLACK, DOUBLE, GREY, REFERENCE, label_vertical, new_figure, series
 
 W_RANGE, B_RANGE, GRID = (2.5, 8.5), (-6.0, 4.0), 401
 START, RATE, THRESHOLD, ITERATIONS = (4.5, -2.6), 0.5, 1.0, 300
@@ -76,17 +76,7 @@ def _cut(axes):
         axes.semilogy(bs, values, color=style["color"], ls=style["linestyle"], label=label)
     wall = wall_location(CUT_W, *CUT_B)[0]
     axes.axvline(wall, color=GREY, **REFERENCE)
-    axes.annotate(
-        "wall (fixed points)",
-        (wall, 0.98),
-        xycoords=("data", "axes fraction"),
-        xytext=(3, 0),
-        textcoords="offset points",
-        ha="left",
-        va="top",
-        color=GREY,
-        fontsize=7,
-    )
+    label_vertical(axes, wall, "wall (fixed points)")
     axes.set_xlim(*CUT_B)
     axes.set_xticks(np.linspace(*CUT_B, 5))
     axes.set_xlabel(f"bias $b$ at $w = {CUT_W:g}$")
