@@ -2,9 +2,11 @@
 a results folder (the package's ``rnn_theory/data`` by default) and printed as text.
 
 ``success_tables()`` is what a claim about learning reads: for each protocol whose results are
-there, its optimiser, clipping, task, criterion, seeds, the learning rate each model got and, per
-model and lag, ``successes``/``runs``, ``success_rate`` and ``wilson95`` = [low, high]. Protocols
-whose results are not there are listed under ``"missing"``.
+there, its optimiser, clipping, task, criterion, seeds, each model's cell key (``cell``) and the
+learning rate it got, the checkpoints it ships (paths relative to the folder) and, per model and
+lag, ``successes``/``runs``, ``success_rate`` and ``wilson95`` = [low, high]. Protocols whose
+results are not there are listed under ``"missing"``. Everything is read from the files when
+called, so regenerated results (more seeds, more models) need no change of code.
 """
 
 import json
@@ -42,12 +44,14 @@ def _modern(document):
         "title": "modern optimiser: Adam with clipping, one learning rate for every model, delayed recall",
         "optimizer": "adam",
         "clip": {name: config["clip"] for name, _, _ in config["models"]},
+        "cell": {name: key for name, key, _ in config["models"]},
         "task": config["task"],
         "criterion": f">= {config['success']:.0%} of {config['test_size']} test sequences",
         "seeds": config["seeds"],
         "lr": {name: config["lr"] for name, _, _ in config["models"]},
         "lr_sweep": None,
         "command": document["command"],
+        "checkpoints": document["checkpoints"],
         "table": _cells(document["table"]),
     }
 
@@ -60,12 +64,14 @@ def _protocol(document):
         "deviations": protocol["deviations"],
         "optimizer": protocol["optimizer"],
         "clip": {name: clip for name, _, _, clip in protocol["models"]},
+        "cell": {name: key for name, key, _, _ in protocol["models"]},
         "task": protocol["task"],
         "criterion": f">= {protocol['success']:.0%} of {protocol['test_size']} test sequences",
         "seeds": protocol["seeds"],
         "lr": document["sweep"]["chosen_lr"],
         "lr_sweep": protocol["lrs"],
         "command": document["command"],
+        "checkpoints": document["checkpoints"],
         "table": _cells(document["table"]),
     }
 
