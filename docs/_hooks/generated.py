@@ -3,15 +3,19 @@
 The pages are generated from the repository's own generated documents (``rnn-theory proofs``,
 ``rnn-theory figures``), so the site never holds a second copy that could go stale:
 proofs/NAME.md becomes the page proofs/NAME/ (proofs/README.md the index), each figures/NAME.png
-is served as figures/NAME.png, and the gallery shows every figure with its caption NAME.txt.
+is served as figures/NAME.png, and the gallery shows every figure with its caption NAME.txt. The
+learning-experiments page (learning.md) gets its tables and the verdicts of the claim they decide
+from the shipped results (``rnn_theory.training.success_tables``), read when the site is built.
 """
 
 import html
+import sys
 from pathlib import Path
 
 from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parents[2]
+TABLES, CLAIM = "<!-- generated: learning tables -->", "<!-- generated: learning claim -->"
 
 
 def _gallery(figures):
@@ -49,3 +53,15 @@ def on_files(files, config):
         files.append(File.generated(config, f"figures/{png.name}", abs_src_path=str(png)))
     files.append(File.generated(config, "gallery.md", content=_gallery(figures)))
     return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri != "learning.md":
+        return markdown
+    sys.path.insert(0, str(ROOT))  # the package of this checkout, as mkdocstrings reads it
+    from rnn_theory.claims.learning import verdicts_markdown
+    from rnn_theory.training.tables import markdown as tables_markdown
+    from rnn_theory.training.tables import success_tables
+
+    tables = success_tables()
+    return markdown.replace(CLAIM, verdicts_markdown(tables)).replace(TABLES, tables_markdown(tables))

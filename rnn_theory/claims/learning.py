@@ -105,9 +105,10 @@ def _judge_reading(tables, reading, folder):
         return Verdict("undecided", evidence, condition="not tested: no vanilla RNN of this reading at a lag > 20")
     refuting = [lag for lag in beyond if decisions[lag] == "refuted"]
     if refuting:
-        for name, lag, record in _refuting_checkpoints(tables, reading, by_lag, refuting, folder):
+        for name, lag, relative, record in _refuting_checkpoints(tables, reading, by_lag, refuting, folder):
             condition = (
-                f"{name} learned lag {lag} in {_said(by_lag[lag][name])}; what holds is the table by lag: "
+                f"{name} learned lag {lag} in {_said(by_lag[lag][name])} (replayed: the shipped checkpoint "
+                f"{relative}); what holds is the table by lag: "
                 + "; ".join(f"{other}: {decisions[other]}" for other in by_lag)
             )
             return Verdict("refuted", evidence, condition=condition, counterexample=record)
@@ -125,8 +126,8 @@ def _judge_reading(tables, reading, folder):
         return Verdict(
             "holds-if",
             evidence,
-            condition=f"the lag exceeds 20: {condition}; not at the lengths the source names, "
-            + "; ".join(f"lag {lag} {decision} ({_summary(by_lag, [lag])})" for lag, decision in within.items()),
+            condition=f"the lag exceeds 20: {condition}; not at the lengths the source names: "
+            + "; ".join(f"{decision} at {_summary(by_lag, [lag])}" for lag, decision in within.items()),
         )
     open_lags = [lag for lag in beyond if decisions[lag] != "supported"]
     return Verdict(
@@ -134,6 +135,15 @@ def _judge_reading(tables, reading, folder):
         evidence,
         condition=f"no interval decides at lag {', '.join(map(str, open_lags))} ({_summary(by_lag, open_lags)}); "
         "more seeds would narrow them",
+    )
+
+
+def verdicts_markdown(tables, folder=None):
+    """The claim's verdict per reading on ``tables``, as Markdown bullets (for the documentation)."""
+    return "\n".join(
+        f"- **{reading.replace('_', ' ')}** ({READINGS[reading]}): **{verdict.verdict}**"
+        + (f": {verdict.condition}" if verdict.condition else "")
+        for reading, verdict in judge(tables, folder).items()
     )
 
 
@@ -178,7 +188,7 @@ def _tally(by_lag, lags):
 
 
 def _refuting_checkpoints(tables, reading, by_lag, lags, folder):
-    """(name, lag, counterexample) for each shipped checkpoint of a refuting vanilla RNN that
+    """(name, lag, checkpoint path, counterexample) for each shipped checkpoint of a refuting vanilla RNN that
     solved its lag, highest lower bound first."""
     candidates = sorted(
         (
@@ -196,7 +206,7 @@ def _refuting_checkpoints(tables, reading, by_lag, lags, folder):
             # The log must say it is this model's run at this lag, trained as the table says.
             trained_so = log["optimizer"] == table["optimizer"] and log["clip"] == table["clip"][model]
             if log["model"] == model and log["lag"] == -minus_lag and log["success"] and trained_so:
-                yield name, -minus_lag, _replay(cell, readout, log)
+                yield name, -minus_lag, relative, _replay(cell, readout, log)
 
 
 def _replay(cell, readout, log):

@@ -15,6 +15,15 @@ MODELS = ("rnn", "lstm", "gru")  # the trained models the figures show (experime
 MODEL_SERIES = {"rnn": 0, "lstm_nofg": 1, "lstm": 2, "gru": 3, "rnn-identity": 4, "rnn-orthogonal": 5}
 
 
+def model_series(model, models):
+    """The series of ``model``: its own in MODEL_SERIES, else (a model regenerated data brought) the
+    next index after those, in the order of ``models``, so that a figure follows new data unchanged."""
+    if model in MODEL_SERIES:
+        return MODEL_SERIES[model]
+    new = [name for name in models if name not in MODEL_SERIES]
+    return len(MODEL_SERIES) + new.index(model)
+
+
 def results():
     """The experiment's results document (``rnn_theory.data.results``), or MissingData saying how to make it."""
     try:

@@ -7,26 +7,29 @@ import numpy as np
 
 from ..training.stats import wilson
 from . import _trained
-from ._style import DOUBLE, GREY, REFERENCE, new_figure, series
+from ._style import DOUBLE, GREY, PALETTE, REFERENCE, new_figure, series
 
-DODGE = 0.04  # models sit this far apart (a fraction of the lag, on the log axis) so equal values stay visible
+SPREAD = 0.24  # the models at one lag sit side by side over this fraction of the lag (log axis), so equal values stay visible
 
 
 def build():
     document, sgd = _trained.results(), _trained.protocol_results("bengio1994_sgd")
     config, table = document["config"], document["table"]
     lags = [int(lag) for lag in config["lags"]]
+    sgd_lags = [int(lag) for lag in sgd["protocol"]["lags"]]
     figure, axes = new_figure(DOUBLE, 2.5, 1, 3)
     success, plain, accuracy = axes[0]
     models = [name for name, _, _ in config["models"]]
-    _success(success, table, models, lags, label=True)
-    _success(plain, sgd["table"], [name for name, *_ in sgd["protocol"]["models"]], lags, offsets=models)
-    for k, model in enumerate(models):
-        x = np.array(lags) * (1 + DODGE * (k - (len(models) - 1) / 2))
+    sgd_models = [name for name, *_ in sgd["protocol"]["models"]]
+    everyone = models + [name for name in sgd_models if name not in models]  # one series per model, in every panel
+    labelled = set()
+    _success(success, table, models, lags, everyone, labelled)
+    _success(plain, sgd["table"], sgd_models, sgd_lags, everyone, labelled)
+    for model in models:
         accuracy.plot(
-            x,
+            _dodged(lags, model, everyone),
             [table[model][str(lag)]["mean_test_correct"] for lag in lags],
-            **series(_trained.MODEL_SERIES[model]),
+            **_series(model, everyone),
             markersize=4,
         )
     chance = document["runs"][0]["chance"]
@@ -47,40 +50,50 @@ def build():
         f"(b) plain SGD, {sgd['protocol']['seeds']} seeds",
         "(c) test accuracy, Adam",
     )
-    for k, ax in enumerate(axes[0]):
+    for k, (ax, ticks) in enumerate(zip(axes[0], (lags, sgd_lags, lags))):
         ax.set_xscale("log")
-        ax.set_xticks(lags, [str(lag) for lag in lags])
+        ax.set_xticks(ticks, [str(lag) for lag in ticks])
         ax.minorticks_off()
         ax.set_xlabel(r"lag $\tau$ of the recall task")
         ax.set_ylim(-0.04, 1.04)
         ax.set_title(titles[k])
     figure.legend(loc="outside right center")
-    return figure, _caption(document, sgd, lags)
+    return figure, _caption(document, sgd, lags, everyone)
 
 
-def _success(ax, table, models, lags, label=False, offsets=None):
-    """Success rates with their Wilson intervals, one series per model, dodged as in ``offsets``."""
-    offsets = offsets or models
+def _dodged(lags, model, everyone):
+    """The lags, moved by the model's place among ``everyone`` (a fraction of the lag)."""
+    step = SPREAD / len(everyone)
+    return np.array(lags) * (1 + step * (everyone.index(model) - (len(everyone) - 1) / 2))
+
+
+def _series(model, everyone):
+    """The model's series; past the style cycle, with hollow markers, so no two models look alike."""
+    i = _trained.model_series(model, everyone)
+    return series(i) | ({"markerfacecolor": "white"} if i >= len(PALETTE) else {})
+
+
+def _success(ax, table, models, lags, everyone, labelled):
+    """Success rates with their Wilson intervals, one series per model; each model is labelled once."""
     for model in models:
-        k = offsets.index(model)
-        x = np.array(lags) * (1 + DODGE * (k - (len(offsets) - 1) / 2))
         rate = np.array([table[model][str(lag)]["success_rate"] for lag in lags])
         low, high = np.array([table[model][str(lag)]["wilson95"] for lag in lags]).T
         bars = ax.errorbar(
-            x,
+            _dodged(lags, model, everyone),
             rate,
             yerr=[rate - low, high - rate],
             capsize=1.5,
             elinewidth=0.6,
-            label=model if label else None,
-            **series(_trained.MODEL_SERIES[model]),
+            label=None if model in labelled else model,
+            **_series(model, everyone),
             markersize=4,
         )
+        labelled.add(model)
         for lines in bars.lines[2]:  # the intervals solid, whatever the series' line style
             lines.set_linestyle("solid")
 
 
-def _caption(document, sgd, lags):
+def _caption(document, sgd, lags, everyone):
     config, protocol = document["config"], sgd["protocol"]
     rates = ", ".join(f"{model} {rate:g}" for model, rate in sgd["sweep"]["chosen_lr"].items())
     models = "; ".join(f"{name} (cell {key}, {init} initialisation)" for name, key, init in config["models"])
@@ -107,5 +120,5 @@ def _caption(document, sgd, lags):
     {", ".join(f"{lr:g}" for lr in protocol["lrs"])} on validation data at τ = {protocol["sweep_lag"]}
     (chosen: {rates}), {protocol["seeds"]} seeds per lag, the same success criterion. (c) Mean over the
     runs of (a) of the test fraction correct; dotted: chance. The models' points are drawn side by side
-    around each lag (offsets of {DODGE:.1%} of the lag per model) so that equal values stay visible.
+    around each lag (offsets of {SPREAD / len(everyone):.1%} of the lag per model) so that equal values stay visible.
     """

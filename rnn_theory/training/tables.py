@@ -33,6 +33,10 @@ def success_tables(folder=None):
     return {**tables, "missing": missing}
 
 
+def _budget(steps, batch, hidden):
+    return f"<= {steps} updates x batch {batch} fresh sequences ({steps * batch:,} sequences), n = {hidden}"
+
+
 def _cells(table):
     keep = ("successes", "runs", "success_rate", "wilson95")
     return {model: {int(lag): {k: cell[k] for k in keep} for lag, cell in row.items()} for model, row in table.items()}
@@ -45,11 +49,17 @@ def _modern(document):
         "optimizer": "adam",
         "clip": {name: config["clip"] for name, _, _ in config["models"]},
         "cell": {name: key for name, key, _ in config["models"]},
+        "init": {name: init for name, _, init in config["models"]},
         "task": config["task"],
         "criterion": f">= {config['success']:.0%} of {config['test_size']} test sequences",
         "seeds": config["seeds"],
         "lr": {name: config["lr"] for name, _, _ in config["models"]},
         "lr_sweep": None,
+        "lr_rule": "one rate for every model (no sweep)",
+        "budget": _budget(config["steps"], config["batch"], config["hidden"]),
+        "stopping": f"early stopping when the validation fraction correct reaches {config['success']:g} "
+        f"({config['validation_size']} validation sequences); success judged on {config['test_size']} "
+        "fresh test sequences",
         "command": document["command"],
         "checkpoints": document["checkpoints"],
         "table": _cells(document["table"]),
@@ -65,11 +75,17 @@ def _protocol(document):
         "optimizer": protocol["optimizer"],
         "clip": {name: clip for name, _, _, clip in protocol["models"]},
         "cell": {name: key for name, key, _, _ in protocol["models"]},
+        "init": {name: init for name, _, init, _ in protocol["models"]},
         "task": protocol["task"],
         "criterion": f">= {protocol['success']:.0%} of {protocol['test_size']} test sequences",
         "seeds": protocol["seeds"],
         "lr": document["sweep"]["chosen_lr"],
         "lr_sweep": protocol["lrs"],
+        "lr_rule": f"per model, swept over {', '.join(f'{lr:g}' for lr in protocol['lrs'])} at lag "
+        f"{protocol['sweep_lag']} on seeds {', '.join(map(str, protocol['sweep_seeds']))} (not the table's), "
+        f"scored on validation data: {document['sweep']['rule']}",
+        "budget": _budget(protocol["steps"], protocol["batch"], protocol["hidden"]),
+        "stopping": document["stopping"],
         "command": document["command"],
         "checkpoints": document["checkpoints"],
         "table": _cells(document["table"]),
@@ -95,3 +111,45 @@ def format_protocol(document):
         lines.append(f"{name:20s}{chosen[name]:>8g}" + "".join(f"{c:>22s}" for c in cells))
     lines.append("entries: successful runs / runs [95% Wilson interval]")
     return "\n".join(lines)
+
+
+def markdown(tables):
+    """The tables of ``success_tables()`` as Markdown, one section per protocol: its settings, how
+    each model's learning rate was chosen, when training stops and when a run succeeds, the command
+    that regenerates it, and per model and lag the successful runs with their 95% Wilson interval."""
+    lines = []
+    for name, table in tables.items():
+        if name == "missing":
+            continue
+        lags = sorted({lag for row in table["table"].values() for lag in row})
+        lines += [f"## `{name}`", "", f"{table['title']}.", ""]
+        if "source" in table:
+            lines += [f"- **Source:** {table['source']}", f"- **Departures from it:** {table['deviations']}"]
+        lines += [
+            f"- **Training:** {table['optimizer']} on {table['task']}, {table['budget']}, {table['seeds']} seeds "
+            "per model and lag (run r: seed r for weights and data)",
+            f"- **Learning rate:** {table['lr_rule']}",
+            f"- **Stopping:** {table['stopping']}",
+            f"- **Success:** {table['criterion']} meet the task's criterion",
+            f"- **Regenerate:** `{table['command']}`",
+            "",
+            "| model | cell | init | clip | lr | " + " | ".join(f"lag {lag}" for lag in lags) + " |",
+            "|---" * (5 + len(lags)) + "|",
+        ]
+        for model, row in table["table"].items():
+            clip = "none" if table["clip"][model] is None else f"{table['clip'][model]:g}"
+            cells = [_entry(row[lag]) if lag in row else "" for lag in lags]
+            lines.append(
+                f"| {model} | {table['cell'][model]} | {table['init'][model]} | {clip} | {table['lr'][model]:g} | "
+                + " | ".join(cells)
+                + " |"
+            )
+        lines += ["", "Entries: successful runs / runs [95% Wilson interval].", ""]
+    if tables["missing"]:
+        lines += [f"Not shipped yet: {', '.join(f'`{name}`' for name in tables['missing'])}.", ""]
+    return "\n".join(lines)
+
+
+def _entry(cell):
+    low, high = cell["wilson95"]
+    return f"{cell['successes']}/{cell['runs']} [{low:.2f}, {high:.2f}]"
