@@ -204,7 +204,9 @@ def _refuting_checkpoints(tables, reading, by_lag, lags, folder):
         for relative in table["checkpoints"]:
             cell, readout, log = load_trained(os.path.join(folder, relative))
             # The log must say it is this model's run at this lag, trained as the table says.
-            trained_so = log["optimizer"] == table["optimizer"] and log["clip"] == table["clip"][model]
+            # (the log names the optimiser with its constants: "adam(0.9, 0.999, 1e-8)")
+            optimizer = log["optimizer"].split("(")[0]
+            trained_so = optimizer == table["optimizer"] and log["clip"] == table["clip"][model]
             if log["model"] == model and log["lag"] == -minus_lag and log["success"] and trained_so:
                 yield name, -minus_lag, relative, _replay(cell, readout, log)
 

@@ -1,0 +1,142 @@
+"""The "10–20 steps" claim, the lag_task_success figure and the learning-experiments page follow the
+results files they read: a synthetic results folder (more seeds, new models, changed counts) moves
+the verdicts, the figure and the tables without a change of code."""
+
+import json
+import os
+import shutil
+
+import pytest
+
+from rnn_theory import data
+from rnn_theory.claims.learning import decide, judge, verdicts_markdown
+from rnn_theory.training.stats import wilson
+from rnn_theory.training.tables import markdown, success_tables
+
+RNN50 = "checkpoints/recall-rnn-lag50-seed0"  # the shipped modern run of the vanilla RNN at lag 50 (solved)
+NEW = (("indrnn", "indrnn"), ("mamba", "mamba"))  # models regenerated data may bring, unknown to the code
+
+
+def _cell(successes, runs):
+    return {
+        "successes": successes,
+        "runs": runs,
+        "success_rate": successes / runs,
+        "wilson95": [round(v, 4) for v in wilson(successes, runs)],
+        "mean_test_correct": 0.25 + 0.75 * successes / runs,
+        "median_steps_to_success": None,
+    }
+
+
+def _read(folder, name):
+    with open(os.path.join(folder, name), encoding="utf-8") as file:
+        return json.load(file)
+
+
+def _write(folder, name, document):
+    with open(os.path.join(folder, name), "w", encoding="utf-8") as file:
+        json.dump(document, file)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """The shipped results, with the modern row regenerated as the lead will: 10 seeds, two new
+    models, every count out of 10; the vanilla RNN solves lag 50 in 10 of 10. Only the seed-0 lag-50
+    checkpoint of the vanilla RNN is copied."""
+    for name in os.listdir(data.FOLDER):
+        if name.endswith(".json"):
+            shutil.copy(os.path.join(data.FOLDER, name), tmp_path / name)
+    os.makedirs(tmp_path / "checkpoints")
+    for suffix in (".npz", ".json"):
+        shutil.copy(os.path.join(data.FOLDER, RNN50 + suffix), tmp_path / (RNN50 + suffix))
+    modern = _read(tmp_path, "success_vs_lag.json")
+    modern["config"]["seeds"] = 10
+    modern["config"]["models"] += [[name, key, "random"] for name, key in NEW]
+    for name, *_ in modern["config"]["models"]:
+        modern["table"][name] = {str(lag): _cell(10 if lag <= 20 else 3, 10) for lag in modern["config"]["lags"]}
+    modern["table"]["rnn"]["50"] = _cell(10, 10)
+    modern["checkpoints"] = [RNN50 + ".npz"]
+    _write(tmp_path, "success_vs_lag.json", modern)
+    return tmp_path
+
+
+def _set(folder, name, model, lag, successes):
+    document = _read(folder, name)
+    document["table"][model][str(lag)] = _cell(successes, document["table"][model][str(lag)]["runs"])
+    _write(folder, name, document)
+
+
+def test_the_rule_at_one_lag():
+    assert decide([[0.0, 0.2775], [0.0, 0.4345]]) == "supported"
+    assert decide([[0.0, 0.2775], [0.5958, 0.9821]]) == "refuted"  # one RNN that succeeds is enough
+    assert decide([[0.0, 0.2775], [0.3755, 0.9638]]) == "undecided"
+    assert decide([[0.0, 0.5]]) == "undecided"  # an end at 1/2 exactly decides nothing
+
+
+def test_shipped_verdicts():
+    """Plain SGD: no vanilla RNN succeeds beyond 20 (0 of 10 everywhere), but lag 10 succeeds 10 of 10;
+    the modern row's 5 seeds leave lags 50 and 100 open."""
+    found = judge(success_tables())
+    assert found["typical"].verdict == "holds-if" and "refuted at lag 10" in found["typical"].condition
+    assert found["typical"].evidence["successes_beyond_20"] == {"successes": 0, "runs": 60}
+    assert found["worst_case"].verdict == "undecided" and "modern / rnn 4/5" in found["worst_case"].condition
+
+
+def test_regenerated_data_refutes_the_modern_reading_with_its_checkpoint(folder):
+    tables = success_tables(str(folder))
+    assert tables["modern"]["seeds"] == 10 and tables["modern"]["cell"]["indrnn"] == "indrnn"
+    found = judge(tables, str(folder))
+    modern = found["worst_case"]
+    assert modern.verdict == "refuted" and RNN50 in modern.condition
+    assert modern.counterexample["kind"] == "rnn" and modern.counterexample["lag"] == 50
+    assert modern.evidence["by_lag"][50]["decision"] == "refuted"
+    assert "modern / indrnn" not in modern.evidence["by_lag"][50]  # not a vanilla RNN
+    assert found["typical"].verdict == "holds-if"  # the SGD tables did not change
+
+
+def test_a_refutation_without_its_checkpoint_stays_undecided(folder):
+    os.remove(folder / (RNN50 + ".json")), os.remove(folder / (RNN50 + ".npz"))
+    modern = _read(folder, "success_vs_lag.json")
+    modern["checkpoints"] = []
+    _write(folder, "success_vs_lag.json", modern)
+    found = judge(success_tables(str(folder)), str(folder))["worst_case"]
+    assert found.verdict == "undecided" and "no shipped checkpoint" in found.condition
+
+
+def test_a_checkpoint_trained_otherwise_does_not_replay_a_protocol(folder):
+    """Plain SGD refuted by its intervals at lag 50, with only the Adam-trained checkpoint of the
+    same name listed: the log's optimiser tells them apart."""
+    _set(folder, "bengio1994_sgd.json", "rnn", 50, 10)
+    sgd = _read(folder, "bengio1994_sgd.json")
+    sgd["checkpoints"] = [RNN50 + ".npz"]
+    _write(folder, "bengio1994_sgd.json", sgd)
+    found = judge(success_tables(str(folder)), str(folder))["typical"]
+    assert found.verdict == "undecided" and "no shipped checkpoint" in found.condition
+
+
+def test_sgd_reading_holds_outright_or_stays_open(folder):
+    for model in ("rnn", "rnn-orthogonal"):
+        for lag in (10, 20):
+            _set(folder, "bengio1994_sgd.json", model, lag, 0)
+    for model in ("rnn-noclip", "rnn-pascanu-noclip"):
+        _set(folder, "pascanu2013_temporal_order.json", model, 20, 1)
+    assert judge(success_tables(str(folder)), str(folder))["typical"].verdict == "holds"
+    _set(folder, "bengio1994_sgd.json", "rnn", 100, 5)
+    found = judge(success_tables(str(folder)), str(folder))["typical"]
+    assert found.verdict == "undecided" and "lag 100" in found.condition
+
+
+def test_figure_and_page_follow_regenerated_data(folder, monkeypatch):
+    from rnn_theory.plots import lag_task
+
+    monkeypatch.setattr(data, "FOLDER", str(folder))
+    figure, caption = lag_task.build()
+    labels = figure.legends[0].get_texts()
+    assert {"indrnn", "mamba", "rnn"} <= {text.get_text() for text in labels}
+    assert "(a) Adam + clipping, 10 seeds" in [ax.get_title() for ax in figure.axes]
+    caption = " ".join(caption.split())
+    assert "10 seeds per model and lag" in caption and "indrnn (cell indrnn, random initialisation)" in caption
+    page = markdown(success_tables(str(folder)))
+    assert "| indrnn | indrnn | random | 1 | 0.01 | 10/10 [0.72, 1.00] |" in page
+    assert "| rnn | rnn | random | 1 | 0.01 | 10/10 [0.72, 1.00] | 10/10 [0.72, 1.00] | 10/10 [0.72, 1.00] |" in page
+    assert "**worst case** (" in verdicts_markdown(success_tables(str(folder)), str(folder))
