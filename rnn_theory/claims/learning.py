@@ -167,7 +167,7 @@ def _protocol_evidence(table, reading):
 
 
 def _fraction(cell):
-    return {"successes": cell["successes"], "runs": cell["runs"], "wilson95": cell["wilson95"]}
+    return {"successes_of_runs": [cell["successes"], cell["runs"]], "wilson95": cell["wilson95"]}
 
 
 def _said(cell):
