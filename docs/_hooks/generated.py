@@ -58,7 +58,8 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     if page.file.src_uri != "learning.md":
         return markdown
-    sys.path.insert(0, str(ROOT))  # the package of this checkout, as mkdocstrings reads it
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # the package of this checkout, as mkdocstrings reads it
     from rnn_theory.claims.learning import verdicts_markdown
     from rnn_theory.training.tables import markdown as tables_markdown
     from rnn_theory.training.tables import success_tables

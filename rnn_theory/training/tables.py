@@ -38,6 +38,7 @@ def _budget(steps, batch, hidden):
 
 
 def _cells(table):
+    """Per model (in the order given) and lag: successes, runs, rate and Wilson interval."""
     keep = ("successes", "runs", "success_rate", "wilson95")
     return {model: {int(lag): {k: cell[k] for k in keep} for lag, cell in row.items()} for model, row in table.items()}
 
@@ -62,7 +63,7 @@ def _modern(document):
         "fresh test sequences",
         "command": document["command"],
         "checkpoints": document["checkpoints"],
-        "table": _cells(document["table"]),
+        "table": _cells({name: document["table"][name] for name, _, _ in config["models"]}),
     }
 
 
@@ -88,7 +89,7 @@ def _protocol(document):
         "stopping": document["stopping"],
         "command": document["command"],
         "checkpoints": document["checkpoints"],
-        "table": _cells(document["table"]),
+        "table": _cells({name: document["table"][name] for name, *_ in protocol["models"]}),
     }
 
 
