@@ -24,7 +24,7 @@ INITIAL = (
 )
 
 
-def _curves(cell_of_seed, task, lag):
+def seed_curves(cell_of_seed, task, lag):
     """log_norm of one run per seed: the cell cell_of_seed(s) on task sequence s from s_0 = 0."""
     return [gradient_norms(cell_of_seed(s), _trained.task_inputs(task, lag, s)).log_norm for s in SEEDS]
 
@@ -38,7 +38,7 @@ def build():
     longest = lags[-1]
     x = np.arange(1, longest + 2)
     for i, (label, key, options) in enumerate(INITIAL):
-        curves = _curves(
+        curves = seed_curves(
             lambda s, key=key, options=options: CELLS[key].random(hidden_size=n, input_size=m, rng=s, **options),
             task,
             longest,
@@ -52,7 +52,7 @@ def build():
                 band(
                     ax,
                     np.arange(1, lag + 2),
-                    _curves(lambda s, cell=cell: cell, task, lag),
+                    seed_curves(lambda s, cell=cell: cell, task, lag),
                     i,
                     f"{log['model']}{'' if log['success'] else ' (task not solved)'}",
                 )
