@@ -76,13 +76,13 @@ def _stabiliser_case(case):
             lambda h: _unstabilised_outputs(cell, xs, h, c0, n0),
         )
     ]
-    size = np.abs(grads[1]).max()
-    return float(against_equations), float(gauge), float(np.abs(grads[0] - grads[1]).max() / size), float(size)
+    gradient = np.abs(grads[0] - grads[1]).max() / np.abs(grads[1]).max()
+    return float(against_equations), float(gauge), float(gradient)
 
 
 # Differences are rounding only: a few ulps per step over T = 40 steps, relative to max |h| (or to
-# max |∂h_T/∂h_0|, compared where it exceeds GRADIENT_FLOOR).
-STABILISER_TOLERANCE, GRADIENT_FLOOR = 1e-10, 1e-6
+# max |∂h_T/∂h_0|).
+STABILISER_TOLERANCE = 1e-10
 
 
 @claim(
@@ -102,15 +102,16 @@ STABILISER_TOLERANCE, GRADIENT_FLOOR = 1e-10, 1e-6
     "the pre-activations do not depend on c, n, m, so this holds for every n); numerically, random sLSTMs (n = 4, "
     "T = 40) with weights scaled ×{1, 3} plus N(0, ½²) and inputs N(0, s²), s ∈ {1, 10}: the stabilised outputs "
     "against the unstabilised equations written independently, against runs whose initial (c, n, m) differ by the "
-    "gauge (c e^{−δ}, n e^{−δ}, m + δ), δ = ±30, and complex-step ∂h_T/∂h_0 of both forms",
+    "gauge (c e^{−δ}, n e^{−δ}, m + δ), δ = ±30, and complex-step ∂h_T/∂h_0 of both forms (s = 1)",
     recorded="holds",
 )
 def stabiliser_invariance(ctx):
     cases = [(1200 + s, w, x) for s in range(6) for w in (1.0, 3.0) for x in (1.0, 10.0)]
     rows = np.array(ctx.map(_stabiliser_case, cases))
-    # A vanished ∂h_T/∂h_0 is a difference of terms e^{±80} apart: rounding, not the forms, sets its
-    # last digits, so gradients are compared where they have not vanished.
-    kept = rows[:, 3] >= GRADIENT_FLOOR
+    # With inputs N(0, 10²) the pre-activations reach ±80 and ∂h_T/∂h_0 vanishes (~1e−29) as a
+    # difference of terms e^{±80} apart, whose last digits rounding sets in either form: derivatives
+    # are compared on the cases with inputs N(0, 1).
+    kept = np.array([input_scale == 1.0 for _, _, input_scale in cases])
     evidence = {
         "symbolic": _stabiliser_proof(),
         "cases": len(cases),
