@@ -12,6 +12,21 @@ from ._registry import Source, Verdict, claim
 from ._symbolic import symbolic_evidence, unproven
 from ._typical import classify
 
+def _reading(refuted, evidence, condition, example):
+    """A reading's verdict: refuted, with ``condition`` (what holds instead) and the counterexample
+    ``example()`` builds (only then), or holds."""
+    if refuted:
+        return Verdict("refuted", evidence, condition=condition, counterexample=example())
+    return Verdict("holds", evidence)
+
+
+def _typical_reading(cls, record, evidence, condition, example):
+    """The typical reading from ``classify``'s class: undecided when the interval contains 1/2."""
+    if cls == "undecided":
+        return Verdict("undecided", evidence, condition=f"95% interval {record['interval_95']} contains 1/2")
+    return _reading(cls == "fails", evidence, condition, example)
+
+
 # -- sLSTM: the stabiliser is a gauge ---------------------------------------------------------------
 
 
@@ -407,32 +422,21 @@ def rglru_normalised_scale(ctx):
         "v = √(1 − a²) i ⊙ x̃; a part of i ⊙ x̃ that stays constant over ~1/(1 − a) steps (a slow input, or the mean "
         "that the input gate gives even to zero-mean inputs) is amplified by up to √((1 + a)/(1 − a))"
     )
-    worst = (
-        Verdict(
-            "refuted",
-            shared,
-            condition=condition,
-            counterexample=counterexample(cell, xs, np.zeros(4), 20, _amplifies),
-        )
-        if measured.max() > SCALE_FACTOR
-        else Verdict("holds", shared)
-    )
-    if cls == "holds":
-        typical = Verdict("holds", shared)
-    elif cls == "undecided":
-        typical = Verdict("undecided", shared, condition=f"95% interval {record['interval_95']} contains 1/2")
-    else:
+    def typical_example():
         seed = 2000 + within.index(False)
         white = np.random.default_rng(10_000 + seed).normal(size=(SCALE_STEPS, 8))
-        typical = Verdict(
-            "refuted",
+        rglru = CELLS["rglru"].random(hidden_size=8, input_size=8, rng=seed)
+        return counterexample(rglru, white, np.zeros(8), 20, _loses_scale)
+
+    return {
+        "worst_case": _reading(
+            measured.max() > SCALE_FACTOR,
             shared,
-            condition=condition,
-            counterexample=counterexample(
-                CELLS["rglru"].random(hidden_size=8, input_size=8, rng=seed), white, np.zeros(8), 20, _loses_scale
-            ),
-        )
-    return {"worst_case": worst, "typical": typical}
+            condition,
+            lambda: counterexample(cell, xs, np.zeros(4), 20, _amplifies),
+        ),
+        "typical": _typical_reading(cls, record, shared, condition, typical_example),
+    }
 
 
 # -- IndRNN: regulating u bounds the gradient through time ---------------------------------------------
@@ -528,25 +532,14 @@ def indrnn_regulated(ctx):
     first = next((k for k, r in enumerate(rows) if r[0].max() > 0), 0)
     cell, xs = _regulated_setup(2200 + first)
     s0 = np.zeros(cell.hidden_size)
-    worst = (
-        Verdict(
-            "refuted",
+    return {
+        "worst_case": _reading(
+            not inside.all(),
             evidence,
-            condition=condition,
-            counterexample=counterexample(cell, xs, s0, INDRNN_LAG, _outside_bounds),
-        )
-        if not inside.all()
-        else Verdict("holds", evidence)
-    )
-    if cls == "holds":
-        typical = Verdict("holds", evidence)
-    elif cls == "undecided":
-        typical = Verdict("undecided", evidence, condition=f"95% interval {record['interval_95']} contains 1/2")
-    else:
-        typical = Verdict(
-            "refuted",
-            evidence,
-            condition=condition,
-            counterexample=counterexample(cell, xs, s0, INDRNN_LAG, _mostly_outside),
-        )
-    return {"worst_case": worst, "typical": typical}
+            condition,
+            lambda: counterexample(cell, xs, s0, INDRNN_LAG, _outside_bounds),
+        ),
+        "typical": _typical_reading(
+            cls, record, evidence, condition, lambda: counterexample(cell, xs, s0, INDRNN_LAG, _mostly_outside)
+        ),
+    }

@@ -3,13 +3,9 @@ descendants (sLSTM, Mamba's selective scan, RG-LRU, IndRNN) beside the LSTM, the
 minGRU, all drawn by ``Cell.random`` and run on the training task's input sequences (median and
 interquartile band over seeds, one weight draw and one task sequence per seed)."""
 
-import numpy as np
-
-from .. import CELLS
 from . import _trained
-from ._bands import band
 from ._style import DOUBLE, lag_axis, new_figure
-from .cells_lag import SEEDS, seed_curves
+from .cells_lag import SEEDS, draw_initial
 
 LAG = 100  # the experiment's longest lag
 # (label, cell key, options of Cell.random); series i of the figure is entry i.
@@ -30,14 +26,7 @@ def build():
     task, n = config["task"], config["hidden"]
     m = _trained.task_inputs(task, LAG, 0).shape[1]
     figure, axes = new_figure(DOUBLE, 2.9)
-    x = np.arange(1, LAG + 2)
-    for i, (label, key, options) in enumerate(ZOO):
-        curves = seed_curves(
-            lambda s, key=key, options=options: CELLS[key].random(hidden_size=n, input_size=m, rng=s, **options),
-            task,
-            LAG,
-        )
-        band(axes, x, curves, i, label)
+    draw_initial(axes, ZOO, task, LAG, n, m)
     axes.axhline(0.0, color="black", lw=0.5)
     lag_axis(axes, LAG + 1)
     axes.set_ylabel(r"$\ln\|\partial s_T/\partial s_{T-\tau}\|_2$")
