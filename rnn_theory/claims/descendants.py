@@ -12,6 +12,7 @@ from ._registry import Source, Verdict, claim
 from ._symbolic import symbolic_evidence, unproven
 from ._typical import classify
 
+
 def _reading(refuted, evidence, condition, example):
     """A reading's verdict: refuted, with ``condition`` (what holds instead) and the counterexample
     ``example()`` builds (only then), or holds."""
@@ -225,7 +226,9 @@ def _not_contracting_diagonal(cell, xs, s0, log_norm):
     """Refutes the claim on one run: a one-step Jacobian has a nonzero off-diagonal entry, or the
     state gradient grew (ln‖∂h_T/∂h_{T−τ}‖₂ > 0 beyond rounding)."""
     mask = ~np.eye(cell.state_size, dtype=bool)
-    return log_norm > LOG_NORM_TOLERANCE or any(np.abs(J[mask]).max() > 0 for J in _complex_step_jacobians(cell, xs, s0))
+    return log_norm > LOG_NORM_TOLERANCE or any(
+        np.abs(J[mask]).max() > 0 for J in _complex_step_jacobians(cell, xs, s0)
+    )
 
 
 def _retention_cases(kind):
@@ -265,7 +268,9 @@ def _retention_verdict(ctx, kind):
         "retentions_rounded_to_0": sum(r["rounded_to_zero"] for r in rows),
     }
     if evidence["max_abs_error_diagonal_vs_formula"] > DIAGONAL_TOLERANCE:
-        raise RuntimeError(f"{kind}: the Jacobian's diagonal differs from the paper's retention; inspect _retention_case")
+        raise RuntimeError(
+            f"{kind}: the Jacobian's diagonal differs from the paper's retention; inspect _retention_case"
+        )
     if evidence["max_abs_off_diagonal"] == 0 and evidence["max_ln_norm_state_gradient"] <= LOG_NORM_TOLERANCE:
         return Verdict("holds", evidence) if all(evidence["symbolic"].values()) else unproven(evidence)
     case = _retention_cases(kind)[int(np.argmax([r["max_log_norm"] + r["off_diagonal"] for r in rows]))]
@@ -290,7 +295,8 @@ def _retention_verdict(ctx, kind):
     method="complex-step Jacobians (no Jacobian code) of Mamba cells (n = 4, m = 3, T = 30) with weights ×{1, 10} plus "
     "N(0, 1), inputs N(0, s²), s ∈ {1, 100}, and A or b_Δ at extremes (A ∈ {−10³, −10⁻⁹}, b_Δ = ±50): off-diagonal "
     "entries, the diagonal against exp(softplus(W_Δ x + b_Δ) ⊙ A) computed here, and max over τ of "
-    "ln‖∂h_T/∂h_{T−τ}‖₂; SymPy: ln Ā = ΔA < 0 and ∂Ā/∂Δ < 0 for Δ > 0, A < 0",
+    "ln‖∂h_T/∂h_{T−τ}‖₂ (entries that round to exactly 0 or 1 in float64 are counted); SymPy: ln Ā = ΔA < 0 and "
+    "∂Ā/∂Δ < 0 for Δ > 0, A < 0",
     recorded="holds",
 )
 def scan_cannot_explode(ctx):
@@ -312,8 +318,8 @@ def scan_cannot_explode(ctx):
     asks="worst_case",
     method="complex-step Jacobians of RG-LRU cells (n = 4, m = 3, T = 30) with weights ×{1, 10} plus N(0, 1), inputs "
     "N(0, s²), s ∈ {1, 100}, and Λ or b_a at extremes (Λ = ±30, b_a = ±50): off-diagonal entries, the diagonal "
-    "against exp(−8 σ(W_a W_in x + b_a) softplus(−Λ)) computed here, and max over τ of ln‖∂h_T/∂h_{T−τ}‖₂; SymPy: "
-    "ln a_t = −c r_t softplus(−Λ) < 0",
+    "against exp(−8 σ(W_a W_in x + b_a) softplus(−Λ)) computed here, and max over τ of ln‖∂h_T/∂h_{T−τ}‖₂ (entries "
+    "that round to exactly 0 or 1 in float64 are counted); SymPy: ln a_t = −c r_t softplus(−Λ) < 0",
     recorded="holds",
 )
 def rglru_gate_in_unit_interval(ctx):
@@ -388,8 +394,9 @@ SCALE_SEEDS = range(10)  # the same in quick and full runs: they decide the typi
         None,
         "the RG-LRU's input term √(1 − a_t²) ⊙ (i_t ⊙ x_t)",
         "derived",
-        "what the normalisation √(1 − a_t²) is commonly said to do (for inputs white in time, h's stationary variance "
-        "is that of the input); the paper's text was not read, so nothing is quoted",
+        "a question the package asks of the RG-LRU's input term, whose purpose is commonly explained so (for inputs "
+        "white in time, h's stationary variance is then that of the input); the paper's text was not read, so nothing "
+        "is quoted",
     ),
     asks="worst_case",
     method=f"worst case: a random RG-LRU (n = m = 4) driven by one input held for T = 400 steps, |h_T|/|u| per unit "
@@ -422,6 +429,7 @@ def rglru_normalised_scale(ctx):
         "v = √(1 − a²) i ⊙ x̃; a part of i ⊙ x̃ that stays constant over ~1/(1 − a) steps (a slow input, or the mean "
         "that the input gate gives even to zero-mean inputs) is amplified by up to √((1 + a)/(1 − a))"
     )
+
     def typical_example():
         seed = 2000 + within.index(False)
         white = np.random.default_rng(10_000 + seed).normal(size=(SCALE_STEPS, 8))
