@@ -126,11 +126,21 @@ def _sigma(a):
     return 1 / (1 + np.exp(-a))
 
 
+def _relu(a):
+    return np.where(a.real > 0, a, 0)
+
+
 def _replay_step(record, x, s):
     p = {k: np.array(v, dtype=float) for k, v in record["params"].items()}
     if record["kind"] == "rnn":
-        phi = {"tanh": np.tanh, "sigmoid": _sigma, "relu": lambda a: np.where(a.real > 0, a, 0)}[record["activation"]]
+        phi = {"tanh": np.tanh, "sigmoid": _sigma, "relu": _relu}[record["activation"]]
         return phi(p["W"] @ s + p["U"] @ x + p["b"])
+    if record["kind"] == "indrnn":  # relu, the package's default for IndRNN (Li et al. 2018)
+        return _relu(p["u"] * s + p["W"] @ x + p["b"])
+    if record["kind"] == "rglru":  # De et al. 2024: a_t = σ(Λ)^{8 r_t}, on the projected input W_in x
+        x_in = p["W_in"] @ x
+        a = _sigma(p["Lambda"]) ** (8 * _sigma(p["W_a"] @ x_in + p["b_a"]))
+        return a * s + np.sqrt(1 - a**2) * _sigma(p["W_x"] @ x_in + p["b_x"]) * x_in
     n = len(p["b_o"])
     h, c = s[:n], s[n:]
     peep = {g: p.get(f"p_{g}", np.zeros(n)) for g in "ifo"}

@@ -9,6 +9,7 @@ with a computed verdict per reading (worst case, typical).
 """
 
 from . import (  # noqa: F401  (registers)
+    descendants,
     dynamics,
     exploding,
     gates,
@@ -37,7 +38,7 @@ from ._registry import (
 )
 
 # The order of every report: the vanilla RNN's story first, then gates, then the bounds and dynamics, then
-# the exploding side, random initialisations and memory times.
+# the exploding side, random initialisations and memory times; last, the LSTM's descendants.
 ORDER = (
     "pascanu2013.jacobian-product",
     "goodfellow2016.rho-below-one-vanishes",
@@ -73,6 +74,11 @@ ORDER = (
     "orvieto2023.exp-parametrisation",
     "can2020.slow-modes",
     "bengio1994.latching-vanishes",
+    "beck2024.stabiliser-invariance",
+    "gu2023.state-gradient-cannot-explode",
+    "de2024.rglru-gate-in-unit-interval",
+    "de2024.rglru-normalised-scale",
+    "li2018.regulated-gradient",
 )
 _registered = dict(CLAIMS)
 CLAIMS.clear()

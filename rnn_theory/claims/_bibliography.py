@@ -17,7 +17,7 @@ from ..data import FOLDER
 PATH = os.path.join(FOLDER, "references.bib")
 _ENTRY = re.compile(r"^@(\w+)\{([^,\s]+),\s*$")
 _FIELD = re.compile(r"^\s*(\w+)\s*=\s*\{(.*)\},?\s*$")
-_ACCENTS = {'{\\"u}': "ü", '{\\"a}': "ä", '{\\"e}': "ë", "{\\'i}": "í"}
+_ACCENTS = {'{\\"u}': "ü", '{\\"o}': "ö", '{\\"a}': "ä", '{\\"e}': "ë", "{\\'i}": "í"}
 
 
 def _read(path):

@@ -26,6 +26,8 @@ from ._style import style
 FIXED = {
     "grad_norm_vs_lag_rnn": "rnn_lag",
     "grad_norm_vs_lag_cells": "cells_lag",
+    "grad_norm_vs_lag_zoo": "zoo_lag",
+    "selective_scan_retention": "scan_retention",
     "lstm_direct_vs_total": "lstm_paths",
     "lyapunov_vs_gain": "lyapunov",
     "forget_gate_timescales": "forget_gates",

@@ -29,6 +29,19 @@ def _curves(cell_of_seed, task, lag):
     return [gradient_norms(cell_of_seed(s), _trained.task_inputs(task, lag, s)).log_norm for s in SEEDS]
 
 
+def draw_initial(axes, entries, task, lag, n, m):
+    """For each (label, cell key, options of Cell.random) of ``entries``, as series i = entry i: the
+    median and interquartile band over SEEDS of random cells (n units, m inputs) on ``task`` at ``lag``."""
+    x = np.arange(1, lag + 2)
+    for i, (label, key, options) in enumerate(entries):
+        curves = _curves(
+            lambda s, key=key, options=options: CELLS[key].random(hidden_size=n, input_size=m, rng=s, **options),
+            task,
+            lag,
+        )
+        band(axes, x, curves, i, label)
+
+
 def build():
     trained = _trained.checkpoints()
     task, n, m = trained[0][0]["task"], trained[0][0]["hidden_size"], trained[0][0]["input_size"]
@@ -36,14 +49,7 @@ def build():
     figure, axes = new_figure(DOUBLE, 2.7, 1, 1 + len(lags), sharey=True, sharex=True)  # one scale to compare
     axes = axes[0]
     longest = lags[-1]
-    x = np.arange(1, longest + 2)
-    for i, (label, key, options) in enumerate(INITIAL):
-        curves = _curves(
-            lambda s, key=key, options=options: CELLS[key].random(hidden_size=n, input_size=m, rng=s, **options),
-            task,
-            longest,
-        )
-        band(axes[0], x, curves, i, label)
+    draw_initial(axes[0], INITIAL, task, longest, n, m)
     axes[0].set_title(f"(a) at initialisation, recall lag {longest}")
     for ax, lag in zip(axes[1:], lags):
         for log, cell in trained:
