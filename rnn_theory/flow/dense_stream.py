@@ -23,7 +23,12 @@ from ..cells._array_ops import ArrayOps, column_params, dense_jacobians
 from ._namespace import to_numpy
 from ._topeig_batched import roundoff, top_eigenvalues
 
-CHUNK = 32  # steps whose Jacobians (and lags whose Z_τ) are held at once: C·d² numbers each
+
+
+def chunk_size(d):
+    """Steps whose Jacobians (and lags whose Z_τ) are held at once, C·d² numbers each: 32 (enough
+    to fill a GPU with batched GEMMs at d ≥ 256), more for small d (fewer calls), at most 256."""
+    return min(256, max(32, 2**20 // d**2))
 
 
 def namespace_run(cell, xp, device, dtype, xs, s0):
@@ -71,9 +76,9 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
             width[lags] = np.maximum(width[lags], np.where(low > 0, w, 0.0))
         stack.clear()
 
-    i = 0
-    for start in reversed(range(0, T, CHUNK)):
-        stop = min(T, start + CHUNK)
+    i, chunk = 0, chunk_size(d)
+    for start in reversed(range(0, T, chunk)):
+        stop = min(T, start + chunk)
         Js = dense_jacobians(cell, xp, xs[start:stop], states[start:stop], params, device)
         if c is not None:
             carousel.append(xp.flip(xp.linalg.diagonal(Js[:, c * n : (c + 1) * n, c * n : (c + 1) * n]), axis=0))
@@ -83,7 +88,7 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
             Z = Z / xp.where(scale > 0, scale, xp.ones_like(scale))  # P = 0 stays 0 (and ℓ = −inf)
             log_steps.append(scale)
             stack.append(Z)
-            if len(stack) == CHUNK:
+            if len(stack) == chunk:
                 certify(i)
             i += 1
     if stack:
