@@ -5,8 +5,8 @@ once with batched products, so that a GPU does them:
 
 1. Block Krylov: from a warm block V (d, p) (the previous stack's top vectors: the top left
    singular vectors of P_{T,τ} on the s_T side settle as τ grows), the basis
-   Q = [V, M V, …, M^{q−1} V], orthonormalised block by block (Householder QR, twice
-   re-orthogonalised), and the Rayleigh–Ritz pairs of M on it (the small (qp)×(qp) eigenproblems
+   Q = [V, M V, …, M^{q−1} V], orthonormalised block by block (block Gram–Schmidt twice, then
+   whitening twice), and the Rayleigh–Ritz pairs of M on it (the small (qp)×(qp) eigenproblems
    on the host). The top Ritz vector u (unit) gives θ = uᵀ M u ≤ λ_1 and the residual
    ρ = ‖M u − θ u‖; the Ritz values θ_i ≤ λ_i (Cauchy interlacing, Q orthonormal).
 2. Kato–Temple: with α ≥ λ_2 from the trace, λ_2 ≤ tr M − θ − Σ_{i≥3} θ_i, or the Frobenius norm,
@@ -142,8 +142,23 @@ def _scatter(xp, V, todo, U):
     return xp.stack(parts, axis=0)
 
 
-def _orthonormal(xp, W):
-    return xp.linalg.qr(W)[0]
+def _orthonormal(xp, W, basis=None):
+    """An orthonormal basis of each W_b (B, d, p), orthogonal to ``basis`` (B, d, k) if given; the
+    columns of W's numerically null part (below 1e-8 of its largest column after the projection,
+    i.e. Krylov directions already in the basis) are zero. Products only (a GPU runs them batched,
+    where a batched Householder QR may loop over the matrices): block Gram–Schmidt twice, then the
+    whitening W F, F = V Λ^{−1/2} from WᵀW = V Λ Vᵀ (p×p, on the host), then both once more, since
+    whitening amplifies what is left of the basis in W."""
+    scale = to_numpy(xp.max(xp.sum(W * W, axis=1), axis=1)).astype(float)[:, None]
+    for floor in (1e-16 * scale, 0.25):  # 1e-16: directions below 1e-8 of W; 0.25: unit columns or zero
+        for _ in range(2 if basis is not None else 0):
+            W = W - xp.matmul(basis, xp.matmul(xp.matrix_transpose(basis), W))
+        G = to_numpy(xp.matmul(xp.matrix_transpose(W), W)).astype(float)
+        lam, V = np.linalg.eigh(0.5 * (G + np.swapaxes(G, 1, 2)))
+        keep = lam > floor
+        F = V * np.where(keep, 1 / np.sqrt(np.where(keep, lam, 1.0)), 0.0)[:, None, :]
+        W = xp.matmul(W, xp.asarray(F, dtype=W.dtype, device=_device(xp, W)))
+    return W
 
 
 def _rayleigh_ritz(xp, M, V):
@@ -155,10 +170,7 @@ def _rayleigh_ritz(xp, M, V):
         products.append(MQ)
         if k == _DEPTH - 1:
             break
-        basis = xp.concat(blocks, axis=2)
-        for _ in range(2):  # block Gram–Schmidt, twice ("twice is enough")
-            MQ = MQ - xp.matmul(basis, xp.matmul(xp.matrix_transpose(basis), MQ))
-        blocks.append(_orthonormal(xp, MQ))
+        blocks.append(_orthonormal(xp, MQ, xp.concat(blocks, axis=2)))
     basis, products = xp.concat(blocks, axis=2), xp.concat(products, axis=2)
     H = to_numpy(xp.matmul(xp.matrix_transpose(basis), products)).astype(float)
     ritz, S = np.linalg.eigh(0.5 * (H + np.swapaxes(H, 1, 2)))
