@@ -99,13 +99,15 @@ def test_gradient_norms_dispatches_torch_arrays_and_device():
 
 @pytest.mark.torch
 def test_float32_on_request_is_within_its_stated_accuracy():
-    """The docstring of ``gradient_norms`` states 1e-4 for float32 (T = 500): checked here at T = 200."""
+    """The docstring of ``gradient_norms`` states 8e-6 for float32 (T = 500; 1e-4 asserted here, at
+    T = 200, with room for other BLAS builds), and widths ≤ 1.2e-4."""
     torch = pytest.importorskip("torch")
     cell = rt.CELLS["rnn"].random(hidden_size=16, input_size=3, rng=0)
     xs = np.random.default_rng(1).normal(size=(200, 3))
     want = rt.gradient_norms(cell, xs).log_norm
-    got = rt.gradient_norms(cell, torch.tensor(xs, dtype=torch.float32), dtype="float32").log_norm
-    assert np.abs(got - want).max() < 1e-4
+    got = rt.gradient_norms(cell, torch.tensor(xs, dtype=torch.float32), dtype="float32")
+    assert np.abs(got.log_norm - want).max() < 1e-4
+    assert got.error_bound.max() <= 1.2e-4
 
 
 @pytest.mark.torch

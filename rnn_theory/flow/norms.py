@@ -55,8 +55,8 @@ def gradient_norms(
     "cuda": PyTorch's devices), ``method="exact"`` runs the dense stream on that namespace
     (``rnn_theory.flow.dense_stream``; needs array-api-compat), every lag's λ_max certified
     (``error_bound`` = the certified width in ln, ≤ 1e-9); results are NumPy arrays. ``dtype``
-    "float64" (default) or "float32" (measured on a tanh RNN n = 64, LSTM n = 32, T = 500: within
-    ~1e-4 of float64 in ln at every lag, about the float32 rounding of T steps).
+    "float64" (default) or "float32" (measured on a tanh RNN n = 64, LSTM n = 32 and GRU n = 32,
+    T = 500: within 8e-6 of float64 in ln at every lag; its certificates prove widths ≤ 1.2e-4).
 
     xs (T, m); s0 (d,) or None (zeros). Returns a ``GradientFlow``.
 
