@@ -82,8 +82,9 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
         Js = dense_jacobians(cell, xp, xs[start:stop], states[start:stop], params, device)
         if c is not None:
             carousel.append(xp.flip(xp.linalg.diagonal(Js[:, c * n : (c + 1) * n, c * n : (c + 1) * n]), axis=0))
+        JTs = xp.matrix_transpose(Js)
         for j in range(stop - start - 1, -1, -1):
-            Z = xp.matmul(xp.matrix_transpose(Js[j]), Z)
+            Z = JTs[j] @ Z  # the operator: no wrapper's overhead in the hot loop
             scale = xp.linalg.vector_norm(Z)
             Z = Z / xp.where(scale > 0, scale, xp.ones_like(scale))  # P = 0 stays 0 (and ℓ = −inf)
             log_steps.append(scale)
