@@ -20,6 +20,9 @@ The run itself goes through the namespace too (``cell.update`` with ``ArrayOps``
 import numpy as np
 
 from ..cells._array_ops import ArrayOps, column_params, dense_jacobians
+from . import _namespace
+from ._arguments import run_inputs
+from ._batched import blas_threads
 from ._namespace import to_numpy
 from ._topeig_batched import roundoff, top_eigenvalues
 
@@ -29,6 +32,19 @@ def chunk_size(d):
     """Steps whose Jacobians (and lags whose Z_τ) are held at once, C·d² numbers each: 32 (enough
     to fill a GPU with batched GEMMs at d ≥ 256), more for small d (fewer calls), at most 256."""
     return min(256, max(32, 2**20 // d**2))
+
+
+def namespace_curves(cell, xs, s0, method, device, dtype):
+    """``gradient_norms``' fields (lags and curves) on the namespace of xs or ``device``, checked as
+    ``gradient_norms`` checks its arguments."""
+    if method != "exact":
+        raise ValueError(f"gradient_norms: method {method!r} runs on NumPy arrays only; use method='exact' with device=")
+    xp, where, kind = _namespace.namespace("gradient_norms", xs, device, dtype)
+    xs, s0 = run_inputs("gradient_norms", cell, to_numpy(xs), None if s0 is None else to_numpy(s0))
+    if not len(xs):
+        raise ValueError("gradient_norms: xs must have at least one step")
+    with blas_threads(2 * cell.state_size**3):  # NumPy's share: the small Rayleigh–Ritz problems
+        return {"lags": np.arange(1, len(xs) + 1), **dense_stream_curves(cell, xp, where, kind, xs, s0)}
 
 
 def namespace_run(cell, xp, device, dtype, xs, s0):

@@ -19,7 +19,7 @@ import numpy as np
 from . import _namespace
 from ._arguments import integer, run_inputs
 from ._batched import blas_threads, chunked_jacobians
-from ._lyapunov_namespace import namespace_lyapunov
+from ._lyapunov_namespace import namespace_spectrum
 from .norms import _finite_run
 
 if TYPE_CHECKING:
@@ -54,13 +54,7 @@ def lyapunov_spectrum(
     d = cell.state_size
     k = d if k is None else integer("lyapunov_spectrum", "k", k, 1, d)
     if _namespace.wants_namespace(xs, device):
-        xp, where, kind = _namespace.namespace("lyapunov_spectrum", xs, device, dtype)
-        xs, s0 = run_inputs("lyapunov_spectrum", cell, _namespace.to_numpy(xs), None if s0 is None else _namespace.to_numpy(s0))
-        burn_in = integer("lyapunov_spectrum", "burn_in", burn_in, 0, len(xs) - 1)
-        Q = np.linalg.qr(np.random.default_rng(integer("lyapunov_spectrum", "seed", seed, 0)).standard_normal((d, d)))[0][:, :k]
-        with blas_threads(2 * d * d * k):
-            sums = namespace_lyapunov(cell, xp, where, kind, xs, s0, Q, burn_in)
-        return np.sort(sums / (len(xs) - burn_in))[::-1]
+        return namespace_spectrum(cell, xs, s0, k, burn_in=burn_in, seed=seed, device=device, dtype=dtype)
     states, xs, burn_in, seed = _run("lyapunov_spectrum", cell, xs, s0, burn_in, seed)
     Q = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, d)))[0][:, :k]
     sums = np.zeros(k)

@@ -9,7 +9,7 @@ import numpy as np
 from . import _namespace
 from ._arguments import integer, run_inputs
 from ._batched import blas_threads
-from .dense_stream import dense_stream_curves
+from .dense_stream import namespace_curves
 from .exact import exact_curves
 from .probe import probe_curves
 from .result import GradientFlow
@@ -73,14 +73,7 @@ def gradient_norms(
     if rtol is not None and not 0 <= rtol < 1:
         raise ValueError(f"gradient_norms: rtol must be in [0, 1), got {rtol!r}")
     if _namespace.wants_namespace(xs, device):
-        if method != "exact":
-            raise ValueError(f"gradient_norms: method {method!r} runs on NumPy arrays only; use method='exact' with device=")
-        xp, where, kind = _namespace.namespace("gradient_norms", xs, device, dtype)
-        xs_np, s0_np = run_inputs("gradient_norms", cell, _namespace.to_numpy(xs), None if s0 is None else _namespace.to_numpy(s0))
-        d = cell.state_size
-        with blas_threads(2 * d**3):  # NumPy's share is the small Rayleigh–Ritz problems
-            curves = dense_stream_curves(cell, xp, where, kind, xs_np, s0_np)
-        return GradientFlow(method=method, lags=np.arange(1, len(xs_np) + 1), **curves)
+        return GradientFlow(method=method, **namespace_curves(cell, xs, s0, method, device, dtype))
     xs, s0 = run_inputs("gradient_norms", cell, xs, s0)
     states = _finite_run(cell, xs, s0)
     d = cell.state_size
