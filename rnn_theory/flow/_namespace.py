@@ -39,6 +39,8 @@ def namespace(where, xs, device, dtype):
             raise ValueError(f"{where}: device={device!r} runs on PyTorch, which is not installed") from None
         try:
             device = torch.device(device)
+            if device.type == "meta":  # shapes only: nothing to compute with
+                raise RuntimeError("the meta device holds no data")
             torch.empty(0, device=device)
         except (RuntimeError, AssertionError) as error:
             raise ValueError(f"{where}: device {str(device)!r} is not available ({error})".splitlines()[0]) from None
