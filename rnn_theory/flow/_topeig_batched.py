@@ -14,7 +14,7 @@ once with batched products, so that a GPU does them:
    λ_1 ≤ θ + ρ²/(θ − α) (Kato 1949; Temple 1928; Parlett, thm 10.5.1).
 3. Where that fails (a crowded top of the spectrum, the short lags): the Cholesky factorisation of
    (1 + ε)·θ·I − M succeeds exactly when it is positive definite (Sylvester), proving
-   λ_1 < (1 + ε)·θ, up to its backward error d·u·‖M‖ ≪ ε·θ.
+   λ_1 < (1 + ε)·θ, up to its backward error 2(d + 1)·u·‖(1 + ε)θI − M‖₂ (added to the bound).
 4. What neither proves after ``_ROUNDS`` rounds: the batched symmetric eigensolver, whose λ_1 is
    backward stable (|Δλ| ≤ d·u·‖M‖₂, taken as the bound).
 
@@ -84,7 +84,7 @@ def top_eigenvalues(xp, Z, warm=None, *, eps=_EPS):
         rest = (1 - _RITZ_SLACK) * np.maximum(ritz[:, :-2], 0.0)
         alpha = (
             np.minimum(
-                trace[todo] * (1 + d * u) - theta - rest.sum(axis=1),
+                trace[todo] * (1 + d * d * u) - theta - rest.sum(axis=1),  # a sum of d² squares
                 np.sqrt(np.maximum(fro2[todo] - theta**2 - (rest**2).sum(axis=1), 0.0)),
             )
             + 1e-10 * theta
@@ -97,7 +97,8 @@ def top_eigenvalues(xp, Z, warm=None, *, eps=_EPS):
             check = np.nonzero(~proved & (theta > 0) & (rho2 <= (1e-6 * theta) ** 2))[0]
             if check.size:
                 ok = _cholesky_proves(xp, xp.take(Mt, xp.asarray(check, device=_device(xp, M)), axis=0), theta[check], eps)
-                bound[check[ok]] = (1 + eps) * theta[check[ok]]
+                # + the factorisation's backward error, ≤ 2(d + 1)·u·‖(1 + ε)θI − M‖₂ ≤ 4(d + 1)·u·θ(1 + ε)
+                bound[check[ok]] = (1 + eps) * (1 + 4 * (d + 1) * u) * theta[check[ok]]
                 proved[check[ok]] = True
                 PROOFS["cholesky"] += int(ok.sum())
         better = theta > low[todo]
