@@ -167,7 +167,10 @@ def main():
 
         sizes = _sizes(args.sizes)
         if sizes is None or args.T < 1:
-            print(f"flow.py: --sizes must be key:n,... with key in rnn, lstm, gru, ... and --T >= 1, got {args.sizes!r}, {args.T}", file=sys.stderr)
+            print(
+                f"flow.py: --sizes must be key:n,... with key in rnn, lstm, gru, ... and --T >= 1, got {args.sizes!r}, {args.T}",
+                file=sys.stderr,
+            )
             return 2
         return flow_device.run(args.device, sizes, args.T, args.threads)
     if args.child:

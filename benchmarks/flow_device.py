@@ -56,7 +56,9 @@ def run(device, sizes, T, threads=1):
     try:
         torch.empty(0, device=torch.device(device))
     except (RuntimeError, AssertionError) as error:
-        print(f"flow.py: --device {device}: not a device PyTorch can use ({str(error).splitlines()[0]})", file=sys.stderr)
+        print(
+            f"flow.py: --device {device}: not a device PyTorch can use ({str(error).splitlines()[0]})", file=sys.stderr
+        )
         return 2
     import rnn_theory as rt
     from rnn_theory.flow._topeig_batched import PROOFS
@@ -64,7 +66,9 @@ def run(device, sizes, T, threads=1):
     dev = torch.device(device)
     torch.set_num_threads(threads)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-    print(f"device {device} ({torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'CPU'}); torch {torch.__version__}, numpy {np.__version__}; T = {T}, m = {M}, float64")
+    print(
+        f"device {device} ({torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'CPU'}); torch {torch.__version__}, numpy {np.__version__}; T = {T}, m = {M}, float64"
+    )
     results = []
     for key, n in sizes:
         cell = rt.CELLS[key].random(hidden_size=n, input_size=M, rng=0)
@@ -108,7 +112,14 @@ def _guarded(torch, route, *args):
             torch.cuda.empty_cache()
         nan = float("nan")
         first = (str(error).splitlines() or [""])[0]
-        return {"error": f"{type(error).__name__}: {first}", "seconds": nan, "lags": 0, "projected_seconds": nan, "max_error": nan, "lags_lost": -1}
+        return {
+            "error": f"{type(error).__name__}: {first}",
+            "seconds": nan,
+            "lags": 0,
+            "projected_seconds": nan,
+            "max_error": nan,
+            "lags_lost": -1,
+        }
 
 
 def _prefixed(prefix, values):
@@ -126,7 +137,9 @@ def _print_row(r):
         + f"; max |Δ ln| {r['autograd_max_error']:.1e}, lags lost {r['autograd_lags_lost']}\n"
         f"  (b) dense stream, power-iteration norms, linear domain: {r['power_seconds']:.3f} s; "
         f"max |Δ ln| {r['power_max_error']:.1e}, lags lost to underflow {r['power_lags_lost']}"
-        + "".join(f"\n  ({name}) failed: {r[name + '_error']}" for name in ("autograd", "power") if name + "_error" in r)
+        + "".join(
+            f"\n  ({name}) failed: {r[name + '_error']}" for name in ("autograd", "power") if name + "_error" in r
+        )
     )
 
 
@@ -172,7 +185,13 @@ def _autograd_route(torch, dev, sync, cell, xs, ours):
     if lags > 16:
         seconds, curve = _autograd(torch, dev, sync, cell, xs, lags)
     error, lost = _accuracy(curve, ours, np.arange(lags))
-    return {"seconds": seconds, "lags": lags, "projected_seconds": seconds * T / lags, "max_error": error, "lags_lost": lost}
+    return {
+        "seconds": seconds,
+        "lags": lags,
+        "projected_seconds": seconds * T / lags,
+        "max_error": error,
+        "lags_lost": lost,
+    }
 
 
 def _autograd(torch, dev, sync, cell, xs, lags):

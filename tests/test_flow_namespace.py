@@ -9,18 +9,16 @@ issue's target; measured: ≤ 4e-11 apart, widths ≤ 2.1e-10).
 
 import numpy as np
 import pytest
+from conftest import ZOO, ZOO_IDS, generic_cell
 
 import rnn_theory as rt
 from rnn_theory.cells import _numpy_ops
 from rnn_theory.cells.ops import Ops
 
-from conftest import ZOO, ZOO_IDS, generic_cell
-
 compat = pytest.importorskip("array_api_compat")
 
 from rnn_theory.cells._array_ops import ArrayOps, column_params, dense_jacobians  # noqa: E402
 from rnn_theory.flow.dense_stream import dense_stream_curves  # noqa: E402
-
 
 NAMESPACES = [pytest.param("numpy", id="numpy"), pytest.param("torch", id="torch", marks=pytest.mark.torch)]
 
@@ -44,7 +42,9 @@ def test_array_ops_is_an_ops_backend_with_the_numpy_activations(name):
 
 
 def _check_activations(xp, ops):
-    a = np.concatenate([[-745.0, -40.0, -1e-300, 0.0, 1e-300, 40.0, 745.0], np.random.default_rng(0).normal(scale=8, size=500)])
+    a = np.concatenate(
+        [[-745.0, -40.0, -1e-300, 0.0, 1e-300, 40.0, 745.0], np.random.default_rng(0).normal(scale=8, size=500)]
+    )
     for fn in ("sigmoid", "dsigmoid", "tanh", "dtanh", "relu", "drelu", "softplus", "exp"):
         got, want = np.asarray(getattr(ops, fn)(xp.asarray(a))), getattr(_numpy_ops, fn)(a)
         # atol: e^−745 is subnormal, which a library may flush to 0
@@ -150,5 +150,8 @@ def test_lyapunov_spectrum_on_torch_equals_numpy(key, n, k):
     cell = rt.CELLS[key].random(hidden_size=n, input_size=3, rng=0)
     xs = np.random.default_rng(1).normal(size=(300, 3))
     want = rt.lyapunov_spectrum(cell, xs, k=k, burn_in=50)
-    for got in (rt.lyapunov_spectrum(cell, torch.tensor(xs), k=k, burn_in=50), rt.lyapunov_spectrum(cell, xs, k=k, burn_in=50, device="cpu")):
+    for got in (
+        rt.lyapunov_spectrum(cell, torch.tensor(xs), k=k, burn_in=50),
+        rt.lyapunov_spectrum(cell, xs, k=k, burn_in=50, device="cpu"),
+    ):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)

@@ -128,7 +128,9 @@ def column_params(cell, xp, device=None, dtype=None, *, columns=True):
     dtype = xp.float64 if dtype is None else dtype
     return SimpleNamespace(
         **{
-            name: xp.asarray(value[:, None] if columns and value.ndim == 1 else value, dtype=dtype, device=device, copy=True)
+            name: xp.asarray(
+                value[:, None] if columns and value.ndim == 1 else value, dtype=dtype, device=device, copy=True
+            )
             for name, value in cell.params.items()
         }
     )

@@ -96,7 +96,9 @@ def top_eigenvalues(xp, Z, warm=None, *, eps=_EPS):
         if round_ and not proved.all():  # the Cholesky proof for the others, once θ has had a round to settle
             check = np.nonzero(~proved & (theta > 0) & (rho2 <= (1e-6 * theta) ** 2))[0]
             if check.size:
-                ok = _cholesky_proves(xp, xp.take(Mt, xp.asarray(check, device=_device(xp, M)), axis=0), theta[check], eps)
+                ok = _cholesky_proves(
+                    xp, xp.take(Mt, xp.asarray(check, device=_device(xp, M)), axis=0), theta[check], eps
+                )
                 # + the factorisation's backward error, ≤ 2(d + 1)·u·‖(1 + ε)θI − M‖₂ ≤ 4(d + 1)·u·θ(1 + ε)
                 bound[check[ok]] = (1 + eps) * (1 + 4 * (d + 1) * u) * theta[check[ok]]
                 proved[check[ok]] = True

@@ -27,7 +27,6 @@ from ._namespace import to_numpy
 from ._topeig_batched import roundoff, top_eigenvalues
 
 
-
 def chunk_size(d):
     """Steps whose Jacobians (and lags whose Z_τ) are held at once, C·d² numbers each: 32 (enough
     to fill a GPU with batched GEMMs at d ≥ 256), more for small d (fewer calls), at most 256."""
@@ -38,7 +37,9 @@ def namespace_curves(cell, xs, s0, method, device, dtype):
     """``gradient_norms``' fields (lags and curves) on the namespace of xs or ``device``, checked as
     ``gradient_norms`` checks its arguments."""
     if method != "exact":
-        raise ValueError(f"gradient_norms: method {method!r} runs on NumPy arrays only; use method='exact' with device=")
+        raise ValueError(
+            f"gradient_norms: method {method!r} runs on NumPy arrays only; use method='exact' with device="
+        )
     xp, where, kind = _namespace.namespace("gradient_norms", xs, device, dtype)
     xs, s0 = run_inputs("gradient_norms", cell, to_numpy(xs), None if s0 is None else to_numpy(s0))
     if not len(xs):
