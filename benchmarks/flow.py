@@ -1,6 +1,10 @@
 """Gradient-norm curves: time and peak memory of rt.gradient_norms against PyTorch and the dense bound.
 
     python benchmarks/flow.py [--threads N] [--rounds R] [--quick]
+    python benchmarks/flow.py --device cuda|cpu [--sizes rnn:1024,lstm:512] [--T 1000]
+
+With --device: the dense stream on that PyTorch device against the GEMM bound there and PyTorch's
+two routes (``flow_device``). Without it:
 
 For each case (tanh RNN n=256 T=1000, LSTM n=128 T=1000; same seeded inputs for every method)
 it prints, measured in this run:
@@ -154,7 +158,21 @@ def main():
     parser.add_argument("--quick", action="store_true", help="skip the T=10000 memory runs")
     parser.add_argument("--rounds", type=int, default=2, help="rounds over all methods (best kept)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--device", help="a PyTorch device (cuda, cpu): the device benchmark (flow_device)")
+    parser.add_argument("--sizes", default="rnn:1024,lstm:512", help="cases key:n for --device")
+    parser.add_argument("--T", type=int, default=1000, help="sequence length for --device")
     args = parser.parse_args()
+    if args.device:
+        import flow_device
+
+        sizes = _sizes(args.sizes)
+        if sizes is None or args.T < 1:
+            print(
+                f"flow.py: --sizes must be key:n,... with key in rnn, lstm, gru, ... and --T >= 1, got {args.sizes!r}, {args.T}",
+                file=sys.stderr,
+            )
+            return 2
+        return flow_device.run(args.device, sizes, args.T, args.threads)
     if args.child:
         case, method, T, threads = args.child
         return _child(case, method, int(T), int(threads))
@@ -222,6 +240,19 @@ def main():
             )
     _threads_line(args.rounds)
     _report_load()
+
+
+def _sizes(text):
+    """[(key, n)] from "rnn:1024,lstm:512", or None if malformed."""
+    import rnn_theory as rt
+
+    cases = []
+    for item in text.split(","):
+        key, _, n = item.partition(":")
+        if key not in rt.CELLS or not n.isdigit() or int(n) < 1:
+            return None
+        cases.append((key, int(n)))
+    return cases
 
 
 def _threads_line(rounds):

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import _namespace
 from ._arguments import integer, run_inputs
 from ._batched import blas_threads, chunked_jacobians
+from ._lyapunov_namespace import namespace_spectrum
 from .norms import _finite_run
 
 if TYPE_CHECKING:
@@ -27,11 +29,21 @@ if TYPE_CHECKING:
 
 
 def lyapunov_spectrum(
-    cell: Cell, xs: ArrayLike, s0: ArrayLike | None = None, k: int | None = None, *, burn_in: int = 0, seed: int = 0
+    cell: Cell,
+    xs: ArrayLike,
+    s0: ArrayLike | None = None,
+    k: int | None = None,
+    *,
+    burn_in: int = 0,
+    seed: int = 0,
+    device: str | None = None,
+    dtype: str | None = None,
 ) -> np.ndarray:
     """The k leading Lyapunov exponents (all d when k is None), descending, natural log per step.
 
-    xs (T, m), s0 (d,) or None (zeros). Returns an array (k,).
+    xs (T, m), s0 (d,) or None (zeros). Returns an array (k,). With a PyTorch or CuPy array as xs,
+    or ``device`` ("cpu", "cuda"), it runs on that namespace (``_lyapunov_namespace``; dtype
+    "float64" by default or "float32"), from the same start Q_0; the result is a NumPy array.
 
     >>> import numpy as np, rnn_theory as rt
     >>> cell = rt.CELLS["lru"](r=[0.5, 0.9], theta=[0.3, 1.0], B=np.zeros((4, 1)))
@@ -41,6 +53,8 @@ def lyapunov_spectrum(
     """
     d = cell.state_size
     k = d if k is None else integer("lyapunov_spectrum", "k", k, 1, d)
+    if _namespace.wants_namespace(xs, device):
+        return namespace_spectrum(cell, xs, s0, k, burn_in=burn_in, seed=seed, device=device, dtype=dtype)
     states, xs, burn_in, seed = _run("lyapunov_spectrum", cell, xs, s0, burn_in, seed)
     Q = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, d)))[0][:, :k]
     sums = np.zeros(k)

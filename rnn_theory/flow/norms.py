@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import _namespace
 from ._arguments import integer, run_inputs
 from ._batched import blas_threads
+from .dense_stream import namespace_curves
 from .exact import exact_curves
 from .probe import probe_curves
 from .result import GradientFlow
@@ -30,6 +32,8 @@ def gradient_norms(
     rtol: float | None = None,
     checks: int = 3,
     seed: int = 0,
+    device: str | None = None,
+    dtype: str | None = None,
 ) -> GradientFlow:
     """ln ‖∂s_T/∂s_{T−τ}‖₂ for every lag τ = 1..T, streamed backwards from T in the log domain.
 
@@ -47,6 +51,13 @@ def gradient_norms(
     Products below ~2·1536³ flops run on one BLAS thread (``_batched.blas_threads``).
     ``seed`` fixes the random check/probe vectors, so results are deterministic.
 
+    On another array library: when xs is a PyTorch or CuPy array, or ``device`` is given ("cpu",
+    "cuda": PyTorch's devices), ``method="exact"`` runs the dense stream on that namespace
+    (``rnn_theory.flow.dense_stream``; needs array-api-compat), every lag's λ_max certified
+    (``error_bound`` = the certified width in ln, ≤ 1e-9); results are NumPy arrays. ``dtype``
+    "float64" (default) or "float32" (measured on a tanh RNN n = 64, LSTM n = 32 and GRU n = 32,
+    T = 500: within 8e-6 of float64 in ln at every lag; its certificates prove widths ≤ 1.2e-4).
+
     xs (T, m); s0 (d,) or None (zeros). Returns a ``GradientFlow``.
 
     >>> import numpy as np, rnn_theory as rt
@@ -61,6 +72,8 @@ def gradient_norms(
     seed = integer("gradient_norms", "seed", seed, 0)
     if rtol is not None and not 0 <= rtol < 1:
         raise ValueError(f"gradient_norms: rtol must be in [0, 1), got {rtol!r}")
+    if _namespace.wants_namespace(xs, device):
+        return GradientFlow(method=method, **namespace_curves(cell, xs, s0, method, device, dtype))
     xs, s0 = run_inputs("gradient_norms", cell, xs, s0)
     states = _finite_run(cell, xs, s0)
     d = cell.state_size

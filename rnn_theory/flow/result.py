@@ -20,6 +20,7 @@ class GradientFlow:
     - ``error_bound``: per lag, a bound on the error of ``log_norm`` (see ``method``):
       "exact": |error| ≤ bound with probability ≥ 1 − 10^(−checks) (truncation check);
       "probe": log_norm ≤ truth ≤ log_norm + bound with probability ≥ 1 − 10^(−k).
+      "exact" on another namespace (device=, ``dense_stream``): the certified width of ln ‖Z_τ‖₂.
     - ``rank``: "exact" only, the rank kept in the factored product at each lag.
     """
 

@@ -1,0 +1,136 @@
+"""ln ‖P_{T,τ}‖₂ at every lag by the dense stream, on any array-API namespace (a GPU's algorithm).
+
+The product over lags, transposed, is a forward product of d×d matrices:
+
+    Z_0 = I,   Ẑ_τ = J_{T−τ+1}ᵀ Z_{τ−1},   Z_τ = Ẑ_τ / ‖Ẑ_τ‖_F,   ℓ_τ = ℓ_{τ−1} + ln ‖Ẑ_τ‖_F,
+
+with the invariant Z_τ·e^{ℓ_τ} = P_{T,τ}ᵀ (P_{T,τ} = J_T ··· J_{T−τ+1}) and ‖Z_τ‖_F = 1, so no lag
+under- or overflows at any T (the scale lives in ℓ_τ, a sum of logarithms). Then
+ln ‖P_{T,τ}‖₂ = ℓ_τ + ½ ln λ_max(Z_τᵀ Z_τ), and block (a, a) of P (the h- and c-curves) is
+e^{ℓ_τ}·Z_τ[a, a]ᵀ.
+
+The work fits a GPU: the step Jacobians of a chunk of C steps are built at once, (C, d, d), from the
+cells' own ``jacobian_blocks`` (``cells._array_ops``); the stream is one d×d GEMM per lag (the dense
+GEMM bound T·2d³); a stack of B consecutive Z_τ stays on the device and their λ_max are certified
+together (``_topeig_batched``: block Krylov from the previous stack's top vectors, Kato–Temple or
+Cholesky proofs, the eigensolver where neither proves), every lag to ``_topeig_batched._EPS``.
+The run itself goes through the namespace too (``cell.update`` with ``ArrayOps``).
+"""
+
+import numpy as np
+
+from ..cells._array_ops import ArrayOps, column_params, dense_jacobians
+from . import _namespace
+from ._arguments import run_inputs
+from ._batched import blas_threads
+from ._namespace import to_numpy
+from ._topeig_batched import roundoff, top_eigenvalues
+
+
+def chunk_size(d):
+    """Steps whose Jacobians (and lags whose Z_τ) are held at once, C·d² numbers each: 32 (enough
+    to fill a GPU with batched GEMMs at d ≥ 256), more for small d (fewer calls), at most 256."""
+    return min(256, max(32, 2**20 // d**2))
+
+
+def namespace_curves(cell, xs, s0, method, device, dtype):
+    """``gradient_norms``' fields (lags and curves) on the namespace of xs or ``device``, checked as
+    ``gradient_norms`` checks its arguments."""
+    if method != "exact":
+        raise ValueError(
+            f"gradient_norms: method {method!r} runs on NumPy arrays only; use method='exact' with device="
+        )
+    xp, where, kind = _namespace.namespace("gradient_norms", xs, device, dtype)
+    xs, s0 = run_inputs("gradient_norms", cell, to_numpy(xs), None if s0 is None else to_numpy(s0))
+    if not len(xs):
+        raise ValueError("gradient_norms: xs must have at least one step")
+    with blas_threads(2 * cell.state_size**3):  # NumPy's share: the small Rayleigh–Ritz problems
+        return {"lags": np.arange(1, len(xs) + 1), **dense_stream_curves(cell, xp, where, kind, xs, s0)}
+
+
+def namespace_run(cell, xp, device, dtype, xs, s0):
+    """S = cell.run(xs, s0) with the namespace's arrays: (T+1, d) on ``device``."""
+    p = column_params(cell, xp, device, dtype, columns=False)
+    ops, n = ArrayOps(xp, device), cell.hidden_size
+    s = xp.zeros(cell.state_size, dtype=dtype, device=device) if s0 is None else s0
+    states = [s]
+    for t in range(xs.shape[0]):
+        parts = [s[k * n : (k + 1) * n] for k in range(len(cell.state_parts))]
+        s = xp.concat(cell.update(p, xs[t], *parts, ops=ops))
+        states.append(s)
+    states = xp.stack(states)
+    bad = np.nonzero(~to_numpy(xp.all(xp.isfinite(states), axis=1)))[0]
+    if bad.size:
+        raise ValueError(f"{cell.key}: the state overflows at step t = {bad[0]} of the run")
+    return states
+
+
+def dense_stream_curves(cell, xp, device, dtype, xs, s0):
+    """The curves of ``GradientFlow`` (NumPy arrays) for xs (T, m), s0 (d,) or None on the namespace."""
+    xs = xp.asarray(xs, dtype=dtype, device=device)
+    s0 = None if s0 is None else xp.asarray(s0, dtype=dtype, device=device)
+    states = namespace_run(cell, xp, device, dtype, xs, s0)
+    T, d, n = xs.shape[0], cell.state_size, cell.hidden_size
+    parts = cell.state_parts
+    names = ("log_norm",) + tuple(f"log_norm_{part}" for part in parts[:2] if len(parts) > 1)
+    views = {"log_norm": slice(0, d), **{f"log_norm_{part}": slice(k * n, (k + 1) * n) for k, part in enumerate(parts)}}
+    params = column_params(cell, xp, device, dtype)
+    Z = xp.eye(d, dtype=dtype, device=device)
+    log_steps, stack, carousel = [], [], []
+    curves = {name: np.full(T, -np.inf) for name in names}
+    width, warm = np.zeros(T), {}
+    c = parts.index("c") if "c" in parts else None
+
+    def certify(i_end):  # λ_max of the stacked Z_τ for lags i_end − len(stack) + 1 .. i_end
+        Zs, lags = xp.stack(stack), np.arange(i_end - len(stack) + 1, i_end + 1)
+        for name in names:
+            block = Zs[:, views[name], views[name]]
+            low, high, warm[name] = top_eigenvalues(xp, block, warm.get(name), eps=_eps(xp, dtype))
+            with np.errstate(divide="ignore"):
+                curves[name][lags] = 0.5 * np.log(low)
+                # ½ ln(high/low): the certified width (0 where λ = 0 exactly)
+                w = np.where(high > low, 0.5 * np.log1p((high - low) / np.where(low > 0, low, 1.0)), 0.0)
+            width[lags] = np.maximum(width[lags], np.where(low > 0, w, 0.0))
+        stack.clear()
+
+    i, chunk = 0, chunk_size(d)
+    for start in reversed(range(0, T, chunk)):
+        stop = min(T, start + chunk)
+        Js = dense_jacobians(cell, xp, xs[start:stop], states[start:stop], params, device)
+        if c is not None:
+            carousel.append(xp.flip(xp.linalg.diagonal(Js[:, c * n : (c + 1) * n, c * n : (c + 1) * n]), axis=0))
+        JTs = xp.matrix_transpose(Js)
+        for j in range(stop - start - 1, -1, -1):
+            Z = JTs[j] @ Z  # the operator: no wrapper's overhead in the hot loop
+            scale = xp.linalg.vector_norm(Z)
+            Z = Z / xp.where(scale > 0, scale, xp.ones_like(scale))  # P = 0 stays 0 (and ℓ = −inf)
+            log_steps.append(scale)
+            stack.append(Z)
+            if len(stack) == chunk:
+                certify(i)
+            i += 1
+    if stack:
+        certify(T - 1)
+    with np.errstate(divide="ignore"):
+        logs = np.log(to_numpy(xp.stack(log_steps)).astype(float))
+    if np.isnan(logs).any() or np.isposinf(logs).any():
+        lag = int(np.nonzero(np.isnan(logs) | np.isposinf(logs))[0][0]) + 1
+        raise ValueError(f"gradient_norms: a step Jacobian overflows at lag {lag}")
+    ell = np.cumsum(logs)
+    out = {name: ell + curve for name, curve in curves.items()}
+    out["error_bound"] = np.where(np.isfinite(ell), width, 0.0)
+    out["rank"] = np.full(T, d)
+    out.setdefault("log_norm_h", out["log_norm"])
+    out["log_norm_c"] = out.get("log_norm_c")
+    if c is not None:
+        with np.errstate(divide="ignore"):
+            direct = np.cumsum(np.log(np.abs(to_numpy(xp.concat(carousel, axis=0)).astype(float))), axis=0)
+        out["log_norm_direct"] = direct.max(axis=1)
+    else:
+        out["log_norm_c"] = out["log_norm_direct"] = None
+    return out
+
+
+def _eps(xp, dtype):
+    """The relative width of λ_max to prove: 4e-10 in float64; in float32 what its rounding allows."""
+    return 4e-10 if dtype == xp.float64 else 1e3 * roundoff(xp, dtype)
