@@ -44,6 +44,15 @@ class _TapeOps:
     def relu(self, a):
         return self._keep(_numpy_ops.relu(a))
 
+    def exp(self, a):
+        return self._keep(_numpy_ops.exp(a))
+
+    def softplus(self, a):
+        return self._keep(_numpy_ops.softplus(a))
+
+    def sqrt(self, a):
+        return self._keep(_numpy_ops.sqrt(a))
+
     def __getattr__(self, name):  # the rest of the backend (e.g. the LRU's rotation_blocks), unrecorded
         return getattr(_numpy_ops, name)
 

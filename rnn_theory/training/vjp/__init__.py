@@ -9,7 +9,7 @@ central differences and PyTorch autograd.
 
 import numpy as np
 
-from . import gru, gru_rb, lstm, minimal, rnn
+from . import diagonal, gru, gru_rb, lstm, minimal, rnn, slstm
 
 VJPS = {
     "rnn": rnn.vjp,
@@ -21,6 +21,10 @@ VJPS = {
     "gru_rb": gru_rb.vjp,
     "mingru": minimal.vjp_mingru,
     "minlstm": minimal.vjp_minlstm,
+    "indrnn": rnn.vjp_indrnn,
+    "rglru": diagonal.vjp_rglru,
+    "mamba": diagonal.vjp_mamba,
+    "slstm": slstm.vjp,
 }
 TRAINABLE = tuple(VJPS)
 
