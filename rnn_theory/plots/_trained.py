@@ -15,6 +15,18 @@ MODELS = ("rnn", "lstm", "gru")  # the trained models the figures show (experime
 MODEL_SERIES = {"rnn": 0, "lstm_nofg": 1, "lstm": 2, "gru": 3, "rnn-identity": 4, "rnn-orthogonal": 5}
 
 
+def model_series(models):
+    """Series index of each of ``models`` (experiment model names, in the experiment's order):
+    ``MODEL_SERIES``'s for the models above, the next free indices, in order, for any other (a
+    cell added to the experiment needs no entry here).
+
+    >>> model_series(["rnn", "lstm", "slstm", "mamba"])["mamba"]
+    7
+    """
+    others = [model for model in models if model not in MODEL_SERIES]
+    return {**MODEL_SERIES, **{model: len(MODEL_SERIES) + k for k, model in enumerate(others)}}
+
+
 def results():
     """The experiment's results document (``rnn_theory.data.results``), or MissingData saying how to make it."""
     try:

@@ -19,14 +19,15 @@ def build():
     figure, axes = new_figure(DOUBLE, 2.5, 1, 3)
     success, plain, accuracy = axes[0]
     models = [name for name, _, _ in config["models"]]
-    _success(success, table, models, lags, label=True)
-    _success(plain, sgd["table"], [name for name, *_ in sgd["protocol"]["models"]], lags, offsets=models)
+    styles = _trained.model_series(models)
+    _success(success, table, models, styles, lags, label=True)
+    _success(plain, sgd["table"], [name for name, *_ in sgd["protocol"]["models"]], styles, lags, offsets=models)
     for k, model in enumerate(models):
         x = np.array(lags) * (1 + DODGE * (k - (len(models) - 1) / 2))
         accuracy.plot(
             x,
             [table[model][str(lag)]["mean_test_correct"] for lag in lags],
-            **series(_trained.MODEL_SERIES[model]),
+            **series(styles[model]),
             markersize=4,
         )
     chance = document["runs"][0]["chance"]
@@ -58,8 +59,9 @@ def build():
     return figure, _caption(document, sgd, lags)
 
 
-def _success(ax, table, models, lags, label=False, offsets=None):
-    """Success rates with their Wilson intervals, one series per model, dodged as in ``offsets``."""
+def _success(ax, table, models, styles, lags, label=False, offsets=None):
+    """Success rates with their Wilson intervals, one series per model (styled as ``styles`` says),
+    dodged as in ``offsets``."""
     offsets = offsets or models
     for model in models:
         k = offsets.index(model)
@@ -73,7 +75,7 @@ def _success(ax, table, models, lags, label=False, offsets=None):
             capsize=1.5,
             elinewidth=0.6,
             label=model if label else None,
-            **series(_trained.MODEL_SERIES[model]),
+            **series(styles[model]),
             markersize=4,
         )
         for lines in bars.lines[2]:  # the intervals solid, whatever the series' line style
