@@ -4,6 +4,7 @@ checkpoints, and re-scoring a checkpoint reproduces its log."""
 
 import json
 import os
+import re
 import shutil
 
 import numpy as np
@@ -122,9 +123,11 @@ def test_shipped_protocol_results_are_their_runs_summarised(name):
     assert len(document["runs"]) == len(protocol.models) * len(protocol.lags) * protocol.seeds
 
 
-@pytest.mark.parametrize("name", ["recall-rnn-lag10-seed0", "recall-lstm-lag50-seed0", "recall-gru-lag50-seed0"])
+@pytest.mark.parametrize("name", [name for name in data.checkpoints() if name.startswith("recall-")])
 def test_shipped_checkpoint_is_the_logged_run_and_rescores_exactly(name):
-    model, lag = name.split("-")[1], int(name.split("lag")[1].split("-")[0])
+    """Every shipped checkpoint of the modern row (whichever models the shipped run had)."""
+    model, lag = re.fullmatch(r"recall-(.+)-lag(\d+)-seed0", name).groups()
+    lag = int(lag)
     cell, readout, log = data.trained(model, lag)
     run = next(r for r in data.results()["runs"] if r["model"] == model and r["lag"] == lag and r["seed"] == 0)
     assert {k: v for k, v in log.items() if k not in ("checkpoint", "history")} == run
