@@ -100,7 +100,9 @@ class _Result:  # summarise() reads only .log
 _PREDATES_FULL = data.results()["config"]["seeds"] == 5 and len(data.results()["config"]["models"]) == 6
 
 
-@pytest.mark.xfail(_PREDATES_FULL, reason="shipped success_vs_lag.json predates FULL (10 seeds, new cells)", strict=True)
+@pytest.mark.xfail(
+    _PREDATES_FULL, reason="shipped success_vs_lag.json predates FULL (10 seeds, new cells)", strict=True
+)
 def test_shipped_results_are_those_of_the_full_configuration():
     document = data.results()
     assert document["command"] == "python -m rnn_theory.training.experiment --protocol modern --out FOLDER"

@@ -4,7 +4,7 @@
 cotangent on the final state, ds_T = ∂L/∂s_T (state_size, B), and returns ``(grads, ds_0)``:
 ∂L/∂θ for every parameter by native name, and ∂L/∂s_0. Each cell's VJP is written out by hand from
 its equations (docs/design.md#cell-zoo); no autodiff framework. The tests check every parameter against
-central differences and PyTorch autograd.
+central differences and the complex step (and PyTorch autograd for rnn, lstm, gru).
 """
 
 import numpy as np
