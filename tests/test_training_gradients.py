@@ -10,8 +10,9 @@ from rnn_theory.training import TRAINABLE, backward, forward
 from rnn_theory.training.readout import head_loss, init_readout, readout_vjp
 from rnn_theory.training.trainer import loss_and_grads
 
-TRAINABLE_ZOO = [("rnn", {"activation": a}) for a in ("tanh", "sigmoid", "relu")] + [
-    (key, {}) for key in TRAINABLE if key != "rnn"
+# Every φ of the cells that choose one (rnn, indrnn), every other trainable cell as it comes.
+TRAINABLE_ZOO = [(key, {"activation": a}) for key in ("rnn", "indrnn") for a in ("tanh", "sigmoid", "relu")] + [
+    (key, {}) for key in TRAINABLE if key not in ("rnn", "indrnn")
 ]
 IDS = [key + (f"-{o['activation']}" if o else "") for key, o in TRAINABLE_ZOO]
 EPS = 1e-6

@@ -11,7 +11,8 @@ import rnn_theory as rt
 from rnn_theory.training import TASKS, forward, initial_cell, train
 from rnn_theory.training.adam import Adam, clip_global_norm
 from rnn_theory.training.checkpoint import load_trained, log_path, save_trained
-from rnn_theory.training.readout import softmax
+from rnn_theory.training.readout import init_readout, softmax
+from rnn_theory.training.trainer import loss_and_grads
 
 
 @pytest.mark.parametrize("key,options", ZOO, ids=ZOO_IDS)
@@ -132,3 +133,26 @@ def test_progress_shows_on_a_terminal_only():
         progress.close()
     assert piped.getvalue() == ""
     assert terminal.text.count("\r") == 3 and "step 3/3 loss 0.5" in terminal.text and terminal.text.endswith("\n")
+
+
+def test_a_signed_parameter_is_trained_in_log_space_and_keeps_its_sign(monkeypatch):
+    """Mamba's A < 0 (``Cell.signed_params``) is updated as ψ = ln(−A): Adam's first step moves ψ
+    by lr·g/(|g| + ε) with g = ∂L/∂ψ = A·∂L/∂A, so A changes by a factor, not by ±lr; on recall at lag
+    10 the trained A stays negative, where training A itself pushes it past 0 (and the cell refuses it)."""
+    task = TASKS["recall"](10)
+    cell = initial_cell("mamba", 32, task.input_size, rng=0)
+    one = train(task, cell, steps=1, lr=0.05, clip=None, seed=0, check_every=1, test_size=32, progress=False)
+    # The first batch and readout as ``train`` draws them (streams 0 and 1 spawned from the seed).
+    rng_data, rng_readout = np.random.default_rng(0).spawn(4)[:2]
+    readout = init_readout(rng_readout, 32, task.output_size)
+    xs, target = task.sample(rng_data, 32)
+    _, grads = loss_and_grads(task.head, cell, cell.params, readout, xs, target)
+    g = grads["A"] * cell.params["A"]  # ∂L/∂ψ for A = −e^ψ
+    # Adam's first step is lr·g/(|g| + ε), ε = 1e-8, on ψ; an additive step on A would move every A_k by ~lr.
+    expected = -np.exp(np.log(-cell.params["A"]) - 0.05 * g / (np.abs(g) + 1e-8))
+    np.testing.assert_allclose(one.cell.params["A"], expected, rtol=1e-12)
+    result = train(task, cell, steps=300, seed=0, progress=False)
+    assert result.log["success"] and (result.cell.params["A"] < 0).all()
+    monkeypatch.setattr(type(cell), "signed_params", {})
+    with pytest.raises(ValueError, match="A must be negative"):
+        train(task, cell, steps=300, seed=0, progress=False)

@@ -58,6 +58,9 @@ class Cell:
     retention_label: tuple = None
     # A sentence on the cell's own convention, reported with its analysis (None: nothing to say).
     convention: str = None
+    # Parameters that must keep a strict sign, native name -> −1 or +1 (Mamba's A < 0): training
+    # updates ln(sign·θ) in their place, as Mamba's own code trains A_log = ln(−A).
+    signed_params: dict = {}
 
     @classmethod
     def retention(cls, gates):

@@ -29,6 +29,7 @@ class Mamba(Cell):
     init = {"W_delta": "input", "b_delta": "dt", "A": "s4d-real", "W_B": "input", "W_u": "input"}  # ``random``
     gates = (Gate("a", "exp", "forget"),)
     retention_label = ("exp(ΔA)", r"$e^{\Delta A}$")
+    signed_params = {"A": -1}
 
     @classmethod
     def retention(cls, gates):

@@ -67,11 +67,19 @@ RC = {
 
 
 def series(i):
-    """Colour, line style and marker of the i-th series of a figure (distinct in greyscale too)."""
+    """Colour, line style and marker of the i-th series of a figure (distinct in greyscale too).
+
+    Past the eighth series the colours come round again, each with another line style and marker
+    (shifted by 1 and 3 per round), so that up to 64 series stay distinct.
+
+    >>> series(8) == series(0), series(8)["color"] == series(0)["color"]
+    (False, True)
+    """
+    colour, round_ = i % len(PALETTE), i // len(PALETTE)
     return {
-        "color": PALETTE[i % len(PALETTE)],
-        "linestyle": LINESTYLES[i % len(LINESTYLES)],
-        "marker": MARKERS[i % len(MARKERS)],
+        "color": PALETTE[colour],
+        "linestyle": LINESTYLES[(colour + round_) % len(LINESTYLES)],
+        "marker": MARKERS[(colour + 3 * round_) % len(MARKERS)],
     }
 
 

@@ -18,7 +18,11 @@ stopping early once the validation set is solved; it succeeds when at least ``su
 is judged on test). One learning rate for every model (no sweep; the protocols have one).
 Initialisation: the package's ``random()`` (W ~ N(0, 1/n), U ~ N(0, 1/m), biases 0, LSTM forget
 bias 1) for every cell; the rnn also with identity (IRNN, relu; Le et al. 2015) and orthogonal
-(tanh) recurrent weights, and the 1997 LSTM without forget gate (lstm_nofg) for comparison. Run r
+(tanh) recurrent weights, and the 1997 LSTM without forget gate (lstm_nofg) for comparison. The
+newer cells (indrnn, rglru, mamba, slstm) start from their own ``random()``: their papers'
+initialisations where they have one (IndRNN's u ~ U[0, 1]; the RG-LRU's a^c ~ U[0.9, 0.999];
+Mamba's A_k = −k and Δ ∈ [0.001, 0.1]), the package's otherwise (sLSTM). Mamba's A is trained as
+ln(−A), as Mamba's code does (``trainer``). Run r
 of a model uses seed r for its initial weights and its data, so every model sees the same
 sequences. Runs are spread over ``--jobs`` processes (an Executor), one BLAS thread each.
 """
@@ -54,16 +58,19 @@ class Config(NamedTuple):
 
 
 _BASE_MODELS = (("rnn", "rnn", "random"), ("lstm", "lstm", "random"), ("gru", "gru", "random"))
+# The descendants of the cell-state highway, each from its own ``random()`` (its paper's initialisation).
+_NEW_CELLS = tuple((key, key, "random") for key in ("indrnn", "rglru", "mamba", "slstm"))
 FULL = Config(
     task="recall",
     lags=(5, 10, 20, 50, 100),
-    seeds=5,
+    seeds=10,
     models=_BASE_MODELS
     + (
         ("rnn-identity", "rnn", "identity"),
         ("rnn-orthogonal", "rnn", "orthogonal"),
         ("lstm_nofg", "lstm_nofg", "random"),
-    ),
+    )
+    + _NEW_CELLS,
     hidden=32,
     batch=32,
     steps=3000,
@@ -78,7 +85,7 @@ FULL = Config(
 QUICK = FULL._replace(
     lags=(5, 20),
     seeds=1,
-    models=_BASE_MODELS,
+    models=_BASE_MODELS + _NEW_CELLS,
     hidden=8,
     steps=40,
     check_every=20,

@@ -21,6 +21,18 @@ import numpy as np
 from ..cells import _numpy_ops
 
 
+def _recorded(name):
+    """The NumPy backend's ``name`` (the cells' functions themselves: training runs the equations
+    that are proven, tests/test_ops.py), with its output kept on the tape."""
+    function = getattr(_numpy_ops, name)
+
+    def record(self, a):
+        return self._keep(function(a))
+
+    record.__name__ = name
+    return record
+
+
 class _TapeOps:
     """The NumPy backend, plus a record of each nonlinearity's output (per step, in call order)."""
 
@@ -34,15 +46,7 @@ class _TapeOps:
         self.steps[-1].append(y)
         return y
 
-    def sigmoid(self, a):
-        # The cells' σ itself: training runs the equations that are proven (tests/test_ops.py).
-        return self._keep(_numpy_ops.sigmoid(a))
-
-    def tanh(self, a):
-        return self._keep(np.tanh(a))
-
-    def relu(self, a):
-        return self._keep(_numpy_ops.relu(a))
+    sigmoid, tanh, relu, exp, softplus, sqrt = map(_recorded, ("sigmoid", "tanh", "relu", "exp", "softplus", "sqrt"))
 
     def __getattr__(self, name):  # the rest of the backend (e.g. the LRU's rotation_blocks), unrecorded
         return getattr(_numpy_ops, name)

@@ -3,7 +3,9 @@
 One step: a batch of B fresh sequences from the task; the cell's batched forward pass
 (``forward``); the readout y = V h_T + a and the task's loss; the closed-form VJPs back to every
 parameter (``vjp``); clipping of the global gradient norm (Pascanu et al. 2013, Algorithm 1);
-an Adam step (``optimizer="adam"``) or a plain SGD step (``"sgd"``). Every ``check_every`` steps
+an Adam step (``optimizer="adam"``) or a plain SGD step (``"sgd"``). A parameter that must keep
+its sign (``Cell.signed_params``: Mamba's A < 0) is updated as ψ = ln(sign·θ), θ = sign·e^ψ, as
+Mamba's code trains A_log. Every ``check_every`` steps
 the fraction correct on a fixed validation set is measured, and training stops early once it
 reaches ``stop`` (default ``success``; the budget ``steps`` is the maximum): early stopping
 watches validation data only, and success is judged on the test set whenever training ends. The result is judged on ``test_size`` fresh test sequences with the task's criterion.
@@ -106,6 +108,9 @@ def train(
     params = {name: value.copy() for name, value in cell.params.items()}
     readout = init_readout(rng_readout, n, task.output_size)
     trained = {**params, **{_READOUT + name: value for name, value in readout.items()}}
+    signed = cell.signed_params
+    for name, sign in signed.items():  # trained as ln(sign·θ), so θ keeps its sign
+        trained[_log_name(name)] = np.log(sign * trained.pop(name))
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {', '.join(OPTIMIZERS)}")
     update = OPTIMIZERS[optimizer][0](trained, lr=lr)
@@ -118,10 +123,14 @@ def train(
         xs, target = task.sample(rng_data, batch)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is detected and reported below
             loss, grads = loss_and_grads(task.head, cell, params, readout, xs, target)
+            for name in signed:  # θ = sign·e^ψ: ∂L/∂ψ = ∂L/∂θ · θ
+                grads[_log_name(name)] = grads.pop(name) * params[name]
             norm = clip_global_norm(grads, clip)
         diverged = not (np.isfinite(loss) and np.isfinite(norm))
         if not diverged:
             update.step(trained, grads)
+            for name, sign in signed.items():
+                params[name] = sign * np.exp(trained[_log_name(name)])
         window.append((loss, norm, clip is not None and norm >= clip))
         if step % check_every == 0 or step == steps or diverged:
             val_correct = 0.0 if diverged else score(task, cell, params, readout, validation)[0]
@@ -172,6 +181,11 @@ def train(
     return TrainResult(final, {name: trained[_READOUT + name] for name in readout}, log)
 
 
+def _log_name(name):
+    """The trained array standing for a signed parameter θ: ψ = ln(sign·θ)."""
+    return f"ln|{name}|"
+
+
 def _rebuild(cell, params):
-    options = {"activation": cell.activation} if cell.key == "rnn" else {}
+    options = {"activation": cell.activation} if hasattr(cell, "activation") else {}  # rnn, indrnn
     return type(cell)(**options, **params)

@@ -4,12 +4,12 @@
 cotangent on the final state, ds_T = ∂L/∂s_T (state_size, B), and returns ``(grads, ds_0)``:
 ∂L/∂θ for every parameter by native name, and ∂L/∂s_0. Each cell's VJP is written out by hand from
 its equations (docs/design.md#cell-zoo); no autodiff framework. The tests check every parameter against
-central differences and PyTorch autograd.
+central differences and the complex step (and PyTorch autograd for rnn, lstm, gru).
 """
 
 import numpy as np
 
-from . import gru, gru_rb, lstm, minimal, rnn
+from . import diagonal, gru, gru_rb, lstm, minimal, rnn, slstm
 
 VJPS = {
     "rnn": rnn.vjp,
@@ -21,6 +21,10 @@ VJPS = {
     "gru_rb": gru_rb.vjp,
     "mingru": minimal.vjp_mingru,
     "minlstm": minimal.vjp_minlstm,
+    "indrnn": rnn.vjp_indrnn,
+    "rglru": diagonal.vjp_rglru,
+    "mamba": diagonal.vjp_mamba,
+    "slstm": slstm.vjp,
 }
 TRAINABLE = tuple(VJPS)
 

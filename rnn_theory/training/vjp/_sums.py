@@ -13,13 +13,14 @@ def split_gates(stacked, letters, prefix, n):
     return {f"{prefix}_{g}": stacked[j * n : (j + 1) * n] for j, g in enumerate(letters)}
 
 
-def gate_grads(dA, tape, letters):
+def gate_grads(dA, tape, letters, recurrent="W", inputs="U"):
     """∂L/∂W_g, ∂L/∂U_g, ∂L/∂b_g for pre-activations a_g = W_g h + U_g x + b_g, given
-    dA = ∂L/∂a stacked by gate: (T, len(letters)·n, B)."""
+    dA = ∂L/∂a stacked by gate: (T, len(letters)·n, B). ``recurrent`` and ``inputs`` name the
+    matrices' prefixes where a cell names them otherwise (the sLSTM's R_g h + W_g x)."""
     n = tape.cell.hidden_size
     h_prev = np.stack(tape.parts[0][:-1])
     return {
-        **split_gates(outer_sum(dA, h_prev), letters, "W", n),
-        **split_gates(outer_sum(dA, tape.xs), letters, "U", n),
+        **split_gates(outer_sum(dA, h_prev), letters, recurrent, n),
+        **split_gates(outer_sum(dA, tape.xs), letters, inputs, n),
         **split_gates(dA.sum(axis=(0, 2)), letters, "b", n),
     }
