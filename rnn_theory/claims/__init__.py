@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (registers)
     exploding,
     gates,
     gates_modern,
+    hochreiter,
     latching,
     learning,
     memory,
@@ -73,6 +74,7 @@ ORDER = (
     "orvieto2023.exp-parametrisation",
     "can2020.slow-modes",
     "bengio1994.latching-vanishes",
+    "hochreiter1997.global-bound",
 )
 _registered = dict(CLAIMS)
 CLAIMS.clear()
