@@ -102,11 +102,13 @@ def _critical_rates():
     "values of P_τ where a Gaussian W at the same χ spreads them",
     source=Source(
         "chen2018",
-        None,
-        "critical initialisation (χ = 1) and dynamical isometry of the vanilla RNN",
-        "derived",
-        "Chen et al. 2018 and Pennington et al. 2017 treat the spectrum of the input–output Jacobian at criticality; "
-        "their texts were not read, so nothing is quoted",
+        "Finally, we develop a closed-form critical initialization scheme that achieves dynamical isometry in both "
+        "vanilla RNNs and minimalRNNs.",
+        "Abstract (ICML 2018 version)",
+        note="only the abstract was read; the orthogonal-against-Gaussian part is Pennington, Schoenholz & Ganguli "
+        "2017 (NeurIPS 2017, arXiv:1711.04735), Abstract, for deep feed-forward networks: “sigmoidal networks can "
+        "achieve isometry, but only with orthogonal weight initialization”; the check transfers both to the "
+        "driven tanh RNN at χ = 1",
     ),
     asks="typical",
     method=f"g_c from χ(g_c, s² = {CRITICAL_SCALE:g}) = 1: the measured rate (5 seeds, n = 64) at g_c must be closer to 0 "
