@@ -260,11 +260,20 @@ def _float_boundary():
 
 
 def _normalised_block(r):
-    """An LRU block with |λ| = r and B = γ·I, γ = √(1 − r²), and LRU_STEPS steps of complex white input
-    (each real part N(0, ½)): (cell, xs)."""
+    """An LRU block with |λ| = r built from its exponential parametrisation, ν = ln(−ln r), so that
+    B = γ·I, γ = √(1 − r²); and LRU_STEPS steps of complex white input (each real part N(0, ½)): (cell, xs)."""
     rng = np.random.default_rng(int(r * 1000))
-    cell = CELLS["lru"](r=[r], theta=[rng.uniform(0, 2 * np.pi)], B=np.sqrt(1 - r**2) * np.eye(2))
+    cell = CELLS["lru"].from_exponential([np.log(-np.log(r))], [rng.uniform(0, 2 * np.pi)], np.eye(2))
     return cell, rng.normal(0.0, np.sqrt(0.5), (LRU_STEPS, 2))
+
+
+def _builds(nu):
+    """Whether ``LRU.from_exponential`` accepts ν (it refuses a ν whose |λ| rounds to 1)."""
+    try:
+        CELLS["lru"].from_exponential([nu], [0.0], np.eye(2))
+    except ValueError:
+        return False
+    return True
 
 
 def _variance_ratio(cell, xs, s0=None):
@@ -308,7 +317,7 @@ def _symbolic_modulus():
     asks="worst_case",
     method="symbolically |exp(−e^ν + iθ)| = exp(−e^ν) with e^ν > 0 (SymPy); in float64 |λ| on ν ∈ [−60, 10] "
     "(step 0.01) and the boundary below which exp(−e^ν) rounds to exactly 1; the variance ratio E‖s‖²/E‖x‖² of an LRU "
-    f"block with B = γ·I on complex white input, |λ| ∈ {{{', '.join(f'{r:g}' for r in LRU_RADII)}}}, {LRU_STEPS} steps, "
+    f"block built by LRU.from_exponential (B = γ·I) on complex white input, |λ| ∈ {{{', '.join(f'{r:g}' for r in LRU_RADII)}}}, {LRU_STEPS} steps, "
     "against 1 within 5 standard errors of the estimate",
     recorded="holds-if",
 )
@@ -322,6 +331,8 @@ def exp_parametrisation(ctx):
         "symbolic_modulus_below_1": _symbolic_modulus(),
         "float64_max_modulus_on_grid": float(radii.max()),
         "float64_largest_nu_with_modulus_exactly_1": boundary,
+        "lru_from_exponential_refuses_the_boundary": not _builds(boundary),
+        "lru_from_exponential_builds_1e-6_above_it": _builds(boundary + 1e-6),
         "variance_ratio_by_modulus": {
             f"{r:g}": {"predicted": 1.0, "measured": q, "standard_error": e}
             for r, q, e in zip(LRU_RADII, ratios, errors)
@@ -339,7 +350,8 @@ def exp_parametrisation(ctx):
         "holds-if",
         evidence,
         condition=f"in exact arithmetic for every ν; in float64 only for "
-        f"ν > {boundary:.4f}, below which exp(−e^ν) rounds to exactly 1 and the state no longer decays",
+        f"ν > {boundary:.4f}, below which exp(−e^ν) rounds to exactly 1 and the state no longer decays (the lru "
+        "cell's from_exponential refuses such ν)",
     )
 
 
