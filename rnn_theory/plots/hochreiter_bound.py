@@ -5,7 +5,7 @@ W = a·I and random weights; and how far below the bound each lies, against n.""
 import numpy as np
 
 from ..classics.hochreiter import diagonal_net, global_bound, random_net, uniform_net
-from ._style import DOUBLE, GREY, MEASURED, REFERENCE, new_figure, series
+from ._style import DOUBLE, GREY, REFERENCE, measured_points, new_figure, series
 
 N, TAU, STEPS = 4, 0.9, 41  # lags q = 1..40
 SIZES, SEEDS = (2, 3, 4, 6, 8), tuple(range(10))
@@ -50,19 +50,8 @@ def build():
     over_lag.legend(loc="lower left", fontsize=6)
     by_size = {n: _runs(n) for n in SIZES}
     for i, family in enumerate(runs):
-        style = series(i)
         gaps = [[np.max(f["measured"] - f["bound"]) / LN10 for f in by_size[n][family]] for n in SIZES]
-        centre = np.array([np.median(g) for g in gaps])
-        low, high = (np.array([f(g) for g in gaps]) for f in (min, max))
-        over_n.errorbar(
-            SIZES,
-            centre,
-            yerr=[centre - low, high - centre],
-            color=style["color"],
-            marker=style["marker"],
-            **MEASURED,
-            label=family,
-        )
+        measured_points(over_n, SIZES, *([f(g) for g in gaps] for f in (np.median, min, max)), i, family)
     fine = np.linspace(SIZES[0], SIZES[-1], 50)
     over_n.plot(fine, -2 * np.log10(fine), color=GREY, **REFERENCE, label="$1/n^2$ (proven for the first)")
     over_n.plot(fine, -np.log10(fine), color=GREY, lw=0.8, ls="--", label="$1/n$ (proven for the second)")
