@@ -10,7 +10,10 @@ the (u, v) entry of ∂net(t)/∂net(t−q). The paper bounds it by n·(f'_max·
 ‖W‖_A = max_r Σ_s |w_rs| and f'_max = max_{m=1..q} ‖F'(t−m)‖_A, and on the way by
 n·(f'_max)^q·‖W_v‖_x·‖W_uᵀ‖_x·‖W‖_A^(q−2) (q > 1; ‖x‖_x = max_r |x_r|, W_v the column v, W_uᵀ the row
 u of W). ``error_scaling`` computes the scaling by eq. (1); ``scaling_from_jacobians`` from the
-cell's own step Jacobians, ∂net(t)/∂net(t−q) = W·P_{t−1,q−1}·F'(t−q), a second route.
+cell's own step Jacobians, ∂net(t)/∂net(t−q) = W·P_{t−1,q−1}·F'(t−q), a second route. (The path sum
+of eq. (2) agrees with eq. (1) when each path's weight is w_{l_{m−1} l_m}, the connection from l_m to
+l_{m−1}, as eq. (1)'s w_uv at q = 1 is; eq. (2) as printed writes w_{l_m l_{m−1}}, its transpose under
+the paper's own convention that w_ij connects unit j to unit i.)
 
 The bound is met within 1/n² by ``uniform_net`` (every w_ij = w_max, every unit held at net = 0
 where f' = f'_max = 1/4, so every path has the same sign), and within 1/n by ``diagonal_net``
