@@ -42,6 +42,28 @@ class LRU(Cell):
         B *= np.repeat(np.sqrt(1 - r**2), 2)[:, None]
         return cls(r=r, theta=theta, B=B)
 
+    @classmethod
+    def from_exponential(cls, nu, theta, B):
+        """The LRU's exponential parametrisation (Orvieto et al. 2023): λ_k = exp(−exp(ν_k) + iθ_k), so
+        r_k = |λ_k| = exp(−exp(ν_k)) < 1 for every real ν_k, and the input normalised per block by
+        γ_k = √(1 − r_k²). nu, theta (n/2,), B (n, m) before normalisation.
+
+        In float64 exp(−exp(ν)) rounds to exactly 1 once ν is below about −37.6 (exp(ν) under half the
+        spacing of floats below 1): such a ν gives no decaying mode, and ValueError says so.
+
+        >>> cell = LRU.from_exponential([0.0], [0.5], [[1.0], [0.0]])
+        >>> round(float(cell.params["r"][0]), 6), round(float(cell.params["B"][0, 0]), 6)  # e^{−1}, √(1 − e^{−2})
+        (0.367879, 0.929873)
+        """
+        nu = np.atleast_1d(np.asarray(nu, dtype=float))
+        r = np.exp(-np.exp(nu))
+        if (r >= 1).any():
+            raise ValueError(
+                f"lru: exp(−exp(ν)) rounds to 1 in float64 for ν = {nu[r >= 1].max():.6g}: no decaying mode"
+            )
+        B = np.asarray(B, dtype=float) * np.repeat(np.sqrt(1 - r**2), 2)[:, None]
+        return cls(r=r, theta=theta, B=B)
+
     def recurrent_matrices(self):
         return {"A": _numpy_ops.rotation_blocks(self._params["r"], self._params["theta"])}
 

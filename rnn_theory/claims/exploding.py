@@ -1,10 +1,14 @@
 """The exploding side (Pascanu, Mikolov & Bengio 2013): the wall of the one-unit model, norm clipping
 on it; and non-normal transient growth with ρ(W) < 1 (Orhan & Pitkow 2020)."""
 
+import functools
+
 import numpy as np
 
+from ..cells import CELLS
 from ..classics import chain_matrix, descend, perturbed, step_lengths, transient, wall_crossing, wall_location
-from ..classics.wall import one_unit_loss
+from ..classics.wall import STEPS, X0, one_unit_loss
+from ._counterexample import counterexample
 from ._registry import Source, Verdict, claim
 from ._typical import classify
 
@@ -16,6 +20,19 @@ WALL_SHIFT = 0.02
 # "Explodes": the gradient on the wall at least 100 times (two orders of magnitude) its median size
 # on the same line of b.
 EXPLODES = 100.0
+
+
+def _one_unit_cell(w, b):
+    """The one-unit model as the sigmoid rnn cell on y = σ(x): y_t = σ(w·y_{t−1} + b), run on STEPS zero
+    inputs from y_0 = σ(x_0). Returns (cell, xs, s0)."""
+    cell = CELLS["rnn"](W=[[w]], U=[[0.0]], b=[b], activation="sigmoid")
+    return cell, np.zeros((STEPS, 1)), np.array([1 / (1 + np.exp(-X0))])
+
+
+def _no_wall(cell, xs, s0, _log_norm):
+    """Refutes the wall at the cell's weight w: the gradient's peak along b is off the fixed points' jump,
+    not explosive, or not matched by the curvature."""
+    return not _wall_row(float(cell.params["W"][0, 0]))["passes"]
 
 
 def _wall_row(w):
@@ -65,7 +82,9 @@ def wall(ctx):
     if len(passing) == len(rows):
         return Verdict("holds", evidence)
     if not passing:
-        raise RuntimeError("pascanu2013.wall: no weight shows the wall; inspect classics.wall_crossing")
+        w, row = next(iter(rows.items()))
+        example = counterexample(*_one_unit_cell(w, row["measured"]), STEPS, _no_wall)
+        return Verdict("refuted", evidence, counterexample=example)
     return Verdict(
         "holds-if",
         evidence,
@@ -78,6 +97,13 @@ CLIP_OFFSETS = (-0.5, -0.3, -0.1, 0.1, 0.3)  # start b relative to the wall, on 
 # The valley: the target 0.7 is reachable, E → 0; the plateau beyond the wall is E ≈ 0.09 (the other
 # attractor's σ far from 0.7). E < 0.01 is well inside the valley, far from the plateau.
 VALLEY = 0.01
+
+
+def _clipped_stuck(cell, xs, s0, _log_norm):
+    """Refutes clipping from the start (w, b) of the cell: the clipped descent ends outside the valley."""
+    start = np.array([[cell.params["W"][0, 0], cell.params["b"][0]]])
+    path = descend(start, CLIP_RATE, CLIP_ITERATIONS, threshold=CLIP_THRESHOLD)
+    return not one_unit_loss(path[-1, :, 0], path[-1, :, 1])[0][0] < VALLEY
 
 
 def _clipping_starts():
@@ -122,7 +148,8 @@ def clipping(ctx):
     if not stuck:
         return Verdict("holds", evidence)
     if len(stuck) == len(starts):
-        raise RuntimeError("pascanu2013.clipping: no clipped descent reaches the valley; inspect classics.descend")
+        example = counterexample(*_one_unit_cell(*starts[0]), STEPS, _clipped_stuck)
+        return Verdict("refuted", evidence, counterexample=example)
     return Verdict("holds-if", evidence, condition=f"except from the starts (w, b) {{{', '.join(stuck)}}}")
 
 
@@ -135,8 +162,12 @@ GAUSSIAN_GAIN, GAUSSIAN_N, GAUSSIAN_SEEDS = 0.8, 64, range(8)
 NUDGE = 1e-3  # the genericity perturbation's size, as in claims.counterexample
 
 
+def _gaussian_matrix(seed):
+    return np.random.default_rng(seed).normal(0.0, GAUSSIAN_GAIN / np.sqrt(GAUSSIAN_N), (GAUSSIAN_N, GAUSSIAN_N))
+
+
 def _gaussian_case(seed):
-    W = np.random.default_rng(seed).normal(0.0, GAUSSIAN_GAIN / np.sqrt(GAUSSIAN_N), (GAUSSIAN_N, GAUSSIAN_N))
+    W = _gaussian_matrix(seed)
     summaries = [transient(V, 50) for V in (W, perturbed(W, NUDGE, seed))]
     return [(s["spectral_radius"], s["peak"], s["duration"]) for s in summaries]
 
@@ -162,9 +193,7 @@ def _gaussian_case(seed):
 def nonnormal_transient(ctx):
     chains = {n: transient(chain_matrix(n, CHAIN_RHO, CHAIN_ALPHA), 50 * n) for n in CHAIN_SIZES}
     per_unit = [chains[n]["peak_lag"] / n for n in CHAIN_SIZES]
-    worst_ok = all(c["spectral_radius"] < 1 and c["peak"] > LARGE for c in chains.values()) and max(per_unit) <= (
-        1 + LINEAR
-    ) * min(per_unit)
+    worst_ok = all(_large_transient(c) for c in chains.values()) and max(per_unit) <= (1 + LINEAR) * min(per_unit)
     worst_evidence = {
         f"n = {n}": {
             "spectral_radius": c["spectral_radius"],
@@ -186,11 +215,42 @@ def nonnormal_transient(ctx):
         "perturbed_steps_above_1_by_seed": [row[1][2] for row in rows],
         "transient_before_and_after_perturbation": record,
     }
-    if not worst_ok:
-        raise RuntimeError(
-            "orhan2020.nonnormal-transient: the chain shows no O(n) transient; inspect classics.nonnormal"
+    if worst_ok:
+        worst = Verdict("holds", worst_evidence)
+    else:
+        n = next((n for n, c in chains.items() if not _large_transient(c)), CHAIN_SIZES[int(np.argmax(per_unit))])
+        refutes = functools.partial(_no_linear_transient, min(per_unit))
+        worst = Verdict(
+            "refuted", worst_evidence, counterexample=_held_at_zero(chain_matrix(n, CHAIN_RHO, CHAIN_ALPHA), refutes)
         )
-    typical = {"holds": "holds", "fails": "refuted", "undecided": "undecided"}[cls]
-    if typical == "refuted":
-        raise RuntimeError("orhan2020.nonnormal-transient: Gaussian W shows no transient; inspect classics.nonnormal")
-    return {"worst_case": Verdict("holds", worst_evidence), "typical": Verdict(typical, typical_evidence)}
+    if cls != "fails":
+        return {"worst_case": worst, "typical": Verdict(cls, typical_evidence)}
+    W = _gaussian_matrix(GAUSSIAN_SEEDS[grows.index(False)])
+    example = _held_at_zero(W, _no_transient)
+    return {"worst_case": worst, "typical": Verdict("refuted", typical_evidence, counterexample=example)}
+
+
+def _large_transient(summary):
+    return summary["spectral_radius"] < 1 and summary["peak"] > LARGE
+
+
+def _held_at_zero(W, refutes, lags=50):
+    """The counterexample of a matrix W: a tanh rnn cell held at h = 0 (zero input and bias), where
+    ∂h_T/∂h_{T−τ} = W^τ, over ``lags`` steps."""
+    n = len(W)
+    cell = CELLS["rnn"](W=W, U=np.zeros((n, 1)), b=np.zeros(n), activation="tanh")
+    return counterexample(cell, np.zeros((lags, 1)), np.zeros(n), lags, refutes)
+
+
+def _no_linear_transient(reference, cell, xs, s0, _log_norm):
+    """Refutes the chain's transient: ρ >= 1, a peak of ln‖W^τ‖₂ below LARGE, or a peak lag per unit off the
+    ``reference`` (the smallest across sizes) by more than LINEAR."""
+    W = cell.params["W"]
+    summary = transient(W, 50 * len(W))
+    return not (_large_transient(summary) and summary["peak_lag"] / len(W) <= (1 + LINEAR) * reference)
+
+
+def _no_transient(cell, xs, s0, _log_norm):
+    """Refutes the typical transient on one W: ρ(W) >= 1, or ‖W^τ‖₂ > 1 for fewer than 2 steps."""
+    summary = transient(cell.params["W"], 50)
+    return not (summary["spectral_radius"] < 1 and summary["duration"] >= 2)

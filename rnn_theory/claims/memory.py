@@ -100,17 +100,28 @@ CHRONO_T_MAX = 100
 AROUND = 2.0
 
 
+def _chrono_cell(rule, seed):
+    cell = _lstm(seed, 1.0)
+    if rule != "chrono":
+        return cell
+    b_f = np.log(np.random.default_rng(seed + 1000).uniform(1, CHRONO_T_MAX - 1, N))
+    return CELLS["lstm"](**{**cell.params, "b_f": b_f, "b_i": -b_f})
+
+
+def _chrono_times(cell, xs, s0=None):
+    """(predicted 1 + e^{b_f}, measured memory times) per unit."""
+    return (1 + np.exp(cell.params["b_f"])).tolist(), memory_times(cell, xs, s0).tolist()
+
+
 def _chrono_case(case):
     rule, seed = case
-    cell = _lstm(seed, 1.0)
-    params = dict(cell.params)
-    if rule == "chrono":
-        b_f = np.log(np.random.default_rng(seed + 1000).uniform(1, CHRONO_T_MAX - 1, N))
-        params.update(b_f=b_f, b_i=-b_f)
-    cell = CELLS["lstm"](**params)
-    predicted = 1 + np.exp(cell.params["b_f"])
-    measured = memory_times(cell, _inputs(seed))
-    return predicted.tolist(), measured.tolist()
+    return _chrono_times(_chrono_cell(rule, seed), _inputs(seed))
+
+
+def _chrono_fails(rule, cell, xs, s0, _log_norm):
+    """Refutes the claim for ``rule`` on one LSTM: a unit's memory time off 1 + e^{b_f} by more than a
+    factor AROUND, or the spread not as stated."""
+    return not _chrono_ok(rule, *_chrono_times(cell, xs, s0))
 
 
 def _chrono_ok(rule, predicted, measured):
@@ -153,10 +164,15 @@ def chrono(ctx):
             "passes": record,
         }
     evidence = {"t_max": CHRONO_T_MAX, "rules": table}
-    verdict = settings_verdict(classes, evidence, settings_condition(classes, ""))
-    if verdict is None:
-        raise RuntimeError("tallec2018.chrono: no setting behaves as stated; inspect memory_times and the cells")
-    return verdict
+    condition = settings_condition(classes, "")
+    verdict = settings_verdict(classes, evidence, condition)
+    if verdict is not None:
+        return verdict
+    rule, seed = next((r, 400 + s) for r in rules for s, row in zip(SEEDS, groups[r]) if not _chrono_ok(r, *row))
+    example = counterexample(
+        _chrono_cell(rule, seed), _inputs(seed), np.zeros(2 * N), 1, functools.partial(_chrono_fails, rule)
+    )
+    return Verdict("refuted", evidence, condition=condition, counterexample=example)
 
 
 GERS_STEPS = 2000
@@ -243,15 +259,41 @@ def _float_boundary():
     return lo
 
 
-def _stationary_variance(r):
-    """E‖s‖²/E‖x‖² of an LRU block with |λ| = r and B = γ·I, γ = √(1 − r²), on complex white input
-    (each real part N(0, ½)), measured over the second half of LRU_STEPS steps."""
+def _normalised_block(r):
+    """An LRU block with |λ| = r built from its exponential parametrisation, ν = ln(−ln r), so that
+    B = γ·I, γ = √(1 − r²); and LRU_STEPS steps of complex white input (each real part N(0, ½)): (cell, xs)."""
     rng = np.random.default_rng(int(r * 1000))
-    gamma = np.sqrt(1 - r**2)
-    cell = CELLS["lru"](r=[r], theta=[rng.uniform(0, 2 * np.pi)], B=gamma * np.eye(2))
-    xs = rng.normal(0.0, np.sqrt(0.5), (LRU_STEPS, 2))
-    states = cell.run(xs)[LRU_STEPS // 2 :]
+    cell = CELLS["lru"].from_exponential([np.log(-np.log(r))], [rng.uniform(0, 2 * np.pi)], np.eye(2))
+    return cell, rng.normal(0.0, np.sqrt(0.5), (LRU_STEPS, 2))
+
+
+def _builds(nu):
+    """Whether ``LRU.from_exponential`` accepts ν (it refuses a ν whose |λ| rounds to 1)."""
+    try:
+        CELLS["lru"].from_exponential([nu], [0.0], np.eye(2))
+    except ValueError:
+        return False
+    return True
+
+
+def _variance_ratio(cell, xs, s0=None):
+    """E‖s‖² over the second half of the run over E‖x‖²."""
+    states = cell.run(xs, s0)[len(xs) // 2 :]
     return float(np.mean(np.sum(states**2, axis=1)) / np.mean(np.sum(xs**2, axis=1)))
+
+
+def _variance_error(r):
+    """The standard error of a mean of |s|² over T/2 correlated samples: √(2·(1 + r²)/(1 − r²)/(T/2))."""
+    return float(np.sqrt(2 * (1 + r**2) / (1 - r**2) / (LRU_STEPS / 2)))
+
+
+def _stationary_variance(r):
+    return _variance_ratio(*_normalised_block(r))
+
+
+def _variance_off(cell, xs, s0, _log_norm):
+    """Refutes the normalisation on one block: the variance ratio is off 1 by more than 5 standard errors."""
+    return abs(_variance_ratio(cell, xs, s0) - 1) > 5 * _variance_error(float(cell.params["r"][0]))
 
 
 @functools.cache
@@ -275,7 +317,7 @@ def _symbolic_modulus():
     asks="worst_case",
     method="symbolically |exp(−e^ν + iθ)| = exp(−e^ν) with e^ν > 0 (SymPy); in float64 |λ| on ν ∈ [−60, 10] "
     "(step 0.01) and the boundary below which exp(−e^ν) rounds to exactly 1; the variance ratio E‖s‖²/E‖x‖² of an LRU "
-    f"block with B = γ·I on complex white input, |λ| ∈ {{{', '.join(f'{r:g}' for r in LRU_RADII)}}}, {LRU_STEPS} steps, "
+    f"block built by LRU.from_exponential (B = γ·I) on complex white input, |λ| ∈ {{{', '.join(f'{r:g}' for r in LRU_RADII)}}}, {LRU_STEPS} steps, "
     "against 1 within 5 standard errors of the estimate",
     recorded="holds-if",
 )
@@ -283,27 +325,33 @@ def exp_parametrisation(ctx):
     radii = np.exp(-np.exp(LRU_NU))
     boundary = _float_boundary()
     ratios = ctx.map(_stationary_variance, LRU_RADII)
-    # the standard error of a mean of |s|² over T/2 correlated samples: √(2·(1 + r²)/(1 − r²)/(T/2))
-    errors = [np.sqrt(2 * (1 + r**2) / (1 - r**2) / (LRU_STEPS / 2)) for r in LRU_RADII]
+    errors = [_variance_error(r) for r in LRU_RADII]
     normalised = all(abs(q - 1) <= 5 * e for q, e in zip(ratios, errors))
     evidence = {
         "symbolic_modulus_below_1": _symbolic_modulus(),
         "float64_max_modulus_on_grid": float(radii.max()),
         "float64_largest_nu_with_modulus_exactly_1": boundary,
+        "lru_from_exponential_refuses_the_boundary": not _builds(boundary),
+        "lru_from_exponential_builds_1e-6_above_it": _builds(boundary + 1e-6),
         "variance_ratio_by_modulus": {
             f"{r:g}": {"predicted": 1.0, "measured": q, "standard_error": e}
             for r, q, e in zip(LRU_RADII, ratios, errors)
         },
     }
-    if not (evidence["symbolic_modulus_below_1"] and normalised):
-        raise RuntimeError("orvieto2023.exp-parametrisation: the symbolic modulus or the variance check failed")
+    if not evidence["symbolic_modulus_below_1"]:
+        raise RuntimeError("orvieto2023.exp-parametrisation: SymPy did not simplify |exp(−e^ν + iθ)|; inspect it")
+    if not normalised:
+        r = next(r for r, q, e in zip(LRU_RADII, ratios, errors) if abs(q - 1) > 5 * e)
+        cell, xs = _normalised_block(r)
+        return Verdict("refuted", evidence, counterexample=counterexample(cell, xs, np.zeros(2), 1, _variance_off))
     if radii.max() < 1:
         return Verdict("holds", evidence)
     return Verdict(
         "holds-if",
         evidence,
         condition=f"in exact arithmetic for every ν; in float64 only for "
-        f"ν > {boundary:.4f}, below which exp(−e^ν) rounds to exactly 1 and the state no longer decays",
+        f"ν > {boundary:.4f}, below which exp(−e^ν) rounds to exactly 1 and the state no longer decays (the lru "
+        "cell's from_exponential refuses such ν)",
     )
 
 
@@ -318,9 +366,16 @@ def _slow_case(case):
     n units; the LSTM's state is (h, c), 2n dimensions, and its forget gate on the n of c), averaged
     over states."""
     kind, seed = case
-    base = CELLS[kind].random(hidden_size=SLOW_N, input_size=M, rng=seed, gain=1.0)
-    xs = _inputs(seed, 100)
-    fractions = []
+    return _slow_fractions(_slow_cell(kind, seed), _inputs(seed, 100))
+
+
+def _slow_cell(kind, seed):
+    return CELLS[kind].random(hidden_size=SLOW_N, input_size=M, rng=seed, gain=1.0)
+
+
+def _slow_fractions(base, xs, s0=None):
+    """``_slow_case`` on the cell ``base`` (its retention bias replaced by each β) and inputs ``xs``."""
+    kind, fractions = base.key, []
     for beta in RETENTION:
         params = dict(base.params)
         if kind == "lstm":
@@ -328,7 +383,7 @@ def _slow_case(case):
         else:
             params["b_z"] = np.full(SLOW_N, -beta)
         cell = CELLS[kind](**params)
-        states = cell.run(xs)
+        states = cell.run(xs, s0)
         moduli = [np.abs(np.linalg.eigvals(cell.jacobian(xs[t - 1], states[t - 1]))) for t in range(5, 101, 5)]
         fractions.append(float(np.mean(np.sum(np.array(moduli) > SLOW, axis=1)) / SLOW_N))
     return fractions
@@ -371,7 +426,16 @@ def slow_modes(ctx):
         }
         table[kind]["accumulates"] = record
     evidence = {"slow_if_modulus_above": SLOW, "cells": table}
-    verdict = settings_verdict(classes, evidence, settings_condition(classes, ""))
-    if verdict is None:
-        raise RuntimeError("can2020.slow-modes: no setting behaves as stated; inspect memory_times and the cells")
-    return verdict
+    condition = settings_condition(classes, "")
+    verdict = settings_verdict(classes, evidence, condition)
+    if verdict is not None:
+        return verdict
+    kind, seed = next((k, 600 + s) for k in groups for s, row in zip(SEEDS, groups[k]) if not _accumulates(row))
+    cell = _slow_cell(kind, seed)
+    example = counterexample(cell, _inputs(seed, 100), np.zeros(cell.state_size), 1, _no_accumulation)
+    return Verdict("refuted", evidence, condition=condition, counterexample=example)
+
+
+def _no_accumulation(cell, xs, s0, _log_norm):
+    """Refutes the claim on one cell: its slow modes do not accumulate as the retention bias grows."""
+    return not _accumulates(_slow_fractions(cell, xs, s0))

@@ -9,10 +9,12 @@
   against Gaussian W;
 - ``nonnormal``: transient growth of ‖W^τ‖ with ρ(W) < 1, its genericity and its fragility;
 - ``irnn``: the IRNN's all-or-nothing gradient passage (Le, Jaitly & Hinton 2015);
-- ``oseledets``: the finite-lag gradient rate converging to λ₁.
+- ``oseledets``: the finite-lag gradient rate converging to λ₁;
+- ``hochreiter``: the error scaling of Hochreiter & Schmidhuber (1997, §3.1) against their global bound.
 """
 
 from .clipping import clip_by_norm, descend, step_lengths
+from .hochreiter import diagonal_net, error_scaling, global_bound, row_sum_norm, scaling_from_jacobians, uniform_net
 from .irnn import passing_fraction
 from .isometry import critical_gain, isometry_run, product_log_singular_values, upper_spread
 from .meanfield_rate import measured_rate, predicted_rate, rate_sweep
@@ -58,4 +60,10 @@ __all__ = [
     "passing_fraction",
     "rate_convergence",
     "decay_exponent",
+    "error_scaling",
+    "scaling_from_jacobians",
+    "global_bound",
+    "row_sum_norm",
+    "uniform_net",
+    "diagonal_net",
 ]

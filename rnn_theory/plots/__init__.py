@@ -36,6 +36,7 @@ FIXED = {
     "wall_and_clipping": "wall_clipping",
     "meanfield_rate_vs_gain": "meanfield_rate",
     "singular_value_spread": "isometry",
+    "hochreiter_bound_vs_lag": "hochreiter_bound",
 }
 _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 

@@ -10,6 +10,8 @@ in SVG (the file looks the same without the font installed).
 
 import contextlib
 
+import numpy as np
+
 SINGLE, DOUBLE = 3.3, 7.0  # figure widths in inches
 
 # Okabe–Ito, in the order series take them (yellow last: faint on white paper).
@@ -81,6 +83,21 @@ def series(i):
         "linestyle": LINESTYLES[(colour + round_) % len(LINESTYLES)],
         "marker": MARKERS[(colour + 3 * round_) % len(MARKERS)],
     }
+
+
+def measured_points(axes, x, centre, low, high, i, label):
+    """Measured values of the i-th series: markers at ``centre`` with bars from ``low`` to ``high``."""
+    style = series(i)
+    centre, low, high = (np.asarray(v, dtype=float) for v in (centre, low, high))
+    return axes.errorbar(
+        x,
+        centre,
+        yerr=[centre - low, high - centre],
+        color=style["color"],
+        marker=style["marker"],
+        **MEASURED,
+        label=label,
+    )
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ import numpy as np
 from .. import largest_lyapunov
 from ..flow.meanfield import mean_field_lyapunov, random_tanh_rnn
 from ._bands import quartiles
-from ._style import GREY, MEASURED, SINGLE, label_vertical, new_figure, series
+from ._style import GREY, SINGLE, label_vertical, measured_points, new_figure
 
 GAINS = tuple(np.round(np.arange(0.5, 3.01, 0.1), 2))
 SIZES = (50, 200)
@@ -35,16 +35,7 @@ def build():
     )
     for i, n in enumerate(SIZES):
         low, median, high = quartiles([[_lyapunov(n, g, s) for g in GAINS] for s in SEEDS])
-        style = series(i)
-        axes.errorbar(
-            np.add(GAINS, (2 * i - 1) * DODGE),
-            median,
-            yerr=[median - low, high - median],
-            color=style["color"],
-            marker=style["marker"],
-            **MEASURED,
-            label=f"measured, $n = {n}$",
-        )
+        measured_points(axes, np.add(GAINS, (2 * i - 1) * DODGE), median, low, high, i, f"measured, $n = {n}$")
     axes.axhline(0.0, color="black", lw=0.5)
     axes.axvline(1.0, color=GREY, lw=0.8, ls="--")
     label_vertical(axes, 1.0, "$g = 1$", top=0.97)

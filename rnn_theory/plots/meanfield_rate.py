@@ -7,7 +7,7 @@ import numpy as np
 from ..classics.meanfield_rate import SEEDS, predicted_rate, rate_sweep
 from ..classics.networks import BURN_IN, STEPS, M, N
 from ..flow.meanfield import mean_field_lyapunov
-from ._style import GREY, MEASURED, REFERENCE, SINGLE, new_figure, series
+from ._style import GREY, REFERENCE, SINGLE, measured_points, new_figure, series
 
 GAINS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)
 SCALES = (0.5, 1.0, 2.0)
@@ -23,17 +23,8 @@ def build():
         axes.plot(fine, [predicted_rate(g, scale) for g in fine], color=style["color"], ls=style["linestyle"], lw=1.0)
         mine = [r for r in rows if r["input_scale"] == scale]
         gains = np.array([r["gain"] for r in mine]) + (i - 1) * DODGE
-        measured = np.array([r["measured"] for r in mine])
-        low, high = (np.array([f(r["slopes"]) for r in mine]) for f in (min, max))
-        axes.errorbar(
-            gains,
-            measured,
-            yerr=[measured - low, high - measured],
-            color=style["color"],
-            marker=style["marker"],
-            **MEASURED,
-            label=f"input scale $s = {scale:g}$",
-        )
+        low, high = ([f(r["slopes"]) for r in mine] for f in (min, max))
+        measured_points(axes, gains, [r["measured"] for r in mine], low, high, i, f"input scale $s = {scale:g}$")
     axes.plot(fine, [mean_field_lyapunov(g) for g in fine], color=GREY, **REFERENCE, label="no input (λ$_1$)")
     axes.plot([], [], color="black", lw=1.0, label=r"mean field $\frac{1}{2}\ln\chi$")
     axes.axhline(0.0, color="black", lw=0.5)

@@ -24,6 +24,7 @@ _UNICODE = {
     "τ": r"$\tau$",
     "γ": r"$\gamma$",
     "θ": r"$\theta$",
+    "ϑ": r"$\vartheta$",
     "δ": r"$\delta$",
     "ε": r"$\varepsilon$",
     "φ": r"$\varphi$",

@@ -15,7 +15,7 @@ import sympy as sp
 from ...cells import CELLS
 from ..indexed import n
 from .activation import GAMMA, relu_derivative, sigmoid_derivative_bound, sigmoid_forms, tanh_derivative_bound
-from .bounds import hochreiter_factor_bound, one_step_bound, tau_step_bound
+from .bounds import hochreiter_factor_bound, hochreiter_global_bound, one_step_bound, tau_step_bound
 from .chain import _block_product, chain_rule, chain_rule_induction, inductive_step
 from .counts import PUBLISHED, parameter_count, published_counts
 
@@ -31,6 +31,7 @@ THEOREMS = {
     **{f"one_step_bound_{phi}": (lambda phi=phi: one_step_bound(phi)) for phi in GAMMA},
     **{f"tau_step_bound_{phi}": (lambda phi=phi: tau_step_bound(phi)) for phi in GAMMA},
     "hochreiter_factor_bound": hochreiter_factor_bound,
+    "hochreiter_global_bound": hochreiter_global_bound,
     "parameter_counts": published_counts,
     # Every lag, by induction; the inductive step checked on every cell's own update.
     "chain_rule": lambda: chain_rule_induction(tuple(CELLS)),
@@ -52,6 +53,7 @@ MUTANTS = {
     **{f"one_step_bound_{phi}": (lambda phi=phi: one_step_bound(phi, GAMMA[phi] / 2)) for phi in GAMMA},
     **{f"tau_step_bound_{phi}": (lambda phi=phi: tau_step_bound(phi, GAMMA[phi] / 2)) for phi in GAMMA},
     "hochreiter_factor_bound": lambda: hochreiter_factor_bound(limit=5),
+    "hochreiter_global_bound": lambda: hochreiter_global_bound(fprime_max=sp.Rational(1, 5)),
     "parameter_counts": lambda: published_counts(_wrong_lstm_count()),
     # The inductive step with the product the wrong way round: P_(T−1,τ−1) J_T.
     "chain_rule": lambda: chain_rule_induction(("rnn", "lru", "mingru"), compose=lambda J, P: _block_product(P, J)),
@@ -69,6 +71,7 @@ __all__ = [
     "chain_rule",
     "chain_rule_induction",
     "hochreiter_factor_bound",
+    "hochreiter_global_bound",
     "inductive_step",
     "one_step_bound",
     "parameter_count",

@@ -19,7 +19,7 @@ False
 import sympy as sp
 from sympy.calculus.util import function_range, minimum
 
-from ..indexed import Flat, i, matrix, n, vector
+from ..indexed import Flat, i, index_sum, j, matrix, n, vector
 from ..ops import SympyOps
 from ..result import Step, from_steps
 from ..rewrite import normal
@@ -142,5 +142,94 @@ def hochreiter_factor_bound(limit=4):
     ]
     return from_steps(
         f"|σ'(net)·w| <= |w|/4 < 1 whenever |w| < {limit}, with equality 1 at net = 0, |w| = {limit} (Hochreiter 1991)",
+        steps,
+    )
+
+
+def _split_abs(expr):
+    """|a·b| = |a|·|b| applied to every absolute value of a product."""
+    return expr.replace(
+        lambda e: isinstance(e, sp.Abs) and isinstance(e.args[0], sp.Mul),
+        lambda e: sp.Mul(*(sp.Abs(f) for f in e.args[0].args)),
+    )
+
+
+def _all_ones(expr):
+    """``expr`` with every entry of every matrix set to 1."""
+    return expr.replace(lambda e: isinstance(e, sp.Indexed), lambda e: sp.S.One)
+
+
+def hochreiter_global_bound(fprime_max=GAMMA["sigmoid"]):
+    """|∂ϑ_v(t−q)/∂ϑ_u(t)| <= n·(f'_max·‖W‖_A)^q, and with |w_ij| <= w_max < 4.0/n (logistic units) the
+    error decays as n·τ^q, τ = n·w_max/4.0 < 1 (Hochreiter & Schmidhuber 1997, §3.1, "Weak upper
+    bound for scaling factor"); ‖W‖_A = max_r Σ_s |w_rs|, ‖x‖_x = max_r |x_r|.
+
+    The error scaling is the (u, v) entry of ∂net(t)/∂net(t−q) = W F'(t−1) W F'(t−2) ··· W F'(t−q),
+    F'(t) = diag(f'(net(t))). ``fprime_max`` is the claimed sup of the logistic's f' (1/4); a smaller
+    one fails. The last steps show how weak the bound is: the all-w_max W at f' = f'_max everywhere
+    (which makes every path's sign the same) reaches n^{q−1}·(f'_max·w_max)^q, 1/n² of n·τ^q.
+    """
+    fprime_max = sp.sympify(fprime_max)
+    space = Flat(n)
+    d, W = vector("d", space), matrix("W", space, space)
+    row = _split_abs(index_sum(sp.Abs(SympyOps().diag_matmul(d, W)[i, j]), j, n - 1))
+    big_x, big_y = sp.symbols("X Y", nonnegative=True)  # ‖x‖_x, ‖y‖_x: every |x_i| <= X, |y_i| <= Y
+    q = sp.Symbol("q", integer=True, positive=True)
+    w_max, eps = sp.Symbol("w_max", positive=True), sp.Symbol("epsilon", positive=True)
+    tau = n * w_max * fprime_max
+    below = sp.solve_univariate_inequality(tau < 1, w_max, relational=False)  # w_max > 0 by its symbol
+    ones = matrix("J", space, space)
+    uniform_entry = n ** (q - 1) * (fprime_max * w_max) ** q
+    steps = [
+        Step(
+            "machine", f"f'_max = sup σ' = {fprime_max} for the logistic", sigmoid_derivative_bound(fprime_max).proven
+        ),
+        Step(
+            "machine",
+            "row sums of F'W for general n: Σ_s |d_r w_rs| = |d_r|·Σ_s |w_rs|, so ‖F'W‖_A <= f'_max‖W‖_A",
+            normal(row - sp.Abs(d[i]) * index_sum(sp.Abs(W[i, j]), j, n - 1), {i: (0, n - 1)}) == 0,
+        ),
+        Step(
+            "cited", "‖A B‖_A <= ‖A‖_A‖B‖_A and ‖A x‖_x <= ‖A‖_A‖x‖_x (‖·‖_A is induced by ‖·‖_x)", True, HORN_JOHNSON
+        ),
+        Step(
+            "machine",
+            "|xᵀy| <= Σ_i |x_i||y_i| <= Σ_{i<n} X·Y = n·‖x‖_x‖y‖_x",
+            sp.simplify(index_sum(big_x * big_y, i, n - 1).doit() - n * big_x * big_y) == 0,
+        ),
+        Step(
+            "hand",
+            "|∂ϑ_v(t−q)/∂ϑ_u(t)| <= n(f'_max)^q ‖W_v‖_x ‖W_uᵀ‖_x ‖W‖_A^(q−2) <= n(f'_max‖W‖_A)^q",
+            True,
+            "For q > 1 the entry is W_uᵀᵀ A W_v f'_v(net_v(t−q)) with A = F'(t−1) ∏_{m=2}^{q−1} W F'(t−m): by the "
+            "inner-product step, the induced norm and the row-sum step, |·| <= n‖W_uᵀ‖_x ‖A‖_A ‖W_v‖_x f'_max "
+            "with ‖A‖_A <= (f'_max)^(q−1)‖W‖_A^(q−2); a row and a column of W are at most ‖W‖_A in ‖·‖_x. "
+            "q = 1: |f'_v w_uv| <= f'_max‖W‖_A <= n·f'_max‖W‖_A.",
+        ),
+        Step(
+            "machine",
+            f"‖W‖_A <= n·w_max gives n(f'_max n w_max)^q = n·τ^q with τ = n·w_max/{1 / fprime_max}",
+            sp.simplify(n * (fprime_max * n * w_max) ** q - n * (n * w_max / 4) ** q) == 0,
+        ),
+        Step(
+            "machine",
+            f"τ < 1 exactly when w_max < {1 / fprime_max}/n",
+            below == sp.Interval.open(-sp.oo, 1 / (fprime_max * n)),
+        ),
+        Step("machine", "τ^q → 0 as q → ∞ for 0 <= τ < 1", sp.limit((1 / (1 + eps)) ** q, q, sp.oo) == 0),
+        Step(
+            "machine",
+            "all-ones J: J·J = n·J for general n, so J^q = n^(q−1)·J (induction on q)",
+            sp.simplify(_all_ones((ones @ ones)[i, j]).doit() - n * _all_ones(ones[i, j])) == 0,
+        ),
+        Step(
+            "machine",
+            "W = w_max·J at f' = f'_max: the entry n^(q−1)(f'_max w_max)^q is 1/n² of n·(f'_max‖W‖_A)^q",
+            sp.simplify(uniform_entry / (n * (fprime_max * n * w_max) ** q) - 1 / n**2) == 0,
+        ),
+    ]
+    return from_steps(
+        f"|∂ϑ_v(t−q)/∂ϑ_u(t)| <= n(f'_max‖W‖_A)^q <= n·τ^q with τ = n·w_max·{fprime_max} < 1 when w_max < "
+        f"{1 / fprime_max}/n; the uniform W at f' = f'_max reaches 1/n² of it (Hochreiter & Schmidhuber 1997, section 3.1)",
         steps,
     )
