@@ -5,7 +5,8 @@ Nothing is multiplied out: ``diag(v)`` keeps the (n, C) coefficients of C time s
 ``diag_matmul(v, M)`` makes a product node, ``+`` a sum node. ``apply(X, j, transpose)`` then
 applies step j's operator (or its transpose) to a block of vectors X (n, r), one GEMM per weight
 matrix, and ``apply_sum`` merges terms that share a weight matrix into one GEMM. For blocks that
-are all Σ diag·W, ``FlatTranspose`` applies Jᵀ from coefficient arrays of the whole chunk instead.
+are all Σ diag·W, ``FlatTranspose`` and ``FlatForward`` apply Jᵀ and J from coefficient arrays of
+the whole chunk instead, and ``SlicedProduct`` runs their few-column GEMMs in cache-sized blocks.
 """
 
 from types import SimpleNamespace
