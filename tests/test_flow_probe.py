@@ -111,10 +111,11 @@ def test_step_factors_beyond_the_sum_of_squares_range(factor):
     np.testing.assert_allclose(flow.log_norm, flow.lags * np.log(factor), rtol=1e-13)
 
 
-@pytest.mark.parametrize("r", [1, 8, 15, 16, 17, 31, 48, 64, 131])
-def test_transpose_application_across_gemm_slicing(r):
-    """The LSTM's Jᵀ (n = 128: W side by side is 128×512) for column counts on both sides of the
-    K-sliced GEMM's range, against the dense Jacobian; X is left unchanged."""
+@pytest.mark.parametrize("r", [1, 8, 15, 16, 17, 31, 48, 64, 131, 400])
+def test_application_across_gemm_slicing(r):
+    """The LSTM's Jᵀ (n = 128: W side by side is 128×512) and J ([W_*] stacked, 512×128) for
+    column counts on both sides of the blocked GEMM's range (one block, K-slices, row blocks, too
+    many blocks), against the dense Jacobian; X is left unchanged."""
     cell = rt.CELLS["lstm"].random(hidden_size=128, input_size=3, rng=2)
     rng = np.random.default_rng(3)
     xs = rng.normal(size=(2, 3))
@@ -124,18 +125,26 @@ def test_transpose_application_across_gemm_slicing(r):
     Js = StepJacobians(cell, xs, S[:2])
     for j in range(2):
         J = cell.jacobian(xs[j], S[j])
-        out = Js.apply_t(X, j)
-        assert out.shape == X.shape and not np.shares_memory(out, X)
-        assert np.abs(out - J.T @ X).max() <= 1e-13 * np.abs(J).max() * np.abs(X).max() * 16
+        for out, want in ((Js.apply_t(X, j), J.T @ X), (Js.apply(X, j), J @ X)):
+            assert out.shape == X.shape and not np.shares_memory(out, X)
+            assert np.abs(out - want).max() <= 1e-13 * np.abs(J).max() * np.abs(X).max() * 16
     assert np.array_equal(X, X0)
 
 
-def test_probe_without_checks_has_no_upper_bound():
-    """checks = 0: every probe starts on the top directions and no Gaussian vector is streamed, so
-    there is no upper bound (error_bound = ∞); the lower one still holds (against exact)."""
-    cell = rt.CELLS["gru"].random(hidden_size=12, input_size=3, rng=1)
-    xs = np.random.default_rng(2).normal(size=(60, 3))
-    flow = rt.gradient_norms(cell, xs, method="probe", k=4, checks=0)
-    exact = rt.gradient_norms(cell, xs)
-    assert np.all(np.isinf(flow.error_bound))
-    assert np.all(flow.log_norm <= exact.log_norm + 1e-9)
+# (m, K, r, row blocks, K-slices): whole (small, or too many blocks), row blocks only, K-slices
+# only, both; ragged ends (1000 = 7·128 + 104, 301 = 20·15 + 1).
+SLICED = [(3, 4, 2, 1, 1), (2000, 2000, 64, 1, 1), (1000, 1001, 1, 8, 1), (128, 8001, 3, 1, 4), (200, 301, 500, 2, 21)]
+
+
+@pytest.mark.parametrize("m,K,r,blocks,slices", SLICED)
+def test_sliced_product_is_the_product(m, K, r, blocks, slices):
+    """The blocks of rows and K-slices (under 100³ each, at most 128 of them) sum to A @ B up to
+    the rounding of a different summation order (K·u·Σ|A||B|)."""
+    from rnn_theory.flow._operators import SlicedProduct
+
+    rng = np.random.default_rng(m + K + r)
+    A, B = rng.normal(size=(m, K)), rng.normal(size=(K, r))
+    product = SlicedProduct(A, r)
+    assert (len(product.blocks), len(product.blocks[0][1])) == (blocks, slices)
+    out = product(B, np.full((m, r), np.nan))
+    assert np.all(np.abs(out - A @ B) <= 2 * K * 2.2e-16 * (np.abs(A) @ np.abs(B)))

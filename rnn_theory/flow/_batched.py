@@ -9,12 +9,13 @@ memory traffic per step, the bottleneck of a dense approach) never happens.
 """
 
 import contextlib
+from functools import cached_property
 from types import SimpleNamespace
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._operators import OPS, apply_sum, as_op, dense_leaves, flat_transpose_plan
+from ._operators import OPS, FlatForward, FlatTranspose, apply_sum, as_op, dense_leaves, flat_plan
 
 # Products below this many flops run on one BLAS thread. Measured (d×d GEMM, best of 5, OpenBLAS,
 # 2 cores shared with other jobs, load average 10.5): 1 vs 2 threads 0.23 vs 0.49 ms at d = 128,
@@ -59,15 +60,23 @@ class StepJacobians:
         # already one GEMM per weight, without the bookkeeping of ``apply_sum``.
         leaves = [id(M) for M in dense_leaves(self.blocks[0][0])]
         self.direct = len(self.blocks) == 1 and len(leaves) == len(set(leaves))
-        # Jᵀ as a few array operations per step when every block is Σ diag·W and diagonals
-        # (rnn, the LSTM family, ...): coefficients for the whole chunk at once (``_operators``).
-        self.plan = flat_transpose_plan(self.blocks, n, xs.shape[0])
+
+    # J and Jᵀ as a few array operations per step when every block is Σ diag·W and diagonals (rnn,
+    # the LSTM family, ...): coefficients for the whole chunk at once (``_operators``), built on
+    # first use (a pass runs one direction).
+    @cached_property
+    def _forward(self):
+        return flat_plan(FlatForward, self.blocks, self.n, self.steps)
+
+    @cached_property
+    def _transpose(self):
+        return flat_plan(FlatTranspose, self.blocks, self.n, self.steps)
 
     def apply(self, X, j):
-        return self._apply(X, j, False)
+        return self._apply(X, j, False) if self._forward is None else self._forward.apply(X, j)
 
     def apply_t(self, X, j):
-        return self._apply(X, j, True) if self.plan is None else self.plan.apply(X, j)
+        return self._apply(X, j, True) if self._transpose is None else self._transpose.apply(X, j)
 
     def _apply(self, X, j, transpose):
         if self.direct:

@@ -5,7 +5,8 @@ Nothing is multiplied out: ``diag(v)`` keeps the (n, C) coefficients of C time s
 ``diag_matmul(v, M)`` makes a product node, ``+`` a sum node. ``apply(X, j, transpose)`` then
 applies step j's operator (or its transpose) to a block of vectors X (n, r), one GEMM per weight
 matrix, and ``apply_sum`` merges terms that share a weight matrix into one GEMM. For blocks that
-are all Σ diag·W, ``FlatTranspose`` applies Jᵀ from coefficient arrays of the whole chunk instead.
+are all Σ diag·W, ``FlatTranspose`` and ``FlatForward`` apply Jᵀ and J from coefficient arrays of
+the whole chunk instead, and ``SlicedProduct`` runs their few-column GEMMs in cache-sized blocks.
 """
 
 from types import SimpleNamespace
@@ -135,14 +136,14 @@ def apply_sum(terms, j, transpose, parts):
 _STACKS = {}  # key -> (weight matrices side by side, the matrices): every chunk of a run shares them
 
 
-def _side_by_side(mats, transpose):
-    """[M_1ᵀ M_2ᵀ ...] (or [M_1 M_2 ...]) as one C-contiguous array, cached while the same
-    matrices come back."""
-    key = (transpose,) + tuple(id(M) for M in mats)
+def _side_by_side(mats, transpose, stack=np.hstack):
+    """[M_1ᵀ M_2ᵀ ...] (or [M_1 M_2 ...]; [M_1; M_2; ...] with ``stack=np.vstack``) as one
+    C-contiguous array, cached while the same matrices come back."""
+    key = (transpose, stack is np.vstack) + tuple(id(M) for M in mats)
     if key not in _STACKS or any(a is not b for a, b in zip(_STACKS[key][1], mats)):
         if len(_STACKS) >= 8:  # a few cells at a time: keep the cache (and the arrays it pins) small
             _STACKS.clear()
-        _STACKS[key] = (np.ascontiguousarray(np.hstack([M.T if transpose else M for M in mats])), mats)
+        _STACKS[key] = (np.ascontiguousarray(stack([M.T if transpose else M for M in mats])), mats)
     return _STACKS[key][0]
 
 
@@ -200,7 +201,7 @@ class FlatTranspose:
     in the operator tree) are shared by several sinks is applied as Z_g = γ_g ⊙ Y, Y = Σ_a s_a ⊙ X_a,
     Y computed once per step: the LSTM's ∂c'/∂h, which reaches h' through diag(o⊙tanh'(c')), thus
     costs one combination of X_h and X_c instead of one per gate. All W_gᵀ of a part are one GEMM
-    (or two to four K-slices of it, ``_slices``).
+    (in blocks, ``SlicedProduct``).
     """
 
     def __init__(self, blocks, n, C):
@@ -257,16 +258,13 @@ class FlatTranspose:
         for (rows, _, _, diag), layout in zip(self.parts, self._layout):
             ob = out[rows]
             if layout is not None:
-                fills, products = layout
+                fills, product, Zr = layout
                 for combo, gamma, Z in fills:
                     if gamma is None:
                         Z[...] = Ys[combo]
                     else:
                         np.multiply(gamma[j], Ys[combo], out=Z)
-                A, B = products[0]
-                np.matmul(A, B, out=ob)
-                for A, B in products[1:]:
-                    ob += A @ B
+                product(Zr, ob)
                 if diag is not None:
                     combo, gamma = diag
                     ob += Ys[combo] if gamma is None else gamma[j] * Ys[combo]
@@ -282,7 +280,7 @@ class FlatTranspose:
 
     def _lay_out(self, r):
         """For blocks of r columns, per part with weights: where each sink writes its Z_g in a
-        scratch Z, and the GEMM's slices (``_slices``). Kept while the width stays r (the probe's
+        scratch Z, and the GEMM's blocks (``SlicedProduct``). Kept while the width stays r (the probe's
         always does, the exact method's changes now and then)."""
         scratch = np.empty(max((Wt.shape[1] for _, Wt, _, _ in self.parts if Wt is not None), default=0) * r)
         self._width, self._layout = r, []
@@ -292,28 +290,101 @@ class FlatTranspose:
                 continue
             Z = scratch[: Wt.shape[1] * r].reshape(-1, self.n, r)
             fills = [(combo, gamma, Z[g]) for g, (combo, gamma) in enumerate(sinks)]
-            self._layout.append((fills, _slices(Wt, Z.reshape(-1, r))))
+            self._layout.append((fills, SlicedProduct(Wt, r), Z.reshape(-1, r)))
+
+
+class FlatForward:
+    """J of steps whose blocks are all Σ diag·W (+ diagonals), with the coefficients of a whole
+    chunk in arrays. For an input part b, R_b = [W_1; W_2; ...] X_b over the distinct weight
+    matrices acting on b is one GEMM (in blocks, ``SlicedProduct``); then output part a is
+    (J X)_a = Σ_{b,g} L_{a,b,g} ⊙ (W_g X_b) + Σ_b D_{a,b} ⊙ X_b. The LSTM's J thus costs one
+    2048×512 product at n = 512 instead of one product per occurrence of a W_* (seven).
+    """
+
+    def __init__(self, blocks, n, C):
+        k = len(blocks)
+        self.n, self.rows = n, [slice(a * n, (a + 1) * n) for a in range(k)]
+        self._alive = [blocks]  # ``_side_by_side`` caches by the ids of the weight matrices
+        self.stacks, self._width = [], None  # per input part: [W_1; W_2; ...] or None; see ``apply``
+        self.terms = [[] for _ in range(k)]  # per output part: [(b, g or None for X_b itself, L (C, n, 1) or None)]
+        for b in range(k):
+            mats = {}  # id(M) -> (g, M)
+            for a in range(k):
+                coefficients = {}  # g -> Σ of the terms' coefficients
+                for factors, M in _flat_terms(blocks[a][b], n, C):  # block (a, b) of J: rows a, cols b
+                    g = None if M is None else mats.setdefault(id(M), (len(mats), M))[0]
+                    L = _product(factors, n, C)
+                    if g in coefficients:
+                        coefficients[g] = _or_ones(coefficients[g], n, C) + _or_ones(L, n, C)
+                    else:
+                        coefficients[g] = L
+                self.terms[a] += [(b, g, L) for g, L in coefficients.items()]
+            self.stacks.append(_side_by_side([M for _, M in mats.values()], False, np.vstack) if mats else None)
+
+    def apply(self, X, j):
+        r = X.shape[1]
+        if r != self._width:
+            self._width = r
+            self._products = [None if V is None else SlicedProduct(V, r) for V in self.stacks]
+        Xs = [X[rows] for rows in self.rows]
+        Rs = [
+            None if product is None else product(Xb, np.empty((V.shape[0], r))).reshape(-1, self.n, r)
+            for product, V, Xb in zip(self._products, self.stacks, Xs)
+        ]
+        out = np.zeros((len(Xs) * self.n, r))
+        for ob, terms in zip((out[rows] for rows in self.rows), self.terms):
+            for b, g, L in terms:
+                term = Xs[b] if g is None else Rs[b][g]
+                ob += term if L is None else L[j] * term
+        return out
+
+
+def _or_ones(L, n, C):
+    """A coefficient (C, n, 1), ones for None (the empty product)."""
+    return np.ones((C, n, 1)) if L is None else L
 
 
 # OpenBLAS (0.3.31, SkylakeX kernels, as numpy's wheels use here) multiplies a product with
-# M·N·K ≤ 100³ by a kernel that skips packing; just above that size the packed path costs about
-# 1.5× more per flop (one thread, 128×K by K×16: 30 µs at K = 488, 45 µs at K = 496). A product up
-# to 4× the limit is therefore summed from K-slices under it: 128×512 by 512×16 (the LSTM probe's
-# Jᵀ, 2k = 16 columns) takes 31–33 µs instead of 48–52 µs, and 16..48 columns of the LSTM's or the
-# tanh RNN's shapes 12–40% less. Where there is no such kernel it costs at most three more calls
-# and additions of an (m, r) block; with two BLAS threads the whole product runs on both and takes
-# about as long in wall time (LSTM: 27 vs 28 µs) for twice the CPU time.
-_SMALL_GEMM = 100**3
+# M·N·K ≤ 100³ by a kernel that skips packing; above that size the packed path costs 1.5–2.6× more
+# per flop when N is small (one thread: 128×K by K×16, 30 µs at K = 488, 45 µs at K = 496). So a
+# product A (m, K) @ B (K, r) with few columns is summed from blocks under the limit: rows of A in
+# _ROW_BLOCK, K in equal slices. Measured (AMD EPYC, one thread, plain vs blocks; best of 5): A =
+# 512×2048 (the LSTM's Jᵀ at n = 512) r = 5: 0.92 vs 0.34 ms, r = 16: 1.32 vs 0.68, r = 24: 1.71 vs
+# 1.16, r = 40: 2.78 vs 1.81, r = 96: 5.4 vs 4.8; 2048×512 (its J) r = 5: 1.23 vs 0.40, r = 16: 1.56
+# vs 0.83; 128×512 by 512×16 (the LSTM's Jᵀ at n = 128): 31–33 instead of 48–52 µs. The gain
+# shrinks as r grows and each block costs a call and the addition of an (m, r) block, so a product
+# needing more than _MAX_BLOCKS blocks runs whole. With two BLAS threads the blocks run on one, for
+# about the same wall time as the whole product on two (LSTM, n = 128: 27 vs 28 µs).
+_SMALL_GEMM, _ROW_BLOCK, _MAX_BLOCKS = 100**3, 128, 128
 
 
-def _slices(A, B):
-    """[(A_i, B_i)] with A @ B = Σ A_i @ B_i (K-slices when that keeps each product small)."""
-    (m, K), r = A.shape, B.shape[1]
-    pieces = -(-m * K * r // _SMALL_GEMM)
-    if not 1 < pieces <= 4:
-        return [(A, B)]
-    step = -(-K // pieces)
-    return [(A[:, a : a + step], B[a : a + step]) for a in range(0, K, step)]
+class SlicedProduct:
+    """out = A @ B for a fixed A (m, K) and any B (K, r) of r columns, summed from blocks that
+    OpenBLAS multiplies without packing (see above) where that takes at most _MAX_BLOCKS.
+
+    >>> A, B = np.arange(12.0).reshape(3, 4), np.ones((4, 2))
+    >>> SlicedProduct(A, 2)(B, np.empty((3, 2))).tolist()
+    [[6.0, 6.0], [22.0, 22.0], [38.0, 38.0]]
+    """
+
+    def __init__(self, A, r):
+        (m, K), rows = A.shape, min(A.shape[0], _ROW_BLOCK)
+        depth = max(_SMALL_GEMM // (rows * r), 1)  # the deepest K-slice under the limit
+        slices, blocks = -(-K // depth), -(-m // rows)
+        if m * K * r <= _SMALL_GEMM or slices * blocks > _MAX_BLOCKS:
+            rows, slices = m, 1
+        step = -(-K // slices)
+        ks = [slice(a, a + step) for a in range(0, K, step)]
+        self.blocks = [(slice(a, a + rows), [(A[a : a + rows, k], k) for k in ks]) for a in range(0, m, rows)]
+
+    def __call__(self, B, out):
+        for rows, pieces in self.blocks:
+            block = out[rows]
+            (A, k), *rest = pieces
+            np.matmul(A, B[k], out=block)
+            for A, k in rest:
+                block += A @ B[k]
+        return out
 
 
 def _combine(terms, Xs, j):
@@ -325,10 +396,11 @@ def _combine(terms, Xs, j):
     return Y
 
 
-def flat_transpose_plan(blocks, n, C):
-    """A ``FlatTranspose`` for these blocks, or None if some block is not of the form Σ diag·W."""
+def flat_plan(plan, blocks, n, C):
+    """A ``FlatTranspose`` or ``FlatForward`` (``plan``) for these blocks, or None if some block is
+    not of the form Σ diag·W."""
     try:
-        return FlatTranspose(blocks, n, C)
+        return plan(blocks, n, C)
     except _NotFlat:
         return None
 

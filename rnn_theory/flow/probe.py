@@ -38,7 +38,7 @@ import math
 
 import numpy as np
 
-from ._batched import chunked_jacobians
+from ._batched import StepJacobians, chunked_jacobians
 from ._topeig import top_eigenvalues
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
@@ -55,11 +55,12 @@ _TINY = np.finfo(float).tiny
 def probe_curves(cell, xs, states, *, k=8, checks=3, seed=0):
     """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c, log_norm_direct), error_bound."""
     T = len(xs)
-    Q, R_full, Q_short = probe_start(cell, xs, states, k=k, checks=checks, seed=seed)
-    out = _stream(cell, xs, states, Q, R_full)
+    tail = _tail(cell, xs, states)
+    Q, R_full, Q_short = probe_start(cell, xs, states, k=k, checks=checks, seed=seed, tail=tail)
+    out = _stream(cell, _lags(cell, xs, states, tail, T), T, Q, R_full)
     # Short lags: the better of two lower bounds; the upper bound is the long pass's.
     S = min(T, _SHORT_PASS)
-    short = _stream(cell, xs[T - S :], states[T - S :], Q_short, R_full[:0, :0])
+    short = _stream(cell, _lags(cell, xs, states, tail, S), S, Q_short, R_full[:0, :0])
     upper = out["log_norm"][:S] + out["error_bound"][:S]
     np.maximum(out["log_norm"][:S], short["log_norm"], out=out["log_norm"][:S])
     with np.errstate(invalid="ignore"):  # −∞ − (−∞) where P = 0: that branch is not taken
@@ -67,7 +68,7 @@ def probe_curves(cell, xs, states, *, k=8, checks=3, seed=0):
     return out
 
 
-def probe_start(cell, xs, states, *, k=8, checks=3, seed=0):
+def probe_start(cell, xs, states, *, k=8, checks=3, seed=0, tail=None):
     """The probes: ([Q_a] per state part, R_full, [Q_short] on all of s_T).
 
     With rng = default_rng(seed) and t = max(k − checks, 0): Y_a = rng.standard_normal((n, checks))
@@ -76,33 +77,55 @@ def probe_start(cell, xs, states, *, k=8, checks=3, seed=0):
     now and then: Benettin's iteration), and [V[rows of a], Y_a] = Q_a R_a (QR), so that
     blockdiag(Q_a) R_full = [Y_h; Y_c] with R_full = vstack(R_a[:, t:]). V' = Ω' by subspace
     iteration on the product of the last min(T, 16) steps (its range, then two passes of Pᵀ and
-    P), orthonormal: Q_short.
+    P), orthonormal: Q_short. ``tail``: the step Jacobians of the last steps (``_tail``), if
+    already built.
     """
     d, n, parts = cell.state_size, cell.hidden_size, len(cell.state_parts)
+    tail = _tail(cell, xs, states) if tail is None else tail
     rng = np.random.default_rng(seed)
     Y = [rng.standard_normal((n, checks)) for _ in range(parts)]
-    V = _carried(cell, xs, states, rng.standard_normal((d, max(k - checks, 0))), _LONG_START, False)
+    V = _carried(tail, rng.standard_normal((d, max(k - checks, 0))), _LONG_START, False)
     V_short = rng.standard_normal((d, _SHORT_WIDTH * k))
     for reverse in (False,) + (True, False) * _SHORT_PASSES:
-        V_short = _carried(cell, xs, states, V_short, _SHORT_START, reverse)
+        V_short = _carried(tail, V_short, _SHORT_START, reverse)
     QY, RY = zip(*(np.linalg.qr(np.hstack([V[a * n : (a + 1) * n], Y[a]])) for a in range(parts)))
     R_full = np.vstack([R[:, R.shape[1] - checks :] for R in RY])
     return list(QY), R_full, [V_short]
 
 
-def _carried(cell, xs, states, V, steps, reverse):
-    """V (d, c) carried through the last ``steps`` step Jacobians, V ← J_t V for t = T−steps+1..T
-    (V ← J_tᵀ V for t = T..T−steps+1 when ``reverse``), rescaled every step and orthonormalised
-    every ``_QR_EVERY`` steps and at the end (the span is that of the product applied to V)."""
+def _tail(cell, xs, states):
+    """The step Jacobians J_t of the last min(T, _LONG_START) steps as one chunk: every pass of
+    the probes runs over them (the carried and short passes only over them), so they are built
+    once."""
     T = len(xs)
+    L = min(T, _LONG_START)
+    return StepJacobians(cell, xs[T - L :], states[T - L : T])
+
+
+def _lags(cell, xs, states, tail, lags):
+    """(Js, j) for J_T, J_{T−1}, ..., J_{T−lags+1}, J_t being step j of chunk Js: from ``tail``, then
+    (lags beyond it) the rest of the run chunk by chunk."""
+    T, L = len(xs), tail.steps
+    for j in range(L - 1, L - 1 - min(lags, L), -1):
+        yield tail, j
+    if lags > L:
+        for _, Js, j in chunked_jacobians(cell, xs[: T - L], states[: T - L], reverse=True):
+            yield Js, j
+
+
+def _carried(tail, V, steps, reverse):
+    """V (d, c) carried through the last ``steps`` step Jacobians of ``tail``, V ← J_t V for
+    t = T−steps+1..T (V ← J_tᵀ V for t = T..T−steps+1 when ``reverse``), rescaled every step and
+    orthonormalised every ``_QR_EVERY`` steps and at the end (the span is that of the product
+    applied to V)."""
+    L = tail.steps
     V = np.linalg.qr(V)[0]
     if V.shape[1] == 0:
         return V
+    last = range(L - min(L, steps), L)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for i, (_, Js, j) in enumerate(
-            chunked_jacobians(cell, xs[T - min(T, steps) :], states[T - min(T, steps) :], reverse=reverse)
-        ):
-            step = Js.apply_t(V, j) if reverse else Js.apply(V, j)
+        for i, j in enumerate(reversed(last) if reverse else last):
+            step = tail.apply_t(V, j) if reverse else tail.apply(V, j)
             scale = _scale(step)
             if not 0 < scale < math.inf or not np.isfinite(step).all():
                 break  # keep the V so far: any start keeps both bounds valid
@@ -112,10 +135,12 @@ def _carried(cell, xs, states, V, steps, reverse):
     return np.linalg.qr(V)[0]
 
 
-def _stream(cell, xs, states, QY, R_full):
-    """The curves for the lags 1..len(xs) from the probes blockdiag(QY) (see above): one block per
-    state part, or a single one on all of s_T (then only log_norm, log_norm_h = log_norm)."""
-    T, d, parts = len(xs), cell.state_size, len(QY)
+def _stream(cell, steps, T, QY, R_full):
+    """The curves for the lags 1..T from the probes blockdiag(QY) (see above): one block per state
+    part, or a single one on all of s_T (then only log_norm, log_norm_h = log_norm). ``steps``:
+    (Js, j) for J_T, ..., J_1 (``_lags``); with the carousel, whole chunks, each from its last step
+    to its first."""
+    d, parts = cell.state_size, len(QY)
     n = d // parts
     kq = QY[0].shape[1]
     # The carousel's part, on the per-part probes only (the single block of the short pass has none).
@@ -133,7 +158,7 @@ def _stream(cell, xs, states, QY, R_full):
     log_scale, done, chunk = 0.0, 0, None
     # A sum of squares overflowing in _scale is its signal to fall back to max |W_ij|.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
+        for i, (Js, j) in enumerate(steps):
             if c_part is not None and Js is not chunk:  # the direct path needs no probes: a whole chunk at once
                 chunk, log_direct = Js, _direct_path(Js, log_direct, out["log_norm_direct"], i)
             l = i - done
