@@ -75,11 +75,11 @@ def test_the_rule_at_one_lag():
 
 def test_shipped_verdicts():
     """Plain SGD: no vanilla RNN succeeds beyond 20 (0 of 10 everywhere), but lag 10 succeeds 10 of 10;
-    the modern row's 5 seeds leave lags 50 and 100 open."""
+    the modern row's 10 seeds still leave lags 50 and 100 open (rnn at lag 50: 7/10, interval [0.40, 0.89])."""
     found = judge(success_tables())
     assert found["typical"].verdict == "holds-if" and "refuted at lag 10" in found["typical"].condition
     assert found["typical"].evidence["successes_beyond_20"] == {"successes": 0, "runs": 60}
-    assert found["worst_case"].verdict == "undecided" and "modern / rnn 4/5" in found["worst_case"].condition
+    assert found["worst_case"].verdict == "undecided" and "modern / rnn 7/10" in found["worst_case"].condition
 
 
 def test_regenerated_data_refutes_the_modern_reading_with_its_checkpoint(folder):
