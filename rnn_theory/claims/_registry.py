@@ -21,6 +21,8 @@ import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from threadpoolctl import threadpool_limits
+
 from ._bibliography import BIBLIOGRAPHY, short_cite
 
 VERDICTS = ("holds", "holds-if", "refuted", "undecided")
@@ -252,8 +254,11 @@ def verify(ids=None, *, quick=False, executor=None, progress=None):
 
 
 def _check(claim_id, quick, executor=None):
-    """The readings of one claim's check (module level, so that a worker process can run it)."""
-    return CLAIMS[claim_id].check(Context(quick=quick, executor=executor))
+    """The readings of one claim's check (module level, so that a worker process can run it), on one
+    BLAS thread wherever it runs, as ``process_executor``'s workers: the same bits in the parent as
+    in a worker, and no threads spinning on the small products of a check while a core is taken."""
+    with threadpool_limits(1):
+        return CLAIMS[claim_id].check(Context(quick=quick, executor=executor))
 
 
 def _rounded(value, digits=10):

@@ -50,7 +50,11 @@ def _model_row(cell, xs, lag):
         for start, end in _stretches(norms):
             length, last = end - start, end + 1  # the stretch's last Jacobian is J_{end+1}: xs[:end + 1]
             product = log_spectral_norm(*jacobian_products(cell, episode[:last], None, [length])[length])
-            excess.append(float(product - np.sum(np.log(norms[start:end]))))
+            with np.errstate(divide="ignore"):
+                bound = np.sum(np.log(norms[start:end]))
+            # A step Jacobian that is exactly 0 (every relu unit off) makes both sides −inf: the
+            # inequality holds with equality, excess 0; a finite product beside it would be a bug.
+            excess.append(float(product - bound) if bound > -np.inf else (0.0 if product == -np.inf else np.inf))
     return delay, contracting, excess
 
 
