@@ -7,7 +7,7 @@ and figures can use trained weights without retraining.
 ``(cell, readout, log)`` (see ``rnn_theory.training.checkpoint``).
 
 >>> sorted(results()["table"])[:3]
-['gru', 'lstm', 'lstm_nofg']
+['gru', 'indrnn', 'lstm']
 >>> cell, readout, log = trained("lstm", 10)
 >>> cell.key, log["lag"], readout["V"].shape == (4, cell.hidden_size)
 ('lstm', 10, True)
