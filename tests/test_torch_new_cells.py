@@ -47,7 +47,9 @@ def _mlstm(p, x, s):
     m_new = torch.maximum(log_f + m, a_i)
     i, f = torch.exp(a_i - m_new), torch.exp(log_f + m - m_new)
     C_new, n_new = f * C.reshape(n, n) + i * torch.outer(v, k), f * norm + i * k
-    h_new = torch.sigmoid(p["W_o"] @ x + p["b_o"]) * (C_new @ q) / torch.maximum(torch.abs(n_new @ q), torch.exp(-m_new))
+    h_new = (
+        torch.sigmoid(p["W_o"] @ x + p["b_o"]) * (C_new @ q) / torch.maximum(torch.abs(n_new @ q), torch.exp(-m_new))
+    )
     return torch.cat([h_new, C_new.reshape(-1), n_new, m_new])
 
 
