@@ -229,6 +229,11 @@ def _gates_by_formula(key, p, xs, S, n):
             "i": np.exp(a["i"] - m_new),
             "f": sig(a["f"]) * np.exp(m - m_new),
         }
+    if key == "mlstm":  # scalar gates read x alone: f' = σ(ã_f)·e^{m − m'}, m' by np.maximum
+        m = S[:-1, -1:]
+        a_i, a_f = xs @ p["w_i"].T + p["b_i"], xs @ p["w_f"].T + p["b_f"]
+        m_new = np.maximum(np.log(sig(a_f)) + m, a_i)
+        return {"o": sig(xs @ p["W_o"].T + p["b_o"]), "i": np.exp(a_i - m_new), "f": sig(a_f) * np.exp(m - m_new)}
     gates = {g: pre(g) for g in "ifo" if f"W_{g}" in p}
     if key == "peephole":
         gates["i"], gates["f"] = gates["i"] + p["p_i"] * c, gates["f"] + p["p_f"] * c

@@ -22,7 +22,10 @@ EXPECTED_PARAMS = {  # polynomials in n and m, counted by hand from the cell zoo
     "rglru": lambda n, m: n * m + 2 * n * n + 3 * n,  # W_in; W_a, W_x; b_a, b_x, Λ
     "mamba": lambda n, m: 3 * n * m + 2 * n,  # W_Δ, W_B, W_u; b_Δ, A
     "slstm": lambda n, m: 4 * (n * m + n * n + n),  # W_*, R_*, b_* for z, i, f, o
+    "mlstm": lambda n, m: 4 * (n * m + n) + 2 * (m + 1),  # W_*, b_* for q, k, v, o; w_*, b_* for i, f
 }
+# Sizes of the states, counted by hand: n per part, except the mLSTM's n×n memory and scalar stabiliser.
+EXPECTED_STATE = {"mlstm": lambda n: n + n * n + n + 1}
 
 
 @st.composite
@@ -39,7 +42,7 @@ def cells(draw):
 @given(cell=cells(), T=st.integers(0, 5), data=st.data())
 def test_shapes_and_dtypes(cell, T, data):
     d, n, m = cell.state_size, cell.hidden_size, cell.input_size
-    assert d == n * len(cell.state_parts)
+    assert d == EXPECTED_STATE.get(cell.key, lambda n: n * len(cell.state_parts))(n)
     assert cell.num_params == EXPECTED_PARAMS[cell.key](n, m)
     xs = np.asarray(data.draw(st.lists(st.lists(st.floats(-3, 3), min_size=m, max_size=m), min_size=T, max_size=T)))
     xs = xs.reshape(T, m)

@@ -69,7 +69,7 @@ def test_the_interface_is_what_the_cells_use():
     cells = [cls.random(hidden_size=4, input_size=2, rng=0) for cls in rt.CELLS.values()]
     cells += [rt.CELLS["rnn"].random(hidden_size=4, input_size=2, rng=0, activation=a) for a in ("sigmoid", "relu")]
     for cell in cells:
-        parts = np.split(np.full(cell.state_size, 0.1), len(cell.state_parts))
+        parts = cell._split(np.full(cell.state_size, 0.1))
         p = SimpleNamespace(**cell.params)
         cell.update(p, np.ones(cell.input_size), *parts, ops=recorder)
         cell.jacobian_blocks(p, np.ones(cell.input_size), *parts, ops=recorder)

@@ -108,6 +108,8 @@ KNOWN = {
     "log",
     "sqrt",
     "Lambda",  # the newer cells: softplus, a^{c·r}, √(1 − a²), the RG-LRU's Λ
+    "top",
+    "otimes",  # the mLSTM's vec(v kᵀ), nᵀq and I ⊗ qᵀ
 }
 
 

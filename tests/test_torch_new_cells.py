@@ -1,6 +1,7 @@
-"""PyTorch as an independent implementation of the newer cells (indrnn, rglru, mamba, slstm):
+"""PyTorch as an independent implementation of the newer cells (indrnn, rglru, mamba, slstm, mlstm):
 each step written here from its paper's equations in torch (the RG-LRU's a^{c·r} as a power, the
-sLSTM's max with torch.maximum and ln f with logsigmoid), its Jacobian by torch.autograd, against
+sLSTM's max with torch.maximum and ln f with logsigmoid, the mLSTM's memory as an n×n matrix with
+torch.outer and max(|n'ᵀq|, e^{−m'}) with torch.abs), its Jacobian by torch.autograd, against
 the cell's ``step`` and closed-form ``jacobian``. Skipped when torch is not installed."""
 
 import numpy as np
@@ -38,7 +39,21 @@ def _slstm(p, x, s):
     return torch.cat([torch.sigmoid(a["o"]) * c_new / n_new, c_new, n_new, m_new])
 
 
-STEPS = {"indrnn": _indrnn, "rglru": _rglru, "mamba": _mamba, "slstm": _slstm}
+def _mlstm(p, x, s):
+    n = p["W_q"].shape[0]
+    h, C, norm, m = torch.split(s, [n, n * n, n, 1])
+    q, k, v = p["W_q"] @ x + p["b_q"], (p["W_k"] @ x + p["b_k"]) / n**0.5, p["W_v"] @ x + p["b_v"]
+    a_i, log_f = p["w_i"] @ x + p["b_i"], torch.nn.functional.logsigmoid(p["w_f"] @ x + p["b_f"])
+    m_new = torch.maximum(log_f + m, a_i)
+    i, f = torch.exp(a_i - m_new), torch.exp(log_f + m - m_new)
+    C_new, n_new = f * C.reshape(n, n) + i * torch.outer(v, k), f * norm + i * k
+    h_new = (
+        torch.sigmoid(p["W_o"] @ x + p["b_o"]) * (C_new @ q) / torch.maximum(torch.abs(n_new @ q), torch.exp(-m_new))
+    )
+    return torch.cat([h_new, C_new.reshape(-1), n_new, m_new])
+
+
+STEPS = {"indrnn": _indrnn, "rglru": _rglru, "mamba": _mamba, "slstm": _slstm, "mlstm": _mlstm}
 
 
 @pytest.mark.parametrize("key", sorted(STEPS))

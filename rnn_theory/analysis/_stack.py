@@ -31,14 +31,14 @@ _STEP = 1e-30  # complex step: f(x + ih)/h has no cancellation, any h below the 
 
 def input_jacobian(cell, x, s):
     """∂ step(x, s)/∂x (d, m) by complex step through the cell's own update."""
-    m, n = cell.input_size, cell.hidden_size
+    m = cell.input_size
     X = x[:, None] + 1j * _STEP * np.eye(m)
-    parts = [s[k * n : (k + 1) * n, None] for k in range(len(cell.state_parts))]
+    parts = [s[rows, None] for rows in cell.part_slices()]
     p = SimpleNamespace(
         **{name: value[:, None] if cell.param_shapes[name] == ("n",) else value for name, value in cell.params.items()}
     )
     new = cell.update(p, X, *parts, ops=_numpy_ops)
-    return np.vstack([np.broadcast_to(part, (n, m)) for part in new]).imag / _STEP
+    return np.vstack([np.broadcast_to(part, (len(part), m)) for part in new]).imag / _STEP
 
 
 def run_stack(cells, xs):

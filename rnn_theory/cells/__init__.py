@@ -13,6 +13,7 @@ from .lstm_nofg import LSTMNoForget
 from .mamba import Mamba
 from .mingru import MinGRU
 from .minlstm import MinLSTM
+from .mlstm import MLSTM
 from .peephole import Peephole
 from .rglru import RGLRU
 from .rnn import RNN
@@ -35,6 +36,7 @@ CELLS = {
         RGLRU,
         Mamba,
         SLSTM,
+        MLSTM,
     )
 }
 
@@ -55,4 +57,5 @@ __all__ = [
     "RGLRU",
     "Mamba",
     "SLSTM",
+    "MLSTM",
 ]

@@ -20,11 +20,21 @@ import numpy as np
 
 from . import _numpy_ops
 
-# Symbolic dimensions in ``param_shapes``: "n" hidden size, "m" input size, "n/2" rotation blocks.
-_DIMS = {"n": lambda n, m: n, "m": lambda n, m: m, "n/2": lambda n, m: n // 2}
+# Symbolic dimensions in ``param_shapes`` and ``part_sizes``: "n" hidden size, "m" input size, "n/2"
+# rotation blocks, "n*n" a matrix memory stored as a vector, "1" a scalar (one per head).
+_DIMS = {
+    "n": lambda n, m: n,
+    "m": lambda n, m: m,
+    "n/2": lambda n, m: n // 2,
+    "n*n": lambda n, m: n * n,
+    "1": lambda n, m: 1,
+}
+# How a part's size is written in the state's size formula (plain text, TeX), largest first.
+_SIZE_TERMS = (("n*n", "n²", "n^2"), ("n", "n", "n"), ("1", "", ""))
 # Roles of a nonlinearity that are not gates: the state's own φ (rnn), h' = o⊙tanh(c')'s tanh, and
-# the relu that evaluates the sLSTM's stabiliser max(a, b) = b + relu(a − b).
-NOT_GATES = ("state", "readout", "stabiliser")
+# the relu that evaluates the sLSTM's stabiliser max(a, b) = b + relu(a − b), and the mLSTM's normaliser
+# max(|u|, e^{−m'}) (its exp and relus).
+NOT_GATES = ("state", "readout", "stabiliser", "normaliser")
 
 
 class Gate(NamedTuple):
@@ -39,7 +49,8 @@ class Gate(NamedTuple):
 
 
 class Cell:
-    """One recurrent cell: s_t = F(s_{t−1}, x_t) with state s = h, or s = [h; c] (h first).
+    """One recurrent cell: s_t = F(s_{t−1}, x_t) with state s = h, or s = [h; c; ...] (h first; each
+    part of n entries unless ``part_sizes`` says otherwise).
 
     Construct from native parameter names, e.g. ``RNN(W=W, U=U, b=b)``; arrays are copied to
     read-only float64 and validated (names, shapes, finiteness). Or draw one with ``random``.
@@ -51,6 +62,8 @@ class Cell:
     # native name -> how ``random`` draws it: "recurrent" N(0, gain²/n), "input" N(0, 1/m), "zero".
     init: dict
     state_parts: tuple = ("h",)  # the state's parts by name, in the order of s; the first is h
+    # part -> its size as a symbolic dimension of ``_DIMS``; a part not named here has n entries.
+    part_sizes: dict = {}
     # Every activation ``update`` evaluates, in the order it evaluates them (``gate_values`` checks).
     gates: tuple = ()
     # What the cell keeps of its memory per step (f for the LSTM family, 1 − z for the GRUs): its
@@ -96,6 +109,7 @@ class Cell:
                 )
             arrays[name].setflags(write=False)
         self.hidden_size, self.input_size = n, m
+        self._slices = self._part_slices(n, m)
         self._params = arrays
         self._p = SimpleNamespace(**arrays)
 
@@ -108,7 +122,38 @@ class Cell:
 
     @property
     def state_size(self):
-        return self.hidden_size * len(self.state_parts)
+        return self._slices[-1].stop
+
+    def part_slices(self):
+        """Where each state part lies in s: one slice per part of ``state_parts``, in order.
+
+        >>> from rnn_theory.cells import CELLS
+        >>> CELLS["lstm"].random(hidden_size=3, input_size=1, rng=0).part_slices()
+        (slice(0, 3, None), slice(3, 6, None))
+        """
+        return self._slices
+
+    @classmethod
+    def part_size(cls, part):
+        """The size of state part ``part`` as a symbolic dimension: "n", or as ``part_sizes`` declares."""
+        return cls.part_sizes.get(part, "n")
+
+    @classmethod
+    def size_formula(cls, tex=False):
+        """The state size in n: "n", "2n", "n² + 2n + 1" (``tex``: "n^2 + 2n + 1")."""
+        counts = Counter(cls.part_size(part) for part in cls.state_parts)
+        terms = [
+            f"{count if count > 1 or not symbol else ''}{symbol}"
+            for dim, text, symbol_tex in _SIZE_TERMS
+            for count, symbol in [(counts[dim], symbol_tex if tex else text)]
+            if count
+        ]
+        return " + ".join(terms)
+
+    @classmethod
+    def _part_slices(cls, n, m):
+        ends = np.cumsum([_DIMS[cls.part_size(part)](n, m) for part in cls.state_parts])
+        return tuple(slice(int(end - size), int(end)) for end, size in zip(ends, np.diff(ends, prepend=0)))
 
     @property
     def num_params(self):
@@ -196,7 +241,8 @@ class Cell:
         return np.block([list(row) for row in blocks]) if len(blocks) > 1 else blocks[0][0]
 
     def _split(self, s):
-        return tuple(s[k * self.hidden_size : (k + 1) * self.hidden_size] for k in range(len(self.state_parts)))
+        """The state parts of s (state_size, ...) along its first axis."""
+        return tuple(s[part] for part in self._slices)
 
     def _check_input(self, x):
         x = np.asarray(x)
@@ -212,6 +258,17 @@ class Cell:
 
     def __repr__(self):
         return f"{type(self).__name__}(hidden_size={self.hidden_size}, input_size={self.input_size})"
+
+
+def forget_bias_init(default):
+    """The ``_from_random`` of a cell with a forget-gate bias b_f: ``random(forget_bias=…)`` adds
+    ``forget_bias`` (``default`` if not given) to the drawn b_f."""
+
+    def _from_random(cls, params, *, forget_bias=default):
+        params["b_f"] = params["b_f"] + forget_bias
+        return cls(**params)
+
+    return classmethod(_from_random)
 
 
 def gate_params(gates, recurrent=True):

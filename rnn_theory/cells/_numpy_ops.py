@@ -81,9 +81,39 @@ def matmul_diag(M, v):
     return M * v[None, :]
 
 
-def zeros_like(v):
-    """The zero matrix of v's length."""
-    return np.zeros((len(v), len(v)))
+def size(v):
+    """len(v) as a vector of length 1 (the mLSTM's key scale 1/√n)."""
+    return np.array([float(len(v))])
+
+
+def outer(a, b):
+    """vec(a bᵀ), row by row: entry i·len(b) + j is a_i b_j. Column arrays (len, C) give (len(a)·len(b), C)."""
+    return (a[:, None] * b[None]).reshape((-1,) + a.shape[1:])
+
+
+def matvec(M, v):
+    """M v for M = vec of a (len(M)/len(v), len(v)) matrix, row by row (the inverse of ``outer``'s layout)."""
+    return (M.reshape((-1,) + v.shape) * v[None]).sum(axis=1)
+
+
+def dot(a, b):
+    """aᵀb as a vector of length 1 (a row (1, C) for column arrays)."""
+    return (a * b).sum(axis=0, keepdims=True)
+
+
+def outer_matrix(a, b):
+    """The matrix a bᵀ, (len(a), len(b)): a rank-one block, or a column where len(b) = 1."""
+    return np.multiply.outer(a, b)
+
+
+def identity_kron_row(v):
+    """I ⊗ vᵀ, (len(v), len(v)²): ∂(M v)/∂vec(M) for a square M stored as ``outer`` stores it."""
+    return np.kron(np.eye(len(v)), v[None, :])
+
+
+def zeros_like(v, w=None):
+    """The zero matrix (len(v), len(w)), w = v if None: a block that does not depend on its input part."""
+    return np.zeros((len(v), len(v if w is None else w)))
 
 
 def identity_like(v):

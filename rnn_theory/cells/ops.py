@@ -68,8 +68,26 @@ class Ops(Protocol):
     def identity_like(self, v: Any) -> Any:
         """The identity matrix of v's length."""
 
-    def zeros_like(self, v: Any) -> Any:
-        """The zero matrix of v's length (a block that does not depend on its input part)."""
+    def zeros_like(self, v: Any, w: Any = None) -> Any:
+        """The zero matrix (len(v), len(w)), w = v if None (a block that does not depend on its input part)."""
+
+    def size(self, v: Any) -> Any:
+        """The number of entries of v (n for a hidden vector), as a vector of length 1."""
+
+    def outer(self, a: Any, b: Any) -> Any:
+        """vec(a bᵀ) row by row, a vector of length len(a)·len(b) (the mLSTM's matrix memory)."""
+
+    def matvec(self, M: Any, v: Any) -> Any:
+        """M v for M a vector holding a (len(M)/len(v), len(v)) matrix as ``outer`` lays it out."""
+
+    def dot(self, a: Any, b: Any) -> Any:
+        """aᵀb, a vector of length 1."""
+
+    def outer_matrix(self, a: Any, b: Any) -> Any:
+        """The matrix a bᵀ (len(a), len(b)): a rank-one block, or a column block where len(b) = 1."""
+
+    def identity_kron_row(self, v: Any) -> Any:
+        """I ⊗ vᵀ (len(v), len(v)²) = ∂(M v)/∂vec(M) for a square M laid out as ``outer`` does."""
 
     def rotation_blocks(self, r: Any, theta: Any) -> Any:
         """Block-diagonal A with 2×2 blocks r_k·[[cos θ_k, −sin θ_k], [sin θ_k, cos θ_k]], (2K, 2K)."""

@@ -17,7 +17,8 @@ def run(args):
     for key in args.keys or CELLS:
         cls = CELLS[key]
         parts = cls.state_parts
-        state = f"[{'; '.join(parts)}] ({len(parts)}n)" if len(parts) > 1 else f"{parts[0]} (n)"
+        shown = f"[{'; '.join(parts)}]" if len(parts) > 1 else parts[0]
+        state = f"{shown} ({cls.size_formula()})"
         params = ", ".join(f"{name} ({'×'.join(dims)})" for name, dims in cls.param_shapes.items())
         summary = cls.__doc__.strip().splitlines()[0]
         print(f"{key:10s} {summary}\n{'':10s} state {state}; parameters {params}\n{'':10s} {cls.reference}\n")

@@ -52,8 +52,8 @@ class StepJacobians:
 
     def __init__(self, cell, xs, states, params=None):
         p = column_params(cell) if params is None else params
-        n = cell.hidden_size
-        parts = [states[:, k * n : (k + 1) * n].T for k in range(len(cell.state_parts))]
+        n, self.rows = cell.hidden_size, cell.part_slices()
+        parts = [states[:, rows].T for rows in self.rows]
         self.n, self.steps, self._c = n, xs.shape[0], cell.state_parts.index("c") if "c" in cell.state_parts else None
         self.blocks = [[as_op(b) for b in row] for row in cell.jacobian_blocks(p, xs.T, *parts, ops=OPS)]
         # A single block with no weight matrix twice (rnn, gru, min*, lru): the plain recursion is
@@ -63,14 +63,19 @@ class StepJacobians:
 
     # J and Jᵀ as a few array operations per step when every block is Σ diag·W and diagonals (rnn,
     # the LSTM family, ...): coefficients for the whole chunk at once (``_operators``), built on
-    # first use (a pass runs one direction).
+    # first use (a pass runs one direction). Their coefficient arrays are (C, n, 1) per part: parts
+    # of other sizes (a matrix memory) go by blocks.
+    @cached_property
+    def _flat(self):
+        return all(rows.stop - rows.start == self.n for rows in self.rows)
+
     @cached_property
     def _forward(self):
-        return flat_plan(FlatForward, self.blocks, self.n, self.steps)
+        return flat_plan(FlatForward, self.blocks, self.n, self.steps) if self._flat else None
 
     @cached_property
     def _transpose(self):
-        return flat_plan(FlatTranspose, self.blocks, self.n, self.steps)
+        return flat_plan(FlatTranspose, self.blocks, self.n, self.steps) if self._flat else None
 
     def apply(self, X, j):
         return self._apply(X, j, False) if self._forward is None else self._forward.apply(X, j)
@@ -81,16 +86,16 @@ class StepJacobians:
     def _apply(self, X, j, transpose):
         if self.direct:
             return self.blocks[0][0].apply(X, j, transpose)
-        n, k = self.n, len(self.blocks)
+        k = len(self.blocks)
         # Rows of J are outputs: (J X)_a = Σ_b B_ab X_b and (Jᵀ X)_b = Σ_a B_abᵀ X_a.
         terms = [
-            (self.blocks[a][b], X[(a if transpose else b) * n :][:n], b if transpose else a)
+            (self.blocks[a][b], X[self.rows[a if transpose else b]], b if transpose else a)
             for a in range(k)
             for b in range(k)
         ]
         out = [
-            part if isinstance(part, np.ndarray) else np.zeros((n, X.shape[1]))  # no term: 0
-            for part in apply_sum(terms, j, transpose, k)
+            part if isinstance(part, np.ndarray) else np.zeros((rows.stop - rows.start, X.shape[1]))  # no term: 0
+            for part, rows in zip(apply_sum(terms, j, transpose, k), self.rows)
         ]
         return out[0] if k == 1 else np.vstack(out)
 

@@ -64,6 +64,38 @@ class _Identity(_Op):
         return np.ones(self.n)
 
 
+class _Zero(_Op):
+    def __init__(self, rows, cols):
+        self.rows, self.cols = rows, cols
+
+    def apply(self, X, j, transpose):
+        return np.zeros((self.cols if transpose else self.rows, X.shape[1]))
+
+
+class _Outer(_Op):
+    """a bᵀ per step: a (p, C), b (q, C); a rank-one block, or a column block where q = 1."""
+
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+    def apply(self, X, j, transpose):
+        a, b = (self.b, self.a) if transpose else (self.a, self.b)
+        return a[:, j, None] * (b[:, j] @ X)[None, :]
+
+
+class _IdentityKronRow(_Op):
+    """I ⊗ vᵀ per step, (n, n²) for v (n, C): X (n², r) -> Σ_l X[(i, l)] v_l; its transpose spreads."""
+
+    def __init__(self, v):
+        self.v = v
+
+    def apply(self, X, j, transpose):
+        v, n = self.v[:, j], self.v.shape[0]
+        if transpose:
+            return (X[:, None, :] * v[None, :, None]).reshape(n * n, X.shape[1])
+        return np.einsum("ilr,l->ir", X.reshape(n, n, X.shape[1]), v)
+
+
 class _Sum(_Op):
     def __init__(self, a, b):
         self.a, self.b = a, b
@@ -430,6 +462,12 @@ OPS = SimpleNamespace(
     diag_matmul=lambda v, M: _Product(_Diag(v), as_op(M)),
     matmul_diag=lambda M, v: _Product(as_op(M), _Diag(v)),
     identity_like=lambda v: _Identity(v.shape[0]),
-    zeros_like=lambda v: _Diag(np.zeros_like(v)),
+    zeros_like=lambda v, w=None: _Diag(np.zeros_like(v)) if w is None else _Zero(v.shape[0], w.shape[0]),
+    size=_numpy_ops.size,
+    outer=_numpy_ops.outer,
+    matvec=_numpy_ops.matvec,
+    dot=_numpy_ops.dot,
+    outer_matrix=_Outer,
+    identity_kron_row=_IdentityKronRow,
     rotation_blocks=lambda r, theta: _Dense(_numpy_ops.rotation_blocks(r, theta)),
 )

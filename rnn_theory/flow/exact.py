@@ -56,7 +56,7 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
     # One row block per state part; the norms of blocks (h, h) and (c, c) are reported, the other
     # parts' (the sLSTM's n, m) only complete the partition of the Gram matrix.
     blocks = len(cell.state_parts) > 1
-    rows = tuple(slice(k * n, (k + 1) * n) for k in range(len(cell.state_parts))) if blocks else (slice(0, d),)
+    rows = cell.part_slices() if blocks else (slice(0, d),)
     names = tuple(f"log_norm_{part}" for part in cell.state_parts)
     out = {name: np.full(T, -np.inf) for name in ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct", *names)}
     out["error_bound"], out["rank"] = np.zeros(T), np.full(T, d)
@@ -149,7 +149,7 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
         out["log_norm_h"], out["log_norm_c"], out["log_norm_direct"] = out["log_norm"], None, None
     if "c" not in cell.state_parts:
         out["log_norm_c"] = out["log_norm_direct"] = None
-    return {name: value for name, value in out.items() if name not in names[2:]}
+    return {name: value for name, value in out.items() if name in ("log_norm_h", "log_norm_c") or name not in names}
 
 
 def _mapped(K, v):

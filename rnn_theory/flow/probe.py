@@ -80,15 +80,15 @@ def probe_start(cell, xs, states, *, k=8, checks=3, seed=0, tail=None):
     P), orthonormal: Q_short. ``tail``: the step Jacobians of the last steps (``_tail``), if
     already built.
     """
-    d, n, parts = cell.state_size, cell.hidden_size, len(cell.state_parts)
+    d, parts = cell.state_size, cell.part_slices()
     tail = _tail(cell, xs, states) if tail is None else tail
     rng = np.random.default_rng(seed)
-    Y = [rng.standard_normal((n, checks)) for _ in range(parts)]
+    Y = [rng.standard_normal((rows.stop - rows.start, checks)) for rows in parts]
     V = _carried(tail, rng.standard_normal((d, max(k - checks, 0))), _LONG_START, False)
     V_short = rng.standard_normal((d, _SHORT_WIDTH * k))
     for reverse in (False,) + (True, False) * _SHORT_PASSES:
         V_short = _carried(tail, V_short, _SHORT_START, reverse)
-    QY, RY = zip(*(np.linalg.qr(np.hstack([V[a * n : (a + 1) * n], Y[a]])) for a in range(parts)))
+    QY, RY = zip(*(np.linalg.qr(np.hstack([V[rows], Y_a])) for rows, Y_a in zip(parts, Y)))
     R_full = np.vstack([R[:, R.shape[1] - checks :] for R in RY])
     return list(QY), R_full, [V_short]
 
@@ -141,20 +141,23 @@ def _stream(cell, steps, T, QY, R_full):
     (Js, j) for J_T, ..., J_1 (``_lags``); with the carousel, whole chunks, each from its last step
     to its first."""
     d, parts = cell.state_size, len(QY)
-    n = d // parts
-    kq = QY[0].shape[1]
+    n = cell.hidden_size
+    # Part a's probes: its rows of s_T, its columns of W (fewer than k where the part has fewer entries).
+    rows = cell.part_slices() if parts > 1 else (slice(0, d),)
+    ends = np.cumsum([Q.shape[1] for Q in QY])
+    cols = [slice(int(end - Q.shape[1]), int(end)) for end, Q in zip(ends, QY)]
     # The carousel's part, on the per-part probes only (the single block of the short pass has none).
     c_part = cell.state_parts.index("c") if parts > 1 and "c" in cell.state_parts else None
-    W = np.zeros((d, parts * kq))
+    W = np.zeros((d, int(ends[-1])))
     for a in range(parts):
-        W[a * n : (a + 1) * n, a * kq : (a + 1) * kq] = QY[a]
+        W[rows[a], cols[a]] = QY[a]
     names = ("log_norm", "log_norm_h", "error_bound") + (
         ("log_norm_c", "log_norm_direct") if c_part is not None else ()
     )
     out = {name: np.empty(T) for name in names}
     log_direct = np.zeros(n)
     # W_τ/e^{logs[l]} for the lags not yet flushed, written in place: W is always a row of Ws.
-    Ws, logs = np.empty((_FLUSH, d, parts * kq)), np.empty(_FLUSH)
+    Ws, logs = np.empty((_FLUSH, d, W.shape[1])), np.empty(_FLUSH)
     log_scale, done, chunk = 0.0, 0, None
     # A sum of squares overflowing in _scale is its signal to fall back to max |W_ij|.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -175,7 +178,7 @@ def _stream(cell, steps, T, QY, R_full):
                 log_scale = -math.inf
             W, logs[l] = Ws[l], log_scale
             if l == _FLUSH - 1 or i == T - 1:  # per-lag statistics, many lags per call
-                _statistics(out, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R_full, n, kq, parts, c_part)
+                _statistics(out, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R_full, rows, cols, c_part)
                 done = i + 1
     if parts == 1:
         out["log_norm_h"] = out["log_norm"]
@@ -203,18 +206,16 @@ def _scale(W):
     return float(np.abs(w).max())
 
 
-def _statistics(out, lags, Ws, log_scale, R_full, n, kq, parts, c_part):
-    """Lower estimate and bound for the lags ``lags`` from their probe images Ws (c, d, parts·kq).
+def _statistics(out, lags, Ws, log_scale, R_full, rows, cols, c_part):
+    """Lower estimate and bound for the lags ``lags`` from their probe images Ws (c, d, Σ_a k_a: part a's k_a columns).
 
     All from Gram matrices (k×k per part): the columns of W are Pᵀ applied to the orthonormal
     blockdiag(Q_Y,h, Q_Y,c), so ‖W‖₂ = √λ_max(WᵀW) is a lower bound. The Gaussian
     y_i = [Y_h e_i; Y_c e_i] give Pᵀ y_i = W·R_full[:, i], whose squared norms are the diagonal
     of R_fullᵀ (WᵀW) R_full: the upper bound.
     """
-    c, width = len(Ws), parts * kq
-    V = Ws.reshape(c * parts, n, width)  # each part's rows: WᵀW = W_hᵀW_h + W_cᵀW_c
-    G_rows = (np.swapaxes(V, 1, 2) @ V).reshape(c, parts, width, width)
-    G = G_rows.sum(axis=1)
+    G_rows = [np.swapaxes(Ws[:, r], 1, 2) @ Ws[:, r] for r in rows]  # each part's rows: WᵀW = W_hᵀW_h + W_cᵀW_c
+    G = sum(G_rows)
     lower = np.sqrt(top_eigenvalues(G))
     out["log_norm"][lags] = log_scale + np.log(lower)
     if R_full.shape[1] == 0:  # no check vectors: no upper bound
@@ -222,9 +223,8 @@ def _statistics(out, lags, Ws, log_scale, R_full, n, kq, parts, c_part):
     else:
         upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
         out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
-    if parts > 1:  # block (a, a) of P: part a's rows of the probes on part a, a corner of G_rows[a]
-        corners = np.stack([G_rows[:, a, a * kq : (a + 1) * kq, a * kq : (a + 1) * kq] for a in range(parts)], axis=1)
-        logs = 0.5 * np.log(top_eigenvalues(corners.reshape(-1, kq, kq))).reshape(c, parts)
-        out["log_norm_h"][lags] = log_scale + logs[:, 0]
+    if len(rows) > 1:  # block (a, a) of P: part a's rows of the probes on part a, a corner of G_rows[a]
+        out["log_norm_h"][lags] = log_scale + 0.5 * np.log(top_eigenvalues(G_rows[0][:, cols[0], cols[0]]))
         if c_part is not None:
-            out["log_norm_c"][lags] = log_scale + logs[:, c_part]
+            c = cols[c_part]
+            out["log_norm_c"][lags] = log_scale + 0.5 * np.log(top_eigenvalues(G_rows[c_part][:, c, c]))

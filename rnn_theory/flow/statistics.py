@@ -88,8 +88,8 @@ def nonlinearities(cell, xs, states):
     states = cell.run(xs, s0) (T+1 rows); step t sees x_t = xs[t−1], s_{t−1} = states[t−1].
     """
     declared = tuple(cell.gates)
-    n, ops = cell.hidden_size, _RecordingOps()
-    parts = [states[:-1, k * n : (k + 1) * n].T for k in range(len(cell.state_parts))]
+    ops = _RecordingOps()
+    parts = [states[:-1, rows].T for rows in cell.part_slices()]
     cell.update(column_params(cell), np.asarray(xs, dtype=float).T, *parts, ops=ops)
     evaluated = tuple(name for name, _, _ in ops.calls)
     if evaluated != tuple(g.activation for g in declared):  # the declaration must match the equations

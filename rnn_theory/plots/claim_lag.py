@@ -121,9 +121,9 @@ def _signed_factors(cell, xs, s0, T):
         return None
     from ..flow import gate_values  # noqa: PLC0415
 
-    n, states = cell.hidden_size, cell.run(xs, s0)
-    c = cell.state_parts.index("c") * n  # the first row (and column) of the part c
-    factor = np.array([np.diag(cell.jacobian(xs[t], states[t])[c : c + n, c : c + n]) for t in range(T)])
+    states = cell.run(xs, s0)
+    c = cell.part_slices()[cell.state_parts.index("c")]  # the rows (and columns) of the part c
+    factor = np.array([np.diag(cell.jacobian(xs[t], states[t])[c, c]) for t in range(T)])
     retention = cell.retention(gate_values(cell, xs, states))
     if retention is None or np.array_equal(factor, retention):
         return None

@@ -236,7 +236,7 @@ def _cell(key, bib):
     summary = " ".join(cls.__doc__.strip().split("\n\n")[0].split()).rstrip(":.")
     cites = bibtex.cited_in(cls.reference, bib)
     out = [rf"\subsection{{\texttt{{{_escape(key)}}}: {text(summary)}}}"]
-    vector, size = render.state_vector(cls.state_parts)
+    vector, size = render.state_vector(cls)
     state = f"${vector}$ ({'$h$ first, ' if len(cls.state_parts) > 1 else ''}size ${size}$)"
     out.append(
         rf"State {state}; input $x$ (size $m$). Source: {text(cls.reference)}"

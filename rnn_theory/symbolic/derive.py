@@ -24,7 +24,7 @@ from types import SimpleNamespace
 import sympy as sp
 
 from ..cells import CELLS, Cell
-from .indexed import Blocks, Flat, Paired, i, j, m, matrix, n, vector
+from .indexed import Blocks, Flat, Grid, One, Paired, i, j, m, matrix, n, second, vector
 from .ops import SympyOps
 from .rewrite import contract
 from .steps import block_steps, expanded, intermediates
@@ -87,12 +87,12 @@ def symbolic_arguments(cell, suffix=""):
     its entries named by native name (+ ``suffix``, e.g. a time step)."""
     paired = any("n/2" in dims for dims in cell.param_shapes.values())
     space = Paired(n) if paired else Flat(n)
-    spaces = {"n": space, "m": Flat(m), "n/2": Blocks(space)}
+    spaces = {"n": space, "m": Flat(m), "n/2": Blocks(space), "n*n": Grid(space), "1": One()}
     p = {}
     for name, dims in cell.param_shapes.items():
         label = name + suffix
         p[name] = vector(label, spaces[dims[0]]) if len(dims) == 1 else matrix(label, spaces[dims[0]], spaces[dims[1]])
-    parts = tuple(vector(part + suffix, space) for part in cell.state_parts)
+    parts = tuple(vector(part + suffix, spaces[cell.part_size(part)]) for part in cell.state_parts)
     return SimpleNamespace(**p), vector("x" + suffix, spaces["m"]), parts, space
 
 
@@ -104,12 +104,16 @@ def derive(cell: str | type[Cell] | Cell, **options) -> Derivation:
     new = dict(zip(cell.state_parts, cell.update(p, x, *parts, ops=ops)))
     closed = cell.jacobian_blocks(p, x, *parts, ops=ops)
     alias = _aliases(new)
-    ranges = {i: (0, space.upper), j: (0, space.upper)}
+    ranges = index_ranges(parts, space)
     chain = intermediates(ops.values, new, space)
     blocks = []
+    # Without intermediates (one direct step per part) a new part is differentiated by itself.
+    direct = all(kind == "state" for _, kind, _ in chain)
     for a, out in enumerate(cell.state_parts):
-        upto = chain[: next(k for k, item in enumerate(chain) if item[0] == f"{out}'") + 1]
+        position = next(k for k, item in enumerate(chain) if item[0] == f"{out}'")
+        upto = chain[position : position + 1] if direct else chain[: position + 1]
         for b, inp in enumerate(cell.state_parts):
+            rows, cols = parts[a].space.entries(i), parts[b].space.entries(j)
             entries = tuple(
                 _entry(
                     row,
@@ -120,19 +124,29 @@ def derive(cell: str | type[Cell] | Cell, **options) -> Derivation:
                     block_steps(upto, row, parts[b], col, ranges),
                     upto,
                 )
-                for row in space.entries(i)
-                for col in space.entries(j)
+                for row in rows
+                for col in cols
             )
             blocks.append(Block(out, inp, entries, alias(closed[a][b].tex)))
     return Derivation(
         cell=cell,
         equations=tuple((f"{part}'", alias(new[part].tex)) for part in reversed(cell.state_parts)),
         definitions={name: alias(tex) for name, tex in ops.definitions.items()},
-        new_parts={part: tuple(contract(new[part][row], ranges) for row in space.entries(i)) for part in new},
+        new_parts={
+            part: tuple(contract(new[part][row], ranges) for row in vec.space.entries(i))
+            for part, vec in zip(new, parts)
+        },
         blocks=tuple(blocks),
         ranges=ranges,
         paired=isinstance(space, Paired),
     )
+
+
+def index_ranges(parts, space):
+    """The free indices of the blocks between ``parts`` and their ranges: i, j, and i_2, j_2 where a
+    part is a grid."""
+    grid = any(isinstance(part.space, Grid) for part in parts)
+    return {index: (0, space.upper) for index in (i, j) + ((second(i), second(j)) if grid else ())}
 
 
 def _entry(row, col, raw, closed, ranges, steps, chain):

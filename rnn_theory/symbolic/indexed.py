@@ -81,6 +81,45 @@ class Paired(Flat):
         return index_sum(body((k, 0)) + body((k, 1)), k, self.upper)
 
 
+class One(Flat):
+    """A single entry (a scalar state part or gate): every index stands for entry 0, so a scalar
+    meets a vector of any space componentwise (f ⊙ C)."""
+
+    def __init__(self):
+        self.size, self.upper = sp.Integer(1), 0
+
+    def key(self, index):
+        return (0,)
+
+    def entries(self, symbol):
+        return [sp.Integer(0)]
+
+    def sum(self, body):
+        return body(sp.Integer(0))
+
+
+class Grid(Flat):
+    """The n² entries of an n×n matrix stored as a vector row by row (the mLSTM's memory C): an index
+    is a pair (k, l) of symbols over ``side``, standing for position k·n + l; C[k, l] is the entry."""
+
+    def __init__(self, side):
+        self.side, self.size, self.upper = side, side.size**2, side.upper
+
+    def key(self, index):
+        return tuple(index)
+
+    def entries(self, symbol):
+        return [(symbol, second(symbol))]
+
+    def sum(self, body):
+        return self.side.sum(lambda k: self.side.sum(lambda l: body((k, l))))
+
+
+def second(symbol):
+    """The column index that goes with row index ``symbol`` in a ``Grid``: i -> i_2."""
+    return sp.Symbol(f"{symbol.name}_2", integer=True, nonnegative=True)
+
+
 class Blocks(Flat):
     """The K block indices of a paired space (for the LRU's r_k and θ_k)."""
 
@@ -114,7 +153,8 @@ class Vec:
         return Vec(self.space, lambda index: value, sp.latex(value))
 
     def _combine(self, other, op, tex, prec, pre=None):
-        return Vec(self.space, lambda index: op(self[index], other[index]), tex, prec, pre)
+        space = other.space if isinstance(self.space, One) else self.space  # a scalar meets any vector
+        return Vec(space, lambda index: op(self[index], other[index]), tex, prec, pre)
 
     def __add__(self, other):
         other = self._lift(other)

@@ -19,21 +19,26 @@ import numpy as np
 import sympy as sp
 
 from .functions import NUMPY_FUNCTIONS
-from .indexed import i, j, m, n
+from .indexed import i, j, m, n, second
 
 
 def _arguments(cell):
     names = list(cell.param_shapes) + ["x"] + list(cell.state_parts)
-    return [sp.IndexedBase(name) for name in names] + [n, m, i, j]
+    return [sp.IndexedBase(name) for name in names] + [n, m, i, j, second(i), second(j)]
 
 
 def _values(derivation, cell, x, s):
-    """Numeric arrays in the order of ``_arguments``; paired axes split as (n/2, 2)."""
+    """Numeric arrays in the order of ``_arguments``; paired axes split as (n/2, 2), a matrix
+    memory (a part of size n*n) as its n×n matrix."""
     arrays = [cell.params[name] for name in cell.param_shapes] + [np.asarray(x)] + list(cell._split(np.asarray(s)))
     if derivation.paired:
         k = cell.hidden_size // 2
         dims = [cell.param_shapes[name] for name in cell.param_shapes] + [("m",)] + [("n",)] * len(cell.state_parts)
         arrays = [a.reshape((k, 2) + a.shape[1:]) if d[0] == "n" else a for a, d in zip(arrays, dims)]
+    first = len(cell.param_shapes) + 1
+    for k, part in enumerate(cell.state_parts):
+        if cell.part_size(part) == "n*n":
+            arrays[first + k] = arrays[first + k].reshape(cell.hidden_size, cell.hidden_size)
     return arrays + [cell.hidden_size, cell.input_size]
 
 
@@ -41,21 +46,27 @@ def _compile(expr, cell):
     return sp.lambdify(_arguments(cell), expr, modules=[NUMPY_FUNCTIONS, "numpy"])
 
 
-def _positions(derivation, cell):
-    """(index value for the lambdified i or j, position offset a) for each concrete position."""
+def _positions(derivation, cell, part, symbol):
+    """(the key of the symbolic entry, the values of the index and its second) for each concrete
+    position of ``part``, the entry's index being ``symbol`` (i for rows, j for columns)."""
+    n = cell.hidden_size
+    size = cell.part_size(part)
+    if size == "n*n":
+        return [((symbol, second(symbol)), (p // n, p % n)) for p in range(n * n)]
+    if size == "1":
+        return [(0, (0, 0))]
     if derivation.paired:
-        return [(p // 2, p % 2) for p in range(cell.hidden_size)]
-    return [(p, None) for p in range(cell.hidden_size)]
+        return [((symbol, p % 2), (p // 2, 0)) for p in range(n)]
+    return [(symbol, (p, 0)) for p in range(n)]
 
 
 def _block_matrix(derivation, block, cell, values, which):
-    size = cell.hidden_size
     compiled = {(e.row, e.col): _compile(getattr(e, which), cell) for e in block.entries}
-    out = np.empty((size, size))
-    for r, (ri, ra) in enumerate(_positions(derivation, cell)):
-        for c, (cj, cb) in enumerate(_positions(derivation, cell)):
-            key = ((i, ra), (j, cb)) if derivation.paired else (i, j)
-            out[r, c] = compiled[key](*values, ri, cj)
+    rows, cols = _positions(derivation, cell, block.output, i), _positions(derivation, cell, block.input, j)
+    out = np.empty((len(rows), len(cols)))
+    for r, (row, (ri, ri2)) in enumerate(rows):
+        for c, (col, (cj, cj2)) in enumerate(cols):
+            out[r, c] = compiled[(row, col)](*values, ri, cj, ri2, cj2)
     return out
 
 
@@ -73,6 +84,7 @@ def step_from(derivation, cell, x, s):
     out = []
     for part in cell.state_parts:
         components = [_compile(c, cell) for c in derivation.new_parts[part]]
-        for ri, ra in _positions(derivation, cell):
-            out.append(components[0 if ra is None else ra](*values, ri, 0))
+        for row, (ri, ri2) in _positions(derivation, cell, part, i):
+            component = components[row[1] if derivation.paired and isinstance(row, tuple) else 0]
+            out.append(component(*values, ri, 0, ri2, 0))
     return np.array(out, dtype=float)

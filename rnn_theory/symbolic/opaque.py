@@ -22,7 +22,8 @@ from .indexed import m, n
 
 
 def opaque(expr, canonical=lambda template: template):
-    """expr with each function application g(A) (not δ) replaced by F_t(indices of A).
+    """expr with each function application g(A) (not δ), and each sum over the input index, replaced
+    by F_t(indices of A).
 
     F_t stands for the template of A with its free indices as placeholders, so F_t(k) is g(A) with
     those indices: exact, and it spares the rewriting from walking the large arguments, which it
@@ -33,7 +34,7 @@ def opaque(expr, canonical=lambda template: template):
     templates, by_template = {}, {}
 
     def visit(e):
-        if isinstance(e, sp.Function) and not isinstance(e, sp.KroneckerDelta):
+        if (isinstance(e, sp.Function) and not isinstance(e, sp.KroneckerDelta)) or _over_inputs(e):
             indices = sorted((x for x in e.free_symbols if x.is_integer and x not in (n, m)), key=str)
             holders = [sp.Symbol(f"_p{t}", integer=True) for t in range(len(indices))]
             # Canonical inside: σ(Σ_l W[k, l]…) met at k and σ(Σ_k W[l, k]…) met at l are one template.
@@ -47,6 +48,13 @@ def opaque(expr, canonical=lambda template: template):
         return e.func(*[visit(a) for a in e.args])
 
     return visit(expr), templates
+
+
+def _over_inputs(e):
+    """A sum over the input index alone (Σ_k W[l, k] x[k], a projection of x): the rewriting never
+    needs its inside either (no state entry, no δ of a state index can sit there), and multiplying
+    out products of such sums (the mLSTM's q, k, v) is the rest of its cost."""
+    return isinstance(e, sp.Sum) and all(limit[2] == m - 1 for limit in e.limits)
 
 
 def restore(expr, templates):

@@ -22,7 +22,7 @@ order met, and ``values`` the vector it names: the intermediates of a derivation
 import sympy as sp
 
 from .functions import relu, relu_step, sigma, softplus
-from .indexed import Mat, Vec
+from .indexed import Grid, Mat, One, Vec
 
 _GATES = {("sigmoid", g): g for g in "ifozr"} | {("tanh", "g"): "g", ("tanh", "n"): r"\tilde{h}"}
 _TEX = {
@@ -110,8 +110,34 @@ class SympyOps:
         return Mat(M.rows, M.cols, lambda r, c: M[r, c] * v[c], tex, prec=1)
 
     @staticmethod
-    def zeros_like(v):
-        return Mat(v.space, v.space, lambda r, c: 0, "0")
+    def zeros_like(v, w=None):
+        return Mat(v.space, (v if w is None else w).space, lambda r, c: 0, "0")
+
+    @staticmethod
+    def size(v):
+        return Vec(One(), lambda index: v.space.size, sp.latex(v.space.size))
+
+    @staticmethod
+    def outer(a, b):
+        tex = rf"\operatorname{{vec}}\left({a.tex} {_transposed(b)}\right)"
+        return Vec(Grid(a.space), lambda index: a[index[0]] * b[index[1]], tex)
+
+    @staticmethod
+    def matvec(M, v):
+        return Vec(v.space, lambda r: v.space.sum(lambda k: M[(r, k)] * v[k]), f"{M.tex} {v.tex}", prec=1)
+
+    @staticmethod
+    def dot(a, b):
+        return Vec(One(), lambda index: a.space.sum(lambda k: a[k] * b[k]), f"{_transposed(a)} {b.tex}", prec=1)
+
+    @staticmethod
+    def outer_matrix(a, b):
+        return Mat(a.space, b.space, lambda r, c: a[r] * b[c], f"{_factor(a)} {_transposed(b)}", prec=1)
+
+    @staticmethod
+    def identity_kron_row(v):
+        tex = rf"I \otimes {_transposed(v)}"
+        return Mat(v.space, Grid(v.space), lambda r, c: sp.KroneckerDelta(r, c[0]) * v[c[1]], tex, prec=1)
 
     @staticmethod
     def identity_like(v):
@@ -135,10 +161,19 @@ class SympyOps:
 
 
 def _delta(row, col):
-    """δ between two indices: flat symbols, or (block, position) pairs of a paired space."""
+    """δ between two indices: flat symbols, (block, position) pairs of a paired space or (row, column)
+    pairs of a grid."""
     if isinstance(row, tuple):
-        return sp.KroneckerDelta(row[0], col[0]) * (1 if row[1] == col[1] else 0)
+        return sp.KroneckerDelta(row[0], col[0]) * sp.KroneckerDelta(row[1], col[1])
     return sp.KroneckerDelta(row, col)
+
+
+def _factor(v):
+    return v.tex if v.prec >= 2 else rf"\left({v.tex}\right)"
+
+
+def _transposed(v):
+    return rf"{_factor(v)}^\top"
 
 
 def _matrix_factor(M):

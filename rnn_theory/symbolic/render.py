@@ -101,11 +101,12 @@ _FUNCTION_WORDS = {
 }
 
 
-def state_vector(parts):
-    """(the state s in TeX, its size): ("s = h", "n") or ("s = [h; c]", "2n"), h first."""
+def state_vector(cls):
+    """(the state s of cell class ``cls`` in TeX, its size): ("s = h", "n") or ("s = [h; c]", "2n"), h first."""
+    parts = cls.state_parts
     if len(parts) == 1:
-        return f"s = {parts[0]}", "n"
-    return "s = [" + "; ".join(rf"\mathrm{{{p}}}" if len(p) > 1 else p for p in parts) + "]", f"{len(parts)}n"
+        return f"s = {parts[0]}", cls.size_formula(tex=True)
+    return "s = [" + "; ".join(rf"\mathrm{{{p}}}" if len(p) > 1 else p for p in parts) + "]", cls.size_formula(tex=True)
 
 
 def part_words(part):

@@ -65,8 +65,9 @@ def label(name):
 
 def intermediates(values, new, space):
     """[(label, kind, Vec)] in an order where each comes after those it contains (by size)."""
-    if type(space) is not Flat:
-        return [(f"{part}'", "state", vec) for part, vec in new.items()]  # a paired state: one direct step
+    if type(space) is not Flat or any(type(vec.space) is not Flat for vec in new.values()):
+        # a paired state, or parts of other shapes (a matrix memory, a scalar): one direct step
+        return [(f"{part}'", "state", vec) for part, vec in new.items()]
     named = [
         (label(name), "pre-activation" if label(name).startswith("a") else "gate", vec) for name, vec in values.items()
     ]

@@ -82,9 +82,9 @@ def forward(cell, params, xs, s0=None):
     T, m, B = xs.shape
     if m != cell.input_size:
         raise ValueError(f"{cell.key}: xs must have shape (T, {cell.input_size}, B), got {xs.shape}")
-    n, k = cell.hidden_size, len(cell.state_parts)
-    s0 = np.zeros((n * k, B)) if s0 is None else np.asarray(s0, dtype=float)
-    state = tuple(s0[j * n : (j + 1) * n] for j in range(k))
+    k = len(cell.state_parts)
+    s0 = np.zeros((cell.state_size, B)) if s0 is None else np.asarray(s0, dtype=float)
+    state = tuple(s0[rows] for rows in cell.part_slices())
     p, ops = batched(cell, params), _TapeOps()
     parts = [[part] for part in state]
     for t in range(T):

@@ -22,6 +22,11 @@ from .counts import PUBLISHED, parameter_count, published_counts
 # The chain rule at fixed τ on a dense Jacobian (rnn), a 2×2-block one (lru) and a diagonal one (mingru).
 _FIXED_LAGS = [(key, tau) for key in ("rnn", "lru", "mingru") for tau in (2, 3)]
 
+# The mLSTM's update composed with a free affine map of all its n² + 2n + 1 entries (its inductive
+# step) takes about 4.5 minutes on one core (measured: 264 s), too long for every regeneration of
+# the proofs; it is checked behind the slow marker (tests/test_symbolic_theorems.py).
+_INDUCTION_CELLS = tuple(key for key in CELLS if key != "mlstm")
+
 # Name -> a function of no arguments returning a Result (or a list of Results): the registry's entry points.
 THEOREMS = {
     "sigmoid_forms": sigmoid_forms,
@@ -33,8 +38,9 @@ THEOREMS = {
     "hochreiter_factor_bound": hochreiter_factor_bound,
     "hochreiter_global_bound": hochreiter_global_bound,
     "parameter_counts": published_counts,
-    # Every lag, by induction; the inductive step checked on every cell's own update.
-    "chain_rule": lambda: chain_rule_induction(tuple(CELLS)),
+    # Every lag, by induction; the inductive step checked on every cell's own update but the mLSTM's
+    # (_INDUCTION_CELLS).
+    "chain_rule": lambda: chain_rule_induction(_INDUCTION_CELLS),
     **{f"chain_rule_{key}_tau{tau}": (lambda key=key, tau=tau: chain_rule(tau, key)) for key, tau in _FIXED_LAGS},
 }
 

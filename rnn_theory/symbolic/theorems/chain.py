@@ -21,7 +21,7 @@ from functools import reduce
 
 import sympy as sp
 
-from ..derive import as_cell, symbolic_arguments
+from ..derive import as_cell, index_ranges, symbolic_arguments
 from ..indexed import Flat, i, j, matrix, n, vector
 from ..ops import SympyOps
 from ..result import Result, Step, from_steps
@@ -41,12 +41,12 @@ def _block_product(A, B):
 
 def _remainders(cell, state, start, claimed, space, label):
     """Each entry of ∂state/∂start − claimed that does not reduce to 0, named for the report."""
-    ranges = {i: (0, space.upper), j: (0, space.upper)}
+    ranges = index_ranges(start, space)
     failures = []
     for a, out in enumerate(cell.state_parts):
         for b, inp in enumerate(cell.state_parts):
-            for row in space.entries(i):
-                for col in space.entries(j):
+            for row in start[a].space.entries(i):
+                for col in start[b].space.entries(j):
                     if normal(sp.diff(state[a][row], start[b][col]) - claimed[a][b][row, col], ranges) != 0:
                         failures.append(f"{label(out, inp)} entry {row}, {col}")
     return failures
@@ -90,8 +90,11 @@ def inductive_step(cell="rnn", compose=None, **options):
     _, _, start, space = symbolic_arguments(cell, suffix="^(T−τ)")
     p, x, _, _ = symbolic_arguments(cell, suffix="^(T)")
     parts = cell.state_parts
-    P = tuple(tuple(matrix(f"P_{{{a}{b}}}" if len(parts) > 1 else "P", space, space) for b in parts) for a in parts)
-    g = [vector(f"g_{a}" if len(parts) > 1 else "g", space) for a in parts]
+    P = tuple(
+        tuple(matrix(f"P_{{{a}{b}}}" if len(parts) > 1 else "P", u.space, v.space) for b, v in zip(parts, start))
+        for a, u in zip(parts, start)
+    )
+    g = [vector(f"g_{a}" if len(parts) > 1 else "g", u.space) for a, u in zip(parts, start)]
     previous = [
         reduce(lambda u, v: u + v, [P[a][b] @ start[b] for b in range(len(parts))], g[a]) for a in range(len(parts))
     ]

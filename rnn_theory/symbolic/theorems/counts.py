@@ -18,7 +18,7 @@ from ...cells import CELLS
 from ..indexed import m, n
 from ..result import Result
 
-_DIM = {"n": n, "m": m, "n/2": n / 2}
+_DIM = {"n": n, "m": m, "n/2": n / 2, "1": sp.Integer(1)}
 
 # (cell, published form, source, how the native count relates: native = published + extra)
 PUBLISHED = (
