@@ -85,8 +85,30 @@ class ArrayOps:
     def identity_like(self, v):
         return self._eye(v.shape[0], v.dtype)
 
-    def zeros_like(self, v):
-        return self.xp.zeros((v.shape[0], v.shape[0]), dtype=v.dtype, device=self.device)
+    def zeros_like(self, v, w=None):
+        return self.xp.zeros((v.shape[0], (v if w is None else w).shape[0]), dtype=v.dtype, device=self.device)
+
+    # The matrix memory (mLSTM): vec(M) row by row, as the NumPy backend stores it.
+    def size(self, v):
+        return self.xp.full((1,), float(v.shape[0]), dtype=v.dtype, device=self.device)
+
+    def outer(self, a, b):
+        """vec(a bᵀ) row by row; columns (len, C) give (len(a)·len(b), C)."""
+        return self.xp.reshape(a[:, None] * b[None], (-1, *a.shape[1:]))
+
+    def matvec(self, M, v):
+        return self.xp.sum(self.xp.reshape(M, (-1, *v.shape)) * v[None], axis=1)
+
+    def dot(self, a, b):
+        return self.xp.sum(a * b, axis=0, keepdims=True)
+
+    def outer_matrix(self, a, b):
+        return a[:, None] * b[None, :]
+
+    def identity_kron_row(self, v):
+        """I ⊗ vᵀ, (n, n²): entry (i, i·n + j) is v_j."""
+        n = v.shape[0]
+        return self.xp.reshape(self._eye(n, v.dtype)[:, :, None] * v[None, None, :], (n, n * n))
 
     def rotation_blocks(self, r, theta):
         """Block-diagonal A with 2×2 blocks r_k·[[cos θ_k, −sin θ_k], [sin θ_k, cos θ_k]], (2K, 2K)
@@ -120,6 +142,16 @@ class BatchedArrayOps(ArrayOps):
     def matmul_diag(self, M, v):
         return M * self.xp.matrix_transpose(v)[:, None, :]
 
+    def outer_matrix(self, a, b):
+        """The stack of a_t b_tᵀ, (C, len(a), len(b)), for columns a (len(a), C), b (len(b), C)."""
+        return self.xp.matrix_transpose(a)[:, :, None] * self.xp.matrix_transpose(b)[:, None, :]
+
+    def identity_kron_row(self, v):
+        """The stack of I ⊗ v_tᵀ, (C, n, n²), for columns v (n, C)."""
+        n, vt = v.shape[0], self.xp.matrix_transpose(v)
+        eye = self._eye(n, v.dtype)
+        return self.xp.reshape(eye[None, :, :, None] * vt[:, None, None, :], (vt.shape[0], n, n * n))
+
 
 def column_params(cell, xp, device=None, dtype=None, *, columns=True):
     """The cell's parameters as arrays of ``xp`` on ``device`` (``dtype``, default float64), every
@@ -143,8 +175,12 @@ def dense_jacobians(cell, xp, xs, states, params, device=None):
     C steps at once (``BatchedArrayOps``).
     """
     xs, states = xp.asarray(xs), xp.asarray(states)
-    n, C = cell.hidden_size, xs.shape[0]
-    parts = [xp.matrix_transpose(states[:, k * n : (k + 1) * n]) for k in range(len(cell.state_parts))]
+    C, slices = xs.shape[0], cell.part_slices()
+    sizes = [part.stop - part.start for part in slices]
+    parts = [xp.matrix_transpose(states[:, part]) for part in slices]
     blocks = cell.jacobian_blocks(params, xp.matrix_transpose(xs), *parts, ops=BatchedArrayOps(xp, device))
-    rows = [xp.concat([xp.broadcast_to(b, (C, n, n)) for b in row], axis=2) for row in blocks]
+    rows = [
+        xp.concat([xp.broadcast_to(b, (C, rows, cols)) for b, cols in zip(row, sizes)], axis=2)
+        for row, rows in zip(blocks, sizes)
+    ]
     return rows[0] if len(rows) == 1 else xp.concat(rows, axis=1)

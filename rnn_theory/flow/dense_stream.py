@@ -51,11 +51,11 @@ def namespace_curves(cell, xs, s0, method, device, dtype):
 def namespace_run(cell, xp, device, dtype, xs, s0):
     """S = cell.run(xs, s0) with the namespace's arrays: (T+1, d) on ``device``."""
     p = column_params(cell, xp, device, dtype, columns=False)
-    ops, n = ArrayOps(xp, device), cell.hidden_size
+    ops, slices = ArrayOps(xp, device), cell.part_slices()
     s = xp.zeros(cell.state_size, dtype=dtype, device=device) if s0 is None else s0
     states = [s]
     for t in range(xs.shape[0]):
-        parts = [s[k * n : (k + 1) * n] for k in range(len(cell.state_parts))]
+        parts = [s[part] for part in slices]
         s = xp.concat(cell.update(p, xs[t], *parts, ops=ops))
         states.append(s)
     states = xp.stack(states)
@@ -70,10 +70,10 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
     xs = xp.asarray(xs, dtype=dtype, device=device)
     s0 = None if s0 is None else xp.asarray(s0, dtype=dtype, device=device)
     states = namespace_run(cell, xp, device, dtype, xs, s0)
-    T, d, n = xs.shape[0], cell.state_size, cell.hidden_size
+    T, d = xs.shape[0], cell.state_size
     parts = cell.state_parts
     names = ("log_norm",) + tuple(f"log_norm_{part}" for part in parts[:2] if len(parts) > 1)
-    views = {"log_norm": slice(0, d), **{f"log_norm_{part}": slice(k * n, (k + 1) * n) for k, part in enumerate(parts)}}
+    views = {"log_norm": slice(0, d), **{f"log_norm_{part}": rows for part, rows in zip(parts, cell.part_slices())}}
     params = column_params(cell, xp, device, dtype)
     Z = xp.eye(d, dtype=dtype, device=device)
     log_steps, stack, carousel = [], [], []
@@ -98,7 +98,8 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
         stop = min(T, start + chunk)
         Js = dense_jacobians(cell, xp, xs[start:stop], states[start:stop], params, device)
         if c is not None:
-            carousel.append(xp.flip(xp.linalg.diagonal(Js[:, c * n : (c + 1) * n, c * n : (c + 1) * n]), axis=0))
+            rows = cell.part_slices()[c]
+            carousel.append(xp.flip(xp.linalg.diagonal(Js[:, rows, rows]), axis=0))
         JTs = xp.matrix_transpose(Js)
         for j in range(stop - start - 1, -1, -1):
             Z = JTs[j] @ Z  # the operator: no wrapper's overhead in the hot loop
