@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import CELLS, gradient_norms
 from . import _trained
-from ._bands import band
+from ._bands import band, quartiles
 from ._style import DOUBLE, lag_axis, new_figure
 
 SEEDS = tuple(range(10))
@@ -42,6 +42,25 @@ def draw_initial(axes, entries, task, lag, n, m):
         band(axes, x, curves, i, label)
 
 
+def draw_trained(axes, trained, task, lag, series_of):
+    """For each (log, trained cell) of ``trained`` trained at ``lag``, as series series_of(model):
+    the median and interquartile band over SEEDS of ``task`` sequences at ``lag``. Returns
+    {model: median ln‖∂s_T/∂s_(T−lag)‖₂} (the longest lag the task's gradient must cross)."""
+    at_lag = {}
+    for log, cell in trained:
+        if log["lag"] == lag:
+            curves = _curves(lambda s, cell=cell: cell, task, lag)
+            band(
+                axes,
+                np.arange(1, lag + 2),
+                curves,
+                series_of(log["model"]),
+                f"{log['model']}{'' if log['success'] else ' (task not solved)'}",
+            )
+            at_lag[log["model"]] = float(quartiles(curves)[1][lag - 1])
+    return at_lag
+
+
 def build():
     trained = _trained.checkpoints()
     task, n, m = trained[0][0]["task"], trained[0][0]["hidden_size"], trained[0][0]["input_size"]
@@ -52,16 +71,8 @@ def build():
     draw_initial(axes[0], INITIAL, task, longest, n, m)
     axes[0].set_title(f"(a) at initialisation, recall lag {longest}")
     for ax, lag in zip(axes[1:], lags):
-        for log, cell in trained:
-            if log["lag"] == lag:
-                i = _trained.MODEL_SERIES[log["model"]]  # the series of its initialisation in (a)
-                band(
-                    ax,
-                    np.arange(1, lag + 2),
-                    _curves(lambda s, cell=cell: cell, task, lag),
-                    i,
-                    f"{log['model']}{'' if log['success'] else ' (task not solved)'}",
-                )
+        # the series of each model's initialisation in (a)
+        draw_trained(ax, trained, task, lag, _trained.MODEL_SERIES.__getitem__)
         ax.set_title(f"({chr(ord('b') + lags.index(lag))}) trained on recall at lag {lag}")
         ax.legend(loc="lower left")
     for ax in axes:
