@@ -26,13 +26,12 @@ from collections import Counter
 import numpy as np
 
 from ._namespace import to_numpy
+from ._topeig import _RITZ_SLACK, _U, _kato_temple  # the same slack, roundoff and proof
 
 _EPS = 4e-10  # relative width of λ_1 that the certificates prove: 2e-10 in ln ‖·‖
 _DEPTH = 6  # Krylov blocks per round
 _BLOCK = 6  # vectors per block (and warm vectors carried from stack to stack)
 _ROUNDS = 4  # restarted rounds before the eigensolver decides
-_RITZ_SLACK = 1e-6  # relative slack on a sum of Ritz values (as ``_topeig``)
-_U = 2.3e-16  # float64's unit roundoff with room (float32: see ``roundoff``)
 _SMALL = _DEPTH * _BLOCK  # up to the Krylov space's size the eigensolver is as cheap as the iteration
 
 PROOFS = Counter()
@@ -90,7 +89,7 @@ def top_eigenvalues(xp, Z, warm=None, *, eps=_EPS):
             + 1e-10 * theta
         )
         gap = theta - alpha
-        proved = (theta > 0) & (gap > 0) & (rho2 <= eps * theta * gap)
+        proved = (theta > 0) & _kato_temple(theta, rho2, gap, eps)
         bound = np.where(proved, theta + rho2 / np.where(gap > 0, gap, 1.0), np.inf)
         PROOFS["kato_temple"] += int(proved.sum())
         if round_ and not proved.all():  # the Cholesky proof for the others, once θ has had a round to settle
