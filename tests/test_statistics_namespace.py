@@ -1,4 +1,6 @@
-"""Trajectory statistics on PyTorch-CPU's array-API namespace equal the NumPy path's.
+"""Trajectory statistics on PyTorch-CPU's array-API namespace, and on ``array_api_strict`` (the
+standard's own reference namespace, on its non-default device "device1", where an array made on the
+wrong device fails), equal the NumPy path's.
 
 Every cell of the zoo (rnn once per activation), a batch of two runs: the same structure (keys,
 None where NumPy has None) and the same values to rtol 1e-12. Both paths evaluate the same
@@ -17,11 +19,18 @@ from conftest import ZOO, ZOO_IDS, generic_cell
 import rnn_theory as rt
 from rnn_theory.flow import statistics
 
-torch = pytest.importorskip("torch")
 pytest.importorskip("array_api_compat")
-pytestmark = pytest.mark.torch
 
 RTOL = 1e-12
+NAMESPACES = [pytest.param("torch", marks=pytest.mark.torch), "array_api_strict"]
+
+
+def on(name):
+    """A function putting a NumPy array on the namespace ``name`` (skipped where it is not installed)."""
+    library = pytest.importorskip(name)
+    if name == "torch":
+        return library.tensor
+    return lambda x: library.asarray(x, device=library.Device("device1"))
 
 
 def assert_same(got, want, rtol=RTOL, path=""):
@@ -51,8 +60,10 @@ def no_numpy_path(monkeypatch, cell):
     monkeypatch.setattr(statistics, "_numpy_ops", SimpleNamespace())  # no functions at all
 
 
+@pytest.mark.parametrize("name", NAMESPACES)
 @pytest.mark.parametrize("entry", ZOO, ids=ZOO_IDS)
-def test_trajectory_statistics_on_torch_equal_numpys(entry, monkeypatch):
+def test_trajectory_statistics_on_a_namespace_equal_numpys(entry, name, monkeypatch):
+    to = on(name)
     key, options = entry
     cell = generic_cell(key, 5, 3, 0, **options)
     xs = np.random.default_rng(1).normal(size=(2, 30, 3))
@@ -61,30 +72,41 @@ def test_trajectory_statistics_on_torch_equal_numpys(entry, monkeypatch):
         s0 = np.abs(s0)  # relu states are ≥ 0
     want = rt.trajectory_statistics(cell, xs, s0)
     no_numpy_path(monkeypatch, cell)
-    got = rt.trajectory_statistics(cell, torch.tensor(xs), torch.tensor(s0))
+    got = rt.trajectory_statistics(cell, to(xs), to(s0))
     assert_same(got, want)
     json.dumps(got, allow_nan=False)
 
 
-def test_device_and_gate_values_on_torch():
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_gate_values_on_a_namespace(name):
+    to = on(name)
     cell = generic_cell("lstm", 4, 3, 0)
     xs = np.random.default_rng(1).normal(size=(25, 3))
-    assert_same(rt.trajectory_statistics(cell, xs, device="cpu"), rt.trajectory_statistics(cell, xs))
     states = cell.run(xs)
     want = rt.gate_values(cell, xs, states)
-    for got in (
-        rt.gate_values(cell, torch.tensor(xs), torch.tensor(states)),
-        rt.gate_values(cell, xs, torch.tensor(states)),
-        rt.gate_values(cell, xs, states, device="cpu"),
-    ):
+    for got in (rt.gate_values(cell, to(xs), to(states)), rt.gate_values(cell, xs, to(states))):
         assert got.keys() == want.keys()
         for name in want:
             assert isinstance(got[name], np.ndarray)
             np.testing.assert_allclose(got[name], want[name], rtol=1e-13, atol=0, err_msg=name)
 
 
+@pytest.mark.torch
+def test_device_on_torch():
+    pytest.importorskip("torch")
+    cell = generic_cell("lstm", 4, 3, 0)
+    xs = np.random.default_rng(1).normal(size=(25, 3))
+    assert_same(rt.trajectory_statistics(cell, xs, device="cpu"), rt.trajectory_statistics(cell, xs))
+    want = rt.gate_values(cell, xs, cell.run(xs))
+    got = rt.gate_values(cell, xs, cell.run(xs), device="cpu")
+    for name in want:
+        np.testing.assert_allclose(got[name], want[name], rtol=1e-13, atol=0, err_msg=name)
+
+
+@pytest.mark.torch
 def test_float32_on_request():
     """float32's rounding (6e-8) over 25 steps of a contracting GRU: the gate summaries within 1e-5."""
+    pytest.importorskip("torch")
     cell = generic_cell("gru", 4, 3, 0)
     xs = np.random.default_rng(1).normal(size=(25, 3))
     want = rt.trajectory_statistics(cell, xs)
@@ -92,7 +114,9 @@ def test_float32_on_request():
     assert_same(got["gates"], want["gates"], rtol=1e-5)
 
 
+@pytest.mark.torch
 def test_bad_namespace_arguments_say_so():
+    torch = pytest.importorskip("torch")
     cell = generic_cell("rnn", 3, 2, 0)
     with pytest.raises(ValueError, match="dtype must be"):
         rt.trajectory_statistics(cell, np.zeros((4, 2)), device="cpu", dtype="float16")

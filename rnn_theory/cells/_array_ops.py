@@ -94,10 +94,10 @@ class ArrayOps:
 
     def outer(self, a, b):
         """vec(a bᵀ) row by row; columns (len, C) give (len(a)·len(b), C)."""
-        return self.xp.reshape(a[:, None] * b[None], (-1, *a.shape[1:]))
+        return self.xp.reshape(a[:, None, ...] * b[None, ...], (-1, *a.shape[1:]))
 
     def matvec(self, M, v):
-        return self.xp.sum(self.xp.reshape(M, (-1, *v.shape)) * v[None], axis=1)
+        return self.xp.sum(self.xp.reshape(M, (-1, *v.shape)) * v[None, ...], axis=1)
 
     def dot(self, a, b):
         return self.xp.sum(a * b, axis=0, keepdims=True)

@@ -36,9 +36,9 @@ def _benettin_sums(cell, xp, device, dtype, xs, s0, Q0, burn_in):
     chunk = chunk_size(cell.state_size)
     for start in range(0, T, chunk):
         stop = min(T, start + chunk)
-        Js = dense_jacobians(cell, xp, xs[start:stop], states[start:stop], params, device)
+        Js = dense_jacobians(cell, xp, xs[start:stop, :], states[start:stop, :], params, device)
         for j in range(stop - start):
-            Q, R = xp.linalg.qr(Js[j] @ Q)
+            Q, R = xp.linalg.qr(Js[j, ...] @ Q)
             if start + j + 1 > burn_in:  # t = start + j + 1
                 logs.append(xp.abs(xp.linalg.diagonal(R)))
     with np.errstate(divide="ignore"):

@@ -56,12 +56,13 @@ def namespace_run(cell, xp, device, dtype, xs, s0):
     states = [s]
     for t in range(xs.shape[0]):
         parts = [s[part] for part in slices]
-        s = xp.concat(cell.update(p, xs[t], *parts, ops=ops))
+        s = xp.concat(cell.update(p, xs[t, :], *parts, ops=ops))
         states.append(s)
     states = xp.stack(states)
     bad = np.nonzero(~to_numpy(xp.all(xp.isfinite(states), axis=1)))[0]
     if bad.size:
         raise ValueError(f"{cell.key}: the state overflows at step t = {bad[0]} of the run")
+    _namespace.refuse_relu_underflow(cell, xp, xs, states)
     return states
 
 
@@ -72,7 +73,7 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
     states = namespace_run(cell, xp, device, dtype, xs, s0)
     T, d = xs.shape[0], cell.state_size
     parts = cell.state_parts
-    names = ("log_norm",) + tuple(f"log_norm_{part}" for part in parts[:2] if len(parts) > 1)
+    names = ("log_norm",) + tuple(f"log_norm_{part}" for part in parts if part in ("h", "c") and len(parts) > 1)
     views = {"log_norm": slice(0, d), **{f"log_norm_{part}": rows for part, rows in zip(parts, cell.part_slices())}}
     params = column_params(cell, xp, device, dtype)
     Z = xp.eye(d, dtype=dtype, device=device)
@@ -96,13 +97,13 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
     i, chunk = 0, chunk_size(d)
     for start in reversed(range(0, T, chunk)):
         stop = min(T, start + chunk)
-        Js = dense_jacobians(cell, xp, xs[start:stop], states[start:stop], params, device)
+        Js = dense_jacobians(cell, xp, xs[start:stop, :], states[start:stop, :], params, device)
         if c is not None:
             rows = cell.part_slices()[c]
             carousel.append(xp.flip(xp.linalg.diagonal(Js[:, rows, rows]), axis=0))
         JTs = xp.matrix_transpose(Js)
         for j in range(stop - start - 1, -1, -1):
-            Z = JTs[j] @ Z  # the operator: no wrapper's overhead in the hot loop
+            Z = JTs[j, ...] @ Z  # the operator: no wrapper's overhead in the hot loop
             scale = xp.linalg.vector_norm(Z)
             Z = Z / xp.where(scale > 0, scale, xp.ones_like(scale))  # P = 0 stays 0 (and ℓ = −inf)
             log_steps.append(scale)

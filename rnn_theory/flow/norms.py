@@ -95,10 +95,7 @@ def _finite_run(cell, xs, s0):
         with np.errstate(over="ignore", invalid="ignore", under="raise" if relu else "ignore"):
             states = cell.run(xs, s0)
     except FloatingPointError:
-        raise ValueError(
-            f"{cell.key} (relu): the run underflows float64 (values below 2.2e-308 are flushed towards 0, "
-            "where relu′ jumps from 1 to 0), so its Jacobians would be wrong; rescale the weights or inputs"
-        ) from None
+        raise ValueError(_namespace.relu_underflow_message(cell.key, "float64", np.finfo(float).smallest_normal)) from None
     bad = np.nonzero(~np.isfinite(states).all(axis=1))[0]
     if bad.size:
         raise ValueError(f"{cell.key}: the state overflows float64 at step t = {bad[0]} of the run")
