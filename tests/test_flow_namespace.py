@@ -20,13 +20,19 @@ compat = pytest.importorskip("array_api_compat")
 from rnn_theory.cells._array_ops import ArrayOps, column_params, dense_jacobians  # noqa: E402
 from rnn_theory.flow.dense_stream import dense_stream_curves  # noqa: E402
 
-NAMESPACES = [pytest.param("numpy", id="numpy"), pytest.param("torch", id="torch", marks=pytest.mark.torch)]
+NAMESPACES = [
+    pytest.param("numpy", id="numpy"),
+    pytest.param("torch", id="torch", marks=pytest.mark.torch),
+    pytest.param("array_api_strict", id="strict"),  # the standard's reference namespace (test_namespace_strict)
+]
 
 
 def _xp(name):
     if name == "torch":
         torch = pytest.importorskip("torch")
         return compat.array_namespace(torch.empty(0))
+    if name == "array_api_strict":
+        return pytest.importorskip("array_api_strict")
     return compat.array_namespace(np.empty(0))
 
 

@@ -106,7 +106,7 @@ def top_eigenvalues(xp, Z, warm=None, *, eps=_EPS):
         low[todo] = np.where(better, theta, low[todo])
         high[todo] = np.where(proved, np.minimum(high[todo], bound), high[todo])
         if todo[-1] == B - 1:
-            top = U[-1]
+            top = U[-1, ...]
         V = _scatter(xp, V, todo, U)
         todo = todo[~proved]
     if todo.size:  # the eigensolver decides the rest
@@ -138,9 +138,9 @@ def _scatter(xp, V, todo, U):
     """V with the rows ``todo`` replaced by U (a new array; no item assignment)."""
     if todo.size == V.shape[0]:
         return U
-    parts = list(xp.unstack(V, axis=0)) if hasattr(xp, "unstack") else [V[b] for b in range(V.shape[0])]
+    parts = list(xp.unstack(V, axis=0)) if hasattr(xp, "unstack") else [V[b, ...] for b in range(V.shape[0])]
     for k, b in enumerate(todo.tolist()):
-        parts[b] = U[k]
+        parts[b] = U[k, ...]
     return xp.stack(parts, axis=0)
 
 
@@ -196,7 +196,7 @@ def _cholesky_proves(xp, M, theta, eps):
     ok = []
     for b in range(A.shape[0]):
         try:
-            ok.append(bool(np.isfinite(to_numpy(xp.linalg.cholesky(A[b]))).all()))
+            ok.append(bool(np.isfinite(to_numpy(xp.linalg.cholesky(A[b, ...]))).all()))
         except Exception:  # noqa: BLE001 (each library raises its own LinAlgError)
             ok.append(False)
     return np.array(ok, dtype=bool)
