@@ -78,29 +78,21 @@ def test_trajectory_statistics_on_a_namespace_equal_numpys(entry, name, monkeypa
 
 
 @pytest.mark.parametrize("name", NAMESPACES)
-def test_gate_values_on_a_namespace(name):
+def test_gate_values_and_device_on_a_namespace(name):
     to = on(name)
     cell = generic_cell("lstm", 4, 3, 0)
     xs = np.random.default_rng(1).normal(size=(25, 3))
     states = cell.run(xs)
     want = rt.gate_values(cell, xs, states)
-    for got in (rt.gate_values(cell, to(xs), to(states)), rt.gate_values(cell, xs, to(states))):
+    found = [rt.gate_values(cell, to(xs), to(states)), rt.gate_values(cell, xs, to(states))]
+    if name == "torch":  # device= names PyTorch's devices
+        found.append(rt.gate_values(cell, xs, states, device="cpu"))
+        assert_same(rt.trajectory_statistics(cell, xs, device="cpu"), rt.trajectory_statistics(cell, xs))
+    for got in found:
         assert got.keys() == want.keys()
-        for name in want:
-            assert isinstance(got[name], np.ndarray)
-            np.testing.assert_allclose(got[name], want[name], rtol=1e-13, atol=0, err_msg=name)
-
-
-@pytest.mark.torch
-def test_device_on_torch():
-    pytest.importorskip("torch")
-    cell = generic_cell("lstm", 4, 3, 0)
-    xs = np.random.default_rng(1).normal(size=(25, 3))
-    assert_same(rt.trajectory_statistics(cell, xs, device="cpu"), rt.trajectory_statistics(cell, xs))
-    want = rt.gate_values(cell, xs, cell.run(xs))
-    got = rt.gate_values(cell, xs, cell.run(xs), device="cpu")
-    for name in want:
-        np.testing.assert_allclose(got[name], want[name], rtol=1e-13, atol=0, err_msg=name)
+        for gate in want:
+            assert isinstance(got[gate], np.ndarray)
+            np.testing.assert_allclose(got[gate], want[gate], rtol=1e-13, atol=0, err_msg=gate)
 
 
 @pytest.mark.torch

@@ -12,7 +12,6 @@ come back as NumPy arrays.
 (False, True)
 """
 
-
 import numpy as np
 
 _LIBRARIES = ("torch", "cupy")

@@ -41,8 +41,8 @@ def lyapunov_spectrum(
 ) -> np.ndarray:
     """The k leading Lyapunov exponents (all d when k is None), descending, natural log per step.
 
-    xs (T, m), s0 (d,) or None (zeros). Returns an array (k,). With a PyTorch or CuPy array as xs,
-    or ``device`` ("cpu", "cuda"), it runs on that namespace (``_lyapunov_namespace``; dtype
+    xs (T, m), s0 (d,) or None (zeros). Returns an array (k,). With an array of PyTorch, CuPy or any
+    array-API library as xs, or ``device`` ("cpu", "cuda"), it runs on that namespace (``_lyapunov_namespace``; dtype
     "float64" by default or "float32"), from the same start Q_0; the result is a NumPy array.
 
     >>> import numpy as np, rnn_theory as rt

@@ -51,8 +51,8 @@ def gradient_norms(
     Products below ~2·1536³ flops run on one BLAS thread (``_batched.blas_threads``).
     ``seed`` fixes the random check/probe vectors, so results are deterministic.
 
-    On another array library: when xs is a PyTorch or CuPy array, or ``device`` is given ("cpu",
-    "cuda": PyTorch's devices), ``method="exact"`` runs the dense stream on that namespace
+    On another array library: when xs is an array of PyTorch, CuPy or any array-API library, or
+    ``device`` is given ("cpu", "cuda": PyTorch's devices), ``method="exact"`` runs the dense stream on that namespace
     (``rnn_theory.flow.dense_stream``; needs array-api-compat), every lag's λ_max certified
     (``error_bound`` = the certified width in ln, ≤ 1e-9); results are NumPy arrays. ``dtype``
     "float64" (default) or "float32" (measured on a tanh RNN n = 64, LSTM n = 32 and GRU n = 32,
@@ -95,7 +95,9 @@ def _finite_run(cell, xs, s0):
         with np.errstate(over="ignore", invalid="ignore", under="raise" if relu else "ignore"):
             states = cell.run(xs, s0)
     except FloatingPointError:
-        raise ValueError(_namespace.relu_underflow_message(cell.key, "float64", np.finfo(float).smallest_normal)) from None
+        raise ValueError(
+            _namespace.relu_underflow_message(cell.key, "float64", np.finfo(float).smallest_normal)
+        ) from None
     bad = np.nonzero(~np.isfinite(states).all(axis=1))[0]
     if bad.size:
         raise ValueError(f"{cell.key}: the state overflows float64 at step t = {bad[0]} of the run")

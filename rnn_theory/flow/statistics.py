@@ -139,8 +139,9 @@ def gate_values(
     on that namespace (``dtype`` "float64" by default, or "float32"); the values are NumPy arrays.
     """
     space = None
-    if _namespace.wants_namespace(xs, device) or _namespace.wants_namespace(states, None):
-        space = _namespace.namespace("gate_values", xs if _namespace.wants_namespace(xs, None) else states, device, dtype)
+    foreign = xs if _namespace.wants_namespace(xs, None) else states  # the array whose namespace it is
+    if _namespace.wants_namespace(foreign, device):
+        space = _namespace.namespace("gate_values", foreign, device, dtype)
         xs, states = (space[0].asarray(a, dtype=space[2], device=space[1]) for a in (xs, states))
     found = nonlinearities(cell, xs, states, space)
     return {name: to_numpy(value) for name, (g, _, value) in found.items() if g.role not in NOT_GATES}
