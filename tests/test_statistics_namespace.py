@@ -97,7 +97,8 @@ def test_gate_values_and_device_on_a_namespace(name):
 
 @pytest.mark.torch
 def test_float32_on_request():
-    """float32's rounding (6e-8) over 25 steps of a contracting GRU: the gate summaries within 1e-5."""
+    """float32's rounding (6e-8 a step) over 25 steps of a GRU: the gate summaries within 1e-5
+    (measured 6.7e-7 relative)."""
     pytest.importorskip("torch")
     cell = generic_cell("gru", 4, 3, 0)
     xs = np.random.default_rng(1).normal(size=(25, 3))
