@@ -69,7 +69,7 @@ def test_probe_statistics_are_those_of_the_documented_probe_images(key):
     log_norm + error_bound = ln(α·maxᵢ ‖Pᵀ yᵢ‖) at every lag, with the yᵢ the Gaussian checks
     drawn as documented, computed here densely from cell.jacobian."""
     cell = generic_cell(key, 6, 3, seed=4)
-    T, n, d, k, checks, seed = 40, cell.hidden_size, cell.state_size, 4, 2, 7
+    T, d, k, checks, seed = 40, cell.state_size, 4, 2, 7
     xs = np.random.default_rng(5).normal(size=(T, 3))
     S = cell.run(xs)
     flow = rt.gradient_norms(cell, xs, method="probe", k=k, checks=checks, seed=seed)

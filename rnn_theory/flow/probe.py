@@ -1,6 +1,6 @@
 """ln ‖P_{T,τ}‖₂ at every lag from a few probe vectors: O(T·k·d²), with a two-sided error bound.
 
-Stream W_τ = P_{T,τ}ᵀ Q = J_{T−τ+1}ᵀ W_{τ−1} for a Q (d, k) with orthonormal columns, in the log
+Stream W_τ = P_{T,τ}ᵀ Q = J_{T−τ+1}ᵀ W_{τ−1} for a Q (d, c) with orthonormal columns, in the log
 domain (one renormalisation per lag). Then, for every lag,
 
     ‖W_τ‖₂ ≤ ‖P_{T,τ}‖₂                          (always, for any orthonormal Q)
@@ -14,27 +14,36 @@ the Gram matrix G = W_τᵀW_τ alone, many lags at a time: ‖W_τ‖₂² = λ
 relative from below, see ``_topeig.top_eigenvalues``, so the lower bound stays one) and
 ‖W_τ R_Y e_i‖² = (R_Yᵀ G R_Y)_ii.
 
-The lower bound misses ln‖P‖ by about −ln ‖Qᵀu_1‖, u_1 the top left singular vector of P_{T,τ} (on
-the s_T side). Random probes meet it only at ~√(k/d): a miss of ½·ln(d/k), 0.4–1.75 nats. So Q is
-started where u_1 lies (``probe_start``): all P_{T,τ} share their left factors at the T end, and
-their u_1 settle as τ grows to the direction that vectors carried forward to T align with
-(Benettin's iteration). Q spans k − checks such vectors, carried over the last 384 steps, plus the
-checks yᵢ. For short lags, where u_1 has not settled, a second set of 3k vectors, the top left
-singular vectors of the product of the last 16 steps (subspace iteration, two passes), is streamed
-for lags ≤ 128 on all of s_T (not split by part), and each lag keeps the larger of the two lower
-bounds of ‖P‖ (the blocks' curves are the long probes' alone). Measured miss (exact − probe,
-every lag ≥ 10; ``tests/test_flow_probe_level.py``): ≤ 0.03 nats on random tanh RNN (n = 256), LSTM
-and GRU (n = 128), gains 0.8–2, m = 8 and 32, T = 1000; ≤ 0.006 on the shipped trained checkpoints
-(T = 300) except three: the forget-gate-free LSTM's (∂c'/∂c = I: a flat top spectrum whose u_1
-settles slowly), 0.098 and 0.26, and the IndRNN's at lag 10, 1.69 (a diagonal J whose relu units
-switch off along the run: the coordinate that survives to long lags is not among the start's top
-directions). Random LSTM n = 512: 0.07 at lags 20–128. Cost: 1.6–1.9× the random probes' (one
-thread, T = 1000).
+The lower bound misses ln‖P‖ by about −ln ‖Qᵀu_1‖, u_1 = u_1(τ) the top left singular vector of
+P_{T,τ} (on the s_T side). Random probes meet it only at ~√(c/d): a miss of ½·ln(d/c), 0.4–1.75
+nats. So Q is started where u_1 lies (``probe_start``): all P_{T,τ} share their left factors at
+the T end, and u_1(τ) settles, as τ grows, to the direction that vectors carried forward to T align
+with (Benettin's iteration). Until it settles, and where the top of the spectrum is flat (several
+directions grow alike, so that the inputs decide which is on top at a given lag), it wanders, and
+Q must hold the directions it passes through. Q is built in tiers, each streamed from lag 1 for as
+long as it serves, all in one product, dropped after their lags:
 
-For the LSTM family the probes are split by part: Q_h (on h_T) and Q_c (on c_T), each orthonormal
-on its part's rows, are streamed separately, so the h rows of P_{T,τ}ᵀ[Q_h; 0] probe the h-block, the
-c rows of P_{T,τ}ᵀ[0; Q_c] the c-block, and all columns together the full product, with
-Y = [Y_h; Y_c] for the upper bound.
+- the groups, for every lag: max(k − checks, 1) vectors carried forward over the last 384 steps,
+  split by state part (their rows of each part, orthonormalised: the blocks' probes), and the
+  ``checks`` Gaussian yᵢ (their part outside the groups);
+- the middle tier, for lags ≤ 384: up to 2k vectors carried over the last 128 steps;
+- the short tier, for lags ≤ 128: up to 2k top left singular vectors of the product of the last
+  16 steps (subspace iteration, two passes).
+
+A tier holds fewer columns where its work would exceed 10¹⁰ flops (short tier first; ~0.25 s on one
+core): 16 and 16 for k = 8 up to an LSTM with n ≈ 330 or a tanh RNN with n ≈ 650; an LSTM with
+n = 512 streams 16 and 2. The lower bound at lag τ is over every column still streamed. Measured miss
+(exact − probe, every lag ≥ 10; ``tests/test_flow_probe_level.py``): ≤ 0.03 nats on random tanh RNN
+(n = 256), LSTM and GRU (n = 128), gains 0.8–2, m = 8 and 32, T = 1000, and on every shipped trained
+checkpoint (T = 300, the forget-gate-free LSTM's flat spectrum and the IndRNN's units switching off
+included); random LSTM n = 512: 0.037. Not met everywhere: a random forget-gate-free LSTM with n = 64
+(T = 500, a flat top spectrum beyond the middle tier's lags) misses by 0.09. Cost: 1.1–1.5× the
+probes without the tiers at these sizes (one thread).
+
+For multi-part states (the LSTM family) the groups give the blocks' curves: the h rows of
+P_{T,τ}ᵀ[Q_h; 0] probe the h-block, the c rows of P_{T,τ}ᵀ[0; Q_c] the c-block (lower estimates
+from their part's carried directions alone, no tiers: misses up to ~0.6 at short lags), all
+columns together the full product.
 """
 
 import math
@@ -294,11 +303,10 @@ def _statistics(out, lags, Ws, log_scale, R_full, rows, block):
     All from Gram matrices (columns × columns): the columns of W are Pᵀ applied to the orthonormal
     probes, so ‖W‖₂ = √λ_max(WᵀW) is a lower bound. The Gaussian checks y_i give
     Pᵀ y_i = W·R_full[:, i], whose squared norms are the diagonal of R_fullᵀ (WᵀW) R_full: the
-    upper bound. ``rows``: the state parts' rows (WᵀW = Σ over them); ``block``: per part with a
-    block curve, its probes' columns (block (a, a) of P: part a's rows of those columns).
+    upper bound. ``block``: per state part, its group's columns, ``rows``: the part's rows (block
+    (a, a) of P: part a's rows of part a's columns).
     """
-    G_rows = [np.swapaxes(Ws[:, r], 1, 2) @ Ws[:, r] for r in rows]
-    G = sum(G_rows)
+    G = np.swapaxes(Ws, 1, 2) @ Ws
     lower = np.sqrt(top_eigenvalues(G))
     out["log_norm"][lags] = log_scale + np.log(lower)
     if R_full.shape[1] == 0:  # no check vectors: no upper bound
@@ -306,6 +314,7 @@ def _statistics(out, lags, Ws, log_scale, R_full, rows, block):
     else:
         upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
         out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
-    for G_a, (part, c) in zip(G_rows, block.items()):
+    for (part, c), r in zip(block.items(), rows):
         if part in ("h", "c"):
-            out[f"log_norm_{part}"][lags] = log_scale + 0.5 * np.log(top_eigenvalues(G_a[:, c, c]))
+            W_a = Ws[:, r, c]
+            out[f"log_norm_{part}"][lags] = log_scale + 0.5 * np.log(top_eigenvalues(np.swapaxes(W_a, 1, 2) @ W_a))
