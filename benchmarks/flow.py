@@ -1,13 +1,13 @@
 """Gradient-norm curves: time and peak memory of rt.gradient_norms against PyTorch and the dense bound.
 
-    python benchmarks/flow.py [--threads N] [--rounds R] [--quick]
+    python benchmarks/flow.py [--threads N] [--rounds R] [--quick] [--sizes rnn:256,lstm:128] [--T 1000] [--no-torch]
     python benchmarks/flow.py --device cuda|cpu [--sizes rnn:1024,lstm:512] [--T 1000]
 
 With --device: the dense stream on that PyTorch device against the GEMM bound there and PyTorch's
 two routes (``flow_device``). Without it:
 
-For each case (tanh RNN n=256 T=1000, LSTM n=128 T=1000; same seeded inputs for every method)
-it prints, measured in this run:
+For each case (default tanh RNN n=256 and LSTM n=128, T=1000; ``--sizes lstm:512`` for the large
+CPU target; same seeded inputs for every method) it prints, measured in this run:
 
 - exact / probe: rt.gradient_norms(method=...), wall time (best of 3 per round, including
   cell.run) and peak traced memory (tracemalloc, a separate run);
@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 
-CASES = {"rnn": ("tanh RNN", 256), "lstm": ("LSTM", 128)}
+LABELS = {"rnn": "tanh RNN", "lstm": "LSTM", "gru": "GRU"}
 _THREADS = 1
 M = 8  # input size
 
@@ -49,8 +49,8 @@ def _child(case, method, T, threads):
 
     global _THREADS
     _THREADS = threads
-    key, n = case, CASES[case][1]
-    cell = rt.CELLS[key].random(hidden_size=n, input_size=M, rng=0)
+    key, n = case.split(":")
+    cell = rt.CELLS[key].random(hidden_size=int(n), input_size=M, rng=0)
     xs = np.random.default_rng(1).normal(size=(T, M))
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = {}
@@ -159,38 +159,41 @@ def main():
     parser.add_argument("--rounds", type=int, default=2, help="rounds over all methods (best kept)")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--device", help="a PyTorch device (cuda, cpu): the device benchmark (flow_device)")
-    parser.add_argument("--sizes", default="rnn:1024,lstm:512", help="cases key:n for --device")
-    parser.add_argument("--T", type=int, default=1000, help="sequence length for --device")
+    parser.add_argument("--sizes", help="cases key:n,... (default rnn:256,lstm:128; rnn:1024,lstm:512 with --device)")
+    parser.add_argument("--T", type=int, default=1000, help="sequence length")
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch's autograd route (large d)")
     args = parser.parse_args()
-    if args.device:
-        import flow_device
-
-        sizes = _sizes(args.sizes)
-        if sizes is None or args.T < 1:
-            print(
-                f"flow.py: --sizes must be key:n,... with key in rnn, lstm, gru, ... and --T >= 1, got {args.sizes!r}, {args.T}",
-                file=sys.stderr,
-            )
-            return 2
-        return flow_device.run(args.device, sizes, args.T, args.threads)
     if args.child:
         case, method, T, threads = args.child
         return _child(case, method, int(T), int(threads))
+    sizes = _sizes(args.sizes or ("rnn:1024,lstm:512" if args.device else "rnn:256,lstm:128"))
+    if sizes is None or args.T < 1:
+        print(
+            f"flow.py: --sizes must be key:n,... with key in rnn, lstm, gru, ... and --T >= 1, got {args.sizes!r}, {args.T}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.device:
+        import flow_device
+
+        return flow_device.run(args.device, sizes, args.T, args.threads)
     import numpy as np
 
     try:
         import torch  # noqa: F401
 
-        have_torch = True
+        have_torch = not args.no_torch
     except ImportError:
         have_torch = False
     # The machine may be shared: the load average says how much the timings below competed for.
     print(
         f"threads={args.threads}  (numpy {np.__version__}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
-    for case, (label, n) in CASES.items():
-        T = 1000
-        d = n * (2 if case == "lstm" else 1)
+    import rnn_theory as rt
+
+    for key, n in sizes:
+        case, label, T = f"{key}:{n}", LABELS.get(key, key), args.T
+        d = rt.CELLS[key].random(hidden_size=n, input_size=M, rng=0).state_size
         # Rounds alternate the methods, so that a busy (shared) machine slows all of them alike;
         # each keeps its best round (GEMM rate: highest).
         methods = ("gemm", "exact", "probe") + (("torch",) if have_torch else ())
@@ -221,7 +224,7 @@ def main():
                 + (
                     f"max rank {run['max_rank']}, max error bound {run['error_bound']:.1e})"
                     if run["max_rank"]
-                    else f"k = 8 per state part, bound gap up to {run['error_bound']:.1f} in ln)"
+                    else f"k = 8, bound gap up to {run['error_bound']:.1f} in ln)"
                 )
             )
         if torch_run:
@@ -263,7 +266,7 @@ def _threads_line(rounds):
         best = {}
         for _ in range(rounds):  # alternate, best of each
             for threads in (1, 0):
-                seconds = _measure("rnn", "wall", 1000, threads)["seconds"]
+                seconds = _measure("rnn:256", "wall", 1000, threads)["seconds"]
                 best[threads] = min(best.get(threads, seconds), seconds)
     finally:
         busy.kill()

@@ -52,44 +52,65 @@ def test_scale_keeps_the_probe_images_in_range(magnitude):
     assert probe._scale(np.zeros((4, 2))) == 0.0
 
 
-def blockdiag(blocks):
-    rows, cols = sum(B.shape[0] for B in blocks), sum(B.shape[1] for B in blocks)
-    out, i, j = np.zeros((rows, cols)), 0, 0
-    for B in blocks:
-        out[i : i + B.shape[0], j : j + B.shape[1]] = B
-        i, j = i + B.shape[0], j + B.shape[1]
+def probe_matrix(groups, d):
+    """The groups' columns [(rows, Q)] as one d×c matrix (each Q on its rows)."""
+    out = np.zeros((d, sum(Q.shape[1] for _, Q in groups)))
+    j = 0
+    for rows, Q in groups:
+        out[rows, j : j + Q.shape[1]] = Q
+        j += Q.shape[1]
     return out
 
 
 @pytest.mark.parametrize("key", ["rnn", "lstm"])
 def test_probe_statistics_are_those_of_the_documented_probe_images(key):
-    """log_norm = max(ln‖Pᵀ Q‖₂, ln‖Pᵀ Q_short‖₂) (both orthonormal: lower bounds), the blocks'
-    curves from Q's parts, and
+    """log_norm = ln‖Pᵀ Q_τ‖₂ with Q_τ the groups and the tiers still streamed at lag τ (all
+    orthonormal together: a lower bound), the blocks' curves from their parts' groups, and
     log_norm + error_bound = ln(α·maxᵢ ‖Pᵀ yᵢ‖) at every lag, with the yᵢ the Gaussian checks
     drawn as documented, computed here densely from cell.jacobian."""
     cell = generic_cell(key, 6, 3, seed=4)
-    T, n, d, k, checks, seed = 40, cell.hidden_size, cell.state_size, 4, 2, 7
+    T, d, k, checks, seed = 40, cell.state_size, 4, 2, 7
     xs = np.random.default_rng(5).normal(size=(T, 3))
     S = cell.run(xs)
     flow = rt.gradient_norms(cell, xs, method="probe", k=k, checks=checks, seed=seed)
-    QY, R_full, Q_short = probe.probe_start(cell, xs, S, k=k, checks=checks, seed=seed)
-    rng = np.random.default_rng(seed)
-    Y = np.vstack([rng.standard_normal((n, checks)) for _ in cell.state_parts])
-    Q, (Qs,) = blockdiag(QY), Q_short
-    for B in (Q, Qs):
-        np.testing.assert_allclose(B.T @ B, np.eye(B.shape[1]), atol=1e-13)
-    np.testing.assert_allclose(Q @ R_full, Y, atol=1e-13)
+    groups, R_full, tiers = probe.probe_start(cell, xs, S, k=k, checks=checks, seed=seed)
+    Y = np.random.default_rng(seed).standard_normal((d, checks))
+    Q = probe_matrix(groups, d)
+    everything = np.hstack([Q] + [Q_tier for Q_tier, _ in tiers])
+    np.testing.assert_allclose(everything.T @ everything, np.eye(everything.shape[1]), atol=1e-13)
+    np.testing.assert_allclose(Q @ R_full, Y, atol=1e-12)
+    assert [lags for _, lags in tiers] == [probe._MID_PASS, probe._SHORT_PASS]
     P = np.eye(d)
     for tau in range(1, T + 1):
         P = P @ cell.jacobian(xs[T - tau], S[T - tau])
-        lower = max(np.log(np.linalg.norm(P.T @ Q, 2)), np.log(np.linalg.norm(P.T @ Qs, 2)))
+        Q_tau = np.hstack([Q] + [Q_tier for Q_tier, lags in tiers if tau <= lags])
+        lower = np.log(np.linalg.norm(P.T @ Q_tau, 2))
         upper = np.log(probe._ALPHA * np.linalg.norm(P.T @ Y, axis=0).max())
         assert flow.log_norm[tau - 1] == pytest.approx(lower, abs=1e-11)
         assert flow.log_norm[tau - 1] + flow.error_bound[tau - 1] == pytest.approx(upper, abs=1e-11)
-        if len(QY) == 2:
-            for name, rows, Q_a in (("log_norm_h", slice(0, n), QY[0]), ("log_norm_c", slice(n, d), QY[1])):
+        if len(cell.state_parts) == 2:
+            for name, (rows, Q_a) in zip(("log_norm_h", "log_norm_c"), groups):
                 block = P[rows, rows].T
                 assert getattr(flow, name)[tau - 1] == pytest.approx(np.log(np.linalg.norm(block @ Q_a, 2)), abs=1e-11)
+
+
+def test_probes_beyond_the_state_add_nothing():
+    """k larger than the state: the probes span s_T and the curve is the exact one (no column
+    outside the span, so ‖Pᵀ Q‖₂ stays a lower bound)."""
+    cell = rt.CELLS["lstm"].random(hidden_size=3, input_size=2, rng=0)
+    xs = np.random.default_rng(1).normal(size=(30, 2))
+    exact, flow = (rt.gradient_norms(cell, xs, method=m, k=32) for m in ("exact", "probe"))
+    np.testing.assert_allclose(flow.log_norm, exact.log_norm, rtol=0, atol=1e-12)
+
+
+def test_tiers_narrow_where_their_work_is_large():
+    """The tiers' widths: 2k each for small states, the short tier first and fewer columns where
+    their flops would pass the cap (an LSTM with n = 512: 16 and 2)."""
+    for n, want in ((32, (16, 16)), (512, (2, 16))):
+        cell = rt.CELLS["lstm"].random(hidden_size=n, input_size=2, rng=0)
+        xs = np.zeros((20, 2))
+        tail = probe._tail(cell, xs, cell.run(xs))
+        assert probe._tier_widths(tail, 1000, 8) == want
 
 
 @pytest.mark.parametrize("key", ["rnn", "lstm", "gru"])

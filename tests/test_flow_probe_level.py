@@ -46,24 +46,7 @@ def test_probe_level_issue_sizes(key, gain, m):
     assert probe_miss(*random_case(key, 256 if key == "rnn" else 128, gain, m, 1000)) <= LEVEL
 
 
-# Measured, not met (miss at lags ≥ 10, T = 300): the forget-gate-free LSTM (∂c'/∂c = I, a flat top
-# spectrum whose top direction settles slowly) and the IndRNN, whose Jacobian is diagonal: as relu units
-# switch off along the run, the surviving top coordinate at long lags is not among the directions the
-# probes start on at the T end. (The IndRNN's lag-50 checkpoint has P = 0 from lag 10 on: vacuous.)
-NOT_MET = {
-    "recall-lstm_nofg-lag10-seed0": "flat top spectrum: measured miss 0.098 (lag 20)",
-    "recall-lstm_nofg-lag50-seed0": "flat top spectrum: measured miss 0.26 (lag 232)",
-    "recall-indrnn-lag10-seed0": "diagonal J, units switching off: measured miss 1.69 (lag 297)",
-}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=NOT_MET[name])) if name in NOT_MET else name
-        for name in data.checkpoints()
-    ],
-)
+@pytest.mark.parametrize("name", data.checkpoints())
 def test_probe_level_trained(name):
     """The shipped checkpoints (name = task-model-lagL-seedS) on Gaussian inputs, T = 300."""
     task, rest = name.split("-", 1)

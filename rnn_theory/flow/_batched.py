@@ -99,6 +99,12 @@ class StepJacobians:
         ]
         return out[0] if k == 1 else np.vstack(out)
 
+    def column_flops(self):
+        """The flops of one column through J_t (or J_tᵀ): 2 per entry of each distinct weight
+        matrix (the diagonal factors' O(d) aside)."""
+        leaves = {id(M): M for row in self.blocks for block in row for M in dense_leaves(block)}
+        return 2 * sum(M.size for M in leaves.values())
+
     def carousel(self, j):
         """The diagonal of ∂c'/∂c (cells with a cell state c)."""
         return self.blocks[self._c][self._c].diagonal(j)
