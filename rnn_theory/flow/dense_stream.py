@@ -83,9 +83,9 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
 
     def certify(i_end):  # λ_max of the stacked Z_τ for lags i_end − len(stack) + 1 .. i_end
         Zs, lags = xp.stack(stack), np.arange(i_end - len(stack) + 1, i_end + 1)
-        for name in names:
-            block = Zs[:, views[name], views[name]]
-            low, high, warm[name] = top_eigenvalues(xp, block, warm.get(name), eps=_eps(xp, dtype))
+        blocks = [Zs if views[name] == slice(0, d) else Zs[:, views[name], views[name]] for name in names]
+        found = top_eigenvalues(xp, blocks, [warm.get(name) for name in names], eps=_eps(xp, dtype))
+        for name, (low, high, warm[name]) in zip(names, found):
             with np.errstate(divide="ignore"):
                 curves[name][lags] = 0.5 * np.log(low)
                 # ½ ln(high/low): the certified width (0 where λ = 0 exactly)
