@@ -103,7 +103,8 @@ class _Batch:
         N, d = Z.shape[0], Z.shape[-1]
         self.d, self.u = d, roundoff(xp, Z.dtype)
         M = xp.matmul(xp.matrix_transpose(Z), Z)
-        self.M = 0.5 * (M + xp.matrix_transpose(M))
+        self.M = M + xp.matrix_transpose(M)
+        self.M *= 0.5  # in place: one pass over the stack less
         # tr M̂ from its diagonal: d terms, each within r·u of Σ_k Z_ki², the sum within d·u
         trace, fro = _host(xp, [xp.sum(xp.linalg.diagonal(self.M), axis=-1), xp.linalg.vector_norm(self.M, axis=(1, 2))])
         grow = 1 + (d * d + 4) * self.u  # a sum of d² terms (and a square root, squared)

@@ -51,14 +51,15 @@ def namespace_curves(cell, xs, s0, method, device, dtype):
 def namespace_run(cell, xp, device, dtype, xs, s0):
     """S = cell.run(xs, s0) with the namespace's arrays: (T+1, d) on ``device``."""
     p = column_params(cell, xp, device, dtype, columns=False)
-    ops, slices = ArrayOps(xp, device), cell.part_slices()
+    ops = ArrayOps(xp, device)
     s = xp.zeros(cell.state_size, dtype=dtype, device=device) if s0 is None else s0
-    states = [s]
-    for t in range(xs.shape[0]):
-        parts = [s[part] for part in slices]
-        s = xp.concat(cell.update(p, xs[t], *parts, ops=ops))
-        states.append(s)
-    states = xp.stack(states)
+    parts = tuple(s[part] for part in cell.part_slices())
+    history = [parts]
+    for x in xp.unstack(xs) if hasattr(xp, "unstack") else (xs[t] for t in range(xs.shape[0])):
+        parts = tuple(cell.update(p, x, *parts, ops=ops))
+        history.append(parts)
+    # the parts stay apart in the loop (a GPU launches each kernel on its own): one stack each at the end
+    states = xp.concat([xp.stack(list(part)) for part in zip(*history)], axis=1)
     bad = np.nonzero(~to_numpy(xp.all(xp.isfinite(states), axis=1)))[0]
     if bad.size:
         raise ValueError(f"{cell.key}: the state overflows at step t = {bad[0]} of the run")
@@ -72,7 +73,8 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
     states = namespace_run(cell, xp, device, dtype, xs, s0)
     T, d = xs.shape[0], cell.state_size
     parts = cell.state_parts
-    names = ("log_norm",) + tuple(f"log_norm_{part}" for part in parts[:2] if len(parts) > 1)
+    # the curves GradientFlow carries, as the NumPy route (``exact``): the h block, and the c block if any
+    names = ("log_norm",) + tuple(f"log_norm_{part}" for part in ("h", "c") if len(parts) > 1 and part in parts)
     views = {"log_norm": slice(0, d), **{f"log_norm_{part}": rows for part, rows in zip(parts, cell.part_slices())}}
     params = column_params(cell, xp, device, dtype)
     Z = xp.eye(d, dtype=dtype, device=device)
