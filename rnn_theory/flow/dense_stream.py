@@ -2,9 +2,10 @@
 
 The product over lags, transposed, is a forward product of d×d matrices:
 
-    Z_0 = I,   Ẑ_τ = J_{T−τ+1}ᵀ Z_{τ−1},   Z_τ = Ẑ_τ / ‖Ẑ_τ‖_F,   ℓ_τ = ℓ_{τ−1} + ln ‖Ẑ_τ‖_F,
+    Z_0 = I,   Ẑ_τ = J_{T−τ+1}ᵀ Z_{τ−1},   Z_τ = Ẑ_τ / s_τ,   ℓ_τ = ℓ_{τ−1} + ln s_τ,   s_τ = max(‖Ẑ_τ‖_F, ν)
 
-with the invariant Z_τ·e^{ℓ_τ} = P_{T,τ}ᵀ (P_{T,τ} = J_T ··· J_{T−τ+1}) and ‖Z_τ‖_F = 1, so no lag
+(ν the smallest normal number: only a product that is 0, or below ν, is not scaled to norm 1),
+with the invariant Z_τ·e^{ℓ_τ} = P_{T,τ}ᵀ (P_{T,τ} = J_T ··· J_{T−τ+1}) and ‖Z_τ‖_F ≤ 1, so no lag
 under- or overflows at any T (the scale lives in ℓ_τ, a sum of logarithms). Then
 ln ‖P_{T,τ}‖₂ = ℓ_τ + ½ ln λ_max(Z_τᵀ Z_τ), and block (a, a) of P (the h- and c-curves) is
 e^{ℓ_τ}·Z_τ[a, a]ᵀ.
@@ -96,6 +97,7 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
         stack.clear()
 
     i, chunk = 0, chunk_size(d)
+    floor = xp.asarray(xp.finfo(dtype).smallest_normal, dtype=dtype, device=device)
     for start in reversed(range(0, T, chunk)):
         stop = min(T, start + chunk)
         Js = dense_jacobians(cell, xp, xs[start:stop], states[start:stop], params, device)
@@ -105,8 +107,8 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
         JTs = xp.matrix_transpose(Js)
         for j in range(stop - start - 1, -1, -1):
             Z = JTs[j] @ Z  # the operator: no wrapper's overhead in the hot loop
-            scale = xp.linalg.vector_norm(Z)
-            Z = Z / xp.where(scale > 0, scale, xp.ones_like(scale))  # P = 0 stays 0 (and ℓ = −inf)
+            scale = xp.maximum(xp.linalg.vector_norm(Z), floor)  # P = 0 stays 0 (λ = 0: ln‖P‖ = −inf)
+            Z = Z / scale
             log_steps.append(scale)
             stack.append(Z)
             if len(stack) == chunk:
