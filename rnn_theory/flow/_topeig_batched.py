@@ -64,7 +64,10 @@ def top_eigenvalues(xp, stacks, warms=None, *, eps=_EPS):
     shapes = {}
     for g, Z in enumerate(stacks):
         shapes.setdefault(tuple(Z.shape[1:]), []).append(g)
-    batches = [_Batch(xp, [stacks[g] for g in members], [warms[g] for g in members]) for members in shapes.values()]
+    batches = [_Batch(xp, [stacks[g] for g in members]) for members in shapes.values()]
+    sums = _host(xp, [norm for b in batches for norm in b.norms])  # tr M and ‖M‖_F of every batch at once
+    for b, members, trace, fro in zip(batches, shapes.values(), sums[0::2], sums[1::2]):
+        b.start(trace, fro, [warms[g] for g in members])
     for round_ in range(_ROUNDS):
         active = [b for b in batches if b.todo.size]
         if not active:
@@ -97,21 +100,24 @@ class _Batch:
     """The stacks of one shape as one batch (N, d, d) of M = ZᵀZ on the device, with what is proved
     of each matrix so far (host arrays low, high) and the matrices still to prove (``todo``)."""
 
-    def __init__(self, xp, stacks, warms):
+    def __init__(self, xp, stacks):
         self.xp, self.sizes = xp, [Z.shape[0] for Z in stacks]
         Z = stacks[0] if len(stacks) == 1 else xp.concat(stacks, axis=0)
-        N, d = Z.shape[0], Z.shape[-1]
-        self.d, self.u = d, roundoff(xp, Z.dtype)
+        self.d, self.u = Z.shape[-1], roundoff(xp, Z.dtype)
         M = xp.matmul(xp.matrix_transpose(Z), Z)
         self.M = M + xp.matrix_transpose(M)
         self.M *= 0.5  # in place: one pass over the stack less
         # tr M̂ from its diagonal: d terms, each within r·u of Σ_k Z_ki², the sum within d·u
-        trace, fro = _host(xp, [xp.sum(xp.linalg.diagonal(self.M), axis=-1), xp.linalg.vector_norm(self.M, axis=(1, 2))])
+        self.norms = (xp.sum(xp.linalg.diagonal(self.M), axis=-1), xp.linalg.vector_norm(self.M, axis=(1, 2)))
+
+    def start(self, trace, fro, warms):
+        """The bounds from tr M̂ and ‖M̂‖_F (host arrays), the start block from ``warms``."""
+        xp, N, d = self.xp, self.M.shape[0], self.d
         grow = 1 + (d * d + 4) * self.u  # a sum of d² terms (and a square root, squared)
         self.trace, self.fro2 = trace * grow, fro**2 * grow
         self.slack = d * self.u * self.trace  # forming M rounds it by at most this, in ‖·‖₂
         self.low, self.high = np.zeros(N), np.full(N, np.inf)
-        self.top = [None] * len(stacks)
+        self.top = [None] * len(self.sizes)
         if d <= _SMALL:  # the eigensolver is as cheap as the iteration
             lam = np.maximum(_host(xp, [xp.linalg.eigvalsh(self.M)[:, -1]])[0], 0.0)
             PROOFS["small"] += N
