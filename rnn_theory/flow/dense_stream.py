@@ -79,13 +79,13 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
     views = {"log_norm": slice(0, d), **{f"log_norm_{part}": rows for part, rows in zip(parts, cell.part_slices())}}
     params = column_params(cell, xp, device, dtype)
     Z = xp.eye(d, dtype=dtype, device=device)
-    log_steps, stack, carousel = [], [], []
+    log_steps, carousel = [], []
     curves = {name: np.full(T, -np.inf) for name in names}
     width, warm = np.zeros(T), {}
     c = parts.index("c") if "c" in parts else None
 
-    def certify(i_end):  # λ_max of the stacked Z_τ for lags i_end − len(stack) + 1 .. i_end
-        Zs, lags = xp.stack(stack), np.arange(i_end - len(stack) + 1, i_end + 1)
+    def certify(i_end, held):  # λ_max of the Z_τ held, for lags i_end − held + 1 .. i_end
+        Zs, lags = stack[:held], np.arange(i_end - held + 1, i_end + 1)
         blocks = [Zs if views[name] == slice(0, d) else Zs[:, views[name], views[name]] for name in names]
         found = top_eigenvalues(xp, blocks, [warm.get(name) for name in names], eps=_eps(xp, dtype))
         for name, (low, high, warm[name]) in zip(names, found):
@@ -94,9 +94,11 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
                 # ½ ln(high/low): the certified width (0 where λ = 0 exactly)
                 w = np.where(high > low, 0.5 * np.log1p((high - low) / np.where(low > 0, low, 1.0)), 0.0)
             width[lags] = np.maximum(width[lags], np.where(low > 0, w, 0.0))
-        stack.clear()
 
     i, chunk = 0, chunk_size(d)
+    # Z_τ are written in place of the last stack's (certified by then; a GPU runs the writes after the
+    # reads): one copy each while it is in cache, no stack of C arrays
+    stack, held = xp.empty((chunk, d, d), dtype=dtype, device=device), 0
     floor = xp.asarray(xp.finfo(dtype).smallest_normal, dtype=dtype, device=device)
     for start in reversed(range(0, T, chunk)):
         stop = min(T, start + chunk)
@@ -110,12 +112,14 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
             scale = xp.maximum(xp.linalg.vector_norm(Z), floor)  # P = 0 stays 0 (λ = 0: ln‖P‖ = −inf)
             Z = Z / scale
             log_steps.append(scale)
-            stack.append(Z)
-            if len(stack) == chunk:
-                certify(i)
+            stack[held] = Z
+            held += 1
+            if held == chunk:
+                certify(i, held)
+                held = 0
             i += 1
-    if stack:
-        certify(T - 1)
+    if held:
+        certify(T - 1, held)
     with np.errstate(divide="ignore"):
         logs = np.log(to_numpy(xp.stack(log_steps)).astype(float))
     if np.isnan(logs).any() or np.isposinf(logs).any():
