@@ -13,8 +13,9 @@ e^{ℓ_τ}·Z_τ[a, a]ᵀ.
 The work fits a GPU: the step Jacobians of a chunk of C steps are built at once, (C, d, d), from the
 cells' own ``jacobian_blocks`` (``cells._array_ops``); the stream is one d×d GEMM per lag (the dense
 GEMM bound T·2d³); a stack of B consecutive Z_τ stays on the device and their λ_max are certified
-together (``_topeig_batched``: block Krylov from the previous stack's top vectors, Kato–Temple or
-Cholesky proofs, the eigensolver where neither proves), every lag to ``_topeig_batched._EPS``.
+together, those of the h and c blocks in the same call (``_topeig_batched``: block Krylov from the
+previous stack's top vectors, Kato–Temple or Cholesky proofs, the eigensolver where neither proves;
+one host step for all the curves), every lag of every curve to ``_topeig_batched._EPS``.
 The run itself goes through the namespace too (``cell.update`` with ``ArrayOps``).
 """
 
@@ -98,7 +99,7 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
     i, chunk = 0, chunk_size(d)
     # Z_τ are written in place of the last stack's (certified by then; a GPU runs the writes after the
     # reads): one copy each while it is in cache, no stack of C arrays
-    stack, held = xp.empty((chunk, d, d), dtype=dtype, device=device), 0
+    stack, held = xp.empty((min(chunk, T), d, d), dtype=dtype, device=device), 0
     floor = xp.asarray(xp.finfo(dtype).smallest_normal, dtype=dtype, device=device)
     for start in reversed(range(0, T, chunk)):
         stop = min(T, start + chunk)
