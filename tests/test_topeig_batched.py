@@ -1,7 +1,7 @@
 """The certified λ_max of stacks of Gram matrices (``flow._topeig_batched``) and the block curves of the
 dense stream that rest on it.
 
-Two routes: the batched certificates (block Krylov, Kato–Temple or Cholesky proofs, the eigensolver
+Two routes: the batched certificates (Gershgorin, block Krylov, Kato–Temple or Cholesky proofs, the eigensolver
 where neither proves) against ``np.linalg.eigvalsh`` of each matrix, and the dense stream's curves
 against NumPy's ``exact`` (another algorithm: per-lag products, its own certificates). A block curve
 whose certificate were lost (left to a Ritz value, or not decided at all) fails here: every lag of
@@ -31,8 +31,9 @@ def _xp(name):
 
 
 def _stacks():
-    """Three stacks of two shapes: (6, 60, 60) with a decaying spectrum, (5, 40, 40) likewise, and
-    (4, 40, 40) whose two top singular values are 1 and 1 − 1e-11 (no gap for Kato–Temple)."""
+    """Four stacks of three shapes: (6, 60, 60) with a decaying spectrum, (5, 40, 40) likewise,
+    (4, 40, 40) whose two top singular values are 1 and 1 − 1e-11 (no gap for Kato–Temple), and
+    (3, 50, 50) diagonal with that same top (Gershgorin's discs)."""
     rng = np.random.default_rng(0)
 
     def stack(B, d, top):
@@ -44,7 +45,8 @@ def _stacks():
 
     decaying = lambda d: np.exp(-0.3 * np.arange(d)) * rng.uniform(0.5, 2.0)  # noqa: E731
     clustered = lambda d: np.r_[1.0, 1.0 - 1e-11, 0.9 * np.exp(-0.1 * np.arange(d - 2))]  # noqa: E731
-    return [stack(6, 60, decaying), stack(5, 40, decaying), stack(4, 40, clustered)]
+    diagonal = np.stack([np.diag(rng.permutation(clustered(50))) for _ in range(3)])
+    return [stack(6, 60, decaying), stack(5, 40, decaying), stack(4, 40, clustered), diagonal]
 
 
 @pytest.mark.parametrize("name", NAMESPACES)
@@ -55,7 +57,9 @@ def test_stacks_of_two_shapes_bracket_lambda_max_to_the_certified_width(name):
     xp = _xp(name)
     stacks = _stacks()
     eps = _topeig_batched._EPS
+    PROOFS.clear()
     together = top_eigenvalues(xp, [xp.asarray(Z) for Z in stacks], eps=eps)
+    assert PROOFS["gershgorin"] == 3 and sum(PROOFS.values()) == sum(len(Z) for Z in stacks)
     alone = [top_eigenvalues(xp, [xp.asarray(Z)], eps=eps)[0] for Z in stacks]
     for Z, (low, high, warm), (low1, high1, _) in zip(stacks, together, alone):
         lam = np.linalg.eigvalsh(np.swapaxes(Z, 1, 2) @ Z)[:, -1]
@@ -67,13 +71,15 @@ def test_stacks_of_two_shapes_bracket_lambda_max_to_the_certified_width(name):
         # the same certificate either way (the same Krylov spaces; the host steps only batched)
         np.testing.assert_allclose(low, low1, rtol=1e-12)
         np.testing.assert_allclose(high, high1, rtol=1e-12)
-        assert warm is not None and warm.shape == (Z.shape[-1], _topeig_batched._BLOCK)
+        if Z is not stacks[-1]:  # the diagonal stack is proved before any Krylov vector
+            assert warm is not None and warm.shape == (Z.shape[-1], _topeig_batched._BLOCK)
 
 
 CURVES = ("log_norm", "log_norm_h", "log_norm_c")
 # lstm: the full d = 80 and both 40×40 blocks in Krylov batches; mlstm: full d = 49 and the h block
-# 6×6 (the eigensolver's size), no c block; slstm: four parts, the h and c blocks; gru: one part
-CASES = [("lstm", 40, 3), ("mlstm", 6, 2), ("slstm", 20, 3), ("gru", 48, 1)]
+# 6×6 (the eigensolver's size), no c block; slstm: four parts, the h and c blocks; gru: one part;
+# mingru: diagonal Jacobians, every lag by Gershgorin's discs
+CASES = [("lstm", 40, 3), ("mlstm", 6, 2), ("slstm", 20, 3), ("gru", 48, 1), ("mingru", 48, 1)]
 
 
 @pytest.mark.parametrize("name", NAMESPACES)

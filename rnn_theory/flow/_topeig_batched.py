@@ -1,8 +1,11 @@
 """λ_max of a stack of Gram matrices M_b = Z_bᵀ Z_b, certified, on any array-API namespace.
 
 The proofs are those of ``_topeig`` (NumPy, one matrix at a time), for a whole stack (B, d, d) at
-once with batched products, so that a GPU does them:
+once with batched products, so that a GPU does them; several stacks (a curve and its blocks) go
+through one call, whose host steps (the small eigenproblems, the verdicts) serve them all at once:
 
+0. Gershgorin's discs: max_i M_ii ≤ λ_1 ≤ max_i Σ_j |M_ij| (Courant–Fischer; Gershgorin 1931),
+   which proves a (nearly) diagonal M (a diagonal cell at every lag, a carousel at lag 1) at once.
 1. Block Krylov: from a warm block V (d, p) (the previous stack's top vectors: the top left
    singular vectors of P_{T,τ} on the s_T side settle as τ grows), the basis
    Q = [V, M V, …, M^{q−1} V], orthonormalised block by block (block Gram–Schmidt twice, then
@@ -35,8 +38,8 @@ _ROUNDS = 4  # restarted rounds before the eigensolver decides
 _SMALL = _DEPTH * _BLOCK  # up to the Krylov space's size the eigensolver is as cheap as the iteration
 
 PROOFS = Counter()
-"""How many λ_max each route has decided in this process (kato_temple, cholesky, eigensolver, small):
-what the benchmark reports."""
+"""How many λ_max each route has decided in this process (gershgorin, kato_temple, cholesky,
+eigensolver, small): what the benchmark reports."""
 
 
 def roundoff(xp, dtype):
@@ -65,9 +68,9 @@ def top_eigenvalues(xp, stacks, warms=None, *, eps=_EPS):
     for g, Z in enumerate(stacks):
         shapes.setdefault(tuple(Z.shape[1:]), []).append(g)
     batches = [_Batch(xp, [stacks[g] for g in members]) for members in shapes.values()]
-    sums = _host(xp, [norm for b in batches for norm in b.norms])  # tr M and ‖M‖_F of every batch at once
-    for b, members, trace, fro in zip(batches, shapes.values(), sums[0::2], sums[1::2]):
-        b.start(trace, fro, [warms[g] for g in members])
+    sums = iter(_host(xp, [norm for b in batches for norm in b.norms]))  # every batch's at once
+    for b, members in zip(batches, shapes.values()):
+        b.start(*(next(sums) for _ in b.norms), [warms[g] for g in members], eps)
     for round_ in range(_ROUNDS):
         active = [b for b in batches if b.todo.size]
         if not active:
@@ -108,15 +111,25 @@ class _Batch:
         self.M = M + xp.matrix_transpose(M)
         self.M *= 0.5  # in place: one pass over the stack less
         # tr M̂ from its diagonal: d terms, each within r·u of Σ_k Z_ki², the sum within d·u
-        self.norms = (xp.sum(xp.linalg.diagonal(self.M), axis=-1), xp.linalg.vector_norm(self.M, axis=(1, 2)))
+        diagonal = xp.linalg.diagonal(self.M)
+        self.norms = (
+            xp.sum(diagonal, axis=-1),
+            xp.linalg.vector_norm(self.M, axis=(1, 2)),
+            xp.max(diagonal, axis=-1),
+            xp.max(xp.linalg.vector_norm(self.M, ord=1, axis=2), axis=-1),  # the largest row sum of |M̂|
+        )
 
-    def start(self, trace, fro, warms):
-        """The bounds from tr M̂ and ‖M̂‖_F (host arrays), the start block from ``warms``."""
+    def start(self, trace, fro, top_diagonal, row_sum, warms, eps):
+        """The bounds from tr M̂, ‖M̂‖_F, its largest diagonal entry and row sum of |M̂| (host arrays),
+        the start block from ``warms``. Gershgorin's discs prove what is (nearly) diagonal at once (a
+        gating cell's carousel at lag 1, a diagonal cell at every lag): max_i M_ii ≤ λ_1 ≤ max_i Σ_j |M_ij|."""
         xp, N, d = self.xp, self.M.shape[0], self.d
         grow = 1 + (d * d + 4) * self.u  # a sum of d² terms (and a square root, squared)
         self.trace, self.fro2 = trace * grow, fro**2 * grow
         self.slack = d * self.u * self.trace  # forming M rounds it by at most this, in ‖·‖₂
         self.low, self.high = np.zeros(N), np.full(N, np.inf)
+        gershgorin = row_sum * (1 + (d + 2) * self.u)  # a sum of d terms ≥ 0
+        disc = (top_diagonal > 0) & (gershgorin <= (1 + eps) * top_diagonal)
         self.top = [None] * len(self.sizes)
         if d <= _SMALL:  # the eigensolver is as cheap as the iteration
             lam = np.maximum(_host(xp, [xp.linalg.eigvalsh(self.M)[:, -1]])[0], 0.0)
@@ -125,7 +138,9 @@ class _Batch:
             return
         zero = self.trace <= 0  # Z = 0 exactly: λ = 0
         self.high[zero] = 0.0
-        self.todo = np.nonzero(~zero)[0]
+        self.low[disc], self.high[disc] = top_diagonal[disc], gershgorin[disc]
+        PROOFS["gershgorin"] += int(disc.sum())
+        self.todo = np.nonzero(~zero & ~disc)[0]
         self.V = _start(xp, self.M, warms, d, self.sizes)
 
     def pending(self, A):
@@ -188,8 +203,8 @@ def _host(xp, arrays):
     if len(arrays) == 1:
         return [to_numpy(arrays[0]).astype(float)]
     flat = to_numpy(xp.concat([xp.reshape(xp.astype(a, arrays[0].dtype), (-1,)) for a in arrays])).astype(float)
-    ends = np.cumsum([int(np.prod(a.shape)) for a in arrays])
-    return [flat[end - size : end].reshape(tuple(a.shape)) for a, size, end in zip(arrays, np.diff(ends, prepend=0), ends)]
+    pieces = np.split(flat, np.cumsum([int(np.prod(a.shape)) for a in arrays])[:-1])
+    return [piece.reshape(tuple(a.shape)) for piece, a in zip(pieces, arrays)]
 
 
 def _device_parts(xp, like, blocks):
