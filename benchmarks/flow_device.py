@@ -5,6 +5,9 @@ For each case of ``--sizes`` (e.g. rnn:1024,lstm:512; random weights, seeded inp
 
 - ours: ``rt.gradient_norms(cell, xs, device=...)`` (run, Jacobians, dense stream, every lag's λ_max
   certified), warmed up once on a short run, then timed once (synchronised);
+- ours by phase: a second run, synchronised at each phase's ends (so not the timed one): the run,
+  the step Jacobians, the certification (every curve's λ_max) and the stream with the rest, with
+  the certification's Krylov rounds and device-to-host transfers (each one a synchronisation);
 - dense GEMM bound: T·2d³ / (rate of a d×d float64 matmul on that device, measured now);
 - (a) autograd: the cell's run with autograd, a batched VJP from s_T back to every s_t
   (``is_grads_batched``), then the spectral norm of each ∂s_T/∂s_t (``matrix_norm(ord=2)``); timed on
@@ -94,6 +97,7 @@ def run(device, sizes, T, threads=1):
         }
         # The issue's GPU target: under 1.0 s with every lag certified to 1e-9 in ln.
         row["target_met"] = bool(seconds < _TARGET_SECONDS and row["ours_max_certified_width"] <= 1e-9)
+        row.update(_prefixed("phases", _guarded(torch, _phases, sync, cell, xs, device)))
         for name, route in (("autograd", _autograd_route), ("power", _power_route)):
             row.update(_prefixed(name, _guarded(torch, route, dev, sync, cell, xs, ours.log_norm)))
         results.append(row)
@@ -122,6 +126,57 @@ def _guarded(torch, route, *args):
         }
 
 
+def _phases(torch, sync, cell, xs, device):
+    """Ours once more with each phase timed, synchronised at its ends (which costs: a separate run):
+    the run, the step Jacobians, the certification (every curve's λ_max), and the stream with the
+    rest; with the Krylov rounds (Rayleigh–Ritz calls) and device-to-host transfers of the
+    certification."""
+    import rnn_theory as rt
+    from rnn_theory.flow import _topeig_batched, dense_stream
+
+    seconds, counts = {"run": 0.0, "jacobians": 0.0, "certification": 0.0}, {"rounds": 0, "transfers": 0}
+
+    def timed(inner, phase):
+        def wrapper(*args, **kwargs):
+            sync()
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                sync()
+                seconds[phase] += time.perf_counter() - start
+
+        return wrapper
+
+    def counted(inner, what):
+        def wrapper(*args, **kwargs):
+            counts[what] += 1
+            return inner(*args, **kwargs)
+
+        return wrapper
+
+    patches = [
+        (dense_stream, "namespace_run", lambda f: timed(f, "run")),
+        (dense_stream, "dense_jacobians", lambda f: timed(f, "jacobians")),
+        (dense_stream, "top_eigenvalues", lambda f: timed(f, "certification")),
+        (_topeig_batched, "_rayleigh_ritz", lambda f: counted(f, "rounds")),
+        (_topeig_batched, "to_numpy", lambda f: counted(f, "transfers")),
+    ]
+    originals = [getattr(module, name) for module, name, _ in patches]
+    try:
+        for (module, name, wrap), inner in zip(patches, originals):
+            setattr(module, name, wrap(inner))
+        sync()
+        start = time.perf_counter()
+        rt.gradient_norms(cell, xs, device=device)
+        sync()
+        total = time.perf_counter() - start
+    finally:
+        for (module, name, _), inner in zip(patches, originals):
+            setattr(module, name, inner)
+    return {"seconds": total, **seconds, "stream": total - sum(seconds.values()), **counts}
+
+
 def _prefixed(prefix, values):
     return {f"{prefix}_{name}": value for name, value in values.items()}
 
@@ -132,7 +187,15 @@ def _print_row(r):
         f"  ours (dense stream, log domain, certified): {r['ours_seconds']:.3f} s = {r['ours_seconds'] / r['dense_bound_seconds']:.1f}x the bound; "
         f"max certified width {r['ours_max_certified_width']:.1e} in ln; proofs {r['ours_proofs']}; "
         f"target (< {_TARGET_SECONDS} s, width ≤ 1e-9) {'met' if r['target_met'] else 'NOT met'}\n"
-        f"  (a) autograd batched VJP + SVD: {r['autograd_seconds']:.3f} s on {r['autograd_lags']} lags"
+        + (
+            f"  ours by phase failed: {r['phases_error']}\n"
+            if "phases_error" in r
+            else f"  ours by phase (a second run, synchronised at each phase's ends): {r['phases_seconds']:.3f} s = run "
+            f"{r['phases_run']:.3f} + Jacobians {r['phases_jacobians']:.3f} + certification {r['phases_certification']:.3f} "
+            f"+ stream and the rest {r['phases_stream']:.3f}; Krylov rounds {r['phases_rounds']}, "
+            f"device-to-host transfers {r['phases_transfers']}\n"
+        )
+        + f"  (a) autograd batched VJP + SVD: {r['autograd_seconds']:.3f} s on {r['autograd_lags']} lags"
         + (f" (extrapolated to T: {r['autograd_projected_seconds']:.1f} s)" if r["autograd_lags"] < r["T"] else "")
         + f"; max |Δ ln| {r['autograd_max_error']:.1e}, lags lost {r['autograd_lags_lost']}\n"
         f"  (b) dense stream, power-iteration norms, linear domain: {r['power_seconds']:.3f} s; "

@@ -172,15 +172,19 @@ def dense_jacobians(cell, xp, xs, states, params, device=None):
     """J_t = ∂s_t/∂s_{t−1} for the C steps of ``xs`` (C, m) at ``states`` (C, d): (C, d, d).
 
     ``params`` from ``column_params``; assembled from the cell's ``jacobian_blocks`` evaluated on all
-    C steps at once (``BatchedArrayOps``).
+    C steps at once (``BatchedArrayOps``). A one-part cell's is its block itself (a broadcast view
+    where the block is one matrix for all steps: read it, don't write it).
     """
     xs, states = xp.asarray(xs), xp.asarray(states)
     C, slices = xs.shape[0], cell.part_slices()
-    sizes = [part.stop - part.start for part in slices]
     parts = [xp.matrix_transpose(states[:, part]) for part in slices]
     blocks = cell.jacobian_blocks(params, xp.matrix_transpose(xs), *parts, ops=BatchedArrayOps(xp, device))
-    rows = [
-        xp.concat([xp.broadcast_to(b, (C, rows, cols)) for b, cols in zip(row, sizes)], axis=2)
-        for row, rows in zip(blocks, sizes)
-    ]
-    return rows[0] if len(rows) == 1 else xp.concat(rows, axis=1)
+    if len(slices) == 1:  # the one block is J (a stack already, or one matrix for every step)
+        d = slices[0].stop
+        return xp.broadcast_to(blocks[0][0], (C, d, d))
+    # each block written once into its place (C·d² numbers: a pass over memory, not one per concat)
+    J = xp.empty((C, states.shape[1], states.shape[1]), dtype=states.dtype, device=device)
+    for row, rows in zip(blocks, slices):
+        for block, cols in zip(row, slices):
+            J[:, rows, cols] = block
+    return J

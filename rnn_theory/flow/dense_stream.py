@@ -2,9 +2,10 @@
 
 The product over lags, transposed, is a forward product of d×d matrices:
 
-    Z_0 = I,   Ẑ_τ = J_{T−τ+1}ᵀ Z_{τ−1},   Z_τ = Ẑ_τ / ‖Ẑ_τ‖_F,   ℓ_τ = ℓ_{τ−1} + ln ‖Ẑ_τ‖_F,
+    Z_0 = I,   Ẑ_τ = J_{T−τ+1}ᵀ Z_{τ−1},   Z_τ = Ẑ_τ / s_τ,   ℓ_τ = ℓ_{τ−1} + ln s_τ,   s_τ = max(‖Ẑ_τ‖_F, ν)
 
-with the invariant Z_τ·e^{ℓ_τ} = P_{T,τ}ᵀ (P_{T,τ} = J_T ··· J_{T−τ+1}) and ‖Z_τ‖_F = 1, so no lag
+(ν the smallest normal number: only a product that is 0, or below ν, is not scaled to norm 1),
+with the invariant Z_τ·e^{ℓ_τ} = P_{T,τ}ᵀ (P_{T,τ} = J_T ··· J_{T−τ+1}) and ‖Z_τ‖_F ≤ 1, so no lag
 under- or overflows at any T (the scale lives in ℓ_τ, a sum of logarithms). Then
 ln ‖P_{T,τ}‖₂ = ℓ_τ + ½ ln λ_max(Z_τᵀ Z_τ), and block (a, a) of P (the h- and c-curves) is
 e^{ℓ_τ}·Z_τ[a, a]ᵀ.
@@ -12,8 +13,9 @@ e^{ℓ_τ}·Z_τ[a, a]ᵀ.
 The work fits a GPU: the step Jacobians of a chunk of C steps are built at once, (C, d, d), from the
 cells' own ``jacobian_blocks`` (``cells._array_ops``); the stream is one d×d GEMM per lag (the dense
 GEMM bound T·2d³); a stack of B consecutive Z_τ stays on the device and their λ_max are certified
-together (``_topeig_batched``: block Krylov from the previous stack's top vectors, Kato–Temple or
-Cholesky proofs, the eigensolver where neither proves), every lag to ``_topeig_batched._EPS``.
+together, those of the h and c blocks in the same call (``_topeig_batched``: block Krylov from the
+previous stack's top vectors, Kato–Temple or Cholesky proofs, the eigensolver where neither proves;
+one host step for all the curves), every lag of every curve to ``_topeig_batched._EPS``.
 The run itself goes through the namespace too (``cell.update`` with ``ArrayOps``).
 """
 
@@ -51,14 +53,15 @@ def namespace_curves(cell, xs, s0, method, device, dtype):
 def namespace_run(cell, xp, device, dtype, xs, s0):
     """S = cell.run(xs, s0) with the namespace's arrays: (T+1, d) on ``device``."""
     p = column_params(cell, xp, device, dtype, columns=False)
-    ops, slices = ArrayOps(xp, device), cell.part_slices()
+    ops = ArrayOps(xp, device)
     s = xp.zeros(cell.state_size, dtype=dtype, device=device) if s0 is None else s0
-    states = [s]
-    for t in range(xs.shape[0]):
-        parts = [s[part] for part in slices]
-        s = xp.concat(cell.update(p, xs[t, :], *parts, ops=ops))
-        states.append(s)
-    states = xp.stack(states)
+    parts = tuple(s[part] for part in cell.part_slices())
+    history = [parts]
+    for x in xp.unstack(xs) if hasattr(xp, "unstack") else (xs[t, :] for t in range(xs.shape[0])):
+        parts = tuple(cell.update(p, x, *parts, ops=ops))
+        history.append(parts)
+    # the parts stay apart in the loop (a GPU launches each kernel on its own): one stack each at the end
+    states = xp.concat([xp.stack(list(part)) for part in zip(*history)], axis=1)
     bad = np.nonzero(~to_numpy(xp.all(xp.isfinite(states), axis=1)))[0]
     if bad.size:
         raise ValueError(f"{cell.key}: the state overflows at step t = {bad[0]} of the run")
@@ -73,28 +76,32 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
     states = namespace_run(cell, xp, device, dtype, xs, s0)
     T, d = xs.shape[0], cell.state_size
     parts = cell.state_parts
-    names = ("log_norm",) + tuple(f"log_norm_{part}" for part in parts if part in ("h", "c") and len(parts) > 1)
+    # the curves GradientFlow carries, as the NumPy route (``exact``): the h block, and the c block if any
+    names = ("log_norm",) + tuple(f"log_norm_{part}" for part in ("h", "c") if len(parts) > 1 and part in parts)
     views = {"log_norm": slice(0, d), **{f"log_norm_{part}": rows for part, rows in zip(parts, cell.part_slices())}}
     params = column_params(cell, xp, device, dtype)
     Z = xp.eye(d, dtype=dtype, device=device)
-    log_steps, stack, carousel = [], [], []
+    log_steps, carousel = [], []
     curves = {name: np.full(T, -np.inf) for name in names}
     width, warm = np.zeros(T), {}
     c = parts.index("c") if "c" in parts else None
 
-    def certify(i_end):  # λ_max of the stacked Z_τ for lags i_end − len(stack) + 1 .. i_end
-        Zs, lags = xp.stack(stack), np.arange(i_end - len(stack) + 1, i_end + 1)
-        for name in names:
-            block = Zs[:, views[name], views[name]]
-            low, high, warm[name] = top_eigenvalues(xp, block, warm.get(name), eps=_eps(xp, dtype))
+    def certify(i_end, held):  # λ_max of the Z_τ held, for lags i_end − held + 1 .. i_end
+        Zs, lags = stack[:held, ...], np.arange(i_end - held + 1, i_end + 1)
+        blocks = [Zs if views[name] == slice(0, d) else Zs[:, views[name], views[name]] for name in names]
+        found = top_eigenvalues(xp, blocks, [warm.get(name) for name in names], eps=_eps(xp, dtype))
+        for name, (low, high, warm[name]) in zip(names, found):
             with np.errstate(divide="ignore"):
                 curves[name][lags] = 0.5 * np.log(low)
                 # ½ ln(high/low): the certified width (0 where λ = 0 exactly)
                 w = np.where(high > low, 0.5 * np.log1p((high - low) / np.where(low > 0, low, 1.0)), 0.0)
             width[lags] = np.maximum(width[lags], np.where(low > 0, w, 0.0))
-        stack.clear()
 
     i, chunk = 0, chunk_size(d)
+    # Z_τ are written in place of the last stack's (certified by then; a GPU runs the writes after the
+    # reads): one copy each while it is in cache, no stack of C arrays
+    stack, held = xp.empty((min(chunk, T), d, d), dtype=dtype, device=device), 0
+    floor = xp.asarray(xp.finfo(dtype).smallest_normal, dtype=dtype, device=device)
     for start in reversed(range(0, T, chunk)):
         stop = min(T, start + chunk)
         Js = dense_jacobians(cell, xp, xs[start:stop, :], states[start:stop, :], params, device)
@@ -104,15 +111,17 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
         JTs = xp.matrix_transpose(Js)
         for j in range(stop - start - 1, -1, -1):
             Z = JTs[j, ...] @ Z  # the operator: no wrapper's overhead in the hot loop
-            scale = xp.linalg.vector_norm(Z)
-            Z = Z / xp.where(scale > 0, scale, xp.ones_like(scale))  # P = 0 stays 0 (and ℓ = −inf)
+            scale = xp.maximum(xp.linalg.vector_norm(Z), floor)  # P = 0 stays 0 (λ = 0: ln‖P‖ = −inf)
+            Z = Z / scale
             log_steps.append(scale)
-            stack.append(Z)
-            if len(stack) == chunk:
-                certify(i)
+            stack[held, ...] = Z
+            held += 1
+            if held == chunk:
+                certify(i, held)
+                held = 0
             i += 1
-    if stack:
-        certify(T - 1)
+    if held:
+        certify(T - 1, held)
     with np.errstate(divide="ignore"):
         logs = np.log(to_numpy(xp.stack(log_steps)).astype(float))
     if np.isnan(logs).any() or np.isposinf(logs).any():
