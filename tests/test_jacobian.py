@@ -48,9 +48,9 @@ def test_a_wrong_closed_form_is_caught():
     from rnn_theory.cells.lstm import LSTM
 
     class Broken(LSTM):
-        def cell_jacobian(self, p, x, h, c, *, ops):
-            dc_dh, dc_dc = super().cell_jacobian(p, x, h, c, ops=ops)
-            return dc_dh - ops.diag_matmul(c * ops.dsigmoid(p.W_f @ h + p.U_f @ x + p.b_f), p.W_f), dc_dc
+        def cell_jacobian(self, p, pre, c, *, ops):
+            dc_dh, dc_dc = super().cell_jacobian(p, pre, c, ops=ops)
+            return dc_dh - ops.diag_matmul(c * ops.dsigmoid(pre[1]), p.W_f), dc_dc  # pre = (a_i, a_f, a_g)
 
     cell = generic_cell("lstm", 3, 2, 0)
     broken = Broken(**cell.params)

@@ -33,8 +33,8 @@ def test_every_block_is_derived_and_proven_for_general_n(key, options):
 
 # Each mutant changes one closed form the way a plausible slip would.
 class LSTMNoCarousel(LSTM):
-    def cell_jacobian(self, p, x, h, c, *, ops):
-        dc_dh, _ = super().cell_jacobian(p, x, h, c, ops=ops)
+    def cell_jacobian(self, p, pre, c, *, ops):
+        dc_dh, _ = super().cell_jacobian(p, pre, c, ops=ops)
         return dc_dh, ops.identity_like(c)  # forgets that ∂c'/∂c = diag(f)
 
 

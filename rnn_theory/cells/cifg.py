@@ -22,13 +22,13 @@ class CIFG(LSTM):
         """(a_f, a_g)."""
         return affine(p, "f", x, h), affine(p, "g", x, h)
 
-    def cell_update(self, p, x, h, c, *, ops):
-        a_f, a_g = self.input_preactivations(p, x, h, c)
+    def cell_update(self, pre, c, *, ops):
+        a_f, a_g = pre
         f, g = ops.sigmoid(a_f), ops.tanh(a_g)
         return f * c + (1 - f) * g
 
-    def cell_jacobian(self, p, x, h, c, *, ops):
-        a_f, a_g = self.input_preactivations(p, x, h, c)
+    def cell_jacobian(self, p, pre, c, *, ops):
+        a_f, a_g = pre
         f, g = ops.sigmoid(a_f), ops.tanh(a_g)
         dc_dh = ops.diag_matmul((c - g) * ops.dsigmoid(a_f), p.W_f) + ops.diag_matmul((1 - f) * ops.dtanh(a_g), p.W_g)
         return dc_dh, ops.diag(f)

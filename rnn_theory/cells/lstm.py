@@ -52,14 +52,15 @@ class LSTM(Cell):
         return cls(**params)
 
     def update(self, p, x, h, c, *, ops):
-        c_new = self.cell_update(p, x, h, c, ops=ops)
+        c_new = self.cell_update(self.input_preactivations(p, x, h, c), c, ops=ops)
         o = ops.sigmoid(self.output_preactivation(p, x, h, c_new))
         h_new = o * ops.tanh(c_new)
         return h_new, c_new
 
     def jacobian_blocks(self, p, x, h, c, *, ops):
-        dc_dh, dc_dc = self.cell_jacobian(p, x, h, c, ops=ops)
-        c_new = self.cell_update(p, x, h, c, ops=ops)
+        pre = self.input_preactivations(p, x, h, c)  # once: the cell update and its Jacobian share them
+        dc_dh, dc_dc = self.cell_jacobian(p, pre, c, ops=ops)
+        c_new = self.cell_update(pre, c, ops=ops)
         a_o = self.output_preactivation(p, x, h, c_new)
         dh_dc_new = self.output_sensitivity(p, a_o, c_new, ops=ops)
         dh_dh = ops.diag_matmul(ops.tanh(c_new) * ops.dsigmoid(a_o), p.W_o) + ops.diag_matmul(dh_dc_new, dc_dh)
@@ -70,14 +71,15 @@ class LSTM(Cell):
         """(a_i, a_f, a_g)."""
         return affine(p, "i", x, h), affine(p, "f", x, h), affine(p, "g", x, h)
 
-    def cell_update(self, p, x, h, c, *, ops):
-        a_i, a_f, a_g = self.input_preactivations(p, x, h, c)
+    def cell_update(self, pre, c, *, ops):
+        """c' from the input preactivations ``pre`` and c."""
+        a_i, a_f, a_g = pre
         i, f, g = ops.sigmoid(a_i), ops.sigmoid(a_f), ops.tanh(a_g)
         return f * c + i * g
 
-    def cell_jacobian(self, p, x, h, c, *, ops):
-        """(∂c'/∂h, ∂c'/∂c)."""
-        a_i, a_f, a_g = self.input_preactivations(p, x, h, c)
+    def cell_jacobian(self, p, pre, c, *, ops):
+        """(∂c'/∂h, ∂c'/∂c) from the input preactivations ``pre``."""
+        a_i, a_f, a_g = pre
         i, f, g = ops.sigmoid(a_i), ops.sigmoid(a_f), ops.tanh(a_g)
         dc_dh = (
             ops.diag_matmul(c * ops.dsigmoid(a_f), p.W_f)

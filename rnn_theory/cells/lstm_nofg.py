@@ -34,13 +34,13 @@ class LSTMNoForget(LSTM):
         """(a_i, a_g)."""
         return affine(p, "i", x, h), affine(p, "g", x, h)
 
-    def cell_update(self, p, x, h, c, *, ops):
-        a_i, a_g = self.input_preactivations(p, x, h, c)
+    def cell_update(self, pre, c, *, ops):
+        a_i, a_g = pre
         i, g = ops.sigmoid(a_i), ops.tanh(a_g)
         return c + i * g
 
-    def cell_jacobian(self, p, x, h, c, *, ops):
-        a_i, a_g = self.input_preactivations(p, x, h, c)
+    def cell_jacobian(self, p, pre, c, *, ops):
+        a_i, a_g = pre
         i, g = ops.sigmoid(a_i), ops.tanh(a_g)
         dc_dh = ops.diag_matmul(g * ops.dsigmoid(a_i), p.W_i) + ops.diag_matmul(i * ops.dtanh(a_g), p.W_g)
         return dc_dh, ops.identity_like(c)

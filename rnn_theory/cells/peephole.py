@@ -25,9 +25,9 @@ class Peephole(LSTM):
         a_i, a_f, a_g = super().input_preactivations(p, x, h, c)
         return a_i + p.p_i * c, a_f + p.p_f * c, a_g
 
-    def cell_jacobian(self, p, x, h, c, *, ops):
-        dc_dh, dc_dc = super().cell_jacobian(p, x, h, c, ops=ops)
-        a_i, a_f, a_g = self.input_preactivations(p, x, h, c)
+    def cell_jacobian(self, p, pre, c, *, ops):
+        dc_dh, dc_dc = super().cell_jacobian(p, pre, c, ops=ops)
+        a_i, a_f, a_g = pre
         peep = c * ops.dsigmoid(a_f) * p.p_f + ops.tanh(a_g) * ops.dsigmoid(a_i) * p.p_i
         return dc_dh, dc_dc + ops.diag(peep)
 
