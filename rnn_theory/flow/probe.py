@@ -30,15 +30,16 @@ long as it serves, all in one product, dropped after their lags:
 - the short tier, for lags ≤ 128: up to 2k top left singular vectors of the product of the last
   16 steps (subspace iteration, two passes).
 
-A tier holds fewer columns where its work would exceed 10¹⁰ flops (short tier first; ~0.25 s on one
-core): 16 and 16 for k = 8 up to an LSTM with n ≈ 330 or a tanh RNN with n ≈ 650; an LSTM with
-n = 512 streams 16 and 2. The lower bound at lag τ is over every column still streamed. Measured miss
-(exact − probe, every lag ≥ 10; ``tests/test_flow_probe_level.py``): ≤ 0.03 nats on random tanh RNN
-(n = 256), LSTM and GRU (n = 128), gains 0.8–2, m = 8 and 32, T = 1000, and on every shipped trained
-checkpoint (T = 300, the forget-gate-free LSTM's flat spectrum and the IndRNN's units switching off
-included); random LSTM n = 512: 0.037. Not met everywhere: a random forget-gate-free LSTM with n = 64
-(T = 500, a flat top spectrum beyond the middle tier's lags) misses by 0.09. Cost: 1.1–1.5× the
-probes without the tiers at these sizes (one thread).
+A tier holds fewer columns where its work would exceed 5·10⁹ flops (short tier first; ~0.12 s on
+one core): 16 and 16 for k = 8 up to an LSTM with n ≈ 230 or a tanh RNN with n ≈ 460; an LSTM with
+n = 512 streams 11 short columns and no middle ones. The lower bound at lag τ is over every column
+still streamed. Measured miss (exact − probe, every lag ≥ 10; ``tests/test_flow_probe_level.py``):
+≤ 0.03 nats on random tanh RNN (n = 256), LSTM and GRU (n = 128), gains 0.8–2, m = 8 and 32,
+T = 1000, and on every shipped trained checkpoint (T = 300; the forget-gate-free LSTM's flat
+spectrum and the IndRNN's units switching off included); random LSTM n = 512 (the narrower tiers):
+0.063. Not everywhere: a random forget-gate-free LSTM with n = 64 (T = 500; a flat top spectrum
+past the middle tier's lags) misses by 0.09. Time (one thread, T = 1000, the run included): tanh
+RNN n = 256 0.12 s, LSTM n = 128 0.24 s, LSTM n = 512 1.34 s.
 
 For multi-part states (the LSTM family) the groups give the blocks' curves: the h rows of
 P_{T,τ}ᵀ[Q_h; 0] probe the h-block, the c rows of P_{T,τ}ᵀ[0; Q_c] the c-block (lower estimates
@@ -58,12 +59,12 @@ _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
 # middle tier's (carried over its last steps, streamed for lags up to its pass) and the short
 # tier's (the top left singular vectors of the product of its last steps, _SHORT_PASSES passes).
 # Each tier has up to _TIER_WIDTH·k columns, fewer where its work would exceed what is left of
-# _TIER_FLOPS (short tier first): 10¹⁰ flops, ~0.25 s on one core at 40 GFLOP/s. Measured on
+# _TIER_FLOPS (short tier first): 5·10⁹ flops, ~0.12 s on one core at 40 GFLOP/s. Measured on
 # the grid of the level test: narrower or shorter tiers missed by 0.06–0.3 nats on some of it.
 _LONG_START = 384
 _MID_START, _MID_PASS = 128, 384
 _SHORT_START, _SHORT_PASSES, _SHORT_PASS = 16, 2, 128
-_TIER_WIDTH, _TIER_FLOPS = 2, 1e10
+_TIER_WIDTH, _TIER_FLOPS = 2, 5e9
 _QR_EVERY = 8  # the columns of 8 steps' product stay far from rank-deficient in float64
 _FLUSH = 128  # lags whose statistics are computed together (memory 128·d·k floats per state part)
 _TINY = np.finfo(float).tiny
