@@ -110,6 +110,12 @@ class StepJacobians:
         return self.blocks[self._c][self._c].diagonal(j)
 
 
+def step_jacobians(cell):
+    """``make(xs, states)``: the ``StepJacobians`` of those steps, the cell's parameters shared."""
+    params = column_params(cell)
+    return lambda xs, states: StepJacobians(cell, xs, states, params)
+
+
 def column_params(cell):
     """The cell's parameters with every (n,) vector as an (n, 1) column; other arrays unchanged."""
     return SimpleNamespace(
@@ -117,16 +123,17 @@ def column_params(cell):
     )
 
 
-def chunked_jacobians(cell, xs, states, *, reverse=False, chunk=256):
+def chunked_jacobians(cell, xs, states, *, reverse=False, chunk=256, make=None):
     """Yield (t, StepJacobians, j) for t = 1..T (T..1 when ``reverse``): J_t is step j of the chunk.
 
-    J_t = ∂s_t/∂s_{t−1} at (xs[t−1], states[t−1]) with states = cell.run(xs, s0).
+    J_t = ∂s_t/∂s_{t−1} at (xs[t−1], states[t−1]) with states = cell.run(xs, s0). ``make(xs, states)``
+    builds a chunk's (default: ``step_jacobians(cell)``).
     """
     T = len(xs)
-    params = column_params(cell)
+    make = step_jacobians(cell) if make is None else make
     starts = range(0, T, chunk)
     for start in reversed(starts) if reverse else starts:
         stop = min(T, start + chunk)
-        Js = StepJacobians(cell, xs[start:stop], states[start:stop], params)
+        Js = make(xs[start:stop], states[start:stop])
         for j in range(stop - start - 1, -1, -1) if reverse else range(stop - start):
             yield start + j + 1, Js, j

@@ -25,8 +25,10 @@ from ..cells._array_ops import ArrayOps, column_params, dense_jacobians
 from . import _namespace
 from ._arguments import run_inputs
 from ._batched import blas_threads
+from ._dense_steps import DenseSteps
 from ._namespace import to_numpy
 from ._topeig_batched import roundoff, top_eigenvalues
+from .probe import probe_curves
 
 
 def chunk_size(d):
@@ -35,19 +37,29 @@ def chunk_size(d):
     return min(256, max(32, 2**20 // d**2))
 
 
-def namespace_curves(cell, xs, s0, method, device, dtype):
+def namespace_curves(cell, xs, s0, method, device, dtype, *, k=8, checks=3, seed=0):
     """``gradient_norms``' fields (lags and curves) on the namespace of xs or ``device``, checked as
-    ``gradient_norms`` checks its arguments."""
-    if method != "exact":
-        raise ValueError(
-            f"gradient_norms: method {method!r} runs on NumPy arrays only; use method='exact' with device="
-        )
+    ``gradient_norms`` checks its arguments: the dense stream (``exact``) or the probe."""
     xp, where, kind = _namespace.namespace("gradient_norms", xs, device, dtype)
     xs, s0 = run_inputs("gradient_norms", cell, to_numpy(xs), None if s0 is None else to_numpy(s0))
     if not len(xs):
         raise ValueError("gradient_norms: xs must have at least one step")
+    lags = np.arange(1, len(xs) + 1)
+    if method == "probe":
+        s0 = None if s0 is None else xp.asarray(s0, dtype=kind, device=where)
+        states = to_numpy(namespace_run(cell, xp, where, kind, xp.asarray(xs, dtype=kind, device=where), s0))
+        params = column_params(cell, xp, where, kind)
+
+        def make(xs, states):
+            return DenseSteps(cell, xp, where, kind, params, xs, states)
+
+        with blas_threads(2 * cell.state_size**2 * (2 * k)):  # NumPy's share: the probes' QR factors
+            return {
+                "lags": lags,
+                **probe_curves(cell, xs, states.astype(float), k=k, checks=checks, seed=seed, make=make),
+            }
     with blas_threads(2 * cell.state_size**3):  # NumPy's share: the small Rayleigh–Ritz problems
-        return {"lags": np.arange(1, len(xs) + 1), **dense_stream_curves(cell, xp, where, kind, xs, s0)}
+        return {"lags": lags, **dense_stream_curves(cell, xp, where, kind, xs, s0)}
 
 
 def namespace_run(cell, xp, device, dtype, xs, s0):

@@ -55,9 +55,13 @@ def gradient_norms(
     On another array library: when xs is an array of PyTorch, CuPy or any array-API library, or
     ``device`` is given ("cpu", "cuda": PyTorch's devices), ``method="exact"`` runs the dense stream on that namespace
     (``rnn_theory.flow.dense_stream``; needs array-api-compat), every lag's λ_max certified
-    (``error_bound`` = the certified width in ln, ≤ 1e-9); results are NumPy arrays. ``dtype``
+    (``error_bound`` = the certified width in ln, ≤ 1e-9), and ``method="probe"`` applies each
+    step's dense J_t there to the probe's vectors (``_dense_steps``; their QR factors and
+    statistics in NumPy); results are NumPy arrays. ``dtype``
     "float64" (default) or "float32" (measured on a tanh RNN n = 64, LSTM n = 32 and GRU n = 32,
-    T = 500: within 8e-6 of float64 in ln at every lag; its certificates prove widths ≤ 1.2e-4).
+    T = 500: within 8e-6 of float64 in ln at every lag; its certificates prove widths ≤ 1.2e-4; the
+    probe's, on a tanh RNN n = 24, LSTM n = 16 and GRU n = 12, T = 200: within 4.3e-3 of float64's,
+    at most 2.9e-6 above the exact curve).
 
     xs (T, m); s0 (d,) or None (zeros). Returns a ``GradientFlow``.
 
@@ -74,7 +78,9 @@ def gradient_norms(
     if rtol is not None and not 0 <= rtol < 1:
         raise ValueError(f"gradient_norms: rtol must be in [0, 1), got {rtol!r}")
     if _namespace.wants_namespace(xs, device):
-        return GradientFlow(method=method, **namespace_curves(cell, xs, s0, method, device, dtype))
+        return GradientFlow(
+            method=method, **namespace_curves(cell, xs, s0, method, device, dtype, k=k, checks=checks, seed=seed)
+        )
     xs, s0 = run_inputs("gradient_norms", cell, xs, s0)
     states = _finite_run(cell, xs, s0)
     d = cell.state_size

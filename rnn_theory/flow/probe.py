@@ -51,7 +51,7 @@ import math
 
 import numpy as np
 
-from ._batched import StepJacobians, chunked_jacobians
+from ._batched import chunked_jacobians, step_jacobians
 from ._topeig import top_eigenvalues
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
@@ -68,15 +68,21 @@ _TIER_WIDTH, _TIER_FLOPS = 2, 5e9
 _QR_EVERY = 8  # the columns of 8 steps' product stay far from rank-deficient in float64
 _FLUSH = 128  # lags whose statistics are computed together (memory 128·d·k floats per state part)
 _TINY = np.finfo(float).tiny
-_RANK_TOL = 1e-12  # a part of Y outside the probes' span counts where it exceeds 1e-12·‖Y‖₂
+# A part of Y outside the probes' span counts where it exceeds 1e-8·‖Y‖₂: below, its direction is
+# rounding's (a tier's span inside the columns before it leaves σ ~ 1e-10..1e-16, real parts ~0.1–1)
+_RANK_TOL = 1e-8
 
 
-def probe_curves(cell, xs, states, *, k=8, checks=3, seed=0):
-    """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c, log_norm_direct), error_bound."""
+def probe_curves(cell, xs, states, *, k=8, checks=3, seed=0, make=None):
+    """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c, log_norm_direct), error_bound.
+
+    ``make(xs, states)``: the step Jacobians of those steps (default ``_batched.step_jacobians``;
+    on another array library ``_dense_steps.DenseSteps``)."""
     T = len(xs)
-    tail = _tail(cell, xs, states)
+    make = step_jacobians(cell) if make is None else make
+    tail = _tail(xs, states, make)
     groups, R_full, tiers = probe_start(cell, xs, states, k=k, checks=checks, seed=seed, tail=tail)
-    return _stream(cell, _lags(cell, xs, states, tail, T), T, groups, R_full, tiers)
+    return _stream(cell, _lags(cell, xs, states, tail, T, make), T, groups, R_full, tiers)
 
 
 def probe_start(cell, xs, states, *, k=8, checks=3, seed=0, tail=None):
@@ -95,7 +101,7 @@ def probe_start(cell, xs, states, *, k=8, checks=3, seed=0, tail=None):
     ``tail``: the step Jacobians of the last steps (``_tail``), if already built.
     """
     d, parts = cell.state_size, cell.part_slices()
-    tail = _tail(cell, xs, states) if tail is None else tail
+    tail = _tail(xs, states, step_jacobians(cell)) if tail is None else tail
     rng = np.random.default_rng(seed)
     m, s = _tier_widths(tail, len(xs), k)
     Y = rng.standard_normal((d, checks))
@@ -132,7 +138,7 @@ def _tier_widths(tail, T, k):
 
 
 def _outside(groups, Y):
-    """Y = [groups]·C + U·R (+ a remainder below 1e-12·‖Y‖₂) with U (d, r) orthonormal and
+    """Y = [groups]·C + U·R (+ a remainder below 1e-8·‖Y‖₂) with U (d, r) orthonormal and
     orthogonal to the groups' columns to rounding, r the rank of Y's part outside their span
     (none where they span s_T): returns ([C_g per group], U, R). U must be orthogonal to them for
     ‖W‖₂ to stay a lower bound; a direction only just outside their span would not be, to
@@ -157,23 +163,23 @@ def _project_out(groups, A, coefficients=None):
                 coefficients[g] += step
 
 
-def _tail(cell, xs, states):
+def _tail(xs, states, make):
     """The step Jacobians J_t of the last min(T, _LONG_START) steps as one chunk: every pass of
     the probes runs over them (the carried and short passes only over them), so they are built
     once."""
     T = len(xs)
     L = min(T, _LONG_START)
-    return StepJacobians(cell, xs[T - L :], states[T - L : T])
+    return make(xs[T - L :], states[T - L : T])
 
 
-def _lags(cell, xs, states, tail, lags):
+def _lags(cell, xs, states, tail, lags, make):
     """(Js, j) for J_T, J_{T−1}, ..., J_{T−lags+1}, J_t being step j of chunk Js: from ``tail``, then
     (lags beyond it) the rest of the run chunk by chunk."""
     T, L = len(xs), tail.steps
     for j in range(L - 1, L - 1 - min(lags, L), -1):
         yield tail, j
     if lags > L:
-        for _, Js, j in chunked_jacobians(cell, xs[: T - L], states[: T - L], reverse=True):
+        for _, Js, j in chunked_jacobians(cell, xs[: T - L], states[: T - L], reverse=True, make=make):
             yield Js, j
 
 
