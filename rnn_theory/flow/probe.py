@@ -66,7 +66,7 @@ _MID_START, _MID_PASS = 128, 384
 _SHORT_START, _SHORT_PASSES, _SHORT_PASS = 16, 2, 128
 _TIER_WIDTH, _TIER_FLOPS = 2, 5e9
 _QR_EVERY = 8  # the columns of 8 steps' product stay far from rank-deficient in float64
-_FLUSH = 128  # lags whose statistics are computed together (memory 128·d·k floats per state part)
+_FLUSH = 128  # lags whose statistics are computed together (memory 128·d floats per streamed column)
 _TINY = np.finfo(float).tiny
 # A part of Y outside the probes' span counts where it exceeds 1e-8·‖Y‖₂: below, its direction is
 # rounding's (a tier's span inside the columns before it leaves σ ~ 1e-10..1e-16, real parts ~0.1–1)
@@ -90,7 +90,7 @@ def probe_start(cell, xs, states, *, k=8, checks=3, seed=0, tail=None):
     s_T, streamed for every lag; tiers = [(Q, lags)], columns on all of s_T streamed for the lags
     up to ``lags`` (the full curve's lower bound only); all columns orthonormal together.
 
-    With rng = default_rng(seed) and t = max(k − checks, 0): Y = rng.standard_normal((d,
+    With rng = default_rng(seed) and t = max(k − checks, 1): Y = rng.standard_normal((d,
     checks)) (the Gaussian checks), then Ω (d, t), Ω_mid (d, m) and Ω_short (d, s) likewise (m, s:
     the tiers' widths, ``_tier_widths``). V = Ω carried forward over the last min(T, 384) steps
     (V ← J_t V, orthonormalised now and then: Benettin's iteration). Groups: per state part, an
@@ -240,12 +240,10 @@ def _stream(cell, steps, T, groups, R_full, tiers=()):
         if r == rows and len(slices) > 1
     }
     c_part = "c" if "c" in block else None
-    W = np.hstack([np.zeros((d, int(ends[-1])))] + [Q for Q, _ in tiers])
+    narrow = int(ends[-1])
+    W = np.hstack([np.zeros((d, narrow))] + [Q for Q, _ in tiers])
     for (rows, Q), c in zip(groups, cols):
         W[rows, c] = Q
-    # The width at each lag: the tiers' columns go, last tier first, after their lags.
-    widths = [(lags, int(ends[-1]) + sum(Q.shape[1] for Q, _ in tiers[: i + 1])) for i, (_, lags) in enumerate(tiers)]
-    narrow = int(ends[-1])
     names = ("log_norm", "log_norm_h", "error_bound") + (("log_norm_c", "log_norm_direct") if c_part else ())
     out = {name: np.empty(T) for name in names}
     log_direct = np.zeros(n)
@@ -258,8 +256,9 @@ def _stream(cell, steps, T, groups, R_full, tiers=()):
         for i, (Js, j) in enumerate(steps):
             if c_part and Js is not chunk:  # the direct path needs no probes: a whole chunk at once
                 chunk, log_direct = Js, _direct_path(Js, log_direct, out["log_norm_direct"], i)
-            width = max([w for lags, w in widths if i < lags], default=narrow)
-            if width < W.shape[1]:  # past a tier's lags: its columns go
+            # past a tier's lags its columns go (the tiers' lags decrease: the last columns first)
+            width = narrow + sum(Q.shape[1] for Q, lags in tiers if i < lags)
+            if width < W.shape[1]:
                 Ws, W = np.empty((_FLUSH, d, width)), np.ascontiguousarray(W[:, :width])
             l = i - done
             W = Js.apply_t(W, j)
@@ -274,7 +273,7 @@ def _stream(cell, steps, T, groups, R_full, tiers=()):
                 Ws[l] = W
                 log_scale = -math.inf
             W, logs[l] = Ws[l], log_scale
-            if l == _FLUSH - 1 or i == T - 1 or any(i == lags - 1 for lags, _ in widths):  # many lags per call
+            if l == _FLUSH - 1 or i == T - 1 or any(i == lags - 1 for _, lags in tiers):  # many lags per call
                 R = np.vstack([R_full, np.zeros((W.shape[1] - narrow, R_full.shape[1]))])
                 _statistics(out, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R, rows, block)
                 done = i + 1
