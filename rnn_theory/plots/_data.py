@@ -1,0 +1,90 @@
+"""The numbers a figure plots, read back from the finished Figure: NAME.json beside the images.
+
+A PNG's bytes depend on FreeType, Pillow and zlib, a PDF's on fontTools' font subsets, and all of
+them on every last bit of the plotted floats; the figure's content does not. ``figure_data`` keeps
+that content, axis by axis (labels, limits, scales, each line's x and y, each collection's vertices,
+offsets and values, each text), so that ``rnn-theory figures --check`` can compare a figure made in
+another environment through its numbers (``rnn_theory.reproducible.compare_json``), and so that a
+reader can replot or tabulate a published figure without rerunning it.
+
+>>> from rnn_theory.plots._style import new_figure, style
+>>> with style():
+...     figure, axes = new_figure()
+...     _ = axes.plot([1, 2], [0.5, float("nan")], label="a")
+>>> figure_data(figure)["axes"][0]["lines"]
+[{'label': 'a', 'x': [1.0, 2.0], 'y': [0.5, 'nan']}]
+"""
+
+import json
+import math
+
+import numpy as np
+
+DIGITS = 10  # significant digits kept: past the policy's RTOL (1e-6) and small enough to diff
+
+
+def figure_data(figure):
+    """{"size_inches", "axes": [...]} of a matplotlib Figure, plain JSON values."""
+    return {
+        "size_inches": _numbers(figure.get_size_inches()),
+        "axes": [_axes(axes) for axes in figure.axes],
+    }
+
+
+def data_text(figure):
+    """``figure_data`` as the text of NAME.json: one line per line or collection, keys in order."""
+    return json.dumps(figure_data(figure), ensure_ascii=False, indent=1) + "\n"
+
+
+def _axes(axes):
+    legend = axes.get_legend()
+    return {
+        "title": axes.get_title(),
+        "xlabel": axes.get_xlabel(),
+        "ylabel": axes.get_ylabel(),
+        "xscale": axes.get_xscale(),
+        "yscale": axes.get_yscale(),
+        "xlim": _numbers(axes.get_xlim()),
+        "ylim": _numbers(axes.get_ylim()),
+        "lines": [_line(line) for line in axes.get_lines()],
+        "collections": [_collection(c) for c in axes.collections],
+        "images": [_numbers(image.get_array()) for image in axes.images],
+        "texts": [{"text": t.get_text(), "at": _numbers(t.get_position())} for t in axes.texts],
+        "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+    }
+
+
+def _line(line):
+    x, y = line.get_data(orig=True)
+    return {"label": _label(line), "x": _numbers(x), "y": _numbers(y)}
+
+
+def _collection(collection):
+    entry = {"kind": type(collection).__name__, "label": _label(collection)}
+    offsets = collection.get_offsets()
+    if len(offsets) and collection.get_offset_transform() is not None:
+        entry["offsets"] = _numbers(offsets)
+    entry["paths"] = [_numbers(path.vertices) for path in collection.get_paths()]
+    values = collection.get_array()
+    if values is not None:
+        entry["values"] = _numbers(values)
+    return entry
+
+
+def _label(artist):
+    label = artist.get_label()
+    return None if label.startswith("_") else label  # matplotlib's "_child3" names are not content
+
+
+def _numbers(values):
+    """Nested lists of floats rounded to DIGITS significant digits; non-finite values as strings."""
+    array = np.ma.filled(np.ma.asarray(values, dtype=float), np.nan)
+    return _plain(array.tolist())
+
+
+def _plain(value):
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if not math.isfinite(value):
+        return str(value)
+    return float(f"{value:.{DIGITS}g}")
