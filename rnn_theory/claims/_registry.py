@@ -261,10 +261,10 @@ def _check(claim_id, quick, executor=None):
         return CLAIMS[claim_id].check(Context(quick=quick, executor=executor))
 
 
-def _rounded(value, digits=10):
+def _rounded(value, digits=7):
     """Plain JSON values, with floats rounded to ``digits`` significant digits (None: kept exact).
-    Rounded evidence is byte-stable across BLAS builds whose last bits differ, and shows no number
-    with false precision."""
+    Seven digits carry what the reproducibility policy promises on any machine (``RTOL`` = 1e-6,
+    rnn_theory.reproducible) and no more; a counterexample keeps every bit, since it must replay."""
     if isinstance(value, dict):
         return {str(k): _rounded(v, digits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

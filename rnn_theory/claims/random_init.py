@@ -21,6 +21,7 @@ from ..classics import (
 from ..classics.meanfield_rate import SEEDS
 from ..classics.networks import driven_network
 from ..flow import gradient_norms
+from ..reproducible import estimate
 from ._counterexample import counterexample
 from ._registry import Source, Verdict, claim
 from ._trained import trained_models
@@ -61,17 +62,19 @@ def meanfield_rate(ctx):
     settings = [(g, s) for s in MF_SCALES for g in MF_GAINS]
     rows = ctx.map(_rate_row, settings)
     errors = np.abs([r["error"] for r in rows])
+    # The runs at g ≥ 2 are chaotic: their slopes are reported over the seeds with their standard
+    # error, and the decision by how many settings meet the tolerances (rnn_theory.reproducible).
     evidence = {
         "predicted_vs_measured": {
             f"g = {r['gain']:g}, s = {r['input_scale']:g}": {
                 "predicted": r["predicted"],
-                "measured": r["measured"],
-                "error": r["error"],
+                "measured": estimate(r["slopes"]),
+                "error": estimate(np.subtract(r["slopes"], r["predicted"])),
             }
             for r in rows
         },
-        "worst_abs_error": float(errors.max()),
-        "median_abs_error": float(np.median(errors)),
+        f"settings_within_{MF_WORST:g}": f"{int(np.sum(errors <= MF_WORST))} of {len(errors)}",
+        f"median_abs_error_within_{MF_TYPICAL:g}": bool(np.median(errors) <= MF_TYPICAL),
     }
     if errors.max() <= MF_WORST and np.median(errors) <= MF_TYPICAL:
         return Verdict("holds", evidence)
@@ -97,8 +100,9 @@ def _isometry_case(case):
 
 
 def _critical_rates():
+    """g_c and the measured rates' per-seed slopes at 0.8, 1 and 1.25·g_c."""
     g_c = critical_gain(CRITICAL_SCALE**2)
-    return g_c, {f"{factor:g}·g_c": measured_rate(factor * g_c, CRITICAL_SCALE)[0] for factor in (0.8, 1.0, 1.25)}
+    return g_c, {f"{factor:g}·g_c": measured_rate(factor * g_c, CRITICAL_SCALE)[1] for factor in (0.8, 1.0, 1.25)}
 
 
 @claim(
@@ -116,7 +120,7 @@ def _critical_rates():
         "driven tanh RNN at χ = 1",
     ),
     asks="typical",
-    method=f"g_c from χ(g_c, s² = {CRITICAL_SCALE:g}) = 1: the measured rate (5 seeds, n = 64) at g_c must be closer to 0 "
+    method=f"g_c from χ(g_c, s² = {CRITICAL_SCALE:g}) = 1: the measured rate (mean of 5 seeds, n = 64) at g_c must be closer to 0 "
     "than half the rate at 0.8·g_c and at 1.25·g_c; isometry: the upper-half spread ln σ_1 − ln σ_{n/2} of "
     f"P_τ at τ = {ISO_LAG}, orthogonal against Gaussian W at g_c, same seed, s ∈ {{{', '.join(f'{s:g}' for s in ISO_SCALES)}}}, "
     f"{len(ISO_SEEDS)} seeds; a scale holds when the 95% interval of the fraction of seeds with the orthogonal "
@@ -125,7 +129,8 @@ def _critical_rates():
 )
 def critical_isometry(ctx):
     g_c, rates = _critical_rates()
-    critical = abs(rates["1·g_c"]) < 0.5 * min(abs(rates["0.8·g_c"]), abs(rates["1.25·g_c"]))
+    mean = {name: np.mean(slopes) for name, slopes in rates.items()}
+    critical = abs(mean["1·g_c"]) < 0.5 * min(abs(mean["0.8·g_c"]), abs(mean["1.25·g_c"]))
     groups = ctx.sweep(_isometry_case, ISO_SCALES, ISO_SEEDS, lambda s, seed: (s, seed))
     classes, spreads = {}, {}
     for s, rows in groups.items():
@@ -138,7 +143,7 @@ def critical_isometry(ctx):
     evidence = {
         "critical_gain_at_s_1": g_c,
         "predicted_rate_at_g_c": 0.0,
-        "measured_rate": rates,
+        "measured_rate": {name: estimate(slopes) for name, slopes in rates.items()},  # chaotic at 1.25·g_c
         "neither_vanishes_nor_explodes_at_g_c": bool(critical),
         f"upper_spread_ln_sigma_at_lag_{ISO_LAG}": spreads,
     }
@@ -305,6 +310,24 @@ def _summary(result):
     }
 
 
+def _by_gain(runs):
+    """The random runs' summaries as statistics over seeds, per gain: at g = 2 the driven runs are
+    chaotic, and λ₁, the settling lag and the errors of one run past its predictability horizon
+    differ from machine to machine; their means over seeds, with standard errors, do not."""
+    out = {}
+    for g in OSELEDETS_GAINS:
+        group = [runs[f"random g = {g:g}, seed {s}"] for s in OSELEDETS_SEEDS]
+        settled = [r["settle_lag"] for r in group if r["settle_lag"] is not None]
+        out[f"g = {g:g}"] = {
+            "lambda_1": estimate([r["lambda_1"] for r in group]),
+            "settle_lag": estimate(settled) if settled else None,
+            "error_at_longest_lag": estimate([r["error_at_longest_lag"] for r in group]),
+            "error_decay_exponent": estimate([r["error_decay_exponent"] for r in group]),
+            "converged": f"{sum(r['converged'] for r in group)} of {len(group)}",
+        }
+    return out
+
+
 @claim(
     id="oseledets1968.lambda1-rate",
     statement="(1/τ)·ln‖∂h_T/∂h_{T−τ}‖₂ → λ₁ as τ → ∞: the largest Lyapunov exponent is the asymptotic gradient rate",
@@ -332,7 +355,8 @@ def lambda1_rate(ctx):
             if "lag50" in name:
                 runs[name] = _summary(rate_convergence(cell, xs, tolerance=CONVERGED))
     cls, record = classify(sum(r["converged"] for r in runs.values()), len(runs))
-    evidence = {"runs": runs, "converged": record}
+    evidence = {"random_by_gain": _by_gain(runs), "trained": {k: v for k, v in runs.items() if "random" not in k}}
+    evidence["converged"] = record
     verdict = {"holds": "holds", "undecided": "undecided", "fails": "holds-if"}[cls]
     if verdict == "holds-if":
         converged = [name for name, r in runs.items() if r["converged"]]

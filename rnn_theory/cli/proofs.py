@@ -1,4 +1,9 @@
-"""``rnn-theory proofs``: (re)write proofs/, or with --check fail (exit 1) when it is stale."""
+"""``rnn-theory proofs``: (re)write proofs/, or with --check fail (exit 1) when it is stale.
+
+``--check`` compares under the reproducibility policy (``rnn_theory.reproducible``): the cells'
+pages, the theorems and the LaTeX article character for character (SymPy's output, no floats from a
+BLAS); ``claims.md`` with its numbers within the policy's tolerance and every other character
+exactly; the counterexample files as JSON, their numbers within the tolerance."""
 
 import os
 import shutil
@@ -102,11 +107,7 @@ def run(args):
             raise UsageError(f"rnn-theory proofs: {error}") from None
     pages = _latex_pages() if args.format == "latex" else _markdown_pages(args, out)
     if args.check:
-        stale = [name for name, text in pages.items() if _read(out / name) != text]
-        for name in stale:
-            again = f"rnn-theory proofs --out {out}" + (" --format latex" if args.format == "latex" else "")
-            print(f"rnn-theory proofs: {out / name} is stale (regenerate with {again})", file=sys.stderr)
-        return 1 if stale else 0
+        return _check(out, pages, args)
     created = not out.exists()
     out.mkdir(exist_ok=True)
     for folder in sorted({(out / name).parent for name in pages} - {out}):  # proofs/counterexamples/
@@ -119,6 +120,49 @@ def run(args):
         raise
     print(f"wrote {len(pages)} page{'s' if len(pages) > 1 else ''} to {out}")
     return 0
+
+
+def _check(out, pages, args):
+    """Exit status of --check: 1 with one line per stale page, naming its first difference."""
+    numeric = [name for name in pages if _numeric(name)]
+    print(
+        f"rnn-theory proofs: {len(pages) - len(numeric)} pages compared character for character"
+        + (
+            f", {len(numeric)} (the claims and counterexamples) with numbers within the reproducibility policy"
+            if numeric
+            else ""
+        )
+    )
+    stale = {}
+    for name, text in pages.items():
+        committed = _read(out / name)
+        if committed is None:
+            stale[name] = "missing"
+        elif committed != text:
+            difference = _difference(name, committed, text)
+            if difference:
+                stale[name] = difference
+    again = f"rnn-theory proofs --out {out}" + (" --format latex" if args.format == "latex" else "")
+    for name, difference in stale.items():
+        print(f"rnn-theory proofs: {out / name} is stale, {difference} (regenerate with {again})", file=sys.stderr)
+    return 1 if stale else 0
+
+
+def _numeric(name):
+    """Pages whose numbers come from floating-point runs (claims.md and its counterexamples)."""
+    return name == "claims.md" or name.endswith(".json")
+
+
+def _difference(name, committed, text):
+    """The first difference that the policy does not allow, or None."""
+    from ..reproducible import compare_json_text, compare_text
+
+    if name.endswith(".json"):
+        differences = compare_json_text(committed, text)
+        return differences[0] if differences else None
+    if name == "claims.md":
+        return compare_text(committed, text)
+    return "it differs"
 
 
 def _read(path):
