@@ -228,6 +228,38 @@ def _first_line_difference(old, new):
     return f"{len(old.splitlines())} lines against {len(new.splitlines())}"
 
 
+def main(argv=None) -> int:
+    """``python -m rnn_theory.reproducible OLD NEW``: compare two files (JSON as JSON, other text as
+    text) under the policy; print each difference and exit 1, or print nothing and exit 0. Exit 2 with
+    one line when a file cannot be read."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: python -m rnn_theory.reproducible OLD NEW", file=sys.stderr)
+        return 2
+    texts = []
+    for path in args:
+        try:
+            with open(path, encoding="utf-8") as file:
+                texts.append(file.read())
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"rnn_theory.reproducible: cannot read {path}: {error}", file=sys.stderr)
+            return 2
+    if all(path.endswith(".json") for path in args):
+        differences = compare_json_text(*texts)
+    else:
+        difference = compare_text(*texts)
+        differences = [difference] if difference else []
+    for line in differences:
+        print(line)
+    return 1 if differences else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
 __all__ = [
     "ATOL",
     "RTOL",
