@@ -112,7 +112,7 @@ def _is_estimate(value):
 
 
 def _estimate_text(value):
-    """"0.034 ± 0.006 (mean of 6 runs ± standard error)": the mean to the error's leading digit."""
+    """ "0.034 ± 0.006 (mean of 6 runs ± standard error)": the mean to the error's leading digit."""
     mean, error = value["mean"], value["standard_error"]
     if error is None or not math.isfinite(error) or error == 0:
         return f"{_readable(mean)} (mean of {value['runs']} runs)"

@@ -10,6 +10,7 @@ command no longer produces, e.g. of a claim that is no longer refuted. It says w
 made for which figures, and why.
 """
 
+import json
 import os
 import shutil
 import sys
@@ -127,7 +128,7 @@ def _compare(fresh, committed, files, full, bytewise):
     """One line per committed file that differs from the fresh one, is missing, or (``full``) is
     a figure file that is not produced any more. Captions and NAME.json are compared under the
     policy; images byte for byte for the figures in ``bytewise`` only."""
-    from ..reproducible import compare_json_text, compare_text
+    from ..reproducible import compare_text
 
     problems = []
     for file in files:
@@ -143,7 +144,7 @@ def _compare(fresh, committed, files, full, bytewise):
         if suffix == ".txt":
             difference = compare_text(old.decode("utf-8", "replace"), new.decode("utf-8"))
         elif suffix == ".json":
-            differences = compare_json_text(old.decode("utf-8", "replace"), new.decode("utf-8"))
+            differences = _compare_data(old, new)
             difference = (
                 differences[0] + (f" (and {len(differences) - 1} more)" if len(differences) > 1 else "")
                 if differences
@@ -157,6 +158,15 @@ def _compare(fresh, committed, files, full, bytewise):
         extra = sorted(f for f in os.listdir(committed) if f.endswith(_SUFFIXES) and f not in files)
         problems += [f"{os.path.join(committed, f)}: not produced any more" for f in extra]
     return problems
+
+
+def _compare_data(old, new):
+    from ..plots._data import compare_figure_data
+
+    try:
+        return compare_figure_data(json.loads(old), json.loads(new))
+    except ValueError as error:
+        return [f"not JSON: {error}"]
 
 
 def _progress(name):

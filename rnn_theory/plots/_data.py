@@ -20,15 +20,40 @@ import math
 
 import numpy as np
 
+from ..reproducible import ATOL, SIGMAS, compare_json
+
 DIGITS = 10  # significant digits kept: past the policy's RTOL (1e-6) and small enough to diff
+# A median (or quartile, or extreme) of k runs has a standard error of at most about 1.5·s/√k for
+# well-behaved samples (the median's is √(π/2)·s/√k ≈ 1.25·s/√k).
+_ORDER_STATISTIC = 1.5
+
+
+def declare_statistics(figure, samples, why):
+    """Declare that ``figure`` plots order statistics (medians, quartiles, extremes) of chaotic runs,
+    ``samples`` a list of per-point sample lists (the runs behind each plotted point): its numbers are
+    then compared within SIGMAS·√2 times the largest standard error among them, not the policy's
+    RTOL, since no two machines follow a chaotic run alike. Recorded in NAME.json as ``tolerance``."""
+    errors = [_ORDER_STATISTIC * np.std(s, ddof=1) / math.sqrt(len(s)) for s in samples if len(s) > 1]
+    atol = SIGMAS * math.sqrt(2) * max(errors, default=0.0)
+    figure.rnn_theory_tolerance = {"atol": float(f"{atol:.2g}"), "why": why}
+
+
+def compare_figure_data(old, new):
+    """``compare_json`` of two NAME.json documents (parsed), within the larger ``tolerance`` either
+    declares (``declare_statistics``) or the policy's. Returns the differences, one line each."""
+    declared = [d.pop("tolerance", None) for d in (old, new) if isinstance(d, dict)]
+    atol = max([ATOL] + [d["atol"] for d in declared if d])
+    return compare_json(old, new, atol=atol)
 
 
 def figure_data(figure):
     """{"size_inches", "axes": [...]} of a matplotlib Figure, plain JSON values."""
-    return {
+    data = {
         "size_inches": _numbers(figure.get_size_inches()),
         "axes": [_axes(axes) for axes in figure.axes],
     }
+    tolerance = getattr(figure, "rnn_theory_tolerance", None)
+    return data | ({"tolerance": tolerance} if tolerance else {})
 
 
 def data_text(figure):
