@@ -100,3 +100,22 @@ def test_chaotic_statistics_agree_under_another_blas_kernel(tmp_path):
     compares every claim under both kernels after the tests)."""
     here, there = _verify_under_two_kernels(["sompolinsky1988.chaos-at-gain-one"], tmp_path)
     assert compare_json(here, there) == []
+
+
+def test_a_figure_of_chaotic_runs_is_compared_within_its_declared_tolerance():
+    from rnn_theory.plots._data import compare_figure_data, declare_statistics, figure_data
+    from rnn_theory.plots._style import new_figure, style
+
+    samples = [[0.10, 0.13, 0.16], [0.20, 0.22, 0.27]]  # the runs behind two plotted medians
+    with style():
+        figure, axes = new_figure()
+        axes.plot([1.0, 2.0], [0.13, 0.22])
+        declare_statistics(figure, samples, "medians of chaotic runs")
+    old = figure_data(figure)
+    # 4·√2 · 1.5·s/√3 with the larger sample's s = 0.0361: 5.66 · 0.0313 = 0.177.
+    assert old["tolerance"]["atol"] == 0.18
+    moved = json.loads(json.dumps(old))
+    moved["axes"][0]["lines"][0]["y"][0] += 0.05
+    assert compare_figure_data(json.loads(json.dumps(old)), moved) == []
+    moved["axes"][0]["lines"][0]["y"][0] += 0.2
+    assert compare_figure_data(json.loads(json.dumps(old)), moved) != []
