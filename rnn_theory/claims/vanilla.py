@@ -360,5 +360,10 @@ def eigenvalues_typically_below_one(ctx):
         return counterexample(cell, xs, np.zeros(64), 1, _mostly_above_one)
 
     return settings_verdict(
-        classes, evidence, refute, standard=(f"{1 / np.sqrt(3):.4g}",), label="g", prefix="the recurrent gain g of W ~ N(0, g²/n): "
+        classes,
+        evidence,
+        refute,
+        standard=(f"{1 / np.sqrt(3):.4g}",),
+        label="g",
+        prefix="the recurrent gain g of W ~ N(0, g²/n): ",
     )
