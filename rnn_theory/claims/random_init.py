@@ -274,9 +274,8 @@ def orthogonal_norm(ctx):
     "the mean-field rate ½·ln χ < 0",
     source=Source(
         "arjovsky2016",
-        "To circumvent this problem, we propose a new architecture that learns a unitary weight matrix, with "
-        "eigenvalues of absolute value exactly 1.",
-        "abstract",
+        None,
+        "the unitary recurrence of its abstract, here followed by tanh",
         "derived",
         "the package's question of the unitary (orthogonal) recurrence once a saturating nonlinearity follows it, "
         "answered by the mean field (chen2018.meanfield-rate); filed under an id that names no work",
