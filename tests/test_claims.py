@@ -97,7 +97,12 @@ def test_the_registry_refuses_a_refutation_under_a_work_that_is_not_quoted():
     quoted_by_another = claims.Source("orhan2020", "words", "§2.1", credit="ganguli2008")
     with pytest.raises(ValueError, match="needs that work's words quoted"):
         claim(
-            id="ganguli2008.x", statement="s", source=quoted_by_another, asks="worst_case", method="m", recorded="holds-if"
+            id="ganguli2008.x",
+            statement="s",
+            source=quoted_by_another,
+            asks="worst_case",
+            method="m",
+            recorded="holds-if",
         )
     with pytest.raises(ValueError, match="names the work credited"):
         claim(id="olah2015.x", statement="s", source=unquoted, asks="worst_case", method="m", recorded="holds")
@@ -108,7 +113,9 @@ def test_the_bibliography_is_complete_and_shipped():
         assert re.fullmatch(r"[a-z]+\d{4}[a-z]*", key), key
         assert {"author", "year", "title"} <= set(entry), key
         # a book its ISBN, a thesis its school; a work known only from another's citation says so in a note
-        assert {"doi", "eprint", "url", "isbn", "school"} & set(entry) or "cited by" in entry.get("howpublished", ""), key
+        assert {"doi", "eprint", "url", "isbn", "school"} & set(entry) or "cited by" in entry.get("howpublished", ""), (
+            key
+        )
     text = open("pyproject.toml", encoding="utf-8").read()
     assert '"*.bib"' in text and PATH.endswith("rnn_theory/data/references.bib")
 

@@ -21,7 +21,9 @@ class GRU(Cell):
     """
 
     key = "gru"
-    reference = "Cho et al. 2014, written in the update form of Chung et al. 2014; PyTorch nn.GRU; Keras GRU(reset_after=True)"
+    reference = (
+        "Cho et al. 2014, written in the update form of Chung et al. 2014; PyTorch nn.GRU; Keras GRU(reset_after=True)"
+    )
     param_shapes = {**gate_params("rzn"), "c_n": ("n",)}
     init = {**gate_init("rzn"), "c_n": "zero"}
     gates = (Gate("r", "sigmoid", "reset"), Gate("z", "sigmoid", "update"), Gate("n", "tanh", "candidate"))
