@@ -9,7 +9,7 @@ import pytest
 
 import rnn_theory.claims as claims
 from rnn_theory.claims._bibliography import BIBLIOGRAPHY, PATH
-from rnn_theory.claims._registry import claim
+from rnn_theory.claims._registry import claim as declare
 from rnn_theory.cli import main
 
 OLD_IDS = {
@@ -93,10 +93,10 @@ def test_no_id_that_names_a_work_carries_a_refuted_or_conditional_reading_withou
 def test_the_registry_refuses_a_refutation_under_a_work_that_is_not_quoted():
     unquoted = claims.Source("gu2023", None, "somewhere", "derived")
     with pytest.raises(ValueError, match="needs that work's words quoted"):
-        claim(id="gu2023.x", statement="s", source=unquoted, asks="worst_case", method="m", recorded="refuted")
+        declare(id="gu2023.x", statement="s", source=unquoted, asks="worst_case", method="m", recorded="refuted")
     quoted_by_another = claims.Source("orhan2020", "words", "§2.1", credit="ganguli2008")
     with pytest.raises(ValueError, match="needs that work's words quoted"):
-        claim(
+        declare(
             id="ganguli2008.x",
             statement="s",
             source=quoted_by_another,
@@ -105,7 +105,7 @@ def test_the_registry_refuses_a_refutation_under_a_work_that_is_not_quoted():
             recorded="holds-if",
         )
     with pytest.raises(ValueError, match="names the work credited"):
-        claim(id="olah2015.x", statement="s", source=unquoted, asks="worst_case", method="m", recorded="holds")
+        declare(id="olah2015.x", statement="s", source=unquoted, asks="worst_case", method="m", recorded="holds")
 
 
 def test_the_bibliography_is_complete_and_shipped():
