@@ -11,17 +11,20 @@ with a computed verdict per reading (worst case, typical).
 """
 
 from . import (  # noqa: F401  (registers)
-    descendants,
     dynamics,
     exploding,
     gates,
     gates_modern,
     hochreiter,
+    indrnn,
     latching,
     learning,
     memory,
     pascanu_hochreiter,
     random_init,
+    retention,
+    rglru_scale,
+    slstm,
     vanilla,
 )
 from ._counterexample import counterexample

@@ -90,3 +90,11 @@ def typical_verdict(successes, n, evidence, refute, *, condition=None, key="as_s
     if cls == "undecided":
         return Verdict("undecided", evidence, condition=f"95% interval {record['interval_95']} contains 1/2")
     return Verdict("refuted", evidence, condition=condition, counterexample=refute())
+
+
+def outcome(failed, evidence, refute, condition=None):
+    """A worst-case reading decided by one test: refuted (``refute()`` builds the counterexample, called
+    only then; ``condition`` says what holds instead) when ``failed``, else holds."""
+    if failed:
+        return Verdict("refuted", evidence, condition=condition, counterexample=refute())
+    return Verdict("holds", evidence)
