@@ -6,7 +6,7 @@ analytic in s and accept complex input, as every cell's ``step`` does.
 
 >>> import numpy as np
 >>> jacobian(lambda s: np.array([s[0] * s[1], np.sin(s[0]) + s[1] ** 2]), np.array([2.0, 3.0])).tolist()
-[[3.0, 2.0], [-0.4161468365471424, 0.0]]
+[[3.0, 2.0], [-0.4161468365471424, 6.0]]
 """
 
 import numpy as np
