@@ -6,6 +6,10 @@ import numpy as np
 from ._complex_step import jacobian
 from ._products import jacobian_products
 
+# The forget biases of the frameworks' initialisations: PyTorch's 0 and Keras' unit_forget_bias 1
+# (Jozefowicz et al. 2015, after Gers et al. 2000): the standard settings of the settings rule.
+STANDARD_FORGET_BIASES = (0.0, 1.0)
+
 
 def logistic(a):
     with np.errstate(over="ignore"):  # e^{−a} = inf for a < −709 gives the right limit σ = 0

@@ -6,7 +6,7 @@ import sympy
 from ..cells import CELLS
 from ..symbolic.theorems import parameter_count
 from ._counterexample import counterexample
-from ._lstm import carousel_paths, forget_gate, logistic, output_gate, partial_carousel
+from ._lstm import STANDARD_FORGET_BIASES, carousel_paths, forget_gate, logistic, output_gate, partial_carousel
 from ._registry import Source, Verdict, claim
 from ._symbolic import symbolic_evidence, unproven
 from ._trained import trained_models
@@ -234,7 +234,6 @@ def _path_exceeds_carousel(cell, xs, s0, _log_norm):
 CONVEYOR_LAG = 100  # "long periods": the lag at which ‖∂c_T/∂c_{T−τ}‖ is read
 CONVEYOR_SEEDS = range(6)  # 6 of 6 is the fewest that puts a 95% interval above 1/2
 FORGET_BIASES = (0.0, 1.0, 2.0, 3.0, 5.0, 7.0)
-STANDARD_BIASES = (0.0, 1.0)  # PyTorch's default, and Keras' unit_forget_bias (Gers et al. 2000)
 
 
 def _conveyor_run(case):
@@ -306,7 +305,7 @@ def conveyor_belt(ctx):
         cell, xs = _conveyor_run(("lstm_nofg" if b is None else "lstm", seeds[0], b))
         return counterexample(cell, xs, np.zeros(64), CONVEYOR_LAG, _changed)
 
-    standard = tuple(_setting(b) for b in STANDARD_BIASES)
+    standard = tuple(_setting(b) for b in STANDARD_FORGET_BIASES if b in FORGET_BIASES)
     typical = settings_verdict(classes, evidence, refute, standard=standard, prefix="at initialisation: ")
     found = next((setting for setting in (*standard, *classes) if failing[setting][1]), None)
     if found is None:

@@ -14,7 +14,7 @@ import sympy
 
 from ..cells import CELLS
 from ._counterexample import counterexample
-from ._lstm import forget_gate
+from ._lstm import STANDARD_FORGET_BIASES, forget_gate
 from ._registry import Source, Verdict, claim
 from ._trained import trained_models
 from ._typical import classify, settings_verdict, typical_verdict
@@ -51,7 +51,7 @@ def _short_memory(cell, xs, s0, _log_norm):
     return float(np.median(memory_times(cell, xs, s0))) < LONG
 
 
-DEFAULT_BIASES = (0.0, 1.0)  # PyTorch's default, Keras' unit_forget_bias
+DEFAULT_BIASES = STANDARD_FORGET_BIASES  # the claim is about the standard initialisations
 
 
 @claim(
@@ -95,7 +95,8 @@ def default_behavior(ctx):
         seed = 300 + next(s for s, t in zip(SEEDS, groups[b]) if t < LONG)
         return counterexample(_lstm(seed, b), _inputs(seed), np.zeros(2 * N), 1, _short_memory)
 
-    return settings_verdict(classes, evidence, refute, standard=tuple(classes), prefix="at initialisation: ")
+    standard = tuple(f"b_f = {b:g}" for b in STANDARD_FORGET_BIASES if b in DEFAULT_BIASES)
+    return settings_verdict(classes, evidence, refute, standard=standard, prefix="at initialisation: ")
 
 
 CHRONO_T_MAX = 100
