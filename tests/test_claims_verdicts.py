@@ -403,3 +403,22 @@ def test_the_typical_global_bound_conditional_by_size(monkeypatch):
     monkeypatch.setattr(hochreiter, "_typical_case", lambda case: (True, -1.0) if case[0] == 4 else (False, 1.0))
     verdict = _readings("hochreiter1997.global-bound")["typical"]
     assert verdict.verdict == "holds-if" and "holds at n ∈ {4}" in verdict.condition
+
+
+def test_the_mean_field_rate_conditional_where_only_some_settings_agree(monkeypatch):
+    monkeypatch.setattr(random_init, "MF_GAINS", (0.5, 2.0))
+    monkeypatch.setattr(random_init, "MF_SCALES", (1.0,))
+    rows = {0.5: {"error": 0.0}, 2.0: {"error": 1.0}}
+    monkeypatch.setattr(
+        random_init,
+        "_rate_row",
+        lambda setting: {
+            "gain": setting[0],
+            "input_scale": setting[1],
+            "predicted": 0.0,
+            "measured": 0.0,
+            **rows[setting[0]],
+        },
+    )
+    verdict = _verdict("chen2018.meanfield-rate")
+    assert verdict.verdict == "holds-if" and "holds at (g, s) ∈ {(0.5, 1)}" in verdict.condition
