@@ -422,3 +422,21 @@ def test_the_mean_field_rate_conditional_where_only_some_settings_agree(monkeypa
     )
     verdict = _verdict("chen2018.meanfield-rate")
     assert verdict.verdict == "holds-if" and "holds at (g, s) ∈ {(0.5, 1)}" in verdict.condition
+
+
+def test_necessary_exploding_refuted_when_gamma_makes_every_run_admissible(monkeypatch):
+    """With γ ≈ 0 every run has γ·σ_max(W) <= 1, so the saturation-steered runs that grow (ρ(W) < 1,
+    a principal block of radius > 1) refute the necessary condition, each replayable."""
+    monkeypatch.setattr(pascanu_hochreiter, "GAMMA", {"tanh": 1e-3, "sigmoid": 1e-3, "relu": 1e-3})
+    verdict = _verdict("pascanu2013.necessary-exploding")
+    assert verdict.verdict == "refuted" and verdict.counterexample["log_norm"] > 0
+
+
+def test_lambda1_rate_conditional_when_few_runs_converge(monkeypatch):
+    monkeypatch.setattr(random_init, "OSELEDETS_GAINS", (1.5,))
+    monkeypatch.setattr(random_init, "OSELEDETS_SEEDS", range(8))
+    monkeypatch.setattr(random_init, "trained_models", lambda kind, episodes: [])
+    monkeypatch.setattr(random_init, "_oseledets_random", lambda case: case[1])
+    monkeypatch.setattr(random_init, "_summary", lambda seed: {"converged": seed == 0})
+    verdict = _verdict("oseledets1968.lambda1-rate")
+    assert verdict.verdict == "holds-if" and "random g = 1.5, seed 0" in verdict.condition
