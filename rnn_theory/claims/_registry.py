@@ -2,8 +2,9 @@
 
 A claim is one declaration: an id (part of the public contract) and its old ids (``aliases``), a
 one-line ``statement`` of what is checked, its ``Source`` (a key of the package's bibliography, the
-source's own words and where they stand), the reading its wording asks for, the method, the verdict
-recorded so far, and a check function that computes the verdict afresh, per reading:
+source's own words and where they stand, and the work credited with the claim), the reading its
+wording asks for, the method, the verdict recorded so far, and a check function that computes the
+verdict afresh, per reading:
 
 - ``worst_case``: is there any weight and input for which the statement fails? (adversarial search;
   a refutation carries the case found, with whether it survives small perturbations);
@@ -12,6 +13,14 @@ recorded so far, and a check function that computes the verdict afresh, per read
 
 ``verify`` runs the checks; an overall verdict that differs from the recorded one is a regression,
 and ``rnn-theory verify`` exits 1 on it.
+
+Ids. An id that names a work (``pascanu2013.…``) is a claim that work made, at the scope of its
+quoted words; a refuted or holds-if verdict under it needs those words (``Source.quote``). A
+sharper or other reading the package tests is filed under an id that names no work: ``folklore.…``
+(a common statement, cited where it is taught) or ``rnn-theory.…`` (the package's own question of
+a work's equations). A check that can only confirm an identity of the engine (a mismatch is a bug,
+raised, never a refutation) is declared ``identity=True``: a consistency identity, not a verdict.
+The rules are written out for users in docs/claims.md.
 """
 
 import math
@@ -31,6 +40,8 @@ READINGS = ("worst_case", "typical")
 # taught (the quote is what that text says); derived: a consequence of the cited work's equations
 # that the package checks, which the work itself does not state.
 ATTRIBUTIONS = ("quote", "paraphrase", "derived")
+# The prefixes of ids that name no work (see the module docstring).
+UNATTRIBUTED = ("folklore", "rnn-theory")
 
 
 @dataclass(frozen=True)
@@ -60,26 +71,36 @@ class Verdict:
 class Source:
     """Where a claim comes from: ``bibkey`` in the bibliography, the source's own words (``quote``,
     None when its text could not be read), where they stand (``locator``), and ``attribution`` (one
-    of ATTRIBUTIONS) with a ``note`` on how the statement checked relates to the words quoted."""
+    of ATTRIBUTIONS) with a ``note`` on how the statement checked relates to the words quoted.
+    ``credit``: the bibliography key of the work that made the claim, where the words quoted are
+    another's that repeats or teaches it (default: ``bibkey`` itself)."""
 
     bibkey: str
     quote: str | None
     locator: str
     attribution: str = "quote"
     note: str = ""
+    credit: str | None = None
 
     def __post_init__(self):
-        if self.bibkey not in BIBLIOGRAPHY:
-            raise ValueError(f"unknown bibliography key {self.bibkey!r}")
+        for key in (self.bibkey, self.credit or self.bibkey):
+            if key not in BIBLIOGRAPHY:
+                raise ValueError(f"unknown bibliography key {key!r}")
         if self.attribution not in ATTRIBUTIONS:
             raise ValueError(f"attribution must be one of {ATTRIBUTIONS}, got {self.attribution!r}")
         if self.attribution == "quote" and not self.quote:
             raise ValueError("a claim attributed to its source's words quotes them")
 
     @property
+    def credited(self):
+        """The bibliography key of the work credited with the claim."""
+        return self.credit or self.bibkey
+
+    @property
     def cite(self):
-        """'Author, Author & Author year, locator'."""
-        return f"{short_cite(self.bibkey)}, {self.locator}"
+        """'Author, Author & Author year, locator' (and the work credited, when another)."""
+        credit = f" (the claim of {short_cite(self.credit)})" if self.credit and self.credit != self.bibkey else ""
+        return f"{short_cite(self.bibkey)}, {self.locator}{credit}"
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,7 @@ class Claim:
     method: str
     recorded: str
     aliases: tuple = ()
+    identity: bool = False
     check: callable = field(default=None, repr=False, compare=False)
 
 
@@ -122,6 +144,8 @@ class Result:
             "locator": claim.source.locator,
             "attribution": claim.source.attribution,
             "attribution_note": claim.source.note,
+            "credit": claim.source.credited,
+            "check": "consistency identity" if claim.identity else "verdict",
             "verdict": found.verdict,
             "reading": claim.asks,
             "recorded": claim.recorded,
@@ -201,20 +225,27 @@ CLAIMS = {}
 ALIASES = {}  # old id -> id
 
 
-def claim(*, id, statement, source, asks, method, recorded, aliases=()):
+def claim(*, id, statement, source, asks, method, recorded, aliases=(), identity=False):
     """Register the decorated ``check(ctx)`` as the check of a claim. The check returns
     {reading: Verdict} (or one Verdict, the reading ``asks``); ``asks`` is the reading the claim's
-    wording asks for ("always"/"is": worst_case; "typically"/"in practice": typical)."""
+    wording asks for ("always"/"is": worst_case; "typically"/"in practice": typical). ``identity``:
+    the check confirms an identity of the engine and raises on a mismatch (module docstring)."""
     if recorded not in VERDICTS:
         raise ValueError(f"recorded verdict of {id} must be one of {VERDICTS}")
     if asks not in READINGS:
         raise ValueError(f"the reading {id} asks for must be one of {READINGS}")
+    prefix = id.split(".")[0]
+    if prefix not in (*UNATTRIBUTED, source.credited):
+        raise ValueError(f"{id}: an id names the work credited ({source.credited}) or none ({UNATTRIBUTED})")
+    quoted = source.quote and source.bibkey == source.credited  # the credited work's own words
+    if prefix == source.credited and recorded in ("refuted", "holds-if") and not quoted:
+        raise ValueError(f"{id}: a {recorded} verdict under a work's id needs that work's words quoted")
 
     def register(check):
         for name in (id, *aliases):
             if name in CLAIMS or name in ALIASES:
                 raise ValueError(f"claim id {name} is registered twice")
-        CLAIMS[id] = Claim(id, statement, source, asks, method, recorded, tuple(aliases), check)
+        CLAIMS[id] = Claim(id, statement, source, asks, method, recorded, tuple(aliases), identity, check)
         ALIASES.update(dict.fromkeys(aliases, id))
         return check
 

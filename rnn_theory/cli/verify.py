@@ -71,6 +71,7 @@ def format_list(claims):
         lines.append(
             f"    source: {current.source.cite}"
             + ("" if current.source.attribution == "quote" else f" [{current.source.attribution}]")
+            + (" — a consistency identity, not a verdict" if current.identity else "")
         )
     return "\n".join(lines)
 
