@@ -90,7 +90,7 @@ def _verify_under_two_kernels(ids, tmp_path):
 def test_a_search_agrees_under_another_blas_kernel(tmp_path):
     """The spectral-radius search used to stop elsewhere on another kernel (a Jordan block's computed
     eigenvalues); now verdicts, conditions and words are identical and numbers within the policy."""
-    here, there = _verify_under_two_kernels(["goodfellow2016.rho-below-one-vanishes"], tmp_path)
+    here, there = _verify_under_two_kernels(["folklore.rho-below-one-vanishes"], tmp_path)
     assert compare_json(here, there) == []
 
 
@@ -98,7 +98,7 @@ def test_a_search_agrees_under_another_blas_kernel(tmp_path):
 def test_chaotic_statistics_agree_under_another_blas_kernel(tmp_path):
     """λ₁ of chaotic runs, reported over seeds with its standard error (a minute on two cores; CI
     compares every claim under both kernels after the tests)."""
-    here, there = _verify_under_two_kernels(["sompolinsky1988.chaos-at-gain-one"], tmp_path)
+    here, there = _verify_under_two_kernels(["folklore.chaos-at-gain-one"], tmp_path)
     assert compare_json(here, there) == []
 
 
