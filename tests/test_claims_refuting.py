@@ -76,7 +76,8 @@ def test_oseledets_undecided_when_no_run_converges(monkeypatch):
     monkeypatch.setattr(random_init, "OSELEDETS_SEEDS", range(8))  # 0 of 8 puts the interval below 1/2
     monkeypatch.setattr(random_init, "trained_models", lambda kind, episodes: [])
     monkeypatch.setattr(random_init, "_oseledets_random", lambda case: None)
-    monkeypatch.setattr(random_init, "_summary", lambda result: {"converged": False})
+    never = {"lambda_1": 0.1, "lags": 100, "settle_lag": None, "error_at_longest_lag": 0.5, "error_decay_exponent": 0.0}
+    monkeypatch.setattr(random_init, "_summary", lambda result: never | {"converged": False})
     verdict = _readings("oseledets1968.lambda1-rate")["typical"]
     assert verdict.verdict == "undecided" and "no run converged" in verdict.condition
 
