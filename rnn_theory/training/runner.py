@@ -28,9 +28,12 @@ from typing import NamedTuple
 from ..io import write_atomic
 from ..parallel import as_executor
 from .checkpoint import dumps, load_trained, save_trained
+from .init import bounds, initial_cell
 from .progress import Progress
 from .protocols import results_file
 from .stats import curve_quartiles, wilson
+from .tasks import TASKS
+from .trainer import train
 
 SWEEP, TABLE = "sweep", "table"
 
@@ -54,11 +57,9 @@ class Spec(NamedTuple):
 
 def train_one(protocol, spec):
     """Train the run ``spec`` of ``protocol``: (spec, TrainResult, CPU seconds it took)."""
-    from . import TASKS, initial_cell, train
-
     start = time.process_time()
     task = TASKS[protocol.task](spec.lag)
-    cell = initial_cell(spec.cell, protocol.hidden, task.input_size, spec.init, rng=spec.seed)
+    cell = initial_cell(spec.cell, protocol.hidden, task.input_size, spec.init, rng=spec.seed, length=task.length)
     result = train(
         task,
         cell,
@@ -74,6 +75,7 @@ def train_one(protocol, spec):
         progress=False,
         optimizer=protocol.optimizer,
         stop=protocol.stop,
+        bounds=bounds(spec.cell, spec.init, task.length),
     )
     result.log.update(model=spec.model, init=spec.init, phase=spec.phase)
     return spec, result, time.process_time() - start

@@ -12,13 +12,12 @@ called, so regenerated results (more seeds, more models) need no change of code.
 import json
 import os
 
+from .. import data
 from .protocols import PROTOCOLS, results_file
 
 
 def success_tables(folder=None):
     """{protocol name: {...}, "missing": [names]} from the results JSON files in ``folder``."""
-    from .. import data
-
     folder = data.FOLDER if folder is None else folder
     tables, missing = {}, []
     for name in PROTOCOLS:
