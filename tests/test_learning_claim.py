@@ -24,7 +24,7 @@ def _cell(successes, runs):
         "success_rate": successes / runs,
         "wilson95": [round(v, 4) for v in wilson(successes, runs)],
         "mean_test_correct": 0.25 + 0.75 * successes / runs,
-        "median_steps_to_success": None,
+        "median_sequences_to_success": None,
     }
 
 
@@ -50,10 +50,10 @@ def folder(tmp_path):
     for suffix in (".npz", ".json"):
         shutil.copy(os.path.join(data.FOLDER, RNN50 + suffix), tmp_path / (RNN50 + suffix))
     modern = _read(tmp_path, "success_vs_lag.json")
-    modern["config"]["seeds"] = 10
-    modern["config"]["models"] += [[name, key, "random"] for name, key in NEW]
-    for name, *_ in modern["config"]["models"]:
-        modern["table"][name] = {str(lag): _cell(10 if lag <= 20 else 3, 10) for lag in modern["config"]["lags"]}
+    modern["protocol"]["seeds"] = 10
+    modern["protocol"]["models"] += [[name, key, "random", 1.0] for name, key in NEW]
+    for name, *_ in modern["protocol"]["models"]:
+        modern["table"][name] = {str(lag): _cell(10 if lag <= 20 else 3, 10) for lag in modern["protocol"]["lags"]}
     modern["table"]["rnn"]["50"] = _cell(10, 10)
     modern["checkpoints"] = [RNN50 + ".npz"]
     _write(tmp_path, "success_vs_lag.json", modern)

@@ -24,14 +24,13 @@ The rules are written out for users in docs/claims.md.
 """
 
 import math
-import multiprocessing
-import os
-import signal
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from threadpoolctl import threadpool_limits
 
+from ..parallel import as_executor
+from ..parallel import process_pool as process_executor  # noqa: F401  (the claims' public name)
 from ._bibliography import BIBLIOGRAPHY, short_cite
 
 VERDICTS = ("holds", "holds-if", "refuted", "undecided")
@@ -191,36 +190,6 @@ class Context:
         return {setting: rows[k * len(seeds) : (k + 1) * len(seeds)] for k, setting in enumerate(settings)}
 
 
-def process_executor(workers):
-    """The default executor for sweeps: ``workers`` fresh processes with one BLAS thread each.
-
-    Fresh (spawned) single-threaded workers make every number independent of the machine's core
-    count and of which worker ran what: a multi-threaded GEMM splits its sums by thread, and a
-    forked worker inherits whatever thread state its parent had, both of which move the last bits."""
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = "1"  # read by the workers when they load NumPy
-    # Workers ignore SIGINT (a terminal's Ctrl-C reaches the whole group): the parent handles it.
-    return _Executor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=signal.signal,
-        initargs=(signal.SIGINT, signal.SIG_IGN),
-    )
-
-
-class _Executor(ProcessPoolExecutor):
-    """A process pool that, left by an exception (an interrupt), terminates its workers at once
-    instead of waiting for their tasks, and reaps them."""
-
-    def __exit__(self, kind, value, traceback):
-        if kind is None:
-            return super().__exit__(kind, value, traceback)
-        for process in list((self._processes or {}).values()):
-            process.terminate()
-        self.shutdown(wait=True, cancel_futures=True)
-        return False
-
-
 CLAIMS = {}
 ALIASES = {}  # old id -> id
 
@@ -263,7 +232,8 @@ def resolve(name):
 
 def verify(ids=None, *, quick=False, executor=None, progress=None):
     """Run the checks of the claims ``ids`` (ids or aliases; all by default, in registry order)
-    -> list of Result."""
+    -> list of Result. ``executor``: a ``concurrent.futures.Executor`` or a ``distributed.Client``."""
+    executor = as_executor(executor)
     ids = list(CLAIMS) if ids is None else [resolve(i) for i in ids]
     if executor is not None and len(ids) > 1:
         # Whole claims side by side (each runs its sweeps serially in its worker): most checks are
@@ -286,7 +256,7 @@ def verify(ids=None, *, quick=False, executor=None, progress=None):
 
 def _check(claim_id, quick, executor=None):
     """The readings of one claim's check (module level, so that a worker process can run it), on one
-    BLAS thread wherever it runs, as ``process_executor``'s workers: the same bits in the parent as
+    BLAS thread wherever it runs, as the workers of ``rnn_theory.parallel``: the same bits in the parent as
     in a worker, and no threads spinning on the small products of a check while a core is taken."""
     with threadpool_limits(1):
         return CLAIMS[claim_id].check(Context(quick=quick, executor=executor))

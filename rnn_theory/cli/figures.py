@@ -39,6 +39,12 @@ def add_arguments(parser):
         metavar="N",
         help="worker processes (default: one per core); the files do not depend on it",
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="build on the Dask cluster of this scheduler instead (default: $DASK_SCHEDULER_ADDRESS; "
+        "needs rnn-theory[cluster]); the files are the same bytes",
+    )
 
 
 def run(args):
@@ -98,12 +104,16 @@ def _generate_set(out, args):
 
 
 def _generate(out, args):
+    from ..parallel import ClusterUnavailable, executor_for, scheduler_address
     from ..plots import FIXED, UnknownFigure, generate
     from ..plots._errors import MissingData
 
     progress = _progress if sys.stderr.isatty() else None
     try:
-        return generate(out, args.only, jobs=args.jobs, progress=progress)
+        with executor_for(scheduler=scheduler_address(args.scheduler)) as executor:
+            return generate(out, args.only, jobs=args.jobs, progress=progress, executor=executor)
+    except ClusterUnavailable as error:
+        raise UsageError(f"rnn-theory figures: {error}") from None
     except UnknownFigure as error:  # raised before anything is written
         raise UsageError(
             f"rnn-theory figures: {error.args[0]}; the figures are {', '.join(FIXED)} and "

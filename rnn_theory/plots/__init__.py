@@ -6,17 +6,18 @@ is the command. One module per figure (``build() -> (Figure, caption)``), one sh
 (``_style``), deterministic saving (``_save``). Besides the fixed figures, each claim that
 ``rnn_theory.claims.verify`` refutes gets ``claim_<id, dots as underscores>`` (``claim_lag``).
 
-Figures are built in worker processes with single-threaded BLAS: the numbers then do not depend
-on the machine's thread count (a multi-threaded BLAS may sum in another order), and ``jobs``
-figures build at once without the threads of one starving the others.
+Figures are built in worker processes (``rnn_theory.parallel``: local processes or a Dask cluster)
+with single-threaded BLAS: the numbers then do not depend on the machine's thread count (a
+multi-threaded BLAS may sum in another order), and ``jobs`` figures build at once without the
+threads of one starving the others.
 """
 
+import contextlib
 import functools
 import importlib
-import multiprocessing
 import os
-import signal
 
+from ..parallel import as_executor, process_pool
 from . import claim_lag
 from ._data import data_text
 from ._errors import UnknownFigure
@@ -39,7 +40,6 @@ FIXED = {
     "singular_value_spread": "isometry",
     "hochreiter_bound_vs_lag": "hochreiter_bound",
 }
-_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def builders(only=None, pool=None):
@@ -61,16 +61,18 @@ def _build_fixed(name):
     return importlib.import_module(f"{__name__}.{FIXED[name]}").build()
 
 
-def generate(out, only=None, jobs=None, progress=None):
+def generate(out, only=None, jobs=None, progress=None, executor=None):
     """Build and write the figures into folder ``out``: all, the names in ``only``, or the
-    name -> builder dict that ``builders`` returned. ``jobs`` worker processes (default: one per
+    name -> builder dict that ``builders`` returned. On ``executor`` (a concurrent.futures.Executor
+    or a distributed.Client) when given, else on ``jobs`` local worker processes (default: one per
     core). Returns {name: [written paths]}; ``progress(name)`` is called as each figure is done."""
     from ..io._files import write_atomic  # noqa: PLC0415
 
     written = {}
-    with _workers(jobs) as pool:
+    pool = as_executor(executor)
+    with process_pool(jobs or os.cpu_count() or 1) if pool is None else contextlib.nullcontext(pool) as pool:
         figures = only if isinstance(only, dict) else builders(only, pool=pool)
-        rendered = pool.imap(_render, figures.values())
+        rendered = pool.map(_render, figures.values())
         for name, contents in zip(figures, rendered):
             os.makedirs(out, exist_ok=True)
             written[name] = [os.path.join(out, file) for file in output_files(name)]
@@ -86,23 +88,6 @@ def _render(build):
     with style():
         figure, caption = build()
         return [figure_bytes(figure, fmt) for fmt in FORMATS] + [data_text(figure), caption_text(caption)]
-
-
-def _workers(jobs):
-    """A pool of spawned processes whose BLAS runs on one thread (set before they import NumPy)."""
-    saved = {key: os.environ.get(key) for key in _BLAS_THREADS}
-    os.environ.update({key: "1" for key in _BLAS_THREADS})
-    try:
-        # Workers ignore SIGINT (Ctrl-C reaches the whole group); the parent's exit terminates them.
-        return multiprocessing.get_context("spawn").Pool(
-            jobs or os.cpu_count() or 1, signal.signal, (signal.SIGINT, signal.SIG_IGN)
-        )
-    finally:  # the children have their environment; this process keeps its own
-        for key, value in saved.items():
-            if value is None:
-                del os.environ[key]
-            else:
-                os.environ[key] = value
 
 
 __all__ = ["FIXED", "UnknownFigure", "builders", "generate", "output_files"]
