@@ -41,7 +41,7 @@ def add_arguments(parser):
         type=int,
         default=os.cpu_count() or 1,
         metavar="N",
-        help="processes for the claims run (default: one per core)",
+        help="processes for the cells' proofs, the theorems and the claims run (default: one per core)",
     )
 
 
@@ -67,21 +67,45 @@ def _claims_pages(workers):
 
 def _markdown_pages(args, out):
     """File name -> text of proofs/: the cells' pages, claims.md (unless --no-claims), the index."""
-    from ..cells import CELLS
     from ..symbolic import documents
 
-    pages = {}
-    for key in CELLS:
-        _progress(f"proofs: {key}")
-        pages.update(documents.cell_pages([key]))
+    pages, theorems = _symbolic(args.workers)
     if not args.no_claims:
         pages.update(_claims_pages(args.workers))
-    _progress("proofs: theorems")
     pages["README.md"] = documents.index_page(
         {name: text for name, text in pages.items() if name != "claims.md" and "/" not in name},
         has_claims="claims.md" in pages or (out / "claims.md").is_file(),
+        theorems=theorems,
     )
     return pages
+
+
+def _symbolic(workers):
+    """(every cell's page, every theorem's Results), on ``workers`` processes (this one for 0 or 1).
+    Each page and theorem stands alone, so where it is computed does not change a character."""
+    from ..cells import CELLS
+    from ..symbolic import documents
+    from ..symbolic.theorems import THEOREMS
+
+    if workers <= 1:
+        pages = {}
+        for key in CELLS:
+            _progress(f"proofs: {key}")
+            pages[f"{key}.md"] = documents.cell_page(key)
+        _progress("proofs: theorems")
+        return pages, documents.theorem_results()
+    from ..claims import process_executor
+
+    _progress(f"proofs: the cells and theorems on {workers} processes")
+    with process_executor(workers) as executor:
+        # The costliest cells (the xLSTM pair) come last in CELLS: started first, they keep every
+        # process busy to the end.
+        cells = {key: executor.submit(documents.cell_page, key) for key in reversed(CELLS)}
+        theorems = {name: executor.submit(documents.theorem_results, [name]) for name in THEOREMS}
+        return (
+            {f"{key}.md": cells[key].result() for key in CELLS},
+            {name: future.result()[name] for name, future in theorems.items()},
+        )
 
 
 def _latex_pages():
