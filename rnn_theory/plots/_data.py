@@ -57,8 +57,20 @@ def figure_data(figure):
 
 
 def data_text(figure):
-    """``figure_data`` as the text of NAME.json: one line per line or collection, keys in order."""
-    return json.dumps(figure_data(figure), ensure_ascii=False, indent=1) + "\n"
+    """``figure_data`` as the text of NAME.json: objects indented, each array of numbers on one line
+    (a line's x or y, a collection's vertices), so that a diff points at the series that moved."""
+    return _dump(figure_data(figure), 0) + "\n"
+
+
+def _dump(value, depth):
+    if isinstance(value, dict):
+        inner = " " * (depth + 1)
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + " " * depth + "}" if items else "{}"
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        inner = " " * (depth + 1)
+        return "[\n" + ",\n".join(inner + _dump(v, depth + 1) for v in value) + "\n" + " " * depth + "]"
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def _axes(axes):
@@ -86,6 +98,8 @@ def _line(line):
 
 def _collection(collection):
     entry = {"kind": type(collection).__name__, "label": _label(collection)}
+    if hasattr(collection, "get_coordinates"):  # a QuadMesh: its grid and values, not one path per cell
+        return entry | _mesh(collection.get_coordinates(), collection.get_array())
     offsets = collection.get_offsets()
     if len(offsets) and collection.get_offset_transform() is not None:
         entry["offsets"] = _numbers(offsets)
@@ -94,6 +108,23 @@ def _collection(collection):
     if values is not None:
         entry["values"] = _numbers(values)
     return entry
+
+
+def _mesh(coordinates, values, most=64):
+    """A mesh's corner coordinates and values on a regular subgrid of at most ``most`` × ``most``
+    points (every ``every``-th row and column, the last included): a 401 × 401 loss surface would
+    otherwise fill megabytes with what its generating code states in a line."""
+    values = np.ma.filled(np.ma.asarray(values, dtype=float), np.nan)
+    grid = values.reshape(coordinates.shape[0] - 1, coordinates.shape[1] - 1) if values.ndim == 1 else values
+    every = max(1, -(-max(grid.shape) // most))
+    rows, cols = (np.unique(np.r_[np.arange(0, size, every), size - 1]) for size in grid.shape)
+    corners = coordinates[[0, 0, -1, -1], [0, -1, 0, -1]]
+    return {
+        "shape": list(grid.shape),
+        "corners": _numbers(corners),
+        "every": every,
+        "values": _numbers(grid[np.ix_(rows, cols)]),
+    }
 
 
 def _label(artist):
