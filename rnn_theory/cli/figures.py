@@ -20,7 +20,15 @@ _SUFFIXES = (".pdf", ".svg", ".png", ".txt")
 
 
 def add_arguments(parser):
-    parser.add_argument("--out", default="figures", metavar="DIR", help="output folder (default: ./figures)")
+    parser.add_argument(
+        "--out", metavar="DIR", help="output folder (default: ./figures; with --style slides, ./figures-slides)"
+    )
+    parser.add_argument(
+        "--style",
+        choices=("print", "slides"),
+        default="print",
+        help="print: journal column sizes (default); slides: the same figures at 16:9, 13.33 x 7.5 in, large text",
+    )
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these figures (e.g. grad_norm_vs_lag_rnn)")
     parser.add_argument(
         "--check",
@@ -39,6 +47,8 @@ def add_arguments(parser):
 def run(args):
     if args.jobs < 1:
         raise UsageError(f"rnn-theory figures: --jobs must be >= 1, got {args.jobs}")
+    if args.out is None:  # slides never land among the committed print figures by default
+        args.out = "figures-slides" if args.style == "slides" else "figures"
     if not args.check:
         written = _generate_set(args.out, args)
         _record_versions(args.out, written)
@@ -90,7 +100,7 @@ def _generate(out, args):
 
     progress = _progress if sys.stderr.isatty() else None
     try:
-        return generate(out, args.only, jobs=args.jobs, progress=progress)
+        return generate(out, args.only, jobs=args.jobs, progress=progress, look=args.style)
     except UnknownFigure as error:  # raised before anything is written
         raise UsageError(
             f"rnn-theory figures: {error.args[0]}; the figures are {', '.join(FIXED)} and "

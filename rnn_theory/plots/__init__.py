@@ -20,7 +20,7 @@ import signal
 from . import claim_lag
 from ._errors import UnknownFigure
 from ._save import FORMATS, caption_text, figure_bytes, output_files
-from ._style import style
+from ._style import STYLES, for_slides, style
 
 # Figure name -> the module that builds it, in the order they are generated and listed.
 FIXED = {
@@ -60,16 +60,20 @@ def _build_fixed(name):
     return importlib.import_module(f"{__name__}.{FIXED[name]}").build()
 
 
-def generate(out, only=None, jobs=None, progress=None):
+def generate(out, only=None, jobs=None, progress=None, look="print"):
     """Build and write the figures into folder ``out``: all, the names in ``only``, or the
     name -> builder dict that ``builders`` returned. ``jobs`` worker processes (default: one per
-    core). Returns {name: [written paths]}; ``progress(name)`` is called as each figure is done."""
+    core). ``look``: "print" (journal sizes) or "slides" (16:9, large text; the same figures
+    re-laid, ``_style.for_slides``). Returns {name: [written paths]}; ``progress(name)`` is called
+    as each figure is done."""
+    if look not in STYLES:
+        raise ValueError(f"look must be one of {', '.join(STYLES)}, got {look!r}")
     from ..io._files import write_atomic  # noqa: PLC0415
 
     written = {}
     with _workers(jobs) as pool:
         figures = only if isinstance(only, dict) else builders(only, pool=pool)
-        rendered = pool.imap(_render, figures.values())
+        rendered = pool.imap(functools.partial(_render, look=look), figures.values())
         for name, contents in zip(figures, rendered):
             os.makedirs(out, exist_ok=True)
             written[name] = [os.path.join(out, file) for file in output_files(name)]
@@ -80,10 +84,12 @@ def generate(out, only=None, jobs=None, progress=None):
     return written
 
 
-def _render(build):
+def _render(build, look="print"):
     """In a worker: build one figure and render it, [pdf, svg, png bytes, caption text]."""
-    with style():
+    with style(look):
         figure, caption = build()
+        if look == "slides":
+            for_slides(figure)
         return [figure_bytes(figure, fmt) for fmt in FORMATS] + [caption_text(caption)]
 
 
@@ -104,4 +110,4 @@ def _workers(jobs):
                 os.environ[key] = value
 
 
-__all__ = ["FIXED", "UnknownFigure", "builders", "generate", "output_files"]
+__all__ = ["FIXED", "STYLES", "UnknownFigure", "builders", "generate", "output_files"]
