@@ -15,6 +15,7 @@ import difflib
 import os
 import re
 import subprocess
+import textwrap
 
 from .data import FOLDER
 
@@ -165,7 +166,13 @@ def _text(result, run):
         f"Computed by {_version()}, {run}, claim {claim.id}; full evidence: "
         f"rnn-theory verify --only {claim.id} --json FILE."
     )
-    return "\n".join(lines) + "\n"
+    return "".join(_wrap(line) + "\n" for line in lines)
+
+
+def _wrap(line, width=100):
+    """One paragraph of the text citation, wrapped; a reading's lines hang under its dash."""
+    indent = "  " if line.startswith("- ") else ""
+    return textwrap.fill(line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
 
 
 def _latex(result, run):
@@ -201,7 +208,7 @@ def source_entry(bibkey):
 
 def _key_numbers(reading):
     """The first numbers of a reading's evidence, shallowest first (a counterexample's lag and norm
-    first), e.g. 'cases = 9; max_excess = 1.066e-14'; proofs counted, not listed."""
+    first), e.g. 'cases = 9; max_excess / tanh = 1.066e-14'; proofs counted, not listed."""
     from .claims._registry import _rounded
     from .claims.report import _readable
 
@@ -220,7 +227,7 @@ def _key_numbers(reading):
             f"counterexample: {example['kind']}, lag {example['lag']}, ln‖∂s_T/∂s_(T−τ)‖₂ = {example['log_norm']:.4g}"
             + (", generic" if example["generic"] else ", not generic")
         )
-    parts += [f"{path.replace(chr(0), '.')} = {_readable(value)}" for path, value in numbers[:_KEY_NUMBERS]]
+    parts += [f"{path.replace(chr(0), ' / ')} = {_readable(value)}" for path, value in numbers[:_KEY_NUMBERS]]
     return "; ".join(parts)
 
 
