@@ -16,8 +16,12 @@ import os
 import re
 import subprocess
 import textwrap
+from typing import TYPE_CHECKING
 
 from .data import FOLDER
+
+if TYPE_CHECKING:
+    from .claims import Result
 
 FORMATS = ("text", "bibtex", "latex")
 CFF_PATH = os.path.join(FOLDER, "CITATION.cff")
@@ -26,7 +30,7 @@ _KEY_NUMBERS = 4  # evidence numbers quoted per reading; the full evidence is in
 _LATEX_SPECIAL = {c: "\\" + c for c in "&%$#_{}"} | {"~": r"\textasciitilde{}", "^": r"\^{}", "\\": r"\textbackslash{}"}
 
 
-def cite(claim_id: str, format: str = "text", *, quick: bool = True, result=None) -> str:
+def cite(claim_id: str, format: str = "text", *, quick: bool = True, result: "Result | None" = None) -> str:
     """The citation of claim ``claim_id`` (an id or an old alias) in ``format`` (text, bibtex, latex).
 
     The verdicts are computed now by the claim's check (``quick``: its quick run), or taken from
