@@ -5,6 +5,8 @@ every regeneration (``rnn_theory.plots``). ``--check`` regenerates into a tempor
 compares bytes: exit 1, naming each file, when one differs, is missing, or (without ``--only``) is
 a figure file the command no longer produces, e.g. of a claim that is no longer refuted; when the
 stale files were made with another matplotlib or FreeType (``VERSIONS.json``), it says so.
+``--style slides`` writes the same figures re-laid at 16:9 for a projector (``plots._style.for_slides``),
+into ./figures-slides unless ``--out`` names a folder.
 """
 
 import os
