@@ -74,7 +74,11 @@ def test_the_package_entry_is_built_from_citation_cff():
 
 
 def test_the_commit_is_named_only_in_a_checkout(tmp_path, monkeypatch):
-    if (ROOT / ".git").exists() and subprocess.run(["git", "--version"], capture_output=True).returncode == 0:
+    # Run from a checkout (not from an installed copy, as CI's tests are): the checkout's commit.
+    if (
+        Path(citation._ROOT, ".git").exists()
+        and subprocess.run(["git", "--version"], capture_output=True).returncode == 0
+    ):
         assert re.fullmatch(r"[0-9a-f]{12}(-dirty)?", citation._commit())
     monkeypatch.setattr(citation, "_ROOT", str(tmp_path))  # an installed package: no .git beside it
     assert citation._commit() is None
