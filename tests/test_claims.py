@@ -320,3 +320,19 @@ def test_verify_rejects_bad_usage(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(line.startswith("rnn-theory verify:") for line in err)
     assert "folklore.conveyor-belt-gradient" in err[0]  # the unknown id lists the valid ones
+
+
+def test_every_claim_id_and_alias_is_citable_with_its_computed_verdicts(quick_results):
+    import rnn_theory as rt
+
+    for name in [*claims.CLAIMS, *claims.ALIASES]:
+        result = quick_results[claims.resolve(name)]
+        text = rt.cite(name, "text", result=result)
+        assert max(map(len, text.splitlines())) <= 100 or " " not in max(text.splitlines(), key=len), name
+        text = " ".join(text.split())  # the paragraphs unwrapped
+        assert f"Verdict: {result.found.verdict}, the " in text, name
+        for reading_name, reading in result.readings.items():
+            assert f"- {reading_name.replace('_', '-')}: {reading.verdict}" in text, (name, reading_name)
+            assert not reading.condition or " ".join(reading.condition.split()) in text, name
+        latex = rt.cite(name, "latex", result=result)
+        assert f"\\cite{{{result.claim.source.bibkey}}}" in latex and "\\cite{rnntheory-" in latex, name

@@ -8,6 +8,8 @@ byte for byte where the environment's fingerprint equals the one recorded in ``V
 Exit 1, naming each file, when one differs, is missing, or (without ``--only``) is a figure file the
 command no longer produces, e.g. of a claim that is no longer refuted. It says which comparison it
 made for which figures, and why.
+``--style slides`` writes the same figures re-laid at 16:9 for a projector (``plots._style.for_slides``),
+into ./figures-slides unless ``--out`` names a folder.
 """
 
 import json
@@ -24,7 +26,15 @@ _SUFFIXES = (".pdf", ".svg", ".png", ".json", ".txt")
 
 
 def add_arguments(parser):
-    parser.add_argument("--out", default="figures", metavar="DIR", help="output folder (default: ./figures)")
+    parser.add_argument(
+        "--out", metavar="DIR", help="output folder (default: ./figures; with --style slides, ./figures-slides)"
+    )
+    parser.add_argument(
+        "--style",
+        choices=("print", "slides"),
+        default="print",
+        help="print: journal column sizes (default); slides: the same figures at 16:9, 13.33 x 7.5 in, large text",
+    )
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these figures (e.g. grad_norm_vs_lag_rnn)")
     parser.add_argument(
         "--check",
@@ -50,6 +60,8 @@ def add_arguments(parser):
 def run(args):
     if args.jobs < 1:
         raise UsageError(f"rnn-theory figures: --jobs must be >= 1, got {args.jobs}")
+    if args.out is None:  # slides never land among the committed print figures by default
+        args.out = "figures-slides" if args.style == "slides" else "figures"
     if not args.check:
         written = _generate_set(args.out, args)
         _record_versions(args.out, written)
@@ -111,7 +123,7 @@ def _generate(out, args):
     progress = _progress if sys.stderr.isatty() else None
     try:
         with executor_for(scheduler=scheduler_address(args.scheduler)) as executor:
-            return generate(out, args.only, jobs=args.jobs, progress=progress, executor=executor)
+            return generate(out, args.only, jobs=args.jobs, progress=progress, executor=executor, look=args.style)
     except ClusterUnavailable as error:
         raise UsageError(f"rnn-theory figures: {error}") from None
     except UnknownFigure as error:  # raised before anything is written

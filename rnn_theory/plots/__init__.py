@@ -22,7 +22,7 @@ from . import claim_lag
 from ._data import data_text
 from ._errors import UnknownFigure
 from ._save import FORMATS, caption_text, figure_bytes, output_files
-from ._style import style
+from ._style import STYLES, for_slides, style
 
 # Figure name -> the module that builds it, in the order they are generated and listed.
 FIXED = {
@@ -61,18 +61,22 @@ def _build_fixed(name):
     return importlib.import_module(f"{__name__}.{FIXED[name]}").build()
 
 
-def generate(out, only=None, jobs=None, progress=None, executor=None):
+def generate(out, only=None, jobs=None, progress=None, executor=None, look="print"):
     """Build and write the figures into folder ``out``: all, the names in ``only``, or the
     name -> builder dict that ``builders`` returned. On ``executor`` (a concurrent.futures.Executor
     or a distributed.Client) when given, else on ``jobs`` local worker processes (default: one per
-    core). Returns {name: [written paths]}; ``progress(name)`` is called as each figure is done."""
+    core). ``look``: "print" (journal sizes) or "slides" (16:9, large text; the same figures
+    re-laid, ``_style.for_slides``). Returns {name: [written paths]}; ``progress(name)`` is called
+    as each figure is done."""
+    if look not in STYLES:
+        raise ValueError(f"look must be one of {', '.join(STYLES)}, got {look!r}")
     from ..io._files import write_atomic  # noqa: PLC0415
 
     written = {}
     pool = as_executor(executor)
     with process_pool(jobs or os.cpu_count() or 1) if pool is None else contextlib.nullcontext(pool) as pool:
         figures = only if isinstance(only, dict) else builders(only, pool=pool)
-        rendered = pool.map(_render, figures.values())
+        rendered = pool.map(functools.partial(_render, look=look), figures.values())
         for name, contents in zip(figures, rendered):
             os.makedirs(out, exist_ok=True)
             written[name] = [os.path.join(out, file) for file in output_files(name)]
@@ -83,11 +87,13 @@ def generate(out, only=None, jobs=None, progress=None, executor=None):
     return written
 
 
-def _render(build):
+def _render(build, look="print"):
     """In a worker: build one figure and render it, [pdf, svg, png bytes, plotted numbers, caption text]."""
-    with style():
+    with style(look):
         figure, caption = build()
+        if look == "slides":
+            for_slides(figure)
         return [figure_bytes(figure, fmt) for fmt in FORMATS] + [data_text(figure), caption_text(caption)]
 
 
-__all__ = ["FIXED", "UnknownFigure", "builders", "generate", "output_files"]
+__all__ = ["FIXED", "STYLES", "UnknownFigure", "builders", "generate", "output_files"]
