@@ -39,6 +39,7 @@ OLD_IDS = {
     "goodfellow2016.jacobian-radius-below-one",
     "goodfellow2016.self-loop-gradient-path",
     "goodfellow2016.forget-bias-one",
+    "folklore.forget-bias-one",
     "olah2015.conveyor-belt",
     "olah2015.default-behavior",
     "sompolinsky1988.chaos-at-gain-one",

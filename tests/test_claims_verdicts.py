@@ -210,13 +210,13 @@ def test_the_forget_bias_is_refuted_or_undecided_by_the_seeds(monkeypatch):
     _stub(monkeypatch, gates_modern)
     monkeypatch.setattr(gates_modern, "trained_models", lambda kind, episodes: [])
     monkeypatch.setattr(gates_modern, "_memory_case", lambda case: [(2.0, 1.0), (1.0, 0.0)])
-    assert _verdict("folklore.forget-bias-one").verdict == "refuted"
+    assert _verdict("jozefowicz2015.forget-bias-one").verdict == "refuted"
     monkeypatch.setattr(
         gates_modern,
         "_memory_case",
         lambda case: [(1.0, 0.0), (2.0, 1.0)] if _half(case[0]) else [(2.0, 1.0), (1.0, 0.0)],
     )
-    assert _verdict("folklore.forget-bias-one").verdict == "undecided"
+    assert _verdict("jozefowicz2015.forget-bias-one").verdict == "undecided"
 
 
 def test_the_peephole_path_holds_when_the_carousel_is_f(monkeypatch):

@@ -62,7 +62,7 @@ ORDER = (
     "hochreiter1997.sigmoid-weight-bound",
     "hochreiter1997.cec",
     "folklore.chaos-at-gain-one",
-    "folklore.forget-bias-one",
+    "jozefowicz2015.forget-bias-one",
     "rnn-theory.peephole-cell-path",
     "feng2024.diagonal-jacobian",
     "orvieto2023.exact-decay",
