@@ -59,10 +59,10 @@ def _shorter_memory(cell, xs, s0, _log_norm):
         "or 2. By doing so, the forget gate will be initialized to a value that is close to 1, enabling gradient flow.",
         "section on the LSTM, paragraph on the forget gate bias b_f",
         "quote",
-        "read in two verbatim copies of the passage (the section number was not verified); the authors add \"This "
-        "idea was present in Gers et al. (2000), but we reemphasize it\": the initialisation is credited there to Gers "
+        'read in two verbatim copies of the passage (the section number was not verified); the authors add "This '
+        'idea was present in Gers et al. (2000), but we reemphasize it": the initialisation is credited there to Gers '
         "et al. 2000, whose text was not read here, and the vanishing factor per step is these authors' reasoning. "
-        "\"this initialization\" is small random weights with b_f = 0; the check uses gain-1 random weights, and "
+        '"this initialization" is small random weights with b_f = 0; the check uses gain-1 random weights, and '
         "compares b_f = 0 with b_f = 1 on the same weights",
     ),
     asks="typical",
