@@ -51,6 +51,7 @@ ORDER = (
     "folklore.rho-above-one-explodes",
     "folklore.jacobian-radius-below-one",
     "goodfellow2016.ten-to-twenty-steps",
+    "folklore.ten-to-twenty-steps-any-optimiser",
     "goodfellow2016.forget-gate-self-loop",
     "folklore.forget-gate-product",
     "folklore.conveyor-belt-gradient",
