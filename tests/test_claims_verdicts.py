@@ -86,12 +86,12 @@ def test_the_settings_rule_decides_conveyor_belt_and_default_behaviour_alike(mon
         )
         found = {
             claim_id: _verdict(claim_id)
-            for claim_id in ("folklore.conveyor-belt-gradient", "folklore.remembering-is-default")
+            for claim_id in ("folklore.conveyor-belt-gradient", "rnn-theory.remembering-is-default")
         }
         expected = "refuted" if holding == (3.0,) else "holds-if"
         assert {v.verdict for v in found.values()} == {expected}, holding
     assert claims.CLAIMS["folklore.conveyor-belt-gradient"].recorded == "refuted"
-    assert claims.CLAIMS["folklore.remembering-is-default"].recorded == "refuted"
+    assert claims.CLAIMS["rnn-theory.remembering-is-default"].recorded == "refuted"
 
 
 def test_the_settings_rule_in_all_its_cases():
@@ -305,9 +305,9 @@ def test_an_irnn_disagreement_is_raised(monkeypatch):
 def test_default_behaviour_holds_or_stays_open(monkeypatch):
     monkeypatch.setattr(memory, "trained_models", lambda kind, episodes: [])
     monkeypatch.setattr(memory, "_median_time", lambda case: 20.0)
-    assert _verdict("folklore.remembering-is-default").verdict == "holds"
+    assert _verdict("rnn-theory.remembering-is-default").verdict == "holds"
     monkeypatch.setattr(memory, "_median_time", lambda case: 20.0 if _half(case[1]) else 2.0)
-    assert _verdict("folklore.remembering-is-default").verdict == "undecided"
+    assert _verdict("rnn-theory.remembering-is-default").verdict == "undecided"
 
 
 def test_chrono_undecided_when_half_the_seeds_pass(monkeypatch):

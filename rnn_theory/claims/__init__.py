@@ -77,7 +77,7 @@ ORDER = (
     "rnn-theory.orthogonal-tanh-decay",
     "le2015.irnn",
     "oseledets1968.lambda1-rate",
-    "folklore.remembering-is-default",
+    "rnn-theory.remembering-is-default",
     "tallec2018.chrono",
     "gers2000.state-grows",
     "orvieto2023.exp-parametrisation",

@@ -55,8 +55,8 @@ DEFAULT_BIASES = STANDARD_FORGET_BIASES  # the claim is about the standard initi
 
 
 @claim(
-    id="folklore.remembering-is-default",
-    aliases=("olah2015.default-behavior",),
+    id="rnn-theory.remembering-is-default",
+    aliases=("folklore.remembering-is-default", "olah2015.default-behavior"),
     statement=f"at the standard initialisations (forget bias 0 or 1) the LSTM remembers for long periods by default: "
     f"the median unit's forgetting time 1/(1 − f) is at least {LONG:g} steps",
     source=Source(
