@@ -253,8 +253,10 @@ def _orthogonal_tanh(scale):
     "learned) keeps the linear RNN's gradient norm: ‖∂h_T/∂h_{T−τ}‖₂ = ‖W^τ‖₂ = 1 at every lag",
     source=Source(
         "arjovsky2016",
-        "To circumvent this problem, we propose a new architecture that learns a unitary weight matrix, with "
-        "eigenvalues of absolute value exactly 1.",
+        "When the eigenvalues of the hidden to hidden weight matrix deviate from absolute value 1, optimization "
+        "becomes difficult due to the well studied issue of vanishing and exploding gradients, especially when trying "
+        "to learn long-term dependencies. To circumvent this problem, we propose a new architecture that learns a "
+        "unitary weight matrix, with eigenvalues of absolute value exactly 1.",
         "abstract",
         note="the abstract speaks of the eigenvalues of a learned unitary matrix; a real orthogonal W is unitary, and "
         "for it (a normal matrix) the norm of every power equals the largest |eigenvalue|^τ = 1: checked on the "
@@ -331,11 +333,13 @@ def _irnn_case(seed):
     "at least one unit has stayed active, and not at all after",
     source=Source(
         "le2015",
-        "Key to our solution is the use of the identity matrix or its scaled version to initialize the recurrent "
-        "weight matrix.",
-        "abstract",
-        note="the abstract gives the initialisation; the passage of the gradient through it is derived "
-        "(J_t = diag(1[a_t > 0])) and measured",
+        "The identity initialization has the very desirable property that when the error derivatives for the hidden "
+        "units are backpropagated through time they remain constant provided no extra error-derivatives are added.",
+        "the section on the initialisation, after the IRNN is defined",
+        note="read in a verbatim copy of the passage (its section number was not verified); the abstract: "
+        '"Key to our solution is the use of the identity matrix or its scaled version to initialize the recurrent '
+        'weight matrix." The derivatives stay constant through a ReLU unit only while it is active '
+        "(J_t = diag(1[a_t > 0])): the statement says so, and the check measures it",
     ),
     asks="worst_case",
     method=f"IRNN, n = 64, U ~ N(0, 1/m), b = 0, on one adding-problem sequence (lag {IRNN_LAG}) per seed, "
