@@ -397,8 +397,9 @@ def _accumulates(fractions):
 
 @claim(
     id="can2020.slow-modes",
-    statement="the GRU update gate and the LSTM forget gate accumulate slow modes: biasing them toward keeping the "
-    f"state moves the step Jacobian's eigenvalues toward |λ| = 1 (time constants beyond {LONG:g} steps)",
+    statement="the GRU update gate and the LSTM forget gate can lead to an accumulation of slow modes: biasing them "
+    f"toward keeping the state moves the step Jacobian's eigenvalues toward |λ| = 1 (time constants beyond {LONG:g} "
+    "steps)",
     source=Source(
         "can2020",
         "We show that the update gate in the GRU and the forget gate in the LSTM can lead to an accumulation of slow "
