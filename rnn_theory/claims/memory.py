@@ -218,15 +218,16 @@ def _grows_despite_forget_gate(cell, xs, s0, _log_norm):
 
 @claim(
     id="gers2000.state-grows",
-    statement="on a continual input stream the cell state of the LSTM without forget gate grows without bound, while "
-    "with a forget gate it stays bounded",
+    statement="on a continual input stream, without resets, the cell state of the LSTM without forget gate may grow "
+    "indefinitely (here: it drifts on random cells), while with a forget gate it stays bounded",
     source=Source(
         "gers2000",
-        None,
-        "§2 (the standard LSTM's internal state on continual input streams)",
-        "derived",
-        "the paper's text was not read, so nothing is quoted; without f, c_t = c_{t−1} + i_t⊙g_t sums its increments, "
-        "which drift when their mean is not 0",
+        "Without resets, the state may grow indefinitely and eventually cause the network to break down.",
+        "abstract",
+        "quote",
+        'the abstract says "may": the check asks whether it typically does on random cells, where without f '
+        "c_t = c_{t−1} + i_t⊙g_t sums its increments, which drift when their mean is not 0. The forget-gate side "
+        "is the package's check at initialisation; the paper's forget gate learns to reset the state",
     ),
     asks="typical",
     method=f"random cells (n = {N}, m = {M}, gain 1) on {GERS_STEPS} steps of inputs N(0, 1), {len(SEEDS)} seeds per "
