@@ -379,14 +379,16 @@ def test_the_rglru_scale_holds_or_is_refuted_in_each_reading(monkeypatch):
     assert readings["worst_case"].verdict == "holds" and readings["typical"].verdict == "refuted"
 
 
-def test_indrnn_bounds_hold_or_stay_open(monkeypatch):
-    monkeypatch.setattr(indrnn, "_regulated_case", lambda seed: (np.ones(16), np.ones(16, bool), np.ones(16)))
-    readings = _readings("rnn-theory.indrnn-regulated-bounds")
-    assert readings["worst_case"].verdict == "holds" and readings["typical"].verdict == "holds"
-    _stub(monkeypatch, indrnn)
-    half = lambda seed: (np.full(16, 1.0 if _half(seed) else 0.0), np.ones(16, bool), np.ones(16))  # noqa: E731
-    monkeypatch.setattr(indrnn, "_regulated_case", half)
-    assert _verdict("rnn-theory.indrnn-regulated-bounds", "typical").verdict == "undecided"
+def test_indrnn_bounds_hold_and_an_active_unit_off_u_pow_tau_is_raised(monkeypatch):
+    assert _verdict("rnn-theory.indrnn-regulated-bounds").verdict == "holds"
+    off = lambda seed: (np.full(16, 0.4), np.ones(16, bool), np.full(16, 0.4))  # noqa: E731  below ε though active
+    monkeypatch.setattr(indrnn, "_regulated_case", off)
+    with pytest.raises(RuntimeError, match="not a counterexample"):
+        _readings("rnn-theory.indrnn-regulated-bounds")
+    above = lambda seed: (np.full(16, 3.0), np.zeros(16, bool), np.ones(16))  # noqa: E731  above γ
+    monkeypatch.setattr(indrnn, "_regulated_case", above)
+    with pytest.raises(RuntimeError, match="not a counterexample"):
+        _readings("rnn-theory.indrnn-regulated-bounds")
 
 
 def test_sufficient_vanishing_refuted_when_the_bound_is_too_small(monkeypatch):
