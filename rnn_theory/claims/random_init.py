@@ -175,7 +175,7 @@ def _orthogonal_narrower(cell, xs, s0, _log_norm, gaussian):
         "Intriguingly, we find that ReLU networks are incapable of dynamical isometry. On the other hand, sigmoidal "
         "networks can achieve isometry, but only with orthogonal weight initialization.",
         "Abstract",
-        "paraphrase",
+        "derived",
         "said of deep feed-forward networks; the package transfers it to the driven tanh RNN at χ = 1 (its weights "
         "shared across steps), a reading filed under an id that names no work",
     ),
