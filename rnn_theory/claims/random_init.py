@@ -288,12 +288,14 @@ def orthogonal_norm(ctx):
     statement="with tanh, an orthogonal W no longer keeps the gradient norm: φ' < 1 makes ‖∂h_T/∂h_{T−τ}‖₂ decay at "
     "the mean-field rate ½·ln χ < 0",
     source=Source(
-        "arjovsky2016",
-        None,
-        "the unitary recurrence of its abstract, here followed by tanh",
-        "derived",
-        "the package's question of the unitary (orthogonal) recurrence once a saturating nonlinearity follows it, "
-        "answered by the mean field (chen2018.meanfield-rate); filed under an id that names no work",
+        "orhan2020",
+        "Orthogonal transformations no longer preserve distances and norms in the presence of a non-linearity, "
+        "suggesting that alternative transformations might be better suited to non-linear networks.",
+        "§1",
+        "paraphrase",
+        "taught by Orhan & Pitkow of the orthogonal recurrences of Le et al. 2015 and Arjovsky et al. 2016; the "
+        "decay at the mean-field rate ½·ln χ is the package's answer (chen2018.meanfield-rate), filed under an id "
+        "that names no work",
     ),
     asks="worst_case",
     method=f"W = Q Haar-orthogonal, U ~ N(0, 1/m), x ~ N(0, s²), s ∈ {{{', '.join(f'{s:g}' for s in ORTHO_SCALES)}}}, "
