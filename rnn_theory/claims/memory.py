@@ -145,7 +145,7 @@ def _chrono_ok(rule, predicted, measured):
         "tallec2018",
         "To obtain a time range around T for unit i, we must both ensure that f_t^i lies around 1 − 1/T, and that i_t "
         "lies around 1/T.",
-        "§2, two sentences before eq. (16)",
+        "end of §2, the sentence before the one that introduces eq. (16)",
         note="eq. (16) itself, b_f ∼ log(𝒰([1, T_max − 1])), b_i = −b_f, is displayed math and is given in the "
         "statement; checked at initialisation, where the paper makes its prescription; its learning experiments are "
         "not repeated; the forget bias 1 is measured beside it for comparison only (the paper makes no claim of it)",
