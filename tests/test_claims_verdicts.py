@@ -421,6 +421,7 @@ def test_the_mean_field_rate_conditional_where_only_some_settings_agree(monkeypa
             "input_scale": setting[1],
             "predicted": 0.0,
             "measured": 0.0,
+            "slopes": [rows[setting[0]]["error"]] * 5,  # the five seeds' slopes, all at the stated error
             **rows[setting[0]],
         },
     )
@@ -441,6 +442,7 @@ def test_lambda1_rate_conditional_when_few_runs_converge(monkeypatch):
     monkeypatch.setattr(random_init, "OSELEDETS_SEEDS", range(8))
     monkeypatch.setattr(random_init, "trained_models", lambda kind, episodes: [])
     monkeypatch.setattr(random_init, "_oseledets_random", lambda case: case[1])
-    monkeypatch.setattr(random_init, "_summary", lambda seed: {"converged": seed == 0})
+    never = {"lambda_1": 0.1, "lags": 100, "settle_lag": None, "error_at_longest_lag": 0.5, "error_decay_exponent": 0.0}
+    monkeypatch.setattr(random_init, "_summary", lambda seed: never | {"converged": seed == 0})
     verdict = _verdict("oseledets1968.lambda1-rate")
     assert verdict.verdict == "holds-if" and "random g = 1.5, seed 0" in verdict.condition
