@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..flow import gradient_norms, lyapunov_spectrum, trajectory_statistics
-from ._network import as_network, layer_inputs
+from ..io import read_network
+from ._network import layer_inputs
 from ._progress import expected_work, progress
 from ._report import Analysis
 from ._stack import stack_curves, stack_lyapunov
@@ -44,7 +45,7 @@ def analyze(
     *,
     steps: int | None = None,
     seed: int | None = None,
-    layer: int | None = None,
+    layer: int | str | None = None,
     layers: str | None = None,
     direction: int | None = None,
     format: str | None = None,
@@ -62,8 +63,8 @@ def analyze(
     .keras/.h5 file); a live ``torch.nn.RNN/LSTM/GRU``, ``*Cell`` or a Module containing one (``prefix``
     picks it when there are several); a Keras LSTM/GRU/SimpleRNN layer, Bidirectional or model.
     inputs: the model's inputs, (T, m) or a batch (B, T, m); None: N(0, 1) draws of ``steps`` (100)
-    rows with ``seed`` (0). layer, direction: one layer of a stack and, if bidirectional, its
-    direction (1 runs over reversed time); layer k > 0 reads the outputs of the layers below it.
+    rows with ``seed`` (0). layer, direction: one layer of a stack (its index, or its name where
+    the model names its layers) and, if bidirectional, its direction (1 runs over reversed time); layer k > 0 reads the outputs of the layers below it.
     layers="all": the whole (unidirectional) stack as one recurrent system. exponents: how many
     Lyapunov exponents (default all, at most 32); burn_in: QR steps left out of their average (T // 10).
     workers: processes for the sequences of a batch (default: the CPUs this process may use, at most
@@ -78,7 +79,7 @@ def analyze(
     >>> result.to_dict()["lags"][:3], len(result.to_dict()["log_norm"])
     ([1, 2, 3], 30)
     """
-    network = as_network(model, format=format, kind=kind, prefix=prefix, activation=activation)
+    network = read_network(model, format=format, kind=kind, prefix=prefix, activation=activation)
     with _one_blas_thread():
         return _analyze(network, inputs, steps, seed, layer, layers, direction, exponents, burn_in, method, workers)
 
@@ -165,21 +166,14 @@ def _inputs(inputs, steps, seed, m, d):
 
 def _choose(network, layer, direction):
     count = len(network.layers)
-    if count == 1 and len(network.layers[0].cells) == 1 and layer in (None, 0) and direction in (None, 0):
-        return 0, next(iter(network.layers[0].cells))
-    if count == 1 and len(network.layers[0].cells) == 1:
+    if layer is None and count > 1:
         raise ValueError(
-            "layer and direction apply to PyTorch and Keras stacks; this model has 1 layer and 1 direction"
+            f"the model holds {count} layers ({network.listing()}): choose one with layer=0..{count - 1} "
+            "or a layer's name (--layer), or the whole stack with layers='all' (--layer all)"
         )
-    if layer is None:
-        if count > 1:
-            raise ValueError(
-                f"the model holds {count} layers: choose one with layer=0..{count - 1} (--layer), "
-                "or the whole stack with layers='all' (--layer all)"
-            )
-        layer = 0
-    if not 0 <= layer < count:
-        raise ValueError(f"no layer {layer}: the model has layers 0..{count - 1}")
+    layer = 0 if layer is None else network.index(layer)
+    if count == 1 and len(network.layers[0].cells) == 1 and direction not in (None, 0):
+        raise ValueError("direction applies to bidirectional layers; this model has 1 layer and 1 direction")
     directions = sorted(network.layers[layer].cells)
     if direction is None:
         if len(directions) > 1:

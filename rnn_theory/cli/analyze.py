@@ -30,7 +30,9 @@ def add_arguments(parser):
         "--prefix", metavar="P", help="the recurrent module when the file holds several, e.g. encoder.lstm"
     )
     parser.add_argument(
-        "--layer", metavar="L", help="layer k of a stack, or 'all': the whole stack as one recurrent system"
+        "--layer",
+        metavar="L",
+        help="a layer of a stack by index k or by name (Keras, ONNX), or 'all': the whole stack as one recurrent system",
     )
     parser.add_argument(
         "--direction", type=int, choices=(0, 1), help="1: the reverse half of a bidirectional layer (reversed time)"
@@ -114,10 +116,7 @@ def _layer(text):
         return None, None
     if text == "all":
         return None, "all"
-    try:
-        return int(text), None
-    except ValueError:
-        raise UsageError(f"rnn-theory analyze: --layer takes a layer number or 'all', got {text!r}") from None
+    return (int(text) if text.lstrip("-").isdigit() else text), None  # a number, else a layer's name
 
 
 def _check_outputs(args):

@@ -36,7 +36,22 @@ gru True
 ('gru', True)
 """
 
-from ._api import FORMATS, Imported, load, read_model, save
+from ._api import FORMATS, load, read_model, save
+from ._convert import Imported
 from ._files import read_tensors, write_atomic, write_tensors
+from ._network import Layer, Network
+from ._read import read_network
 
-__all__ = ["FORMATS", "Imported", "load", "read_model", "save", "read_tensors", "write_tensors", "write_atomic"]
+__all__ = [
+    "FORMATS",
+    "Imported",
+    "Layer",
+    "Network",
+    "load",
+    "read_model",
+    "read_network",
+    "save",
+    "read_tensors",
+    "write_tensors",
+    "write_atomic",
+]

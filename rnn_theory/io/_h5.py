@@ -23,7 +23,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._convert import Imported, framework_cell
 from ._layout import choose
+from ._network import Layer, Network, layer_index
 
 RECURRENT = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
 _MAX_CONFIG = 64 * 2**20  # a config larger than this is not a model description
@@ -126,24 +128,65 @@ def layer_kind(layer, direction):
 
 def import_layer(layer, direction):
     """(Imported, reversed) of one direction of a ``KerasLayer``: the native cell, with notes."""
-    from ._api import Imported, _from_framework  # noqa: PLC0415 (_api reads files through this module)
-
     kind, activation, backwards, found = layer_kind(layer, direction)
     tensors = dict(zip(("kernel", "recurrent_kernel", "bias"), (np.asarray(a) for a in layer.weights[direction])))
-    imported = _from_framework("keras", tensors, kind, None, None, None, activation)
+    imported = framework_cell("keras", tensors, kind, None, None, None, activation)
     notes = [n for n in imported.notes if not n.startswith("Keras defaults") or layer.config is None]
     notes += [n for n in found if n not in notes]
     where = {"prefix": layer.name} if len(layer.weights) == 1 else {"prefix": layer.name, "direction": direction}
     return Imported(imported.cell, "keras", where, (), tuple(notes)), backwards
 
 
-def read_model(path, prefix=None, direction=None):
-    """``rt.load``/``read_model`` of a Keras file: one layer (by name) and direction."""
-    layers = {layer.name: layer for layer in read_layers(path)}
-    name, layer = choose(layers, prefix, "recurrent layer", "prefix")
-    direction, _ = choose(layer.weights, direction, "direction", "direction")
-    imported, _ = import_layer(layer, direction)
-    return imported._replace(ignored=tuple(sorted(set(layers) - {name})))
+def read_model(path, prefix=None, layer=None, direction=None):
+    """``rt.load``/``read_model`` of a Keras file: one layer (by name, ``prefix`` or ``layer``, or by
+    index, ``layer``) and direction."""
+    if prefix is not None and layer is not None:
+        raise ValueError("give the layer by prefix or by layer, not both")
+    layers = read_layers(path)
+    names = [each.name for each in layers]
+    wanted = prefix if prefix is not None else layer
+    if wanted is None:
+        name, chosen = choose(dict(zip(names, layers)), None, "recurrent layer", "prefix")
+    else:
+        chosen = layers[layer_index(names, wanted)]
+    direction, _ = choose(chosen.weights, direction, "direction", "direction")
+    imported, _ = import_layer(chosen, direction)
+    return imported._replace(ignored=tuple(sorted(set(names) - {chosen.name})))
+
+
+def file_network(path, prefix):
+    """The ``Network`` of a ``.keras``/``.h5`` file; ``prefix`` names the layer it picks."""
+    return keras_network(read_layers(path), os.fspath(path), prefix)
+
+
+def live_network(model, prefix):
+    """The ``Network`` of a live Keras layer or model."""
+    return keras_network(from_live(model), f"Keras {type(model).__name__}", prefix)
+
+
+def keras_network(layers, source, prefix):
+    """The ``Network`` of the recurrent ``KerasLayer``s ``layers`` (bottom first)."""
+    names = [layer.name for layer in layers]
+    stack, notes = [], []
+    for layer in layers:
+        cells, reversed_ = {}, {}
+        for direction in sorted(layer.weights):
+            imported, reversed_[direction] = import_layer(layer, direction)
+            cells[direction] = imported.cell
+            notes += [n for n in imported.notes if n not in notes]
+        stack.append(Layer(cells, reversed_, layer.name))
+    if len(stack) > 1 and layers[0].config is None:
+        notes.append(
+            "no config in the file: the layers are in the order of their HDF5 groups (by name), "
+            "which need not be the model's"
+        )
+    if len(stack) > 1:
+        notes.append(
+            f"the recurrent layers {', '.join(repr(layer.name) for layer in layers)} are taken as one stack, "
+            "each reading the one before (layers between them, if any, are not modelled)"
+        )
+    network = Network(stack, source, "keras", {"names": names}, (), tuple(notes))
+    return network if prefix is None else network._replace(chosen=layer_index(names, prefix))
 
 
 def _h5py():
