@@ -52,6 +52,7 @@ def analyze(
     kind: str | None = None,
     prefix: str | None = None,
     activation: str | None = None,
+    recurrent_activation: str | None = None,
     exponents: int | None = None,
     burn_in: int | None = None,
     method: str = "exact",
@@ -65,7 +66,9 @@ def analyze(
     inputs: the model's inputs, (T, m) or a batch (B, T, m); None: N(0, 1) draws of ``steps`` (100)
     rows with ``seed`` (0). layer, direction: one layer of a stack (its index, or its name where
     the model names its layers) and, if bidirectional, its direction (1 runs over reversed time); layer k > 0 reads the outputs of the layers below it.
-    layers="all": the whole (unidirectional) stack as one recurrent system. exponents: how many
+    layers="all": the whole (unidirectional) stack as one recurrent system. recurrent_activation: a Keras
+    model's gate nonlinearity where its file does not state it (``rt.io.read_model``); by default the
+    file's Keras version decides, and the report's notes say which version and defaults were used. exponents: how many
     Lyapunov exponents (default all, at most 32); burn_in: QR steps left out of their average (T // 10).
     workers: processes for the sequences of a batch (default: the CPUs this process may use, at most
     B). Everything runs on one BLAS thread, so the numbers do not depend on ``workers``.
@@ -79,7 +82,14 @@ def analyze(
     >>> result.to_dict()["lags"][:3], len(result.to_dict()["log_norm"])
     ([1, 2, 3], 30)
     """
-    network = read_network(model, format=format, kind=kind, prefix=prefix, activation=activation)
+    network = read_network(
+        model,
+        format=format,
+        kind=kind,
+        prefix=prefix,
+        activation=activation,
+        recurrent_activation=recurrent_activation,
+    )
     with _one_blas_thread():
         return _analyze(network, inputs, steps, seed, layer, layers, direction, exponents, burn_in, method, workers)
 
@@ -229,6 +239,8 @@ def _cell_report(cell, sequences, exponents, burn_in, method, workers):
         }
     if getattr(cell, "activation", None) is not None:
         report["activation"] = cell.activation
+    if getattr(cell, "gate_activation", "sigmoid") != "sigmoid":
+        report["gate_activation"] = cell.gate_activation
     if statistics["gates"]:
         report["gates"] = statistics["gates"]
     for name in ("activation_derivative", "memory_time"):

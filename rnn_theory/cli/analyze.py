@@ -12,7 +12,7 @@ from ..analysis import analyze
 from ..analysis._plot import FORMATS as PLOT_FORMATS
 from ..cells import CELLS
 from ..cells.rnn import ACTIVATIONS
-from ..io import FORMATS
+from ..io import FORMATS, KERAS_GATES
 from ..io._files import read_npy
 from ..io._write import check_outputs, write_set
 from . import UsageError
@@ -39,6 +39,12 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--activation", choices=ACTIVATIONS, help="the rnn's nonlinearity when the file does not record it (tanh)"
+    )
+    parser.add_argument(
+        "--recurrent-activation",
+        choices=KERAS_GATES,
+        help="a Keras LSTM's/GRU's gate nonlinearity where the file does not state it "
+        "(default: as the file's Keras version defines it; sigmoid where it records none)",
     )
     parser.add_argument(
         "--inputs", metavar="X.npy", help="inputs, shape (T, m) or a batch (B, T, m); default: N(0, 1) draws"
@@ -80,6 +86,7 @@ def run(args):
             kind=args.kind,
             prefix=args.prefix,
             activation=args.activation,
+            recurrent_activation=args.recurrent_activation,
             exponents=args.exponents,
             burn_in=args.burn_in,
         )

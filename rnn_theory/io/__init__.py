@@ -39,12 +39,14 @@ gru True
 from ._api import FORMATS, load, read_model, save
 from ._convert import Imported
 from ._files import read_tensors, write_atomic, write_tensors
+from ._keras_version import OVERRIDES as KERAS_GATES
 from ._network import Layer, Network
 from ._read import read_network
 
 __all__ = [
     "FORMATS",
     "Imported",
+    "KERAS_GATES",
     "Layer",
     "Network",
     "load",

@@ -6,7 +6,7 @@ import os
 
 from ..cells import CELLS, Cell
 from ..cells.rnn import ACTIVATIONS
-from . import _h5, _keras, _native, _torch
+from . import _h5, _keras, _keras_version, _native, _torch
 from ._convert import Imported, framework_cell
 from ._files import read_tensors, write_tensors
 
@@ -22,50 +22,88 @@ def load(
     layer: int | str | None = None,
     direction: int | None = None,
     activation: str | None = None,
+    recurrent_activation: str | None = None,
 ) -> Cell:
     """The cell stored in ``path`` (.safetensors or .npz); see ``read_model`` for the arguments."""
-    return read_model(path, format, kind, prefix=prefix, layer=layer, direction=direction, activation=activation).cell
+    return read_model(
+        path,
+        format,
+        kind,
+        prefix=prefix,
+        layer=layer,
+        direction=direction,
+        activation=activation,
+        recurrent_activation=recurrent_activation,
+    ).cell
 
 
-def read_model(path, format=None, kind=None, *, prefix=None, layer=None, direction=None, activation=None):
+def read_model(
+    path, format=None, kind=None, *, prefix=None, layer=None, direction=None, activation=None, recurrent_activation=None
+):
     """Read one cell from a weights file, with a report of what was used, ignored and assumed.
 
     format: "native" | "torch" | "keras", or None to tell from the tensor names. kind: a cell key,
     needed only where names and shapes leave it open. prefix: the module (``encoder.lstm``) when the
     file holds several; layer, direction: PyTorch's ``_l{k}`` and ``_reverse``, needed when the file
     holds several (a Keras file's layer by index or by name, as ``prefix``). activation: the rnn's φ where the file does not record it (default tanh).
+    recurrent_activation: a Keras LSTM's or GRU's gate nonlinearity where the file does not state it
+    ("sigmoid", "hard_sigmoid" as the file's Keras version defines it, "hard_sigmoid_keras2",
+    "hard_sigmoid_keras3"); by default the file's Keras version decides (σ where it records none).
     Every problem raises ValueError with one line naming the file and what was expected.
     """
     try:
-        return read_one(path, format, kind, prefix, layer, direction, activation)
+        return read_one(path, format, kind, prefix, layer, direction, activation, recurrent_activation)
     except ValueError as error:
         raise ValueError(f"{os.fspath(path)}: {error}") from None
 
 
-def read_one(path, format, kind, prefix, layer, direction, activation):
+def read_one(path, format, kind, prefix, layer, direction, activation, recurrent_activation=None):
     """``read_model`` without the file's name in front of its errors."""
-    _check_choices(format, kind, activation)
+    _check_choices(format, kind, activation, recurrent_activation)
     if _h5.is_h5(path):  # .keras/.h5: Keras' own files
         if format not in (None, "keras"):
             raise ValueError(f"a .keras/.h5 file holds Keras layers, not {format}")
-        return _h5.read_model(path, prefix, layer, direction)
+        return _h5.read_model(path, prefix, layer, direction, recurrent_activation)
     tensors, metadata = read_tensors(path)
     format = format or _infer_format(tensors, metadata)
     if format != "torch" and (layer is not None or direction is not None):
         raise ValueError(f"layer and direction apply to PyTorch files; this one is read as {format}")
+    if format != "keras" and recurrent_activation is not None:
+        raise ValueError(
+            f"recurrent_activation applies to Keras weights; this file is read as {format} "
+            "(PyTorch's gates are σ; a native file records its cell's gate_activation)"
+        )
     if format == "native":
         if prefix is not None:
             raise ValueError("prefix applies to PyTorch and Keras files; this one is native")
         cell, notes = _native.cell_from_native(tensors, metadata, kind, activation)
         return Imported(cell, format, {}, (), tuple(notes))
-    return framework_cell(format, tensors, kind, prefix, layer, direction, activation)
+    if format == "torch":
+        return framework_cell(format, tensors, kind, prefix, layer, direction, activation)
+    return _keras_tensors(tensors, kind, prefix, activation, recurrent_activation)
 
 
-def _check_choices(format, kind, activation):
+def _keras_tensors(tensors, kind, prefix, activation, recurrent_activation):
+    """A Keras layer's arrays without a Keras file around them: no version, so Keras ≥ 2.3's σ gates
+    unless told otherwise, and said so."""
+    rules = _keras_version.rules(None)
+    where = "recurrent_activation"
+    gating = (
+        None if recurrent_activation is None else _keras_version.gate_activation(recurrent_activation, rules, where)
+    )
+    imported = framework_cell("keras", tensors, kind, prefix, None, None, activation, gating)
+    if imported.cell.key == "rnn":
+        return imported
+    note = rules.note if gating is None else f"recurrent_activation {gating} as given (the file does not state it)"
+    return imported._replace(notes=(*imported.notes, note))
+
+
+def _check_choices(format, kind, activation, recurrent_activation=None):
     for value, allowed, what in (
         (format, FORMATS, "format"),
         (kind, tuple(CELLS), "kind"),
         (activation, ACTIVATIONS, "activation"),
+        (recurrent_activation, _keras_version.OVERRIDES, "recurrent_activation"),
     ):
         if value is not None and value not in allowed:
             raise ValueError(f"unknown {what} {value!r}; expected one of {', '.join(allowed)}")

@@ -27,8 +27,9 @@ class Imported(NamedTuple):
     notes: tuple  # conventions applied and defaults assumed, one sentence each
 
 
-def framework_cell(format, tensors, kind, prefix, layer, direction, activation):
-    """``Imported`` of one layer of a PyTorch or Keras state dict (names as the framework writes them)."""
+def framework_cell(format, tensors, kind, prefix, layer, direction, activation, gate_activation=None):
+    """``Imported`` of one layer of a PyTorch or Keras state dict (names as the framework writes them);
+    ``gate_activation``: the gates' σ or hard sigmoid (LSTM, GRU; ignored by a plain RNN)."""
     if format == "torch":
         if not _torch.is_torch(tensors):
             raise ValueError("no PyTorch recurrent weights (weight_ih_l0, weight_hh_l0, …) in the file")
@@ -51,11 +52,9 @@ def framework_cell(format, tensors, kind, prefix, layer, direction, activation):
     elif activation is not None:
         raise ValueError(f"activation applies to the rnn cell only, not {kind}")
     else:
-        options = {}
+        options = {} if gate_activation in (None, "sigmoid") else {"gate_activation": gate_activation}
     if kind in ("gru", "gru_rb"):
         notes.append(GRU_NOTE)
-    if format == "keras":
-        notes.append("Keras defaults assumed: activation tanh, recurrent_activation sigmoid")
     if where.get("layer"):
         notes.append(f"layer {where['layer']}'s input x is the output of layer {where['layer'] - 1}")
     cell = CELLS[kind](**options, **native_params(kind, gates))

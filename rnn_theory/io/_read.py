@@ -25,12 +25,13 @@ def read_network(
     kind: str | None = None,
     prefix: str | None = None,
     activation: str | None = None,
+    recurrent_activation: str | None = None,
 ) -> Network:
     """The stack of recurrent layers of ``model``: an ``rt.Cell``, a weights file (.safetensors,
     .npz, .keras, .h5), a live ``torch.nn.Module`` or a Keras layer or model.
 
-    format, kind, prefix, activation: as ``read_model`` takes them (a Keras file's ``prefix`` names
-    the layer it picks, whose layers below still feed it). Returns a ``Network``; a file that
+    format, kind, prefix, activation, recurrent_activation: as ``read_model`` takes them (a Keras
+    file's ``prefix`` names the layer it picks, whose layers below still feed it). Returns a ``Network``; a file that
     cannot be read raises ValueError with one line naming it; an unknown object, TypeError.
 
     >>> import rnn_theory as rt
@@ -44,12 +45,14 @@ def read_network(
         path = os.fspath(model)
         try:
             if _h5.is_h5(path):
-                return _h5.file_network(path, prefix)
-            return _tensor_file_network(path, format, kind, prefix, activation)
+                return _h5.file_network(path, prefix, recurrent_activation)
+            return _tensor_file_network(path, format, kind, prefix, activation, recurrent_activation)
         except ValueError as error:
             raise ValueError(f"{path}: {error}") from None
     if hasattr(model, "get_weights") and hasattr(model, "get_config"):  # first: on the torch backend, Keras
-        return _h5.live_network(model, prefix)  # layers are Modules too
+        return _h5.live_network(model, prefix, recurrent_activation)  # layers are Modules too
+    if recurrent_activation is not None:
+        raise ValueError("recurrent_activation applies to Keras models (PyTorch's gates are σ)")
     if hasattr(model, "state_dict") and hasattr(model, "named_modules"):
         return _read_torch.live_network(model, kind, prefix, activation)
     raise TypeError(
@@ -58,11 +61,11 @@ def read_network(
     )
 
 
-def _tensor_file_network(path, format, kind, prefix, activation):
+def _tensor_file_network(path, format, kind, prefix, activation, recurrent_activation):
     tensors, _ = read_tensors(path)
-    if format in (None, "torch") and _torch.is_torch(tensors):
+    if format in (None, "torch") and _torch.is_torch(tensors) and recurrent_activation is None:
         return _read_torch.tensors_network(tensors, path, kind, prefix, activation)
-    imported = read_one(path, format, kind, prefix, None, None, activation)
+    imported = read_one(path, format, kind, prefix, None, None, activation, recurrent_activation)
     return Network(
         [Layer({0: imported.cell}, {0: False})], path, imported.format, imported.where, imported.ignored, imported.notes
     )
