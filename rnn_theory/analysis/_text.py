@@ -1,6 +1,6 @@
 """The terminal summary of an analysis report (``Analysis.summary``)."""
 
-_FORMAT_NAMES = {"torch": "PyTorch", "keras": "Keras", "native": "native"}
+_FORMAT_NAMES = {"torch": "PyTorch", "keras": "Keras", "native": "native", "onnx": "ONNX"}
 
 
 def inputs_text(inputs):

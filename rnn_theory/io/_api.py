@@ -6,9 +6,11 @@ import os
 
 from ..cells import CELLS, Cell
 from ..cells.rnn import ACTIVATIONS
-from . import _h5, _keras, _keras_version, _native, _torch
+from . import _h5, _keras, _keras_version, _native, _read_onnx, _torch
 from ._convert import Imported, framework_cell
 from ._files import read_tensors, write_tensors
+from ._layout import choose
+from ._network import pick
 
 FORMATS = ("native", "torch", "keras")
 
@@ -60,6 +62,10 @@ def read_model(
 def read_one(path, format, kind, prefix, layer, direction, activation, recurrent_activation=None):
     """``read_model`` without the file's name in front of its errors."""
     _check_choices(format, kind, activation, recurrent_activation)
+    if _read_onnx.is_onnx(path):  # an ONNX graph: its nodes state their operators and activations
+        if any(option is not None for option in (format, kind, activation, recurrent_activation)):
+            raise ValueError("format, kind, activation and recurrent_activation do not apply to an ONNX file")
+        return _onnx_cell(path, prefix, layer, direction)
     if _h5.is_h5(path):  # .keras/.h5: Keras' own files
         if format not in (None, "keras"):
             raise ValueError(f"a .keras/.h5 file holds Keras layers, not {format}")
@@ -81,6 +87,15 @@ def read_one(path, format, kind, prefix, layer, direction, activation, recurrent
     if format == "torch":
         return framework_cell(format, tensors, kind, prefix, layer, direction, activation)
     return _keras_tensors(tensors, kind, prefix, activation, recurrent_activation)
+
+
+def _onnx_cell(path, prefix, layer, direction):
+    """One direction of one recurrent node of an ONNX file, by the node's name (prefix or layer) or index."""
+    network = _read_onnx.file_network(path)
+    chosen = network.layers[pick(network.names, prefix, layer)]
+    direction, cell = choose(chosen.cells, direction, "direction", "direction")
+    ignored = tuple(name for name in network.names if name != chosen.name)
+    return Imported(cell, "onnx", {"prefix": chosen.name, "direction": direction}, ignored, network.notes)
 
 
 def _keras_tensors(tensors, kind, prefix, activation, recurrent_activation):

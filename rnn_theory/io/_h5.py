@@ -30,7 +30,7 @@ import numpy as np
 from . import _keras_version
 from ._convert import Imported, framework_cell
 from ._layout import choose
-from ._network import Layer, Network, layer_index
+from ._network import Layer, Network, layer_index, pick
 
 RECURRENT = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
 _MAX_CONFIG = 64 * 2**20  # a config larger than this is not a model description
@@ -197,15 +197,9 @@ def import_layer(layer, direction, recurrent_activation=None):
 def read_model(path, prefix=None, layer=None, direction=None, recurrent_activation=None):
     """``rt.load``/``read_model`` of a Keras file: one layer (by name, ``prefix`` or ``layer``, or by
     index, ``layer``) and direction."""
-    if prefix is not None and layer is not None:
-        raise ValueError("give the layer by prefix or by layer, not both")
     layers = read_layers(path)
     names = [each.name for each in layers]
-    wanted = prefix if prefix is not None else layer
-    if wanted is None:
-        name, chosen = choose(dict(zip(names, layers)), None, "recurrent layer", "prefix")
-    else:
-        chosen = layers[layer_index(names, wanted)]
+    chosen = layers[pick(names, prefix, layer)]
     direction, _ = choose(chosen.weights, direction, "direction", "direction")
     imported, _ = import_layer(chosen, direction, recurrent_activation)
     return imported._replace(ignored=tuple(sorted(set(names) - {chosen.name})))

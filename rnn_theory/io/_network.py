@@ -68,6 +68,27 @@ def layer_index(names, layer):
     )
 
 
+def pick(names, prefix, layer):
+    """The index of the one layer ``read_model`` reads: named by ``prefix`` or ``layer`` (a name or an
+    index), or the only one there is."""
+    if prefix is not None and layer is not None:
+        raise ValueError("give the layer by prefix or by layer, not both")
+    wanted = prefix if prefix is not None else layer
+    if wanted is None:
+        if len(names) > 1:
+            raise ValueError(
+                f"the file holds several recurrent layers: {_named(names)}; choose one with prefix=… (--prefix)"
+            )
+        return 0
+    return layer_index(names, wanted)
+
+
+def _named(names):
+    return ", ".join(
+        repr(name) if name is not None else str(k) for k, name in sorted(enumerate(names), key=lambda e: str(e[1]))
+    )
+
+
 def listing(names):
     """ "layers 0 'enc', 1 'dec'" ("layers 0, 1" where they have no names; "layer 0" for one)."""
     entries = [f"{k} {name!r}" if name is not None else str(k) for k, name in enumerate(names)]

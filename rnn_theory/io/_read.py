@@ -1,7 +1,7 @@
 """``read_network``: a model as users hold it -> a ``Network``, one small reader per format.
 
 Native cells; weight files (.safetensors/.npz with native, PyTorch or Keras names); Keras
-``.keras``/``.h5`` files and live Keras layers or models (``_h5``); live PyTorch modules
+``.keras``/``.h5`` files and live Keras layers or models (``_h5``); ONNX files' LSTM, GRU and RNN nodes (``_read_onnx``); live PyTorch modules
 (``_read_torch``). Duck-typed: neither torch nor keras is imported here. Below the readers, the
 conversion core (``_convert``, ``_gates``, ``_torch``, ``_keras``, ``_native``) turns a framework's
 layout into native cells, with the conventions of docs/design.md#import-conventions.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from ..cells import Cell
-from . import _h5, _read_torch, _torch
+from . import _h5, _read_onnx, _read_torch, _torch
 from ._api import read_one
 from ._files import read_tensors
 from ._network import Layer, Network
@@ -46,6 +46,15 @@ def read_network(
         try:
             if _h5.is_h5(path):
                 return _h5.file_network(path, prefix, recurrent_activation)
+            if _read_onnx.is_onnx(path):
+                _refuse_options(
+                    "an ONNX file",
+                    format=format,
+                    kind=kind,
+                    activation=activation,
+                    **{"recurrent_activation": recurrent_activation},
+                )
+                return _read_onnx.file_network(path, prefix)
             return _tensor_file_network(path, format, kind, prefix, activation, recurrent_activation)
         except ValueError as error:
             raise ValueError(f"{path}: {error}") from None
@@ -59,6 +68,13 @@ def read_network(
         f"cannot analyse a {type(model).__name__}: expected an rnn_theory Cell, a weights file, "
         "a torch.nn.Module holding RNN/LSTM/GRU layers or a Keras LSTM/GRU/SimpleRNN layer or model"
     )
+
+
+def _refuse_options(what, **options):
+    """ONNX nodes state their own kinds and activations: options that would override them are refused."""
+    given = [name for name, value in options.items() if value is not None]
+    if given:
+        raise ValueError(f"{', '.join(given)} do not apply to {what}: its nodes state their operators and activations")
 
 
 def _tensor_file_network(path, format, kind, prefix, activation, recurrent_activation):
