@@ -12,9 +12,7 @@ from ..analysis import analyze
 from ..analysis._plot import FORMATS as PLOT_FORMATS
 from ..cells import CELLS
 from ..cells.rnn import ACTIVATIONS
-from ..io import FORMATS, KERAS_GATES
-from ..io._files import read_npy
-from ..io._write import check_outputs, write_set
+from ..io import FORMATS, KERAS_GATES, check_outputs, read_npy, write_set
 from . import UsageError
 
 HELP = "gradient flow through your own trained model: PyTorch, Keras or native weights"

@@ -38,10 +38,13 @@ gru True
 
 from ._api import FORMATS, load, read_model, save
 from ._convert import Imported
-from ._files import read_tensors, write_atomic, write_tensors
+from ._files import encode_tensors, read_npy, read_tensors, write_atomic, write_tensors
 from ._keras_version import OVERRIDES as KERAS_GATES
+from ._limits import check_allocation
+from ._native import native_tensors
 from ._network import Layer, Network
 from ._read import read_network
+from ._write import check_outputs, commit_files, write_set
 
 __all__ = [
     "FORMATS",
@@ -56,4 +59,13 @@ __all__ = [
     "read_tensors",
     "write_tensors",
     "write_atomic",
+    # what the commands and the training checkpoints use: outputs written as sets, all or none;
+    # .npy inputs; the memory budget; a cell's native tensors, encoded
+    "check_allocation",
+    "check_outputs",
+    "commit_files",
+    "encode_tensors",
+    "native_tensors",
+    "read_npy",
+    "write_set",
 ]

@@ -64,7 +64,7 @@ def generate(out, only=None, jobs=None, progress=None):
     """Build and write the figures into folder ``out``: all, the names in ``only``, or the
     name -> builder dict that ``builders`` returned. ``jobs`` worker processes (default: one per
     core). Returns {name: [written paths]}; ``progress(name)`` is called as each figure is done."""
-    from ..io._files import write_atomic  # noqa: PLC0415
+    from ..io import write_atomic  # noqa: PLC0415
 
     written = {}
     with _workers(jobs) as pool:
