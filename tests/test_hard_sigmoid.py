@@ -185,3 +185,22 @@ def test_save_and_load_keep_the_gate_activation(tmp_path):
     assert again.gate_activation == "hard_sigmoid_keras3" and repr(again) == repr(cell)
     with pytest.raises(ValueError, match="gate_activation must be one of"):
         rt.CELLS["lstm"].random(hidden_size=2, input_size=1, gate_activation="hard_sigmoid")
+
+
+@pytest.mark.parametrize("gating", HARD)
+def test_array_api_backend_gives_the_numpy_jacobians_and_statistics(gating):
+    xp = pytest.importorskip("array_api_strict")
+    from rnn_theory.cells._array_ops import column_params, dense_jacobians  # noqa: PLC0415
+
+    cell = generic_cell("gru", 3, 2, seed=12, gate_activation=gating)
+    xs = 2.0 * np.random.default_rng(13).normal(size=(8, 2))
+    S = cell.run(xs)
+    J = dense_jacobians(cell, xp, xp.asarray(xs), xp.asarray(S[:-1]), column_params(cell, xp))
+    for t in range(len(xs)):
+        # The same formulas, matrix products batched in another order: rounding of O(1) entries.
+        np.testing.assert_allclose(np.asarray(J[t, ...]), cell.jacobian(xs[t], S[t]), rtol=0, atol=1e-14)
+    on_xp, on_numpy = rt.trajectory_statistics(cell, xp.asarray(xs)), rt.trajectory_statistics(cell, xs)
+    for name, summary in on_numpy["gates"].items():
+        assert summary == pytest.approx(on_xp["gates"][name], rel=0, abs=1e-14)
+        if name in "rz":  # the hard sigmoid's flat parts, counted on either library
+            assert summary["flat"] == on_xp["gates"][name]["flat"] > 0

@@ -1,4 +1,10 @@
-"""Weights in and out: ``rt.load`` / ``rt.save``, native, PyTorch and Keras files, never a pickle.
+"""Models in, weights out: ``read_network``, ``rt.load`` / ``rt.save``; native, PyTorch, Keras and ONNX
+files and live objects, never a pickle.
+
+Reading is one reader per format (``_read``: native cells and tensor files; ``_read_torch``; ``_h5``:
+Keras files and live Keras objects, by their Keras version's rules, ``_keras_version``;
+``_read_onnx``), each returning a ``Network`` (a stack of layers, chosen by index or name), over one
+conversion core (``_convert``, ``_gates``, ``_torch``, ``_keras``, ``_onnx``, ``_native``).
 
 Files: ``.safetensors`` (read and written by a small reader of the documented format, no package
 needed) and ``.npz`` (``np.load(..., allow_pickle=False)``). Pickle files (``torch.save``'s .pt/.pth,
