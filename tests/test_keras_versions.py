@@ -201,3 +201,23 @@ def test_keras1_per_gate_weights_and_inner_activation(tmp_path):
     (tmp_path / "keras1_config.h5").write_bytes(buffer.getvalue())
     report = rt.analyze(tmp_path / "keras1_config.h5", XS).to_dict()
     assert np.abs(np.array(report["log_norm"]) - oracle_curve([("lstm", w0)], XS, GATES["sigmoid"])).max() < TOL
+
+
+def test_legacy_full_model_h5_reads_its_config_and_version(tmp_path):
+    """A Keras 2.2 full-model file: config in model_config, weights under model_weights (whose
+    attributes carry keras_version and layer_names); its config states the gates' hard_sigmoid."""
+    w0, _ = _two_lstms(seed=10)
+    buffer = io.BytesIO()
+    _write_legacy_weights(buffer, [("lstm_1", w0)], "2.2.4")
+    layer = {"name": "lstm_1", "activation": "tanh", "recurrent_activation": "hard_sigmoid"}
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "LSTM", "config": layer}]}}
+    with h5py.File(tmp_path / "full.h5", "w") as store, h5py.File(buffer, "r") as weights:
+        store.attrs["keras_version"] = np.bytes_("2.2.4")
+        store.attrs["model_config"] = json.dumps(config)
+        weights.copy(weights["lstm_1"], store.create_group("model_weights"), name="lstm_1")
+        for key, value in weights.attrs.items():
+            store["model_weights"].attrs[key] = value
+    report = rt.analyze(tmp_path / "full.h5", XS).to_dict()
+    assert report["gate_activation"] == "hard_sigmoid_keras2"
+    assert np.abs(np.array(report["log_norm"]) - oracle_curve([("lstm", w0)], XS, GATES["keras2"])).max() < TOL
+    assert any("clip(0.2·a + 0.5, 0, 1) (hard_sigmoid_keras2) from the file's config" in n for n in report["notes"])

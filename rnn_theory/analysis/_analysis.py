@@ -239,8 +239,8 @@ def _cell_report(cell, sequences, exponents, burn_in, method, workers):
         }
     if getattr(cell, "activation", None) is not None:
         report["activation"] = cell.activation
-    if getattr(cell, "gate_activation", "sigmoid") != "sigmoid":
-        report["gate_activation"] = cell.gate_activation
+    if cell.options.get("gate_activation"):
+        report["gate_activation"] = cell.options["gate_activation"]
     if statistics["gates"]:
         report["gates"] = statistics["gates"]
     for name in ("activation_derivative", "memory_time"):
@@ -296,6 +296,8 @@ def _stack_report(cells, sequences, exponents, burn_in):
             "recurrent": statistics["recurrent"],
         }
         entry.update({name: statistics[name] for name in ("gates", "memory_time") if statistics[name]})
+        if cell.options.get("gate_activation"):
+            entry["gate_activation"] = cell.options["gate_activation"]
         if cell.retention_label is not None:
             entry["retention"] = cell.retention_label[0]
         layer_reports.append(entry)
