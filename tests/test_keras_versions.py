@@ -85,15 +85,18 @@ def _write_legacy_weights(path, layers, version, names_order=None, keras1=False)
         store.attrs["layer_names"] = [np.bytes_(name) for name in (names_order or [name for name, _ in layers])]
         for name, w in layers:
             group = store.create_group(name)
-            if keras1:  # one array per gate, Keras 1's order of LSTM gates i, c, f, o
+            if keras1:  # one array per gate, in Keras 1's order (LSTM i, c, f, o; GRU z, r, h)
                 n = w["recurrent_kernel"].shape[0]
-                blocks = dict(zip("ifco", range(4)))
+                columns, stored = ("ifco", "icfo") if w["recurrent_kernel"].shape[1] == 4 * n else ("zrh", "zrh")
+                blocks = {g: slice(k * n, (k + 1) * n) for k, g in enumerate(columns)}
                 arrays = {}
-                for g in "icfo":
-                    cols = slice(blocks[g] * n, (blocks[g] + 1) * n)
-                    arrays |= {f"{name}_W_{g}": w["kernel"][:, cols], f"{name}_U_{g}": w["recurrent_kernel"][:, cols]}
-                    arrays[f"{name}_b_{g}"] = w["bias"][cols]
-                order = [f"{name}_{k}_{g}" for g in "icfo" for k in "WUb"]
+                for g in stored:
+                    arrays |= {
+                        f"{name}_W_{g}": w["kernel"][:, blocks[g]],
+                        f"{name}_U_{g}": w["recurrent_kernel"][:, blocks[g]],
+                    }
+                    arrays[f"{name}_b_{g}"] = w["bias"][blocks[g]]
+                order = [f"{name}_{k}_{g}" for g in stored for k in "WUb"]
             else:
                 arrays = {f"{name}/{key}:0": value for key, value in w.items()}
                 order = list(arrays)
@@ -221,3 +224,17 @@ def test_legacy_full_model_h5_reads_its_config_and_version(tmp_path):
     assert report["gate_activation"] == "hard_sigmoid_keras2"
     assert np.abs(np.array(report["log_norm"]) - oracle_curve([("lstm", w0)], XS, GATES["keras2"])).max() < TOL
     assert any("clip(0.2·a + 0.5, 0, 1) (hard_sigmoid_keras2) from the file's config" in n for n in report["notes"])
+
+
+def test_keras1_gru_config_without_reset_after_resets_before_the_matmul(tmp_path):
+    w = {k: 1.5 * v for k, v in random_weights(keras_shapes("gru_rb", 3, 2), seed=12).items()}
+    buffer = io.BytesIO()
+    _write_legacy_weights(buffer, [("gru_1", w)], "1.2.2", keras1=True)
+    config = {"class_name": "Sequential", "config": [{"class_name": "GRU", "config": {"name": "gru_1"}}]}
+    with h5py.File(buffer, "a") as store:
+        store.attrs["model_config"] = json.dumps(config)
+    (tmp_path / "gru1.h5").write_bytes(buffer.getvalue())
+    report = rt.analyze(tmp_path / "gru1.h5", XS).to_dict()
+    # Keras 1: no reset_after (reset before the matmul) and inner_activation's default hard_sigmoid.
+    assert (report["kind"], report["gate_activation"]) == ("gru_rb", "hard_sigmoid_keras2")
+    assert np.abs(np.array(report["log_norm"]) - oracle_curve([("gru_rb", w)], XS, GATES["keras2"])).max() < TOL

@@ -124,7 +124,6 @@ def layer_kind(layer, direction, recurrent_activation=None):
     config = layer.config
     where = f"layer {layer.name!r}"
     if config is None:
-        stated = None
         inner_config, backwards = {}, direction == 1
     elif layer.class_name == "Bidirectional":
         inner = config.get("layer", {})
@@ -159,7 +158,7 @@ def layer_kind(layer, direction, recurrent_activation=None):
         notes.append(f"recurrent_activation {_described(gating)} as given (the file does not state it)")
     else:
         gating = rules.recurrent_activation
-    if kind == "gru" and not inner_config.get("reset_after", True):
+    if kind == "gru" and not inner_config.get("reset_after", rules.reset_after):
         kind = "gru_rb"
     return kind, None, gating, backwards, notes
 

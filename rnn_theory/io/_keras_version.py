@@ -30,6 +30,9 @@ class Rules(NamedTuple):
     recurrent_activation: str  # the default gate_activation of LSTM and GRU layers
     hard_sigmoid: str  # what "hard_sigmoid" means: hard_sigmoid_keras2 or hard_sigmoid_keras3 (None: unknown)
     note: str  # what was read and assumed, one sentence
+    # A GRU's reset_after where its config does not state it: False in Keras 1 (which had no such
+    # option: reset before the matmul) and standalone Keras up to 2.3; True in tf.keras 2 and Keras 3.
+    reset_after: bool = True
 
 
 def _parse(text):
@@ -56,6 +59,7 @@ def rules(version):
         )
     version = str(version)
     hard = "hard_sigmoid_keras3" if parsed >= (3, 0, 0) else "hard_sigmoid_keras2"
+    standalone = parsed < (2, 4, 0) and not version.endswith("-tf")
     if parsed < (2, 3, 0):
         tf = " (tf.keras of TensorFlow 1; TensorFlow 2.0–2.1 wrote the same version with sigmoid defaults)"
         return Rules(
@@ -65,6 +69,7 @@ def rules(version):
             f"Keras {version} (the file's keras_version){tf if version.endswith('-tf') else ''}: its defaults apply "
             f"where the file is silent: activation tanh, recurrent_activation hard_sigmoid = {HARD_SIGMOIDS[hard]} "
             "(σ only from Keras 2.3.0)",
+            not standalone,
         )
     return Rules(
         version,
@@ -72,6 +77,7 @@ def rules(version):
         hard,
         f"Keras {version} (the file's keras_version): its defaults apply where the file is silent: activation tanh, "
         f"recurrent_activation sigmoid; its hard_sigmoid is {HARD_SIGMOIDS[hard]}",
+        not standalone,
     )
 
 
