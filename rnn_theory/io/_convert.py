@@ -21,8 +21,8 @@ class Imported(NamedTuple):
     """A cell read from a file, and how it was read (what ``rnn-theory analyze`` reports)."""
 
     cell: Cell
-    format: str  # "native" | "torch" | "keras"
-    where: dict  # torch: prefix, layer, direction; keras: prefix; native: {}
+    format: str  # "native" | "torch" | "keras" | "onnx"
+    where: dict  # torch: prefix, layer, direction; keras, onnx: prefix (the layer's name), direction; native: {}
     ignored: tuple  # names of the file's tensors this cell does not use (other modules, layers)
     notes: tuple  # conventions applied and defaults assumed, one sentence each
 
