@@ -10,6 +10,7 @@
 
 from .analysis import Analysis, analyze
 from .cells import CELLS, Cell
+from .citation import cite
 from .flow import (
     GradientFlow,
     fixed_point_variance,
@@ -37,6 +38,7 @@ __all__ = [
     "save",
     "derive",
     "prove",
+    "cite",
     "__version__",
     "analyze",
     "Analysis",

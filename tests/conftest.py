@@ -35,6 +35,13 @@ def generic_point(cell, seed):
     return rng.normal(size=cell.input_size), rng.normal(size=cell.state_size)
 
 
+def pytest_report_header(config):
+    """The environment's fingerprint at the top of every run: what byte identity of files depends on."""
+    from rnn_theory.reproducible import describe, fingerprint
+
+    return f"rnn-theory environment: {describe(fingerprint())}"
+
+
 @pytest.fixture(params=ZOO, ids=ZOO_IDS)
 def zoo_entry(request):
     return request.param

@@ -61,7 +61,7 @@ def test_orthogonal_tanh_loss_refuted_when_off_the_mean_field(monkeypatch):
     monkeypatch.setattr(random_init, "ORTHO_SEEDS", range(1))
     monkeypatch.setattr(random_init, "ORTHO_SCALES", (1.0,))
     monkeypatch.setattr(random_init, "rate_sweep", _shifted_sweep(random_init.rate_sweep))
-    _refuted(_readings("arjovsky2016.orthogonal-norm")["worst_case"], "rnn")
+    _refuted(_readings("rnn-theory.orthogonal-tanh-decay")["worst_case"], "rnn")
 
 
 def test_an_orthogonal_linear_product_losing_norm_is_an_engine_error(monkeypatch):
@@ -76,7 +76,8 @@ def test_oseledets_undecided_when_no_run_converges(monkeypatch):
     monkeypatch.setattr(random_init, "OSELEDETS_SEEDS", range(8))  # 0 of 8 puts the interval below 1/2
     monkeypatch.setattr(random_init, "trained_models", lambda kind, episodes: [])
     monkeypatch.setattr(random_init, "_oseledets_random", lambda case: None)
-    monkeypatch.setattr(random_init, "_summary", lambda result: {"converged": False})
+    never = {"lambda_1": 0.1, "lags": 100, "settle_lag": None, "error_at_longest_lag": 0.5, "error_decay_exponent": 0.0}
+    monkeypatch.setattr(random_init, "_summary", lambda result: never | {"converged": False})
     verdict = _readings("oseledets1968.lambda1-rate")["typical"]
     assert verdict.verdict == "undecided" and "no run converged" in verdict.condition
 
@@ -100,7 +101,7 @@ def test_nonnormal_refuted_in_both_readings_when_no_transient_is_large_or_lasts(
     real = exploding.transient
     monkeypatch.setattr(exploding, "LARGE", 1e9)
     monkeypatch.setattr(exploding, "transient", lambda W, max_lag: {**real(W, max_lag), "duration": 0})
-    readings = _readings("orhan2020.nonnormal-transient")
+    readings = _readings("ganguli2008.nonnormal-transient")
     chain = _refuted(readings["worst_case"], "rnn")
     assert len(chain["params"]["W"]) == exploding.CHAIN_SIZES[0]
     gaussian = _refuted(readings["typical"], "rnn")

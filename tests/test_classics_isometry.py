@@ -46,9 +46,14 @@ def test_log_singular_values_match_mpmath():
         for t in range(steps):
             P = mp.matrix(cell.jacobian(xs[t], states[t]).tolist()) * P
             if t + 1 in ours:
-                exact = sorted((float(mp.log(v)) for v in mp.svd_r(P, compute_uv=False)), reverse=True)
-                # The spectrum spans e^{-18}..e^{1} here; float64 keeps the upper half to ~1e-12 absolute in ln.
-                np.testing.assert_allclose(ours[t + 1][: n // 2], exact[: n // 2], atol=1e-9)
+                exact = np.array(sorted((float(mp.log(v)) for v in mp.svd_r(P, compute_uv=False)), reverse=True))
+                # Deliverable digits: float64 knows σ_i only to about ε·σ_1 in absolute terms (a backward
+                # stable SVD, and each of the t + 1 products adds ~n·ε·‖P‖), so ln σ_i to n·(t + 1)·ε·σ_1/σ_i.
+                # Entries below the resolution (tolerance over 0.1 nat) carry no digits worth checking.
+                tolerance = n * (t + 1) * np.finfo(float).eps * np.exp(exact[0] - exact) + 1e-12
+                resolved = tolerance < 0.1
+                assert resolved.sum() >= n // 2  # the upper half, which upper_spread uses, is always checked
+                np.testing.assert_array_less(np.abs(ours[t + 1] - exact)[resolved], tolerance[resolved])
 
 
 def test_upper_spread_refuses_unresolved_spectra():

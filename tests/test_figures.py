@@ -4,6 +4,7 @@
 The default tests regenerate a cheap subset (``--only``); the full regeneration check is ``slow``.
 """
 
+import json
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from matplotlib.testing.compare import compare_images
 from rnn_theory.claims import CLAIMS
 from rnn_theory.cli import main
 from rnn_theory.plots import FIXED, output_files
+from rnn_theory.plots._style import DOUBLE, SINGLE
 from rnn_theory.plots.claim_lag import figure_name
 
 FIGURES = Path(__file__).resolve().parent.parent / "figures"
@@ -33,6 +35,7 @@ def generate(out, names, capsys, check=False):
 def test_every_figure_is_committed_with_its_caption():
     names = list(FIXED) + CLAIM_FIGURES
     expected = {file for name in names for file in output_files(name)}
+    assert {f"{name}.json" for name in names} <= expected  # the plotted numbers beside every figure
     assert {p.name for p in FIGURES.iterdir() if p.is_file() and p.name != "VERSIONS.json"} == expected
     for name in names:
         caption = (FIGURES / f"{name}.txt").read_text(encoding="utf-8")
@@ -56,10 +59,21 @@ def test_regeneration_is_byte_identical(fresh):
             assert (first / file).read_bytes() == (second / file).read_bytes(), file
 
 
-def test_committed_figures_are_what_the_command_produces(fresh):
-    for name in CHEAP:
-        for file in output_files(name):
-            assert (fresh[0] / file).read_bytes() == (FIGURES / file).read_bytes(), f"figures/{file} is stale"
+def test_committed_figures_are_what_the_command_produces(capsys):
+    """Under the reproducibility policy: the images byte for byte in the environment recorded in
+    VERSIONS.json, on any other machine through NAME.json and the caption."""
+    code, (out, err) = generate(FIGURES, CHEAP, capsys, check=True)
+    assert code == 0, err
+    assert "up to date" in out and ("byte for byte" in out or "through their numbers" in out)
+
+
+def test_plotted_numbers_are_read_back_from_the_figure(fresh):
+    """NAME.json holds what is drawn: lag_task_success draws one marker series per model from the
+    shipped experiment's success fractions, each within [0, 1]."""
+    data = json.loads((fresh[0] / "lag_task_success.json").read_text(encoding="utf-8"))
+    lines = [line for axes in data["axes"] for line in axes["lines"] if line["label"]]
+    assert lines and all(0 <= y <= 1 for line in lines for y in line["y"] if isinstance(y, float))
+    assert data["size_inches"][0] in (SINGLE, DOUBLE)
 
 
 @pytest.mark.parametrize("name", CHEAP)
@@ -86,18 +100,27 @@ def _png_dpi(png):
     return round(int.from_bytes(png[at : at + 4], "big") * 0.0254)
 
 
-def test_check_names_stale_and_missing_files(tmp_path, capsys):
+def test_check_names_stale_and_missing_files(fresh, tmp_path, capsys):
+    """In the recorded environment a changed image is stale; in any environment a plotted number
+    moved beyond the policy's tolerance, or a missing caption, is."""
     for name in CHEAP:
         for file in output_files(name):
-            shutil.copy(FIGURES / file, tmp_path / file)
+            shutil.copy(fresh[0] / file, tmp_path / file)
+    shutil.copy(fresh[0] / "VERSIONS.json", tmp_path / "VERSIONS.json")  # this environment's fingerprint
     code, (out, err) = generate(tmp_path, CHEAP, capsys, check=True)
-    assert code == 0 and "up to date" in out, err
+    assert code == 0 and "up to date" in out and "compared byte for byte" in out, err
     stale = tmp_path / f"{CHEAP[0]}.png"
     stale.write_bytes(stale.read_bytes()[:-1] + b"\x00")
     (tmp_path / f"{CHEAP[1]}.txt").unlink()
+    data = tmp_path / f"{CHEAP[0]}.json"
+    drawn = json.loads(data.read_text(encoding="utf-8"))
+    line = next(line for axes in drawn["axes"] for line in axes["lines"] if line["y"])
+    line["y"][0] = line["y"][0] * (1 + 1e-5) + 1e-5  # past RTOL = 1e-6 and ATOL = 1e-9
+    data.write_text(json.dumps(drawn), encoding="utf-8")
     code, (out, err) = generate(tmp_path, CHEAP, capsys, check=True)
     assert code == 1
     assert f"{CHEAP[0]}.png: differs" in err and f"{CHEAP[1]}.txt: missing" in err
+    assert f"{CHEAP[0]}.json: /axes[" in err
 
 
 @pytest.mark.parametrize(

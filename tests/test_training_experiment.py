@@ -13,8 +13,8 @@ import pytest
 from rnn_theory import data
 from rnn_theory.training import TASKS, experiment
 from rnn_theory.training.checkpoint import load_trained
-from rnn_theory.training.protocols import PROTOCOLS, QUICK
-from rnn_theory.training.runner import run_protocol, summarise
+from rnn_theory.training.protocols import MODERN, PROTOCOLS, QUICK, results_file
+from rnn_theory.training.runner import ONE_RATE, run_protocol, summarise
 from rnn_theory.training.stats import wilson
 from rnn_theory.training.tables import success_tables
 from rnn_theory.training.trainer import fixed_set, score
@@ -34,28 +34,49 @@ def test_quick_experiment_regenerates_identically_on_one_or_two_processes(tmp_pa
     assert experiment.main(["--quick", "--out", str(tmp_path / "b"), "--jobs", "1"]) == 0
     a, b = tree(tmp_path / "a"), tree(tmp_path / "b")
     results = {name for name in a if "/" not in name}
-    assert results == {experiment.RESULTS} | {name + ".json" for name in PROTOCOLS}
+    assert results == {results_file(name) for name in PROTOCOLS} and "success_vs_lag.json" in results
     assert {k: a[k] for k in results} == {k: b[k] for k in results}
     assert {k: v for k, v in a.items() if k.startswith("checkpoints")} == {
         k: v for k, v in b.items() if k.startswith("checkpoints")
     }
     document = json.loads(a["success_vs_lag.json"])
-    assert document["config"]["seeds"] == 1 and len(document["runs"]) == len(experiment.plan(experiment.QUICK)) == 14
-    assert document["table"] == experiment.summarise(experiment.QUICK, [_Result(r) for r in document["runs"]])
+    assert document["protocol"] == json.loads(json.dumps(QUICK["modern"]._asdict()))
+    assert len(document["runs"]) == len(MODERN.models) * QUICK["modern"].seeds == 20
+    assert document["table"] == summarise(QUICK["modern"], document["runs"])
+    assert document["sweep"] == {"scores": {}, "chosen_lr": dict.fromkeys(document["table"], 0.01), "rule": ONE_RATE}
     output = capsys.readouterr().out
-    assert "success rate vs lag" in output and all(name in output for name in PROTOCOLS)
+    assert "lr 0.01 for every model" in output and all(name in output for name in PROTOCOLS)
     tables = success_tables(str(tmp_path / "a"))
-    assert tables["missing"] == [] and set(tables) == {"modern", "missing", *PROTOCOLS}
+    assert tables["missing"] == [] and set(tables) == {"missing", *PROTOCOLS}
     assert tables["hs1997_adding"]["optimizer"] == "adam" and tables["bengio1994_sgd"]["clip"] == {
         "rnn": None,
         "rnn-orthogonal": None,
     }
+    assert tables["modern"]["lr_sweep"] is None and tables["modern"]["lr_rule"] == ONE_RATE
     cell = tables["pascanu2013_temporal_order"]["table"]["rnn-clip"][20]
     assert cell["runs"] == 2 and cell["wilson95"] == [round(v, 4) for v in wilson(cell["successes"], 2)]
     # Rerun into a: every run is read back from runs/, and the documents come out the same bytes.
     assert experiment.main(["--quick", "--out", str(tmp_path / "a"), "--protocol", "hs1997_adding"]) == 0
     assert tree(tmp_path / "a")["hs1997_adding.json"] == a["hs1997_adding.json"]
     assert "took 0 CPU s" in capsys.readouterr().err
+
+
+def test_more_seeds_reuse_the_kept_runs_and_say_so_in_the_command(tmp_path, capsys):
+    out = str(tmp_path)
+    assert experiment.main(["--quick", "--protocol", "bengio1994_sgd", "--out", out, "--jobs", "1"]) == 0
+    assert (
+        experiment.main(["--quick", "--protocol", "bengio1994_sgd", "--out", out, "--jobs", "1", "--seeds", "3"]) == 0
+    )
+    document = json.loads((tmp_path / "bengio1994_sgd.json").read_text())
+    assert document["protocol"]["seeds"] == 3 and document["command"].endswith("--quick --seeds 3")
+    assert all(cell["runs"] == 3 for row in document["table"].values() for cell in row.values())
+    # Only the third seed of each model trained: the kept runs' log says which ran.
+    cache = next((tmp_path / "runs").iterdir())
+    trained = [line.split("\t")[0] for line in (cache / "cpu_seconds.tsv").read_text().splitlines()]
+    assert len(trained) == len(set(trained)) == 2 * (2 + 2) + 2  # two models' sweeps and tables, then 2 new runs
+    with pytest.raises(SystemExit) as exit_:
+        experiment.main(["--quick", "--seeds", "0"])
+    assert exit_.value.code == 2 and "--seeds must be >= 1" in capsys.readouterr().err
 
 
 def test_quick_protocol_document_is_its_runs_summarised(tmp_path):
@@ -89,40 +110,23 @@ def test_the_full_command_needs_an_output_folder(capsys):
     assert exit_.value.code == 2 and "--out FOLDER is required" in capsys.readouterr().err
 
 
-class _Result:  # summarise() reads only .log
-    def __init__(self, log):
-        self.log = log
-
-
-# The shipped modern row was run before FULL took 10 seeds and the new cells; until it is regenerated
-# with FULL (the lead's run), the config check fails, and says so. Strict: once the data is the
-# 10-seed run this marker no longer applies, and an old file that passed would be an error.
-_PREDATES_FULL = data.results()["config"]["seeds"] == 5 and len(data.results()["config"]["models"]) == 6
-
-
-@pytest.mark.xfail(
-    _PREDATES_FULL, reason="shipped success_vs_lag.json predates FULL (10 seeds, new cells)", strict=True
-)
-def test_shipped_results_are_those_of_the_full_configuration():
-    document = data.results()
-    assert document["command"] == "python -m rnn_theory.training.experiment --protocol modern --out FOLDER"
-    assert document["config"] == json.loads(json.dumps(experiment.FULL._asdict()))
-    runs = document["runs"]
-    assert len(runs) == len(experiment.plan(experiment.FULL))
-    assert document["table"] == experiment.summarise(experiment.FULL, [_Result(r) for r in runs])
-
-
 @pytest.mark.parametrize("name", sorted(PROTOCOLS))
 def test_shipped_protocol_results_are_their_runs_summarised(name):
-    path = os.path.join(data.FOLDER, name + ".json")
+    """Each shipped document is its protocol's, with however many seeds it was run with, and its
+    table is its runs summarised."""
+    path = os.path.join(data.FOLDER, results_file(name))
     if not os.path.exists(path):
         pytest.skip(f"{name} has not been run into the package yet (success_tables lists it as missing)")
     with open(path, encoding="utf-8") as file:
         document = json.load(file)
-    protocol = PROTOCOLS[name]
+    protocol = PROTOCOLS[name]._replace(seeds=document["protocol"]["seeds"])
     assert document["protocol"] == json.loads(json.dumps(protocol._asdict()))
+    assert document["command"] == experiment.command(
+        name, False, None if protocol == PROTOCOLS[name] else protocol.seeds
+    )
     assert document["table"] == summarise(protocol, document["runs"])
     assert len(document["runs"]) == len(protocol.models) * len(protocol.lags) * protocol.seeds
+    assert {run["seed"] for run in document["runs"]} == set(range(protocol.seeds))
 
 
 @pytest.mark.parametrize("name", [name for name in data.checkpoints() if name.startswith("recall-")])
@@ -145,8 +149,14 @@ def test_shipped_checkpoint_is_the_logged_run_and_rescores_exactly(name):
 def test_full_experiment_regenerates_the_shipped_data(tmp_path):
     """The one command behind the shipped modern row, rerun: the same bytes (about 10–20 minutes on 2 free cores)."""
     assert experiment.main(["--protocol", "modern", "--out", str(tmp_path)]) == 0
-    shipped = {k: v for k, v in tree(data.FOLDER).items() if k == experiment.RESULTS or k.startswith("checkpoints")}
-    assert tree(tmp_path) == shipped
+    written = tree(tmp_path)
+    shipped = tree(data.FOLDER)
+    assert {k: v for k, v in written.items() if k.startswith("checkpoints/recall-")} == {
+        k: v for k, v in shipped.items() if k.startswith("checkpoints/recall-")
+    }
+    # The shipped document predates the learning curves in it (converted, not rerun: see CHANGELOG).
+    document, again = json.loads(shipped["success_vs_lag.json"]), json.loads(written["success_vs_lag.json"])
+    assert {**again, "curves": None} == document
 
 
 def test_shipped_adding_checkpoint_solves_the_1997_adding_problem():
@@ -166,16 +176,16 @@ def test_shipped_adding_checkpoint_solves_the_1997_adding_problem():
 
 
 def test_every_model_of_the_experiment_is_in_the_tables_and_the_figure(tmp_path, monkeypatch):
-    """FULL's models, the new cells (indrnn, rglru, mamba, slstm) beside the classic ones, trained on
+    """The modern row's models, the new cells (indrnn, rglru, mamba, slstm) beside the classic ones, trained on
     the quick budget: ``success_tables`` lists each of them, and ``lag_task_success`` draws each in
     its own style."""
     from rnn_theory.plots import lag_task
 
-    config = experiment.QUICK._replace(models=experiment.FULL.models)
-    experiment.run(config, str(tmp_path))
+    config = QUICK["modern"]
+    run_protocol(config, str(tmp_path))
     # Panel (b) is the shipped SGD protocol, at the modern row's lags.
     shutil.copy(os.path.join(data.FOLDER, "bengio1994_sgd.json"), tmp_path)
-    models = [name for name, _, _ in config.models]
+    models = [name for name, *_ in config.models]
     assert {"indrnn", "rglru", "mamba", "slstm"} <= set(models)
     table = success_tables(str(tmp_path))["modern"]["table"]
     assert sorted(table) == sorted(models) and all(sorted(row) == sorted(config.lags) for row in table.values())

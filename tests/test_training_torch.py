@@ -97,3 +97,50 @@ def test_clipping_matches_torch_clip_grad_norm(scale):
     # torch scales by 1/(‖g‖ + 1e-6) where Pascanu's Algorithm 1 has 1/‖g‖: relative gap ≤ 1e-6/‖g‖.
     for g, t in zip(grads.values(), tensors):
         np.testing.assert_allclose(g, t.grad.numpy(), rtol=1.1e-6 / norm if norm >= 1 else 0, atol=0)
+
+
+def torch_mlstm_final_state(params, xs, s0, n):
+    """The mLSTM of Beck et al. 2024 (section 2.3, one head, the stabiliser as in the official code),
+    written here in PyTorch from the paper's equations, batch first: the final state [h; C; n; m]."""
+    F = torch.nn.functional
+    x = torch.tensor(xs.transpose(2, 0, 1).copy())  # (B, T, m)
+    B = x.shape[0]
+    s0 = torch.tensor(s0.T.copy())
+    C, norm, m = s0[:, n : n + n * n].reshape(B, n, n), s0[:, n + n * n : 2 * n + n * n], s0[:, -1:]
+    h = s0[:, :n]
+    for t in range(x.shape[1]):
+        xt = x[:, t]
+        q, v = xt @ params["W_q"].T + params["b_q"], xt @ params["W_v"].T + params["b_v"]
+        k = (xt @ params["W_k"].T + params["b_k"]) / n**0.5
+        o = torch.sigmoid(xt @ params["W_o"].T + params["b_o"])
+        i_tilde, f_tilde = xt @ params["w_i"].T + params["b_i"], xt @ params["w_f"].T + params["b_f"]
+        log_f = F.logsigmoid(f_tilde)
+        m_new = torch.maximum(log_f + m, i_tilde)
+        i, f = torch.exp(i_tilde - m_new), torch.exp(log_f + m - m_new)
+        C = f[:, :, None] * C + i[:, :, None] * v[:, :, None] * k[:, None, :]
+        norm = f * norm + i * k
+        denominator = torch.maximum((norm * q).sum(1, keepdim=True).abs(), torch.exp(-m_new))
+        h = o * (C @ q[:, :, None])[:, :, 0] / denominator
+        m = m_new
+    return torch.cat([h, C.reshape(B, n * n), norm, m], dim=1).T
+
+
+@pytest.mark.parametrize("n,m,T,B", [(2, 1, 4, 1), (4, 3, 12, 5)])
+def test_mlstm_bptt_matches_torch_autograd(n, m, T, B):
+    """The closed-form mLSTM VJP against autograd of an independent transcription of its equations."""
+    cell = generic_cell("mlstm", n, m, seed=T)
+    rng = np.random.default_rng(T)
+    xs, s0 = rng.normal(size=(T, m, B)), 0.5 * rng.normal(size=(cell.state_size, B))
+    w = rng.normal(size=(cell.state_size, B))
+    params = {name: torch.tensor(value, requires_grad=True) for name, value in cell.params.items()}
+    final = torch_mlstm_final_state(params, xs, s0, n)
+    np.testing.assert_allclose(
+        final.detach().numpy(), forward(cell, cell.params, xs, s0).final_state(), rtol=0, atol=1e-12
+    )
+    (final * torch.tensor(w)).sum().backward()
+    grads, _ = backward(forward(cell, cell.params, xs, s0), w)
+    for name, value in params.items():
+        expected = value.grad.numpy()
+        np.testing.assert_allclose(
+            grads[name], expected, rtol=0, atol=1e-12 * max(1.0, np.abs(expected).max()), err_msg=name
+        )

@@ -157,3 +157,34 @@ def test_a_signed_parameter_is_trained_in_log_space_and_keeps_its_sign(monkeypat
     monkeypatch.setattr(type(cell), "signed_params", {})
     with pytest.raises(ValueError, match="A must be negative"):
         train(task, cell, steps=300, seed=0, progress=False)
+
+
+def test_the_papers_initialisations_and_the_indrnn_bound():
+    """IndRNN "paper": u ~ U[0, 2^{1/T}], relu, and |u| <= 2^{1/T} after every update, which a large
+    rate would otherwise break; sLSTM "paper": R = 0 and the xLSTM code's power-law forget biases."""
+    from rnn_theory.training.init import bounds, powerlaw_forget_bias
+
+    task = TASKS["recall"](9)
+    b = 2.0 ** (1.0 / task.length)
+    cell = initial_cell("indrnn", 64, task.input_size, "paper", rng=0, length=task.length)
+    u = cell.params["u"]
+    assert cell.activation == "relu" and u.min() >= 0 and u.max() <= b and u.max() > 0.9 * b
+    assert bounds("indrnn", "paper", task.length) == {"u": b} and bounds("indrnn", "random", task.length) == {}
+    small = initial_cell("indrnn", 8, task.input_size, "paper", rng=0, length=task.length)
+    common = dict(steps=60, lr=0.3, clip=None, seed=0, check_every=20, validation_size=32, test_size=32, progress=False)
+    free = train(task, small, **common)
+    held = train(task, small, **common, bounds={"u": b})
+    assert np.abs(free.cell.params["u"]).max() > b  # without the bound, the rate takes u past it
+    assert np.abs(held.cell.params["u"]).max() == b and held.log["bounds"] == {"u": float(f"{b:.6g}")}
+    assert "bounds" not in free.log
+    slstm = initial_cell("slstm", 6, task.input_size, "paper", rng=0)
+    k = np.arange(6)
+    assert np.array_equal(slstm.params["b_f"], powerlaw_forget_bias(6))
+    np.testing.assert_allclose(slstm.params["b_f"], 5 - 12 * (k / 5) ** 0.3, rtol=0, atol=1e-14)
+    assert not any(slstm.params[f"R_{g}"].any() or slstm.params[f"b_{g}"].any() for g in "zio")
+    with pytest.raises(ValueError, match="defined for indrnn, slstm"):
+        initial_cell("rnn", 4, 3, "paper")
+    with pytest.raises(ValueError, match="sequence length"):
+        initial_cell("indrnn", 4, 3, "paper")
+    with pytest.raises(ValueError, match="bounds must be positive"):
+        train(task, small, steps=1, bounds={"W": -1.0})

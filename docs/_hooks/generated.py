@@ -3,7 +3,8 @@
 The pages are generated from the repository's own generated documents (``rnn-theory proofs``,
 ``rnn-theory figures``), so the site never holds a second copy that could go stale:
 proofs/NAME.md becomes the page proofs/NAME/ (proofs/README.md the index), each figures/NAME.png
-is served as figures/NAME.png, and the gallery shows every figure with its caption NAME.txt. The
+is served as figures/NAME.png (with its PDF and SVG), and the gallery shows every figure with its
+caption NAME.txt and the command that writes its slides version. The
 learning-experiments page (learning.md) gets its tables and the verdicts of the claim they decide
 from the shipped results (``rnn_theory.training.success_tables``), read when the site is built.
 """
@@ -22,8 +23,16 @@ def _gallery(figures):
     lines = [
         "# Figure gallery",
         "",
-        "Every figure made by `rnn-theory figures`, with its caption. Each is also written as PDF and",
-        "SVG beside the PNG in `figures/`; `rnn-theory figures --check` fails when one is stale.",
+        "Every figure made by `rnn-theory figures`, with its caption, sized for a journal (one column",
+        "3.3 in, both 7 in). Each is also written as PDF and SVG beside the PNG in `figures/`;",
+        "`rnn-theory figures --check` fails when one is stale.",
+        "",
+        "**For slides.** `rnn-theory figures --style slides` builds the same figures from the same data",
+        "at 16:9 (13.33 × 7.5 in, the size of a widescreen slide; PNG 1920 × 1080) with text 2.5 times",
+        "and lines twice their print size, into `figures-slides/` (or `--out DIR`). They are not kept in",
+        "the repository: each figure's section below gives the command that writes its slide, which",
+        "takes from seconds to a few minutes (the figures of refuted claims rerun their checks). In",
+        'Python: `rnn_theory.plots.generate("figures-slides", ["grad_norm_vs_lag_rnn"], look="slides")`.',
         "",
     ]
     for png in figures:
@@ -35,6 +44,10 @@ def _gallery(figures):
             f'<figure markdown="span">![{png.stem}](figures/{png.name}){{ loading=lazy }}</figure>',
             "",
             f'<div class="caption">{paragraphs}</div>',
+            "",
+            f"Print: [PNG](figures/{png.name}) · [PDF](figures/{png.stem}.pdf) · [SVG](figures/{png.stem}.svg). "
+            f"Slide (16:9): `rnn-theory figures --style slides --only {png.stem}` writes "
+            f"`figures-slides/{png.stem}.png`, `.pdf` and `.svg`.",
             "",
         ]
     return "\n".join(lines)
@@ -50,7 +63,8 @@ def on_files(files, config):
     # The figures of the package's own analyses first, then one per refuted claim.
     figures = sorted((ROOT / "figures").glob("*.png"), key=lambda png: (png.stem.startswith("claim_"), png.stem))
     for png in figures:
-        files.append(File.generated(config, f"figures/{png.name}", abs_src_path=str(png)))
+        for path in (png, png.with_suffix(".pdf"), png.with_suffix(".svg")):
+            files.append(File.generated(config, f"figures/{path.name}", abs_src_path=str(path)))
     files.append(File.generated(config, "gallery.md", content=_gallery(figures)))
     return files
 

@@ -11,8 +11,9 @@ class GRU(GatedCell):
         h̃ = tanh(U_n x + b_n + r⊙(W_n h + c_n))
         h' = (1 − z)⊙h + z⊙h̃
 
-    z is the share of new content (Olah, Cho). PyTorch and Keras write h' = z⊙h + (1 − z)⊙n, so
-    their z-gate weights and biases are the negatives of these (σ(−a) = 1 − σ(a)). c_n is
+    z is the share of new content, as Chung et al. 2014, eq. (5), write it. Cho et al. 2014, eq. (7),
+    who introduced the GRU, and PyTorch and Keras write h' = z⊙h + (1 − z)⊙n, so their z-gate weights
+    and biases are the negatives of these (σ(−a) = 1 − σ(a)). c_n is
     PyTorch's b_hn: it sits inside r⊙(·) and cannot be merged into b_n. σ may be a hard sigmoid
     (``gate_activation``, ``cells._gating``); as σ(−a) = 1 − σ(a), so is each hard sigmoid symmetric,
     hσ(−a) = 1 − hσ(a), and the z-gate's negation on import holds for it too.
@@ -23,7 +24,9 @@ class GRU(GatedCell):
     """
 
     key = "gru"
-    reference = "Cho et al. 2014; PyTorch nn.GRU; Keras GRU(reset_after=True)"
+    reference = (
+        "Cho et al. 2014, written in the update form of Chung et al. 2014; PyTorch nn.GRU; Keras GRU(reset_after=True)"
+    )
     param_shapes = {**gate_params("rzn"), "c_n": ("n",)}
     init = {**gate_init("rzn"), "c_n": "zero"}
     gates = (Gate("r", "sigmoid", "reset"), Gate("z", "sigmoid", "update"), Gate("n", "tanh", "candidate"))

@@ -4,22 +4,27 @@ with a computed verdict per reading (worst case, typical).
 >>> import rnn_theory.claims as claims
 >>> claims.resolve("seed.cell-state-diagonal")
 'goodfellow2016.forget-gate-self-loop'
->>> claims.CLAIMS["olah2015.conveyor-belt"].source.cite
-'Olah 2015, section “The Core Idea Behind LSTMs”'
+>>> claims.resolve("olah2015.conveyor-belt")  # Olah's words, read for the gradient: a folklore claim
+'folklore.conveyor-belt-gradient'
+>>> claims.CLAIMS["ganguli2008.nonnormal-transient"].source.cite
+'Orhan & Pitkow 2020, §2.1 (the claim of Ganguli, Huh & Sompolinsky 2008)'
 """
 
 from . import (  # noqa: F401  (registers)
-    descendants,
     dynamics,
     exploding,
     gates,
     gates_modern,
     hochreiter,
+    indrnn,
     latching,
     learning,
     memory,
     pascanu_hochreiter,
     random_init,
+    retention,
+    rglru_scale,
+    slstm,
     vanilla,
 )
 from ._counterexample import counterexample
@@ -42,13 +47,13 @@ from ._registry import (
 # the exploding side, random initialisations and memory times; last, the LSTM's descendants.
 ORDER = (
     "pascanu2013.jacobian-product",
-    "goodfellow2016.rho-below-one-vanishes",
-    "goodfellow2016.rho-above-one-explodes",
-    "goodfellow2016.jacobian-radius-below-one",
+    "folklore.rho-below-one-vanishes",
+    "folklore.rho-above-one-explodes",
+    "folklore.jacobian-radius-below-one",
     "goodfellow2016.ten-to-twenty-steps",
     "goodfellow2016.forget-gate-self-loop",
-    "goodfellow2016.self-loop-gradient-path",
-    "olah2015.conveyor-belt",
+    "folklore.forget-gate-product",
+    "folklore.conveyor-belt-gradient",
     "chung2014.additive-update",
     "olah2015.gru-simpler",
     "hochreiter1997.output-gate-protects",
@@ -56,31 +61,33 @@ ORDER = (
     "pascanu2013.necessary-exploding",
     "hochreiter1997.sigmoid-weight-bound",
     "hochreiter1997.cec",
-    "sompolinsky1988.chaos-at-gain-one",
-    "goodfellow2016.forget-bias-one",
-    "gers2000peephole.cell-path",
+    "folklore.chaos-at-gain-one",
+    "folklore.forget-bias-one",
+    "rnn-theory.peephole-cell-path",
     "feng2024.diagonal-jacobian",
     "orvieto2023.exact-decay",
     "pascanu2013.wall",
     "pascanu2013.clipping",
-    "orhan2020.nonnormal-transient",
+    "ganguli2008.nonnormal-transient",
     "chen2018.meanfield-rate",
     "chen2018.critical-isometry",
+    "rnn-theory.orthogonal-isometry-rnn",
     "arjovsky2016.orthogonal-norm",
+    "rnn-theory.orthogonal-tanh-decay",
     "le2015.irnn",
     "oseledets1968.lambda1-rate",
-    "olah2015.default-behavior",
+    "folklore.remembering-is-default",
     "tallec2018.chrono",
     "gers2000.state-grows",
     "orvieto2023.exp-parametrisation",
     "can2020.slow-modes",
-    "bengio1994.latching-vanishes",
+    "rnn-theory.contracting-stretch-vanishes",
     "hochreiter1997.global-bound",
     "beck2024.stabiliser-invariance",
     "gu2023.state-gradient-cannot-explode",
     "de2024.rglru-gate-in-unit-interval",
-    "de2024.rglru-normalised-scale",
-    "li2018.regulated-gradient",
+    "rnn-theory.rglru-normalised-scale",
+    "rnn-theory.indrnn-regulated-bounds",
 )
 _registered = dict(CLAIMS)
 CLAIMS.clear()

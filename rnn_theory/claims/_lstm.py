@@ -3,7 +3,12 @@
 
 import numpy as np
 
+from ._complex_step import jacobian
 from ._products import jacobian_products
+
+# The forget biases of the frameworks' initialisations: PyTorch's 0 and Keras' unit_forget_bias 1
+# (Jozefowicz et al. 2015, after Gers et al. 2000): the standard settings of the settings rule.
+STANDARD_FORGET_BIASES = (0.0, 1.0)
 
 
 def logistic(a):
@@ -25,10 +30,10 @@ def output_gate(cell, x, h, c_new):
     return logistic(p["W_o"] @ h + p["U_o"] @ x + p["b_o"] + (p["p_o"] * c_new if "p_o" in p else 0.0))
 
 
-def partial_carousel(cell, x, s, step=1e-30):
+def partial_carousel(cell, x, s):
     """∂c_t/∂c_{t−1} with h_{t−1} held fixed, by complex step on ``cell.step``."""
     n = cell.hidden_size
-    return np.stack([cell.step(x, s + 1j * step * e).imag[n:] / step for e in np.eye(2 * n)[n:]], axis=1)
+    return jacobian(lambda c: cell.step(x, np.concatenate([s[:n], c]))[n:], s[n:])
 
 
 def carousel_paths(cell, xs, s0, lags):

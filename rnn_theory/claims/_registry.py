@@ -2,8 +2,9 @@
 
 A claim is one declaration: an id (part of the public contract) and its old ids (``aliases``), a
 one-line ``statement`` of what is checked, its ``Source`` (a key of the package's bibliography, the
-source's own words and where they stand), the reading its wording asks for, the method, the verdict
-recorded so far, and a check function that computes the verdict afresh, per reading:
+source's own words and where they stand, and the work credited with the claim), the reading its
+wording asks for, the method, the verdict recorded so far, and a check function that computes the
+verdict afresh, per reading:
 
 - ``worst_case``: is there any weight and input for which the statement fails? (adversarial search;
   a refutation carries the case found, with whether it survives small perturbations);
@@ -12,17 +13,24 @@ recorded so far, and a check function that computes the verdict afresh, per read
 
 ``verify`` runs the checks; an overall verdict that differs from the recorded one is a regression,
 and ``rnn-theory verify`` exits 1 on it.
+
+Ids. An id that names a work (``pascanu2013.…``) is a claim that work made, at the scope of its
+quoted words; a refuted or holds-if verdict under it needs those words (``Source.quote``). A
+sharper or other reading the package tests is filed under an id that names no work: ``folklore.…``
+(a common statement, cited where it is taught) or ``rnn-theory.…`` (the package's own question of
+a work's equations). A check that can only confirm an identity of the engine (a mismatch is a bug,
+raised, never a refutation) is declared ``identity=True``: a consistency identity, not a verdict.
+The rules are written out for users in docs/claims.md.
 """
 
 import math
-import multiprocessing
-import os
-import signal
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from threadpoolctl import threadpool_limits
 
+from ..parallel import as_executor
+from ..parallel import process_pool as process_executor  # noqa: F401  (the claims' public name)
 from ._bibliography import BIBLIOGRAPHY, short_cite
 
 VERDICTS = ("holds", "holds-if", "refuted", "undecided")
@@ -31,6 +39,8 @@ READINGS = ("worst_case", "typical")
 # taught (the quote is what that text says); derived: a consequence of the cited work's equations
 # that the package checks, which the work itself does not state.
 ATTRIBUTIONS = ("quote", "paraphrase", "derived")
+# The prefixes of ids that name no work (see the module docstring).
+UNATTRIBUTED = ("folklore", "rnn-theory")
 
 
 @dataclass(frozen=True)
@@ -60,26 +70,36 @@ class Verdict:
 class Source:
     """Where a claim comes from: ``bibkey`` in the bibliography, the source's own words (``quote``,
     None when its text could not be read), where they stand (``locator``), and ``attribution`` (one
-    of ATTRIBUTIONS) with a ``note`` on how the statement checked relates to the words quoted."""
+    of ATTRIBUTIONS) with a ``note`` on how the statement checked relates to the words quoted.
+    ``credit``: the bibliography key of the work that made the claim, where the words quoted are
+    another's that repeats or teaches it (default: ``bibkey`` itself)."""
 
     bibkey: str
     quote: str | None
     locator: str
     attribution: str = "quote"
     note: str = ""
+    credit: str | None = None
 
     def __post_init__(self):
-        if self.bibkey not in BIBLIOGRAPHY:
-            raise ValueError(f"unknown bibliography key {self.bibkey!r}")
+        for key in (self.bibkey, self.credit or self.bibkey):
+            if key not in BIBLIOGRAPHY:
+                raise ValueError(f"unknown bibliography key {key!r}")
         if self.attribution not in ATTRIBUTIONS:
             raise ValueError(f"attribution must be one of {ATTRIBUTIONS}, got {self.attribution!r}")
         if self.attribution == "quote" and not self.quote:
             raise ValueError("a claim attributed to its source's words quotes them")
 
     @property
+    def credited(self):
+        """The bibliography key of the work credited with the claim."""
+        return self.credit or self.bibkey
+
+    @property
     def cite(self):
-        """'Author, Author & Author year, locator'."""
-        return f"{short_cite(self.bibkey)}, {self.locator}"
+        """'Author, Author & Author year, locator' (and the work credited, when another)."""
+        credit = f" (the claim of {short_cite(self.credit)})" if self.credit and self.credit != self.bibkey else ""
+        return f"{short_cite(self.bibkey)}, {self.locator}{credit}"
 
 
 @dataclass(frozen=True)
@@ -91,6 +111,7 @@ class Claim:
     method: str
     recorded: str
     aliases: tuple = ()
+    identity: bool = False
     check: callable = field(default=None, repr=False, compare=False)
 
 
@@ -122,6 +143,8 @@ class Result:
             "locator": claim.source.locator,
             "attribution": claim.source.attribution,
             "attribution_note": claim.source.note,
+            "credit": claim.source.credited,
+            "check": "consistency identity" if claim.identity else "verdict",
             "verdict": found.verdict,
             "reading": claim.asks,
             "recorded": claim.recorded,
@@ -167,54 +190,31 @@ class Context:
         return {setting: rows[k * len(seeds) : (k + 1) * len(seeds)] for k, setting in enumerate(settings)}
 
 
-def process_executor(workers):
-    """The default executor for sweeps: ``workers`` fresh processes with one BLAS thread each.
-
-    Fresh (spawned) single-threaded workers make every number independent of the machine's core
-    count and of which worker ran what: a multi-threaded GEMM splits its sums by thread, and a
-    forked worker inherits whatever thread state its parent had, both of which move the last bits."""
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = "1"  # read by the workers when they load NumPy
-    # Workers ignore SIGINT (a terminal's Ctrl-C reaches the whole group): the parent handles it.
-    return _Executor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=signal.signal,
-        initargs=(signal.SIGINT, signal.SIG_IGN),
-    )
-
-
-class _Executor(ProcessPoolExecutor):
-    """A process pool that, left by an exception (an interrupt), terminates its workers at once
-    instead of waiting for their tasks, and reaps them."""
-
-    def __exit__(self, kind, value, traceback):
-        if kind is None:
-            return super().__exit__(kind, value, traceback)
-        for process in list((self._processes or {}).values()):
-            process.terminate()
-        self.shutdown(wait=True, cancel_futures=True)
-        return False
-
-
 CLAIMS = {}
 ALIASES = {}  # old id -> id
 
 
-def claim(*, id, statement, source, asks, method, recorded, aliases=()):
+def claim(*, id, statement, source, asks, method, recorded, aliases=(), identity=False):
     """Register the decorated ``check(ctx)`` as the check of a claim. The check returns
     {reading: Verdict} (or one Verdict, the reading ``asks``); ``asks`` is the reading the claim's
-    wording asks for ("always"/"is": worst_case; "typically"/"in practice": typical)."""
+    wording asks for ("always"/"is": worst_case; "typically"/"in practice": typical). ``identity``:
+    the check confirms an identity of the engine and raises on a mismatch (module docstring)."""
     if recorded not in VERDICTS:
         raise ValueError(f"recorded verdict of {id} must be one of {VERDICTS}")
     if asks not in READINGS:
         raise ValueError(f"the reading {id} asks for must be one of {READINGS}")
+    prefix = id.split(".")[0]
+    if prefix not in (*UNATTRIBUTED, source.credited):
+        raise ValueError(f"{id}: an id names the work credited ({source.credited}) or none ({UNATTRIBUTED})")
+    quoted = source.quote and source.bibkey == source.credited  # the credited work's own words
+    if prefix == source.credited and recorded in ("refuted", "holds-if") and not quoted:
+        raise ValueError(f"{id}: a {recorded} verdict under a work's id needs that work's words quoted")
 
     def register(check):
         for name in (id, *aliases):
             if name in CLAIMS or name in ALIASES:
                 raise ValueError(f"claim id {name} is registered twice")
-        CLAIMS[id] = Claim(id, statement, source, asks, method, recorded, tuple(aliases), check)
+        CLAIMS[id] = Claim(id, statement, source, asks, method, recorded, tuple(aliases), identity, check)
         ALIASES.update(dict.fromkeys(aliases, id))
         return check
 
@@ -232,7 +232,8 @@ def resolve(name):
 
 def verify(ids=None, *, quick=False, executor=None, progress=None):
     """Run the checks of the claims ``ids`` (ids or aliases; all by default, in registry order)
-    -> list of Result."""
+    -> list of Result. ``executor``: a ``concurrent.futures.Executor`` or a ``distributed.Client``."""
+    executor = as_executor(executor)
     ids = list(CLAIMS) if ids is None else [resolve(i) for i in ids]
     if executor is not None and len(ids) > 1:
         # Whole claims side by side (each runs its sweeps serially in its worker): most checks are
@@ -255,16 +256,16 @@ def verify(ids=None, *, quick=False, executor=None, progress=None):
 
 def _check(claim_id, quick, executor=None):
     """The readings of one claim's check (module level, so that a worker process can run it), on one
-    BLAS thread wherever it runs, as ``process_executor``'s workers: the same bits in the parent as
+    BLAS thread wherever it runs, as the workers of ``rnn_theory.parallel``: the same bits in the parent as
     in a worker, and no threads spinning on the small products of a check while a core is taken."""
     with threadpool_limits(1):
         return CLAIMS[claim_id].check(Context(quick=quick, executor=executor))
 
 
-def _rounded(value, digits=10):
+def _rounded(value, digits=7):
     """Plain JSON values, with floats rounded to ``digits`` significant digits (None: kept exact).
-    Rounded evidence is byte-stable across BLAS builds whose last bits differ, and shows no number
-    with false precision."""
+    Seven digits carry what the reproducibility policy promises on any machine (``RTOL`` = 1e-6,
+    rnn_theory.reproducible) and no more; a counterexample keeps every bit, since it must replay."""
     if isinstance(value, dict):
         return {str(k): _rounded(v, digits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -10,7 +10,7 @@ from ..classics import chain_matrix, descend, perturbed, step_lengths, transient
 from ..classics.wall import STEPS, X0, one_unit_loss
 from ._counterexample import counterexample
 from ._registry import Source, Verdict, claim
-from ._typical import classify
+from ._typical import settings_verdict, typical_verdict
 
 WALL_WEIGHTS = (4.1, 4.5, 5.0, 5.5, 6.0, 8.0)  # from the cusp (w = 4) to Fig. 6's far corner
 # The jump of E at T = 50 is a smooth step whose peak sits off the T = ∞ location by the orbit's
@@ -47,14 +47,17 @@ def _wall_row(w):
 
 @claim(
     id="pascanu2013.wall",
-    statement="on x_t = w·σ(x_{t−1}) + b, E = (σ(x_50) − 0.7)², crossing a basin boundary or bifurcation makes ‖∇E‖ "
-    "and the curvature along it explode together, where the fixed points put the jump",
+    statement="Pascanu et al.'s hypothesis (if their bound is tight): where gradients explode so does the curvature "
+    "along them, a wall in the error surface; on their model x_t = w·σ(x_{t−1}) + b, E = (σ(x_50) − 0.7)², ‖∇E‖ "
+    "and the curvature along it explode together where the fixed points put the jump",
     source=Source(
         "pascanu2013",
         "If this bound is tight, we hypothesize that when gradients explode so does the curvature along v, leading to "
         "a wall in the error surface, like the one seen in Fig. 6.",
         "§2.3, eq. (8), Fig. 6",
-        note="checked on the paper's own one-unit model (x_0 = 0.5, target 0.7, T = 50), along b at fixed w",
+        note="a hypothesis, conditional on the bound's tightness, which the paper illustrates by Fig. 6; checked on the "
+        "paper's own one-unit model (x_0 = 0.5, target 0.7, T = 50), along b at fixed w: the weights w are the "
+        "settings, none standard",
     ),
     asks="worst_case",
     method=f"for w ∈ {{{', '.join(f'{w:g}' for w in WALL_WEIGHTS)}}}: the jump predicted from the fixed points alone "
@@ -78,18 +81,13 @@ def wall(ctx):
         }
         for w, r in rows.items()
     }
-    passing = [f"{w:g}" for w, r in rows.items() if r["passes"]]
-    if len(passing) == len(rows):
-        return Verdict("holds", evidence)
-    if not passing:
-        w, row = next(iter(rows.items()))
-        example = counterexample(*_one_unit_cell(w, row["measured"]), STEPS, _no_wall)
-        return Verdict("refuted", evidence, counterexample=example)
-    return Verdict(
-        "holds-if",
-        evidence,
-        condition=f"w ∈ {{{', '.join(passing)}}} (of the measured {{{', '.join(f'{w:g}' for w in WALL_WEIGHTS)}}})",
-    )
+    classes = {f"{w:g}": "holds" if r["passes"] else "fails" for w, r in rows.items()}
+
+    def refute(weight):
+        w = WALL_WEIGHTS[list(classes).index(weight)]
+        return counterexample(*_one_unit_cell(w, rows[w]["measured"]), STEPS, _no_wall)
+
+    return settings_verdict(classes, evidence, refute, label="w")
 
 
 CLIP_RATE, CLIP_THRESHOLD, CLIP_ITERATIONS = 0.5, 1.0, 300
@@ -112,13 +110,15 @@ def _clipping_starts():
 
 @claim(
     id="pascanu2013.clipping",
-    statement="rescaling the gradient to a threshold (Algorithm 1) keeps descent on the one-unit surface from being "
-    "thrown off the wall: every clipped descent ends in the valley",
+    statement="rescaling the gradient's norm whenever it goes over a threshold (Algorithm 1) deals with the exploding "
+    "gradient at the wall of the one-unit surface: clipped descent from starts around the wall ends in the valley",
     source=Source(
         "pascanu2013",
         "one mechanism to deal with the exploding gradient problem is to rescale their norm whenever it goes over a "
         "threshold",
         "§3.2, Algorithm 1; Fig. 6",
+        note="'deal with' read on the paper's own surface (Fig. 6): each start around the wall is a setting, none "
+        "standard; the claim holds where clipped descent reaches the valley",
     ),
     asks="worst_case",
     method=f"gradient descent (η = {CLIP_RATE:g}, {CLIP_ITERATIONS} steps) on E(w, b) from 20 starts around the wall "
@@ -144,13 +144,12 @@ def clipping(ctx):
         "plain_in_valley": int(np.sum(final["plain"] < VALLEY)),
         "clipped_in_valley": int(np.sum(final["clipped"] < VALLEY)),
     }
-    stuck = [f"({w:g}, {b:.3f})" for (w, b), e in zip(starts, final["clipped"]) if not e < VALLEY]
-    if not stuck:
-        return Verdict("holds", evidence)
-    if len(stuck) == len(starts):
-        example = counterexample(*_one_unit_cell(*starts[0]), STEPS, _clipped_stuck)
-        return Verdict("refuted", evidence, counterexample=example)
-    return Verdict("holds-if", evidence, condition=f"except from the starts (w, b) {{{', '.join(stuck)}}}")
+    classes = {f"({w:g}, {b:.3f})": "holds" if e < VALLEY else "fails" for (w, b), e in zip(starts, final["clipped"])}
+
+    def refute(start):
+        return counterexample(*_one_unit_cell(*starts[list(classes).index(start)]), STEPS, _clipped_stuck)
+
+    return settings_verdict(classes, evidence, refute, label="(w, b)")
 
 
 CHAIN_SIZES, CHAIN_RHO, CHAIN_ALPHA = (10, 20, 40), 0.9, 1.0
@@ -173,7 +172,8 @@ def _gaussian_case(seed):
 
 
 @claim(
-    id="orhan2020.nonnormal-transient",
+    id="ganguli2008.nonnormal-transient",
+    aliases=("orhan2020.nonnormal-transient",),
     statement="with ρ(W) < 1 a non-normal W can amplify ‖W^τ‖₂ far above 1 for a transient whose length grows "
     "like n, and a moderate transient is generic",
     source=Source(
@@ -181,7 +181,10 @@ def _gaussian_case(seed):
         "after the signal enters the network, it is amplified supralinearly for a time of length O(N) before it "
         "eventually dies out (Figure 1c). This kind of transient amplification is not possible in normal networks.",
         "§2.1",
-        note="‖W^τ‖₂ is ‖∂h_T/∂h_{T−τ}‖₂ of a linear RNN (and of a tanh RNN at h = 0)",
+        note="Orhan & Pitkow review here the result of Ganguli, Huh & Sompolinsky 2008 (credited: their abstract "
+        "speaks of a hidden feedforward architecture that superlinearly amplifies its input for a time of order N); "
+        "‖W^τ‖₂ is ‖∂h_T/∂h_{T−τ}‖₂ of a linear RNN (and of a tanh RNN at h = 0)",
+        credit="ganguli2008",
     ),
     asks="worst_case",
     method=f"chains W = ρI + αS (ρ = {CHAIN_RHO:g}, α = {CHAIN_ALPHA:g}, n ∈ {{{', '.join(map(str, CHAIN_SIZES))}}}): ρ < 1, "
@@ -206,14 +209,12 @@ def nonnormal_transient(ctx):
     worst_evidence["peak_lag_per_unit"] = per_unit
     rows = ctx.map(_gaussian_case, GAUSSIAN_SEEDS)
     grows = [all(rho < 1 and duration >= 2 for rho, _, duration in row) for row in rows]
-    cls, record = classify(sum(grows), len(grows))
     typical_evidence = {
         "spectral_radius_by_seed": [row[0][0] for row in rows],
         "peak_ln_norm_by_seed": [row[0][1] for row in rows],
         "steps_above_1_by_seed": [row[0][2] for row in rows],
         "perturbed_spectral_radius_by_seed": [row[1][0] for row in rows],
         "perturbed_steps_above_1_by_seed": [row[1][2] for row in rows],
-        "transient_before_and_after_perturbation": record,
     }
     if worst_ok:
         worst = Verdict("holds", worst_evidence)
@@ -223,11 +224,14 @@ def nonnormal_transient(ctx):
         worst = Verdict(
             "refuted", worst_evidence, counterexample=_held_at_zero(chain_matrix(n, CHAIN_RHO, CHAIN_ALPHA), refutes)
         )
-    if cls != "fails":
-        return {"worst_case": worst, "typical": Verdict(cls, typical_evidence)}
-    W = _gaussian_matrix(GAUSSIAN_SEEDS[grows.index(False)])
-    example = _held_at_zero(W, _no_transient)
-    return {"worst_case": worst, "typical": Verdict("refuted", typical_evidence, counterexample=example)}
+    typical = typical_verdict(
+        sum(grows),
+        len(grows),
+        typical_evidence,
+        lambda: _held_at_zero(_gaussian_matrix(GAUSSIAN_SEEDS[grows.index(False)]), _no_transient),
+        key="transient_before_and_after_perturbation",
+    )
+    return {"worst_case": worst, "typical": typical}
 
 
 def _large_transient(summary):

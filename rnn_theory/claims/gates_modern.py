@@ -3,12 +3,13 @@
 import numpy as np
 
 from ..cells import CELLS
+from ._complex_step import step_jacobian
 from ._counterexample import counterexample
 from ._lstm import carousel_paths, forget_gate, logistic, partial_carousel
 from ._registry import Source, Verdict, claim
 from ._symbolic import symbolic_evidence, unproven
 from ._trained import trained_models
-from ._typical import classify
+from ._typical import typical_verdict
 
 
 def _median_time_constant(cell, xs):
@@ -46,8 +47,8 @@ def _shorter_memory(cell, xs, s0, _log_norm):
 
 
 @claim(
-    id="goodfellow2016.forget-bias-one",
-    aliases=("jozefowicz.forget-bias-one",),
+    id="folklore.forget-bias-one",
+    aliases=("goodfellow2016.forget-bias-one", "jozefowicz.forget-bias-one"),
     statement="a forget-gate bias of 1 lengthens the LSTM's memory at initialisation",
     source=Source(
         "goodfellow2016",
@@ -55,9 +56,10 @@ def _shorter_memory(cell, xs, s0, _log_norm):
         "Gers et al. (2000), makes the LSTM as strong as the best of the explored architectural variants.",
         "§10.10.2",
         "paraphrase",
-        "the book (and, as it reports, Jozefowicz et al. 2015) speaks of the trained model's strength; that the bias "
-        "lengthens the memory at initialisation is the mechanism commonly given, checked here; the primary texts "
-        "were not read",
+        "the book (and, as it reports, Jozefowicz et al. 2015, who credit the practice to Gers et al. 2000) speaks of "
+        "the trained model's strength; that the bias lengthens the memory at initialisation is the mechanism commonly "
+        "given, checked here under an id that names no work; the primary texts were not read",
+        credit="gers2000",
     ),
     asks="typical",
     method=f"the same random LSTMs (n = 32, gain 1, inputs N(0, 1)) with b_f = 0 and b_f = 1, {len(MEMORY_SEEDS)} seeds: "
@@ -68,7 +70,6 @@ def _shorter_memory(cell, xs, s0, _log_norm):
 def forget_bias_one(ctx):
     rows = ctx.map(_memory_case, [(900 + s, 32) for s in MEMORY_SEEDS])
     longer = [r[1][0] > r[0][0] and r[1][1] > r[0][1] for r in rows]
-    cls, record = classify(sum(longer), len(longer))
     evidence = {
         "median_time_constant_steps_b0": float(np.median([r[0][0] for r in rows])),
         "median_time_constant_steps_b1": float(np.median([r[1][0] for r in rows])),
@@ -77,17 +78,16 @@ def forget_bias_one(ctx):
         "median_time_constant_steps_trained": {
             name: _median_time_constant(m, xs) for name, m, xs in trained_models("lstm", 3)
         },
-        "seeds_longer_with_b1": record,
     }
-    if cls == "holds":
-        return Verdict("holds", evidence)
-    if cls == "undecided":
-        return Verdict("undecided", evidence, condition=f"95% interval {record['interval_95']} contains 1/2")
-    seed = 900 + longer.index(False)
-    base = CELLS["lstm"].random(hidden_size=32, input_size=4, rng=seed, forget_bias=0.0)
-    cell = CELLS["lstm"](**{**base.params, "b_f": base.params["b_f"] + 1.0})
-    xs = np.random.default_rng(seed).normal(size=(120, 4))
-    return Verdict("refuted", evidence, counterexample=counterexample(cell, xs, np.zeros(64), 20, _shorter_memory))
+
+    def refute():
+        seed = 900 + longer.index(False)
+        base = CELLS["lstm"].random(hidden_size=32, input_size=4, rng=seed, forget_bias=0.0)
+        cell = CELLS["lstm"](**{**base.params, "b_f": base.params["b_f"] + 1.0})
+        xs = np.random.default_rng(seed).normal(size=(120, 4))
+        return counterexample(cell, xs, np.zeros(64), 20, _shorter_memory)
+
+    return typical_verdict(sum(longer), len(longer), evidence, refute, key="seeds_longer_with_b1")
 
 
 def _peephole_search():
@@ -125,16 +125,16 @@ PEEPHOLE_GAP = 1e-6
 
 
 @claim(
-    id="gers2000peephole.cell-path",
-    aliases=("peephole.cell-path",),
+    id="rnn-theory.peephole-cell-path",
+    aliases=("gers2000peephole.cell-path", "peephole.cell-path"),
     statement="with peephole connections, ∂c_t/∂c_{t−1} is still diag(f_t)",
     source=Source(
         "gers2000peephole",
         None,
         "the peephole LSTM it introduces (gates see the cell state)",
         "derived",
-        "a question the package asks of the peephole construction, whose derivative no source states; the paper's "
-        "text was not read, so nothing is quoted",
+        "a question the package asks of the peephole construction, whose derivative no source states (filed under an "
+        "id that names no work); the paper's text was not read, so nothing is quoted",
     ),
     asks="worst_case",
     method="complex-step ∂c_t/∂c_{t−1} of one-unit peephole cells over a grid of peepholes p_i, p_f ∈ "
@@ -174,7 +174,7 @@ def _diagonal_setup(case):
 def _diagonal_case(case):
     cell, x, h = _diagonal_setup(case)
     kind = cell.key
-    J = np.stack([cell.step(x, h + 1e-30j * e).imag / 1e-30 for e in np.eye(6)], axis=1)
+    J = step_jacobian(cell, x, h)
     p = cell.params
     if kind == "mingru":
         expected = 1 - logistic(p["U_z"] @ x + p["b_z"])
@@ -187,7 +187,7 @@ def _diagonal_case(case):
 
 def _not_diagonal(cell, xs, s0, _log_norm):
     """Refutes exact diagonality: an off-diagonal entry of the complex-step Jacobian is nonzero."""
-    J = np.stack([cell.step(xs[0], s0 + 1e-30j * e).imag / 1e-30 for e in np.eye(len(s0))], axis=1)
+    J = step_jacobian(cell, xs[0], s0)
     return np.abs(J[~np.eye(len(s0), dtype=bool)]).max() > 0
 
 

@@ -9,7 +9,7 @@ from ._counterexample import counterexample
 from ._products import growth_rate
 from ._registry import Source, Verdict, claim
 from ._symbolic import symbolic_evidence, unproven
-from ._typical import classify, settings_condition, settings_verdict
+from ._typical import classify, settings_verdict
 
 SIZES, STEPS = (2, 4, 8), 41  # lags q = 1..40
 TAUS = (0.5, 0.9, 1.5)  # τ = n·w_max/4: decaying, barely decaying, and past the paper's condition
@@ -151,12 +151,16 @@ def global_bound_claim(ctx):
             "bound_held_by_seed": [held for held, _ in rows],
             "as_stated": record,
         }
-    verdict = settings_verdict(classes, {"by_size": table}, settings_condition(classes, "n"))
-    if verdict is None:
+
+    def refute(size):
         cases, rows = _flat(groups)
-        n, seed = next(case for case, (held, rate) in zip(cases, rows) if not (held and rate < 0))
+        n, seed = next(
+            case for case, (held, rate) in zip(cases, rows) if case[0] == int(size) and not (held and rate < 0)
+        )
         cell, xs, s0 = _typical_net(n, seed)
-        verdict = Verdict("refuted", {"by_size": table}, counterexample=counterexample(cell, xs, s0, 1, _not_decaying))
+        return counterexample(cell, xs, s0, 1, _not_decaying)
+
+    verdict = settings_verdict(classes, {"by_size": table}, refute, label="n")
     return {"worst_case": worst_verdict, "typical": verdict}
 
 

@@ -1,4 +1,5 @@
-"""Latching implies vanishing (Bengio, Simard & Frasconi 1994), on the shipped trained models.
+"""Latching implies vanishing (after Bengio, Simard & Frasconi 1994), on the shipped trained models: a
+consistency identity of the engine (submultiplicativity), not a verdict on the paper.
 
 A network latches robustly where its state sits in a contracting region: every step Jacobian
 there has ‖J_t‖₂ < 1. Across such a stretch, ‖J_e ··· J_s‖₂ <= ∏‖J_t‖₂ < 1, and the gradient
@@ -59,7 +60,8 @@ def _model_row(cell, xs, lag):
 
 
 @claim(
-    id="bengio1994.latching-vanishes",
+    id="rnn-theory.contracting-stretch-vanishes",
+    aliases=("bengio1994.latching-vanishes",),
     statement="where a network latches robustly (every step Jacobian ‖J_t‖₂ < 1 along a stretch of its states), "
     "the gradient across that stretch vanishes: ln‖J_e···J_s‖₂ <= Σ ln‖J_t‖₂ < 0",
     source=Source(
@@ -67,16 +69,20 @@ def _model_row(cell, xs, lag):
         "These results expose a trade-off between efficient learning by gradient descent and latching on information "
         "for long periods.",
         "abstract",
-        note="read in copies of the abstract; the theorem behind it (robust latching in a contracting region implies "
-        "vanishing gradients) is in the paper's body, which was not read; checked on the shipped trained recall "
-        "models, with ‖J_t‖₂ < 1 as the contracting region",
+        "paraphrase",
+        "read in copies of the abstract; the theorem behind it (robust latching in a contracting region implies "
+        "vanishing gradients) is in the paper's body, which was not read. With latching defined as ‖J_t‖₂ < 1 at "
+        "every step, vanishing follows from ‖AB‖ <= ‖A‖‖B‖: the check is a consistency identity of the engine on the "
+        "shipped trained recall models, filed under an id that names no work",
     ),
     asks="worst_case",
     method=f"every shipped trained model on {EPISODES} recall test sequences of its lag: the delay's step Jacobians "
     f"J_2..J_{{τ+1}}, every maximal stretch of at least {MIN_STRETCH} steps with ‖J_t‖₂ < 1, and the excess "
-    f"ln‖∏J_t‖₂ − Σ ln‖J_t‖₂ over it (refutes above {SLACK:g}); undecided when no stretch is found; per model, "
-    "whether it solves the task and its ln‖∂s_{τ+1}/∂s_1‖₂ across the whole delay",
+    f"ln‖∏J_t‖₂ − Σ ln‖J_t‖₂ over it (a consistency identity: an excess above {SLACK:g} is an engine bug, raised); "
+    "undecided when no stretch is found; per model, whether it solves the task and its ln‖∂s_{τ+1}/∂s_1‖₂ across "
+    "the whole delay",
     recorded="holds",
+    identity=True,
 )
 def latching_vanishes(ctx):
     models, excess = {}, []
@@ -100,6 +106,6 @@ def latching_vanishes(ctx):
     if max(excess) <= SLACK:
         return Verdict("holds", evidence)
     raise RuntimeError(
-        f"bengio1994.latching-vanishes: ln‖∏J‖ exceeds Σ ln‖J‖ by {max(excess):.3g}: a product "
+        f"rnn-theory.contracting-stretch-vanishes: ln‖∏J‖ exceeds Σ ln‖J‖ by {max(excess):.3g}: a product "
         "larger than the product of its norms is an engine bug, not a counterexample"
     )

@@ -7,22 +7,22 @@ et al. 1994; ``worst_case`` on those trained by a later method (Adam, or gradien
 Pascanu et al. 2013), the strongest training the package ships: the worst case for the claim over
 training methods, not an adversarial search over weights.
 
-The rule, per reading and lag L: each vanilla RNN (cell ``rnn``, any initialisation) of each
-protocol in the reading has k successes of n runs with a 95% Wilson interval [lo, hi].
+The rule at one lag L, over each vanilla RNN (cell ``rnn``, any initialisation) of each protocol in
+the reading, with k successes of n runs and a 95% Wilson interval [lo, hi]:
 
-- *supported* at L when every hi < 1/2: each such RNN fails more often than it succeeds;
-- *refuted* at L when some lo > 1/2: one succeeds more often than it fails;
+- *supported* when no run succeeded (every k = 0): "reaching 0", as far as finitely many runs can
+  show it (0 of 10 still allows a probability up to 0.28);
+- *refuted* when some lo > 1/2: one RNN succeeds more often than it fails, far from 0;
 - *undecided* otherwise.
 
-One half is the package's reading of "in practice" (proofs/claims.md); the claim's literal "0"
-cannot be shown by finitely many runs (0 of 10 still allows 0.28), and one half is the level at
-which 10 runs decide both ways (0 or 1 successes: supported; 9 or 10: refuted). The claim is
-judged at the lags beyond 20; lags 10 and 20, which the source names, make a supported reading
-``holds-if`` (lag > 20) unless they are supported too. A refutation replays a shipped checkpoint
-of a vanilla RNN trained by that reading's protocol that solved a refuting lag; without one the
-reading stays undecided and says so.
+The lags are the settings of the claims' settings rule (``_typical.settings_verdict``); the lengths
+the source names, 10 and 20, are its standard settings and decide first: the claim is refuted when
+it fails at one of them, whatever longer lags show. A refutation replays a shipped checkpoint of a
+vanilla RNN trained by that reading's protocol that solved a refuting lag (the lag that decided,
+else another refuting lag); without one the reading stays undecided and says so.
 """
 
+import dataclasses
 import os
 
 import numpy as np
@@ -34,15 +34,17 @@ from ..training.tables import success_tables
 from ..training.trainer import evaluate, fixed_set
 from ._counterexample import counterexample
 from ._registry import Source, Verdict, claim
+from ._typical import settings_verdict
 
-LEVEL = 0.5  # the success probability the intervals are compared with (see the module docstring)
-SOURCE_LAGS = (10, 20)  # the lengths the source names
+LEVEL = 0.5  # refuted when a success probability's interval lies above this (see the module docstring)
+SOURCE_LAGS = (10, 20)  # the lengths the source names: the standard settings
 VANILLA = "rnn"  # the cell key of a vanilla (Elman) RNN
 TEST_SEQUENCES = 512  # fresh test sequences on which a (perturbed) checkpoint is scored
 READINGS = {
     "typical": "plain SGD without clipping, as the source says ('via SGD')",
     "worst_case": "a later method (Adam, or gradient clipping): the strongest training the package ships",
 }
+_CLASS = {"supported": "holds", "refuted": "fails", "undecided": "undecided"}
 
 
 def reading_of(table, model):
@@ -50,15 +52,17 @@ def reading_of(table, model):
     return "typical" if table["optimizer"] == "sgd" and table["clip"][model] is None else "worst_case"
 
 
-def decide(intervals):
-    """'supported', 'refuted' or 'undecided' from the Wilson intervals [lo, hi] at one lag.
+def decide(cells):
+    """'supported', 'refuted' or 'undecided' at one lag from its cells {successes, runs, wilson95}.
 
-    >>> decide([[0.0, 0.28], [0.0, 0.43]]), decide([[0.0, 0.28], [0.6, 0.98]]), decide([[0.38, 0.96]])
+    >>> none, all_ = {"successes": 0, "wilson95": [0.0, 0.28]}, {"successes": 10, "wilson95": [0.72, 1.0]}
+    >>> half = {"successes": 5, "wilson95": [0.24, 0.76]}
+    >>> decide([none, none]), decide([none, all_]), decide([none, half])
     ('supported', 'refuted', 'undecided')
     """
-    if any(low > LEVEL for low, _ in intervals):
+    if any(cell["wilson95"][0] > LEVEL for cell in cells):
         return "refuted"
-    return "supported" if all(high < LEVEL for _, high in intervals) else "undecided"
+    return "supported" if all(cell["successes"] == 0 for cell in cells) else "undecided"
 
 
 def judge(tables, folder=None):
@@ -81,14 +85,18 @@ def _entries(tables, reading):
     return dict(sorted(by_lag.items()))
 
 
+class _NoReplay(Exception):
+    """No shipped checkpoint replays a refuting lag."""
+
+
 def _judge_reading(tables, reading, folder):
     by_lag = _entries(tables, reading)
-    decisions = {lag: decide([cell["wilson95"] for cell in cells.values()]) for lag, cells in by_lag.items()}
-    beyond = [lag for lag in by_lag if lag > max(SOURCE_LAGS)]
+    decisions = {lag: decide(list(cells.values())) for lag, cells in by_lag.items()}
     evidence = {
         "reading": READINGS[reading],
-        "rule": f"at each lag: supported when every vanilla RNN's 95% Wilson upper bound is below {LEVEL:g}, "
-        f"refuted when one's lower bound is above {LEVEL:g}, otherwise undecided; judged at lags > {max(SOURCE_LAGS)}",
+        "rule": "at each lag: supported when no vanilla RNN succeeded in any run, refuted when one's 95% Wilson lower "
+        f"bound is above {LEVEL:g}, otherwise undecided; the lags are the settings of the settings rule, the source's "
+        f"{' and '.join(map(str, SOURCE_LAGS))} standard",
         "protocols": {
             protocol: _protocol_evidence(table, reading)
             for protocol, table in tables.items()
@@ -98,44 +106,39 @@ def _judge_reading(tables, reading, folder):
             lag: {"decision": decisions[lag], **{name: _fraction(cell) for name, cell in cells.items()}}
             for lag, cells in by_lag.items()
         },
-        "successes_beyond_20": _tally(by_lag, beyond),
+        "successes_at_the_source_lags": _tally(by_lag, [lag for lag in SOURCE_LAGS if lag in by_lag]),
         "not_shipped": tables["missing"],
     }
-    if not beyond:
-        return Verdict("undecided", evidence, condition="not tested: no vanilla RNN of this reading at a lag > 20")
-    refuting = [lag for lag in beyond if decisions[lag] == "refuted"]
-    if refuting:
-        for name, lag, relative, record in _refuting_checkpoints(tables, reading, by_lag, refuting, folder):
-            condition = (
-                f"{name} learned lag {lag} in {_said(by_lag[lag][name])} (replayed: the shipped checkpoint "
-                f"{relative}); what holds is the table by lag: "
-                + "; ".join(f"{other}: {decisions[other]}" for other in by_lag)
+    standard = tuple(f"lag {lag}" for lag in SOURCE_LAGS if lag in by_lag)
+    if not standard:
+        return Verdict("undecided", evidence, condition="not tested: no vanilla RNN of this reading at lag 10 or 20")
+    classes = {f"lag {lag}": _CLASS[decision] for lag, decision in decisions.items()}
+    replayed = []
+
+    def refute(setting):
+        first = int(setting.split()[1])
+        lags = [first] + [lag for lag in by_lag if decisions[lag] == "refuted" and lag != first]
+        for name, lag, relative, record in _refuting_checkpoints(tables, reading, by_lag, lags, folder):
+            replayed.append(
+                f"{name} learned lag {lag} in {_said(by_lag[lag][name])} (replayed: the shipped checkpoint {relative})"
             )
-            return Verdict("refuted", evidence, condition=condition, counterexample=record)
+            return record
+        raise _NoReplay(first)
+
+    try:
+        verdict = settings_verdict(classes, evidence, refute, standard=standard)
+    except _NoReplay as missing:
+        lag = missing.args[0]
         return Verdict(
             "undecided",
             evidence,
-            condition=f"the intervals refute the claim at lag {', '.join(map(str, refuting))} "
-            f"({_summary(by_lag, refuting)}), but no shipped checkpoint of such a run replays it",
+            condition=f"the intervals refute the claim at lag {lag} ({_summary(by_lag, [lag])}), but no shipped "
+            "checkpoint of such a run replays it",
         )
-    if all(decisions[lag] == "supported" for lag in beyond):
-        within = {lag: decisions[lag] for lag in SOURCE_LAGS if lag in decisions}
-        condition = f"at every lag beyond 20 ({_summary(by_lag, beyond)}): training fails more often than not"
-        if all(decision == "supported" for decision in within.values()):
-            return Verdict("holds", evidence, condition=condition)
-        return Verdict(
-            "holds-if",
-            evidence,
-            condition=f"the lag exceeds 20: {condition}; not at the lengths the source names: "
-            + "; ".join(f"{decision} at {_summary(by_lag, [lag])}" for lag, decision in within.items()),
-        )
-    open_lags = [lag for lag in beyond if decisions[lag] != "supported"]
-    return Verdict(
-        "undecided",
-        evidence,
-        condition=f"no interval decides at lag {', '.join(map(str, open_lags))} ({_summary(by_lag, open_lags)}); "
-        "more seeds would narrow them",
-    )
+    if verdict.condition is None:
+        return verdict
+    table = "; ".join(f"{decisions[lag]} at {_summary(by_lag, [lag])}" for lag in by_lag)
+    return dataclasses.replace(verdict, condition="; ".join([*replayed, verdict.condition, table]))
 
 
 def verdicts_markdown(tables, folder=None):
@@ -182,7 +185,7 @@ def _summary(by_lag, lags):
 
 
 def _tally(by_lag, lags):
-    """Successful runs of all vanilla RNNs together at ``lags`` (the literal 'reaching 0' reading)."""
+    """Successful runs of all vanilla RNNs together at ``lags``."""
     cells = [cell for lag in lags for cell in by_lag[lag].values()]
     return {"successes": sum(c["successes"] for c in cells), "runs": sum(c["runs"] for c in cells)}
 
@@ -237,7 +240,8 @@ def _still_solves(task, readout, success):
 @claim(
     id="goodfellow2016.ten-to-twenty-steps",
     aliases=("seed.ten-to-twenty-steps",),
-    statement="the probability of training a vanilla RNN successfully falls to 0 by lags of 10 or 20",
+    statement="the probability of training a vanilla RNN successfully by gradient descent reaches 0 for lags of only "
+    "10 or 20",
     source=Source(
         "goodfellow2016",
         "In practice, the experiments in Bengio et al. (1994) show that as we increase the span of the dependencies "
@@ -253,10 +257,9 @@ def _still_solves(task, readout, success):
     "of runs per lag with the 95% Wilson interval, each protocol's own success criterion. Typical reading: the "
     "runs by plain SGD without clipping (bengio1994_sgd, and the unclipped models of pascanu2013_temporal_order); "
     "worst-case reading: the runs by Adam or clipped SGD (the modern experiment, the clipped models). At each lag, "
-    "supported when every upper bound is below 1/2, refuted when a lower bound is above 1/2 and a shipped "
-    "checkpoint of such a run replays it, otherwise undecided; the claim is judged at lags > 20, and holds only if "
-    "at lags 10 and 20 too",
-    recorded="holds-if",
+    "supported when no run succeeded, refuted when a lower bound is above 1/2 and a shipped checkpoint of such a run "
+    "replays it, otherwise undecided; the settings rule over the lags decides, the source's lags 10 and 20 standard",
+    recorded="undecided",
 )
 def ten_to_twenty_steps(ctx):
     return judge(success_tables())

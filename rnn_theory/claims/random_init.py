@@ -13,6 +13,7 @@ from ..classics import (
     measured_rate,
     passing_fraction,
     power_log_norms,
+    product_log_singular_values,
     rate_convergence,
     rate_sweep,
     recurrent_matrix,
@@ -21,10 +22,11 @@ from ..classics import (
 from ..classics.meanfield_rate import SEEDS
 from ..classics.networks import driven_network
 from ..flow import gradient_norms
+from ..reproducible import estimate
 from ._counterexample import counterexample
 from ._registry import Source, Verdict, claim
 from ._trained import trained_models
-from ._typical import classify, settings_condition
+from ._typical import classify, settings_verdict
 
 MF_GAINS, MF_SCALES = (0.5, 0.8, 1.0, 1.5, 2.0, 2.5), (0.5, 1.0, 2.0)
 # The mean field is exact as n → ∞; at n = 64 a relative fluctuation 1/√n of χ moves ½·ln χ by
@@ -54,34 +56,43 @@ def _rate_row(setting):
     method=f"g ∈ {{{', '.join(f'{g:g}' for g in MF_GAINS)}}} × s ∈ {{{', '.join(f'{s:g}' for s in MF_SCALES)}}}, "
     "n = 64, m = 4, 5 seeds each: the least-squares slope of ln‖P_{T,τ}‖₂ over τ = 1..200 on a stationary run "
     f"(median over seeds) against ½·ln χ; holds when the worst |measured − predicted| <= {MF_WORST:g} and the "
-    f"median <= {MF_TYPICAL:g} nats per step (a 1/√n fluctuation of χ at n = 64 is ≈ 0.06)",
+    f"median <= {MF_TYPICAL:g} nats per step (a 1/√n fluctuation of χ at n = 64 is ≈ 0.06); the settings rule "
+    "decides over (g, s), none standard",
     recorded="holds",
 )
 def meanfield_rate(ctx):
     settings = [(g, s) for s in MF_SCALES for g in MF_GAINS]
     rows = ctx.map(_rate_row, settings)
     errors = np.abs([r["error"] for r in rows])
+    # The runs at g ≥ 2 are chaotic: their slopes are reported over the seeds with their standard
+    # error, and the decision by how many settings meet the tolerances (rnn_theory.reproducible).
     evidence = {
         "predicted_vs_measured": {
             f"g = {r['gain']:g}, s = {r['input_scale']:g}": {
                 "predicted": r["predicted"],
-                "measured": r["measured"],
-                "error": r["error"],
+                "measured": estimate(r["slopes"]),
+                "error": estimate(np.subtract(r["slopes"], r["predicted"])),
             }
             for r in rows
         },
-        "worst_abs_error": float(errors.max()),
-        "median_abs_error": float(np.median(errors)),
+        f"settings_within_{MF_WORST:g}": f"{int(np.sum(errors <= MF_WORST))} of {len(errors)}",
+        f"median_abs_error_within_{MF_TYPICAL:g}": bool(np.median(errors) <= MF_TYPICAL),
     }
-    if errors.max() <= MF_WORST and np.median(errors) <= MF_TYPICAL:
-        return Verdict("holds", evidence)
-    close = [f"({g:g}, {s:g})" for (g, s), e in zip(settings, errors) if e <= MF_WORST]
-    if not close:
-        (g, s), row = max(zip(settings, rows), key=lambda pair: abs(pair[1]["error"]))
-        return Verdict("refuted", evidence, counterexample=_rate_counterexample(g, s, row, "gaussian"))
-    return Verdict(
-        "holds-if", evidence, condition=f"within {MF_WORST:g} nats per step at (g, s) ∈ {{{', '.join(close)}}}"
-    )
+    classes = {f"({g:g}, {s:g})": "holds" if e <= MF_WORST else "fails" for (g, s), e in zip(settings, errors)}
+
+    def refute(setting):
+        (g, s), row = next((case, row) for case, row in zip(settings, rows) if f"({case[0]:g}, {case[1]:g})" == setting)
+        return _rate_counterexample(g, s, row, "gaussian")
+
+    verdict = settings_verdict(classes, evidence, refute, label="(g, s)", prefix=f"within {MF_WORST:g} nats per step: ")
+    if verdict.verdict == "holds" and np.median(errors) > MF_TYPICAL:  # the median setting's own bar
+        return Verdict(
+            "holds-if",
+            evidence,
+            # no digits of the median itself: at g ≥ 2 it moves with the machine's rounding
+            condition=f"each setting within {MF_WORST:g}, but the median error exceeds {MF_TYPICAL:g} nats per step",
+        )
+    return verdict
 
 
 ISO_SCALES, ISO_SEEDS, ISO_LAG = (0.1, 1.0), range(6), 10  # 6 of 6 is the fewest that decides against 1/2
@@ -97,35 +108,85 @@ def _isometry_case(case):
 
 
 def _critical_rates():
+    """g_c and the measured rates' per-seed slopes at 0.8, 1 and 1.25·g_c."""
     g_c = critical_gain(CRITICAL_SCALE**2)
-    return g_c, {f"{factor:g}·g_c": measured_rate(factor * g_c, CRITICAL_SCALE)[0] for factor in (0.8, 1.0, 1.25)}
+    return g_c, {f"{factor:g}·g_c": measured_rate(factor * g_c, CRITICAL_SCALE)[1] for factor in (0.8, 1.0, 1.25)}
+
+
+def _off_critical(limit, cell, xs, s0, _log_norm):
+    """Refutes the critical initialisation on one run at g_c: the slope of ln‖P_{T,τ}‖₂ over τ is not
+    within ``limit`` of 0 (half the smaller rate one step off g_c)."""
+    flow = gradient_norms(cell, xs, s0)
+    return abs(np.polyfit(flow.lags, flow.log_norm, 1)[0]) >= limit
 
 
 @claim(
     id="chen2018.critical-isometry",
-    statement="at χ = 1 the gradient neither vanishes nor explodes, and an orthogonal W concentrates the singular "
-    "values of P_τ where a Gaussian W at the same χ spreads them",
+    statement="the closed-form critical initialisation (χ = 1) of a driven vanilla RNN puts the gradient between "
+    "vanishing and exploding: its per-step rate of ln‖∂h_T/∂h_{T−τ}‖₂ is closer to 0 than off the critical line",
     source=Source(
         "chen2018",
         "Finally, we develop a closed-form critical initialization scheme that achieves dynamical isometry in both "
         "vanilla RNNs and minimalRNNs.",
         "Abstract (ICML 2018 version)",
-        note="only the abstract was read; the orthogonal-against-Gaussian part is Pennington, Schoenholz & Ganguli "
-        "2017 (NeurIPS 2017, arXiv:1711.04735), Abstract, for deep feed-forward networks: “sigmoidal networks can "
-        "achieve isometry, but only with orthogonal weight initialization”; the check transfers both to the "
-        "driven tanh RNN at χ = 1",
+        note="only the abstract was read; the part of dynamical isometry checked here is the mean singular value's "
+        "(the rate 0 at χ = 1); the orthogonal-against-Gaussian spread is Pennington et al. 2017's, for "
+        "feed-forward networks, checked for the RNN as rnn-theory.orthogonal-isometry-rnn",
     ),
-    asks="typical",
-    method=f"g_c from χ(g_c, s² = {CRITICAL_SCALE:g}) = 1: the measured rate (5 seeds, n = 64) at g_c must be closer to 0 "
-    "than half the rate at 0.8·g_c and at 1.25·g_c; isometry: the upper-half spread ln σ_1 − ln σ_{n/2} of "
-    f"P_τ at τ = {ISO_LAG}, orthogonal against Gaussian W at g_c, same seed, s ∈ {{{', '.join(f'{s:g}' for s in ISO_SCALES)}}}, "
-    f"{len(ISO_SEEDS)} seeds; a scale holds when the 95% interval of the fraction of seeds with the orthogonal "
-    "spread smaller lies above 1/2",
+    asks="worst_case",
+    method=f"g_c from χ(g_c, s² = {CRITICAL_SCALE:g}) = 1, driven tanh RNNs (n = 64, 5 seeds): the mean measured "
+    "rate at g_c must be closer to 0 than half the rate at 0.8·g_c and at 1.25·g_c; otherwise the seed at g_c "
+    "farthest from 0 is recorded",
     recorded="holds",
 )
 def critical_isometry(ctx):
     g_c, rates = _critical_rates()
-    critical = abs(rates["1·g_c"]) < 0.5 * min(abs(rates["0.8·g_c"]), abs(rates["1.25·g_c"]))
+    # Means over seeds, with standard errors: the runs at 1.25·g_c are chaotic (rnn_theory.reproducible).
+    mean = {name: float(np.mean(slopes)) for name, slopes in rates.items()}
+    nearer = min(("0.8·g_c", "1.25·g_c"), key=lambda name: abs(mean[name]))
+    limit = 0.5 * abs(mean[nearer])
+    evidence = {
+        "critical_gain_at_s_1": g_c,
+        "predicted_rate_at_g_c": 0.0,
+        "measured_rate": {name: estimate(slopes) for name, slopes in rates.items()},
+        "half_the_smaller_rate_off_g_c": estimate(0.5 * np.abs(rates[nearer])),
+    }
+    if abs(mean["1·g_c"]) < limit:
+        return Verdict("holds", evidence)
+    slopes = rates["1·g_c"]
+    seed = SEEDS[int(np.argmax(np.abs(slopes)))]
+    cell, s0, xs = driven_network(g_c, CRITICAL_SCALE, seed=seed)
+    example = counterexample(cell, xs, s0, len(xs), functools.partial(_off_critical, limit))
+    return Verdict("refuted", evidence, counterexample=example)
+
+
+def _orthogonal_narrower(cell, xs, s0, _log_norm, gaussian):
+    """Refutes the orthogonal isometry on one seed: the orthogonal network's upper-half spread of ln σ(P_τ)
+    is not below ``gaussian``, the Gaussian network's on the same seed."""
+    return upper_spread(product_log_singular_values(cell, xs, s0, (ISO_LAG,))[ISO_LAG]) >= gaussian
+
+
+@claim(
+    id="rnn-theory.orthogonal-isometry-rnn",
+    statement="at χ = 1 an orthogonal recurrent W concentrates the singular values of P_τ = ∂h_T/∂h_{T−τ} where a "
+    "Gaussian W at the same χ spreads them",
+    source=Source(
+        "pennington2017",
+        "Intriguingly, we find that ReLU networks are incapable of dynamical isometry. On the other hand, sigmoidal "
+        "networks can achieve isometry, but only with orthogonal weight initialization.",
+        "Abstract",
+        "paraphrase",
+        "said of deep feed-forward networks; the package transfers it to the driven tanh RNN at χ = 1 (its weights "
+        "shared across steps), a reading filed under an id that names no work",
+    ),
+    asks="typical",
+    method=f"the upper-half spread ln σ_1 − ln σ_{{n/2}} of P_τ at τ = {ISO_LAG}, orthogonal against Gaussian W at g_c, "
+    f"same seed, s ∈ {{{', '.join(f'{s:g}' for s in ISO_SCALES)}}}, {len(ISO_SEEDS)} seeds; a scale holds when the 95% "
+    "interval of the fraction of seeds with the orthogonal spread smaller lies above 1/2; the settings rule decides "
+    "over the scales, none standard",
+    recorded="holds",
+)
+def orthogonal_isometry(ctx):
     groups = ctx.sweep(_isometry_case, ISO_SCALES, ISO_SEEDS, lambda s, seed: (s, seed))
     classes, spreads = {}, {}
     for s, rows in groups.items():
@@ -135,22 +196,17 @@ def critical_isometry(ctx):
             "gaussian_by_seed": [r["gaussian"] for r in rows],
             "orthogonal_narrower": record,
         }
-    evidence = {
-        "critical_gain_at_s_1": g_c,
-        "predicted_rate_at_g_c": 0.0,
-        "measured_rate": rates,
-        "neither_vanishes_nor_explodes_at_g_c": bool(critical),
-        f"upper_spread_ln_sigma_at_lag_{ISO_LAG}": spreads,
-    }
-    if critical and all(c == "holds" for c in classes.values()):
-        return Verdict("holds", evidence)
-    condition = (
-        "the rate at g_c "
-        + ("is" if critical else "is not")
-        + " the closest to 0; orthogonal narrower: "
-        + settings_condition(classes, "s")
-    )
-    return Verdict("holds-if" if "holds" in classes.values() else "undecided", evidence, condition=condition)
+    evidence = {f"upper_spread_ln_sigma_at_lag_{ISO_LAG}": spreads}
+
+    def refute(scale):
+        s = ISO_SCALES[list(classes).index(scale)]
+        seed = next(k for k, r in zip(ISO_SEEDS, groups[s]) if not r["orthogonal"] < r["gaussian"])
+        g = critical_gain(s**2)  # as isometry_run draws it
+        cell, s0, xs = driven_network(g, s, seed=seed, n=64, m=4, steps=ISO_LAG, burn_in=100, kind="orthogonal")
+        refutes = functools.partial(_orthogonal_narrower, gaussian=groups[s][list(ISO_SEEDS).index(seed)]["gaussian"])
+        return counterexample(cell, xs, s0, ISO_LAG, refutes)
+
+    return settings_verdict(classes, evidence, refute, label="s", prefix="orthogonal narrower: ")
 
 
 def _rate_disagrees(predicted, negative, cell, xs, s0, _log_norm):
@@ -193,44 +249,67 @@ def _orthogonal_tanh(scale):
 
 @claim(
     id="arjovsky2016.orthogonal-norm",
-    statement="a linear RNN with orthogonal W preserves ‖∂h_T/∂h_{T−τ}‖₂ = 1 exactly; with tanh, φ' < 1 makes it "
-    "decay at the mean-field rate ½·ln χ < 0",
+    statement="a unitary recurrent matrix (eigenvalues of absolute value exactly 1; here real orthogonal, drawn, not "
+    "learned) keeps the linear RNN's gradient norm: ‖∂h_T/∂h_{T−τ}‖₂ = ‖W^τ‖₂ = 1 at every lag",
     source=Source(
         "arjovsky2016",
         "To circumvent this problem, we propose a new architecture that learns a unitary weight matrix, with "
         "eigenvalues of absolute value exactly 1.",
         "abstract",
-        note="the abstract speaks of the eigenvalues; the checks measure the norm of the gradient product, exactly "
-        "preserved when W is orthogonal and the map linear, and how much tanh takes from it",
+        note="the abstract speaks of the eigenvalues of a learned unitary matrix; a real orthogonal W is unitary, and "
+        "for it (a normal matrix) the norm of every power equals the largest |eigenvalue|^τ = 1: checked on the "
+        "engine as a consistency identity; what tanh takes from it is rnn-theory.orthogonal-tanh-decay",
     ),
     asks="worst_case",
     method=f"Haar-orthogonal W, n = {ORTHO_N}, {len(ORTHO_SEEDS)} seeds: max over τ <= {ORTHO_LAG} of |ln‖W^τ‖₂| by "
-    f"repeated products and by gradient_norms at h = 0, both <= {ORTHO_ROUNDING:g}; with tanh (W = Q, U ~ N(0, 1/m), "
-    f"x ~ N(0, s²), s ∈ {{{', '.join(f'{s:g}' for s in ORTHO_SCALES)}}}, 5 seeds): the measured rate is < 0 and "
-    f"within {MF_WORST:g} of ½·ln χ",
+    f"repeated products and by gradient_norms on a tanh RNN held at h = 0 (where J_t = W), both <= {ORTHO_ROUNDING:g} "
+    "(a mismatch is an engine bug, raised)",
     recorded="holds",
+    identity=True,
 )
 def orthogonal_norm(ctx):
     drifts = ctx.map(_linear_drift, ORTHO_SEEDS)
-    rows = ctx.map(_orthogonal_tanh, ORTHO_SCALES)
     evidence = {
         "linear_max_abs_ln_norm_products": max(d[0] for d in drifts),
         "linear_max_abs_ln_norm_engine": max(d[1] for d in drifts),
-        "tanh_rate_by_input_scale": {
-            f"s = {r['input_scale']:g}": {"predicted": r["predicted"], "measured": r["measured"]} for r in rows
-        },
     }
-    exact = max(max(d) for d in drifts) <= ORTHO_ROUNDING
-    lost = all(r["measured"] < 0 and abs(r["error"]) <= MF_WORST for r in rows)
-    if not exact:
+    if max(max(d) for d in drifts) > ORTHO_ROUNDING:
         raise RuntimeError(
             "arjovsky2016.orthogonal-norm: a linear orthogonal product lost norm; that is a bug of the engine, "
             "not a counterexample: inspect it"
         )
-    if lost:
+    return Verdict("holds", evidence)
+
+
+@claim(
+    id="rnn-theory.orthogonal-tanh-decay",
+    statement="with tanh, an orthogonal W no longer keeps the gradient norm: φ' < 1 makes ‖∂h_T/∂h_{T−τ}‖₂ decay at "
+    "the mean-field rate ½·ln χ < 0",
+    source=Source(
+        "arjovsky2016",
+        None,
+        "the unitary recurrence of its abstract, here followed by tanh",
+        "derived",
+        "the package's question of the unitary (orthogonal) recurrence once a saturating nonlinearity follows it, "
+        "answered by the mean field (chen2018.meanfield-rate); filed under an id that names no work",
+    ),
+    asks="worst_case",
+    method=f"W = Q Haar-orthogonal, U ~ N(0, 1/m), x ~ N(0, s²), s ∈ {{{', '.join(f'{s:g}' for s in ORTHO_SCALES)}}}, "
+    f"n = 64, 5 seeds: the measured rate is < 0 and within {MF_WORST:g} of ½·ln χ; otherwise the seed farthest from "
+    "the prediction is recorded",
+    recorded="holds",
+)
+def orthogonal_tanh_decay(ctx):
+    rows = ctx.map(_orthogonal_tanh, ORTHO_SCALES)
+    evidence = {
+        "tanh_rate_by_input_scale": {
+            f"s = {r['input_scale']:g}": {"predicted": r["predicted"], "measured": r["measured"]} for r in rows
+        },
+    }
+    wrong = [r for r in rows if not (r["measured"] < 0 and abs(r["error"]) <= MF_WORST)]
+    if not wrong:
         return Verdict("holds", evidence)
-    row = next(r for r in rows if not (r["measured"] < 0 and abs(r["error"]) <= MF_WORST))
-    example = _rate_counterexample(1.0, row["input_scale"], row, "orthogonal", negative=True)
+    example = _rate_counterexample(1.0, wrong[0]["input_scale"], wrong[0], "orthogonal", negative=True)
     return Verdict("refuted", evidence, counterexample=example)
 
 
@@ -261,8 +340,10 @@ def _irnn_case(seed):
     asks="worst_case",
     method=f"IRNN, n = 64, U ~ N(0, 1/m), b = 0, on one adding-problem sequence (lag {IRNN_LAG}) per seed, "
     f"{len(IRNN_SEEDS)} seeds: the fraction of units active through the last τ steps, from the pre-activations, "
-    f"against ln‖P_{{T,τ}}‖₂ from gradient_norms: |ln‖P‖| <= {IRNN_ROUNDING:g} wherever a unit passes, −∞ where none does",
+    f"against ln‖P_{{T,τ}}‖₂ from gradient_norms: |ln‖P‖| <= {IRNN_ROUNDING:g} wherever a unit passes, −∞ where none "
+    "does (a consistency identity of the engine: a mismatch is raised)",
     recorded="holds",
+    identity=True,
 )
 def irnn(ctx):
     rows = ctx.map(_irnn_case, IRNN_SEEDS)
@@ -305,6 +386,24 @@ def _summary(result):
     }
 
 
+def _by_gain(runs):
+    """The random runs' summaries as statistics over seeds, per gain: at g = 2 the driven runs are
+    chaotic, and λ₁, the settling lag and the errors of one run past its predictability horizon
+    differ from machine to machine; their means over seeds, with standard errors, do not."""
+    out = {}
+    for g in OSELEDETS_GAINS:
+        group = [runs[f"random g = {g:g}, seed {s}"] for s in OSELEDETS_SEEDS]
+        settled = [r["settle_lag"] for r in group if r["settle_lag"] is not None]
+        out[f"g = {g:g}"] = {
+            "lambda_1": estimate([r["lambda_1"] for r in group]),
+            "settle_lag": estimate(settled) if settled else None,
+            "error_at_longest_lag": estimate([r["error_at_longest_lag"] for r in group]),
+            "error_decay_exponent": estimate([r["error_decay_exponent"] for r in group]),
+            "converged": f"{sum(r['converged'] for r in group)} of {len(group)}",
+        }
+    return out
+
+
 @claim(
     id="oseledets1968.lambda1-rate",
     statement="(1/τ)·ln‖∂h_T/∂h_{T−τ}‖₂ → λ₁ as τ → ∞: the largest Lyapunov exponent is the asymptotic gradient rate",
@@ -332,7 +431,8 @@ def lambda1_rate(ctx):
             if "lag50" in name:
                 runs[name] = _summary(rate_convergence(cell, xs, tolerance=CONVERGED))
     cls, record = classify(sum(r["converged"] for r in runs.values()), len(runs))
-    evidence = {"runs": runs, "converged": record}
+    evidence = {"random_by_gain": _by_gain(runs), "trained": {k: v for k, v in runs.items() if "random" not in k}}
+    evidence["converged"] = record
     verdict = {"holds": "holds", "undecided": "undecided", "fails": "holds-if"}[cls]
     if verdict == "holds-if":
         converged = [name for name, r in runs.items() if r["converged"]]

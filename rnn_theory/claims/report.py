@@ -3,7 +3,9 @@ reading and the evidence in readable units, the counterexamples in their own JSO
 (``counterexamples/<id>.json``, linked from the page), and the references."""
 
 import json
+import math
 
+from ..reproducible import ATOL
 from ._bibliography import reference
 
 VERDICT_MARK = {"holds": "holds", "holds-if": "holds if …", "refuted": "**refuted**", "undecided": "undecided"}
@@ -90,11 +92,14 @@ def render_markdown(results):
 
 
 def _evidence_lines(evidence, depth=0):
-    """Nested evidence as an indented list: numbers with 4 significant digits, long lists shortened."""
+    """Nested evidence as an indented list: numbers with 4 significant digits, long lists shortened,
+    a statistic over runs as mean ± standard error (``rnn_theory.reproducible.estimate``)."""
     lines = []
     for key, value in evidence.items():
         indent = "  " * depth + "- "
-        if isinstance(value, dict):
+        if _is_estimate(value):
+            lines.append(f"{indent}{key}: {_estimate_text(value)}")
+        elif isinstance(value, dict):
             lines.append(f"{indent}{key}:")
             lines += _evidence_lines(value, depth + 1)
         else:
@@ -102,9 +107,23 @@ def _evidence_lines(evidence, depth=0):
     return lines
 
 
+def _is_estimate(value):
+    return isinstance(value, dict) and set(value) == {"mean", "standard_error", "runs"}
+
+
+def _estimate_text(value):
+    """ "0.034 ± 0.006 (mean of 6 runs ± standard error)": the mean to the error's leading digit."""
+    mean, error = value["mean"], value["standard_error"]
+    if error is None or not math.isfinite(error) or error == 0:
+        return f"{_readable(mean)} (mean of {value['runs']} runs)"
+    places = max(0, -math.floor(math.log10(error)))
+    return f"{mean:.{places}f} ± {error:.{places}f} (mean of {value['runs']} runs ± standard error)"
+
+
 def _readable(value):
     if isinstance(value, float):
-        return f"{value:.4g}"
+        # Below the policy's ATOL a value is rounding noise: only its order of magnitude is shown.
+        return f"{value:.0e}" if 0 < abs(value) < ATOL else f"{value:.4g}"
     if isinstance(value, list):
         shown = ", ".join(_readable(v) for v in value[:10])
         return f"[{shown}{', …' if len(value) > 10 else ''}]"

@@ -23,6 +23,7 @@ COMMANDS = {
     "figures": "figures",
     "derive": "derive",
     "proofs": "proofs",
+    "cite": "cite",
 }
 
 

@@ -1,4 +1,9 @@
-"""``rnn-theory proofs``: (re)write proofs/, or with --check fail (exit 1) when it is stale."""
+"""``rnn-theory proofs``: (re)write proofs/, or with --check fail (exit 1) when it is stale.
+
+``--check`` compares under the reproducibility policy (``rnn_theory.reproducible``): the cells'
+pages, the theorems and the LaTeX article character for character (SymPy's output, no floats from a
+BLAS); ``claims.md`` with its numbers within the policy's tolerance and every other character
+exactly; the counterexample files as JSON, their numbers within the tolerance."""
 
 import os
 import shutil
@@ -36,7 +41,7 @@ def add_arguments(parser):
         type=int,
         default=os.cpu_count() or 1,
         metavar="N",
-        help="processes for the claims run (default: one per core)",
+        help="processes for the cells' proofs, the theorems and the claims run (default: one per core)",
     )
 
 
@@ -62,21 +67,45 @@ def _claims_pages(workers):
 
 def _markdown_pages(args, out):
     """File name -> text of proofs/: the cells' pages, claims.md (unless --no-claims), the index."""
-    from ..cells import CELLS
     from ..symbolic import documents
 
-    pages = {}
-    for key in CELLS:
-        _progress(f"proofs: {key}")
-        pages.update(documents.cell_pages([key]))
+    pages, theorems = _symbolic(args.workers)
     if not args.no_claims:
         pages.update(_claims_pages(args.workers))
-    _progress("proofs: theorems")
     pages["README.md"] = documents.index_page(
         {name: text for name, text in pages.items() if name != "claims.md" and "/" not in name},
         has_claims="claims.md" in pages or (out / "claims.md").is_file(),
+        theorems=theorems,
     )
     return pages
+
+
+def _symbolic(workers):
+    """(every cell's page, every theorem's Results), on ``workers`` processes (this one for 0 or 1).
+    Each page and theorem stands alone, so where it is computed does not change a character."""
+    from ..cells import CELLS
+    from ..symbolic import documents
+    from ..symbolic.theorems import THEOREMS
+
+    if workers <= 1:
+        pages = {}
+        for key in CELLS:
+            _progress(f"proofs: {key}")
+            pages[f"{key}.md"] = documents.cell_page(key)
+        _progress("proofs: theorems")
+        return pages, documents.theorem_results()
+    from ..claims import process_executor
+
+    _progress(f"proofs: the cells and theorems on {workers} processes")
+    with process_executor(workers) as executor:
+        # The costliest cells (the xLSTM pair) come last in CELLS: started first, they keep every
+        # process busy to the end.
+        cells = {key: executor.submit(documents.cell_page, key) for key in reversed(CELLS)}
+        theorems = {name: executor.submit(documents.theorem_results, [name]) for name in THEOREMS}
+        return (
+            {f"{key}.md": cells[key].result() for key in CELLS},
+            {name: future.result()[name] for name, future in theorems.items()},
+        )
 
 
 def _latex_pages():
@@ -102,11 +131,7 @@ def run(args):
             raise UsageError(f"rnn-theory proofs: {error}") from None
     pages = _latex_pages() if args.format == "latex" else _markdown_pages(args, out)
     if args.check:
-        stale = [name for name, text in pages.items() if _read(out / name) != text]
-        for name in stale:
-            again = f"rnn-theory proofs --out {out}" + (" --format latex" if args.format == "latex" else "")
-            print(f"rnn-theory proofs: {out / name} is stale (regenerate with {again})", file=sys.stderr)
-        return 1 if stale else 0
+        return _check(out, pages, args)
     created = not out.exists()
     out.mkdir(exist_ok=True)
     for folder in sorted({(out / name).parent for name in pages} - {out}):  # proofs/counterexamples/
@@ -119,6 +144,49 @@ def run(args):
         raise
     print(f"wrote {len(pages)} page{'s' if len(pages) > 1 else ''} to {out}")
     return 0
+
+
+def _check(out, pages, args):
+    """Exit status of --check: 1 with one line per stale page, naming its first difference."""
+    numeric = [name for name in pages if _numeric(name)]
+    print(
+        f"rnn-theory proofs: {len(pages) - len(numeric)} pages compared character for character"
+        + (
+            f", {len(numeric)} (the claims and counterexamples) with numbers within the reproducibility policy"
+            if numeric
+            else ""
+        )
+    )
+    stale = {}
+    for name, text in pages.items():
+        committed = _read(out / name)
+        if committed is None:
+            stale[name] = "missing"
+        elif committed != text:
+            difference = _difference(name, committed, text)
+            if difference:
+                stale[name] = difference
+    again = f"rnn-theory proofs --out {out}" + (" --format latex" if args.format == "latex" else "")
+    for name, difference in stale.items():
+        print(f"rnn-theory proofs: {out / name} is stale, {difference} (regenerate with {again})", file=sys.stderr)
+    return 1 if stale else 0
+
+
+def _numeric(name):
+    """Pages whose numbers come from floating-point runs (claims.md and its counterexamples)."""
+    return name == "claims.md" or name.endswith(".json")
+
+
+def _difference(name, committed, text):
+    """The first difference that the policy does not allow, or None."""
+    from ..reproducible import compare_json_text, compare_text
+
+    if name.endswith(".json"):
+        differences = compare_json_text(committed, text)
+        return differences[0] if differences else None
+    if name == "claims.md":
+        return compare_text(committed, text)
+    return "it differs"
 
 
 def _read(path):

@@ -51,7 +51,7 @@ def add_arguments(parser):
         "--init",
         default="random",
         choices=INITS,
-        help="initial weights (default random; identity/orthogonal/pascanu: rnn only)",
+        help="initial weights (default random; identity/orthogonal/pascanu: rnn only; paper: indrnn, slstm)",
     )
 
 
@@ -59,6 +59,7 @@ def run(args):
     from ..io import check_outputs
     from ..training import TASKS, TRAINABLE, initial_cell, train
     from ..training.checkpoint import log_path, save_trained
+    from ..training.init import bounds
 
     if args.task not in TASKS:
         raise UsageError(f"rnn-theory train: unknown task {args.task!r}; expected one of {', '.join(TASKS)}")
@@ -80,7 +81,7 @@ def run(args):
         check_outputs([args.out, log_path(args.out)])
         task = TASKS[args.task](lag)
         _check_memory(task, args.batch, args.hidden)
-        cell = initial_cell(args.cell, args.hidden, task.input_size, args.init, rng=args.seed)
+        cell = initial_cell(args.cell, args.hidden, task.input_size, args.init, rng=args.seed, length=task.length)
     except ValueError as error:
         raise UsageError(f"rnn-theory train: {error}") from None
     result = train(
@@ -92,6 +93,7 @@ def run(args):
         clip=args.clip or None,
         seed=args.seed,
         optimizer=args.optimizer,
+        bounds=bounds(args.cell, args.init, task.length),
     )
     result.log["init"] = args.init
     save_trained(result, args.out)

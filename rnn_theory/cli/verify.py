@@ -23,10 +23,17 @@ def add_arguments(parser):
         metavar="N",
         help="processes for the sweeps (default: one per core; 0 runs everything in this process)",
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on the Dask cluster of this scheduler instead (default: $DASK_SCHEDULER_ADDRESS; "
+        "needs rnn-theory[cluster]); the verdicts and the JSON are the same bytes",
+    )
 
 
 def run(args):
-    from ..claims import CLAIMS, process_executor, resolve, verify
+    from ..claims import CLAIMS, resolve, verify
+    from ..parallel import ClusterUnavailable, executor_for, scheduler_address
 
     if args.list:
         print(format_list(CLAIMS.values()))
@@ -42,11 +49,11 @@ def run(args):
     except ValueError as error:
         raise UsageError(f"rnn-theory verify: {error}") from None
     progress = _progress if sys.stderr.isatty() else None
-    if args.workers:
-        with process_executor(args.workers) as executor:
+    try:
+        with executor_for(args.workers, scheduler_address(args.scheduler)) as executor:
             results = verify(only, quick=args.quick, executor=executor, progress=progress)
-    else:
-        results = verify(only, quick=args.quick, progress=progress)
+    except ClusterUnavailable as error:
+        raise UsageError(f"rnn-theory verify: {error}") from None
     if progress:
         print("\r\033[K", end="", file=sys.stderr)
     print(format_table(results))
@@ -70,6 +77,7 @@ def format_list(claims):
         lines.append(
             f"    source: {current.source.cite}"
             + ("" if current.source.attribution == "quote" else f" [{current.source.attribution}]")
+            + (" — a consistency identity, not a verdict" if current.identity else "")
         )
     return "\n".join(lines)
 

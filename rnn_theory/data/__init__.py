@@ -2,7 +2,8 @@
 its checkpoints, exactly as ``python -m rnn_theory.training.experiment`` wrote them, so that claims
 and figures can use trained weights without retraining.
 
-``results()`` is the experiment's JSON document (config, table, every run's log);
+``results()`` is the modern row's JSON document (protocol, table, every run's log; the schema of
+every protocol, ``rnn_theory.training.runner``);
 ``checkpoints()`` lists the shipped models; ``trained(model, lag)`` loads one as
 ``(cell, readout, log)`` (see ``rnn_theory.training.checkpoint``).
 

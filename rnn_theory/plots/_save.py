@@ -3,7 +3,8 @@
 Each figure is written as NAME.pdf (vector), NAME.svg (vector) and NAME.png (300 dpi), with every
 time and version stamp removed (docs/design.md#reproducible-figures): PNG without the ``Software`` text chunk,
 PDF without ``Creator``/``Producer``/``CreationDate``, SVG without ``Creator``/``Date`` and with
-element ids from the fixed ``svg.hashsalt`` of the style. Beside them NAME.txt, the caption.
+element ids from the fixed ``svg.hashsalt`` of the style. Beside them NAME.json, the numbers the
+figure plots (``_data``), and NAME.txt, the caption.
 ``generate`` writes them atomically (all or nothing).
 """
 
@@ -39,5 +40,6 @@ def caption_text(caption):
 
 
 def output_files(name):
-    """The file names one figure produces, caption last."""
-    return [f"{name}.{fmt}" for fmt in FORMATS] + [f"{name}.txt"]
+    """The file names one figure produces: the images, the numbers they plot (NAME.json, see
+    ``_data``), the caption last."""
+    return [f"{name}.{fmt}" for fmt in FORMATS] + [f"{name}.json", f"{name}.txt"]

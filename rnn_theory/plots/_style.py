@@ -6,6 +6,11 @@ series also gets its own line style and marker (``series``), so a greyscale prin
 Fonts: DejaVu Sans (shipped with matplotlib, so every machine draws the same glyphs), math in the
 same face, embedded in PDF as TrueType (``pdf.fonttype`` 42, as journals require) and drawn as paths
 in SVG (the file looks the same without the font installed).
+
+The slides look (``STYLES``: "print", "slides") takes the very figure the print look builds and
+re-lays it at 16:9, ``SLIDE`` = 13.33 × 7.5 in (the size of a widescreen slide), with every text
+``SLIDE_FONT`` times larger (8 pt → 20 pt, readable from the back of a lecture room) and every line
+and marker ``SLIDE_LINE`` times thicker; its PNG is 1920 × 1080 pixels (``SLIDE_DPI``).
 """
 
 import contextlib
@@ -13,6 +18,9 @@ import contextlib
 import numpy as np
 
 SINGLE, DOUBLE = 3.3, 7.0  # figure widths in inches
+STYLES = ("print", "slides")
+SLIDE, SLIDE_DPI = (40 / 3, 7.5), 144  # 16:9 inches; 144 dpi gives 1920 × 1080 pixels
+SLIDE_FONT, SLIDE_LINE = 2.5, 2.0  # factors on the print sizes of text, and of strokes and markers
 
 # Okabe–Ito, in the order series take them (yellow last: faint on white paper).
 BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, BLACK, YELLOW = (
@@ -101,12 +109,79 @@ def measured_points(axes, x, centre, low, high, i, label):
 
 
 @contextlib.contextmanager
-def style():
-    """The rcParams above, for building and saving a figure (SVG ids are salted at save time)."""
+def style(look="print"):
+    """The rcParams above, for building and saving a figure (SVG ids are salted at save time); for
+    ``look="slides"``, saved at ``SLIDE_DPI``."""
     import matplotlib  # noqa: PLC0415 - matplotlib loads only when a figure is made
 
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(RC | ({"savefig.dpi": SLIDE_DPI} if look == "slides" else {})):
         yield
+
+
+def for_slides(figure):
+    """Re-lay a built print figure for a slide, in place: 16:9, text ``SLIDE_FONT`` and strokes and
+    markers ``SLIDE_LINE`` times their print size (the data and every artist stay as built)."""
+    from matplotlib.collections import Collection  # noqa: PLC0415
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+    from matplotlib.text import Text  # noqa: PLC0415
+
+    ticks = {axes: _tick_sizes(axes) for axes in figure.axes}  # before the tick labels grow below
+    for text in figure.findobj(Text):
+        text.set_fontsize(text.get_fontsize() * SLIDE_FONT)
+    legends = [*figure.legends, *(axes.get_legend() for axes in figure.axes if axes.get_legend())]
+    drawn = [artist for axes in figure.axes for artist in (*axes.lines, *axes.collections, *axes.spines.values())]
+    drawn += [artist for legend in legends for artist in legend.findobj(lambda a: isinstance(a, (Line2D, Collection)))]
+    for artist in dict.fromkeys(drawn):  # each once: a legend may list an axes' own artist
+        artist.set_linewidth(np.asarray(artist.get_linewidth()) * SLIDE_LINE)
+        if isinstance(artist, Line2D):
+            artist.set_markersize(artist.get_markersize() * SLIDE_LINE)
+            artist.set_markeredgewidth(artist.get_markeredgewidth() * SLIDE_LINE)
+        elif hasattr(artist, "get_sizes") and len(artist.get_sizes()):  # scatter: sizes are areas
+            artist.set_sizes(artist.get_sizes() * SLIDE_LINE**2)
+    for axes, sizes in ticks.items():
+        for (axis, which), (labelsize, width, length) in sizes.items():
+            axes.tick_params(
+                axis=axis,
+                which=which,
+                labelsize=labelsize * SLIDE_FONT,
+                width=width * SLIDE_LINE,
+                length=length * SLIDE_LINE,
+                grid_linewidth=RC["grid.linewidth"] * SLIDE_LINE,
+            )
+    figure.set_size_inches(*SLIDE)
+    _wrap_titles(figure)
+
+
+def _wrap_titles(figure):
+    """Break each panel title wider than its panel into lines that fit (three panels of a row share
+    13.33 in, where a print title at 2.5 times its size would run into its neighbour's)."""
+    import textwrap  # noqa: PLC0415
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw_without_rendering()  # the layout at the slide's size
+    for axes in figure.axes:
+        room = axes.get_window_extent(renderer).width
+        for title in (axes.title, axes._left_title, axes._right_title):
+            text, width = title.get_text(), title.get_window_extent(renderer).width
+            if text and "\n" not in text and width > room:
+                title.set_text(textwrap.fill(text, max(12, int(len(text) * room / width))))
+
+
+def _tick_sizes(axes):
+    """{(axis, which): (label font size, tick width, tick length)} of the ticks an axes has now."""
+    sizes = {}
+    for name, axis in (("x", axes.xaxis), ("y", axes.yaxis)):
+        for which, found in (("major", axis.get_major_ticks()), ("minor", axis.get_minor_ticks())):
+            if found:
+                tick = found[0]
+                sizes[name, which] = (
+                    tick.label1.get_fontsize(),
+                    tick.tick1line.get_markeredgewidth(),
+                    tick.tick1line.get_markersize(),
+                )
+    return sizes
 
 
 def new_figure(width=SINGLE, height=2.4, nrows=1, ncols=1, **subplots):

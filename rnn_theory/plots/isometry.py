@@ -46,6 +46,7 @@ def build():
     for i, kind in enumerate(KINDS):
         style = series(i)
         values = runs[kind, SCALES[0], SEEDS[0]][SHOWN]
+        values = np.where(values >= values[0] + np.log(RESOLVED), values, np.nan)  # float64 resolves these only
         spectrum.plot(
             np.arange(1, N + 1),
             values,
@@ -75,8 +76,8 @@ def _caption():
     Left: the spread of the upper half of the spectrum, ln σ_1 − ln σ_(n/2), against τ = {", ".join(map(str, LAGS))}
     (log axis) at input scales s = {" and ".join(f"{s:g}" for s in SCALES)}; median over {len(SEEDS)} seeds,
     band: interquartile range. A curve stops where σ_(n/2)/σ_1 falls below {RESOLVED:g} (float64 could
-    no longer resolve it). Right: all {N} values ln σ_i(P_{SHOWN}) of seed {SEEDS[0]} at s = {SCALES[0]:g}; dashed: i
-    = n/2. With orthogonal W and small q* the spectrum stays concentrated (dynamical isometry); the
+    no longer resolve it). Right: the values ln σ_i(P_{SHOWN}) of seed {SEEDS[0]} at s = {SCALES[0]:g} down to σ_1·{RESOLVED:g}
+    (float64 cannot resolve smaller ones: they are not drawn); dashed: i = n/2. With orthogonal W and small q* the spectrum stays concentrated (dynamical isometry); the
     Gaussian one spreads; with larger q* (s = 1) tanh' varies more and both spread.
 
     Computed by rnn_theory.classics.isometry_run (P renormalised every step, numpy SVD). Seeds

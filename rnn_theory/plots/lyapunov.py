@@ -7,6 +7,7 @@ import numpy as np
 from .. import largest_lyapunov
 from ..flow.meanfield import mean_field_lyapunov, random_tanh_rnn
 from ._bands import quartiles
+from ._data import declare_statistics
 from ._style import GREY, SINGLE, label_vertical, measured_points, new_figure
 
 GAINS = tuple(np.round(np.arange(0.5, 3.01, 0.1), 2))
@@ -33,9 +34,13 @@ def build():
         lw=1.0,
         label=r"mean field $\frac{1}{2}\ln\chi(g)$, $n\to\infty$",
     )
+    runs = []
     for i, n in enumerate(SIZES):
-        low, median, high = quartiles([[_lyapunov(n, g, s) for g in GAINS] for s in SEEDS])
+        exponents = [[_lyapunov(n, g, s) for g in GAINS] for s in SEEDS]
+        runs += np.transpose(exponents).tolist()
+        low, median, high = quartiles(exponents)
         measured_points(axes, np.add(GAINS, (2 * i - 1) * DODGE), median, low, high, i, f"measured, $n = {n}$")
+    declare_statistics(figure, runs, "quartiles over seeds of λ_1; above g = 1 the runs are chaotic")
     axes.axhline(0.0, color="black", lw=0.5)
     axes.axvline(1.0, color=GREY, lw=0.8, ls="--")
     label_vertical(axes, 1.0, "$g = 1$", top=0.97)

@@ -7,6 +7,7 @@ import numpy as np
 from ..classics.meanfield_rate import SEEDS, predicted_rate, rate_sweep
 from ..classics.networks import BURN_IN, STEPS, M, N
 from ..flow.meanfield import mean_field_lyapunov
+from ._data import declare_statistics
 from ._style import GREY, REFERENCE, SINGLE, measured_points, new_figure, series
 
 GAINS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5)
@@ -25,6 +26,7 @@ def build():
         gains = np.array([r["gain"] for r in mine]) + (i - 1) * DODGE
         low, high = ([f(r["slopes"]) for r in mine] for f in (min, max))
         measured_points(axes, gains, [r["measured"] for r in mine], low, high, i, f"input scale $s = {scale:g}$")
+    declare_statistics(figure, [r["slopes"] for r in rows], "median and extremes over seeds; chaotic at g ≥ 2")
     axes.plot(fine, [mean_field_lyapunov(g) for g in fine], color=GREY, **REFERENCE, label="no input (λ$_1$)")
     axes.plot([], [], color="black", lw=1.0, label=r"mean field $\frac{1}{2}\ln\chi$")
     axes.axhline(0.0, color="black", lw=0.5)

@@ -27,7 +27,7 @@ def _measured(task):
 
 
 def build():
-    task = _trained.results()["config"]["task"]
+    task = _trained.results()["protocol"]["task"]
     cell, z, kept = _measured(task)
     A = cell.params["A"]
     figure, axes = new_figure(DOUBLE, 2.6, 1, 2)

@@ -30,7 +30,7 @@ def _series(model):
 
 
 def build():
-    config = _trained.results()["config"]
+    config = _trained.results()["protocol"]
     task, n = config["task"], config["hidden"]
     m = _trained.task_inputs(task, LAG, 0).shape[1]
     trained = _trained.checkpoints(tuple(key for _, key, _ in ZOO))

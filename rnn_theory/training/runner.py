@@ -1,14 +1,20 @@
-"""Running a ``Protocol``: the learning-rate sweep, then the table, on an executor; one results
-document per protocol, ``<out>/<protocol name>.json``.
+"""Running a ``Protocol``: the learning-rate sweep (if it has one), then the table, on an executor;
+one results document per protocol, ``<out>/<results_file(name)>``, one schema for every protocol.
+
+The executor is a ``concurrent.futures.Executor`` or a ``distributed.Client`` (``rnn_theory.parallel``);
+each run is a task: its protocol and ``Spec`` go to the worker, its TrainResult comes back and is
+kept here, so a cluster needs no shared disk. A worker lost mid-run costs only its runs, which the
+scheduler runs again: a run is seeded, so its result is the same bytes wherever it ran.
 
 Each finished run is kept at once in ``<out>/runs/<protocol>-<settings hash>/`` (its whole log,
 learning curve included; the trained weights too for the runs the protocol keeps). The hash covers
 the settings every run of the protocol shares and a run's file name the rest of what it depends
 on, so an edited protocol never reads a stale run, while one given more seeds, lags, rates or
-models reuses the runs it already has. An interrupted command
-resumes where it stopped and a rerun reads the kept runs instead of training again. Every run is
-seeded and its log has no timings, so the document is the same bytes whichever runs were kept,
-however many processes ran them, and in whatever order they finished.
+models reuses the runs it already has. An interrupted command (here or on a cluster) resumes where
+it stopped, here or on another cluster, and a rerun reads the kept runs instead of training again.
+Every file is written whole or not at all (``rnn_theory.io``). Every run is seeded and its log has
+no timings, so the document is the same bytes whichever runs were kept, however many processes or
+machines ran them, and in whatever order they finished.
 """
 
 import hashlib
@@ -20,8 +26,14 @@ from concurrent.futures import as_completed
 from typing import NamedTuple
 
 from ..io import write_atomic
+from ..parallel import as_executor
 from .checkpoint import dumps, load_trained, save_trained
+from .init import bounds, initial_cell
+from .progress import Progress
+from .protocols import results_file
 from .stats import curve_quartiles, wilson
+from .tasks import TASKS
+from .trainer import train
 
 SWEEP, TABLE = "sweep", "table"
 
@@ -45,11 +57,9 @@ class Spec(NamedTuple):
 
 def train_one(protocol, spec):
     """Train the run ``spec`` of ``protocol``: (spec, TrainResult, CPU seconds it took)."""
-    from . import TASKS, initial_cell, train
-
     start = time.process_time()
     task = TASKS[protocol.task](spec.lag)
-    cell = initial_cell(spec.cell, protocol.hidden, task.input_size, spec.init, rng=spec.seed)
+    cell = initial_cell(spec.cell, protocol.hidden, task.input_size, spec.init, rng=spec.seed, length=task.length)
     result = train(
         task,
         cell,
@@ -65,12 +75,15 @@ def train_one(protocol, spec):
         progress=False,
         optimizer=protocol.optimizer,
         stop=protocol.stop,
+        bounds=bounds(spec.cell, spec.init, task.length),
     )
     result.log.update(model=spec.model, init=spec.init, phase=spec.phase)
     return spec, result, time.process_time() - start
 
 
 def sweep_specs(protocol):
+    if len(protocol.lrs) == 1:  # one rate: nothing to choose
+        return []
     return [
         Spec(SWEEP, name, key, init, clip, protocol.sweep_lag, seed, lr)
         for name, key, init, clip in protocol.models
@@ -90,9 +103,13 @@ def table_specs(protocol, chosen):
 
 def choose_rates(protocol, logs):
     """{model: chosen rate, "scores": {model: {lr: mean final validation fraction}}} from the sweep's
-    logs: the highest mean validation fraction correct; ties, the fewer mean steps, then the smaller rate."""
+    logs: the highest mean validation fraction correct; ties, the fewer mean steps, then the smaller rate.
+    With one rate, that rate, and no scores."""
     chosen, scores = {}, {}
     for name, *_ in protocol.models:
+        if len(protocol.lrs) == 1:
+            chosen[name] = protocol.lrs[0]
+            continue
         ranked = []
         for lr in protocol.lrs:
             runs = [log for log in logs if log["model"] == name and log["lr"] == lr]
@@ -140,26 +157,31 @@ def curves(protocol, logs):
     }
 
 
-def run_protocol(protocol, out, executor=None, command=""):
-    """Run ``protocol`` (sweep, then table) into ``out``; return its results document and the CPU
-    seconds of the runs trained now (each run's also in ``cpu_seconds.tsv`` of its folder: timings
-    stay out of the document, which must not change from one run to the next)."""
+def run_protocol(protocol, out, executor=None, command="", stream=None):
+    """Run ``protocol`` (sweep, then table) into ``out`` on ``executor`` (a concurrent.futures.Executor
+    or a distributed.Client; None: here); return its results document and the CPU seconds of the runs
+    trained now (each run's also in ``cpu_seconds.tsv`` of its folder: timings stay out of the
+    document, which must not change from one run to the next). Progress goes to ``stream`` (default
+    stderr) when it is a terminal."""
+    executor = as_executor(executor)
     cache = os.path.join(out, "runs", f"{protocol.name}-{settings_hash(protocol)}")
     os.makedirs(cache, exist_ok=True)
+    total = len(sweep_specs(protocol)) + len(protocol.models) * len(protocol.lags) * protocol.seeds
     chosen, scores, logs, cpu = {}, {}, [], [0.0]
+    progress = Progress(total, protocol.name, stream=stream)
     for model in protocol.models:  # model by model, so that the first models' tables finish first
         one = protocol._replace(models=(model,))
-        rates, model_scores = choose_rates(one, _logs(one, sweep_specs(one), cache, executor, cpu))
+        rates, model_scores = choose_rates(one, _logs(one, sweep_specs(one), cache, executor, cpu, progress))
         chosen.update(rates), scores.update(model_scores)
-        logs += _logs(one, table_specs(one, rates), cache, executor, cpu)
+        logs += _logs(one, table_specs(one, rates), cache, executor, cpu, progress)
+    progress.close()
     document = {
         "protocol": protocol._asdict(),
         "command": command,
         "sweep": {
             "scores": scores,
             "chosen_lr": chosen,
-            "rule": "highest mean final validation fraction correct over the sweep seeds at the sweep lag; "
-            "ties: fewer mean steps, then the smaller rate",
+            "rule": SWEEP_RULE if len(protocol.lrs) > 1 else ONE_RATE,
         },
         "table": summarise(protocol, logs),
         "curves": curves(protocol, logs),
@@ -173,8 +195,15 @@ def run_protocol(protocol, out, executor=None, command=""):
     }
     for model, lag in protocol.checkpoints:
         _publish_checkpoint(protocol, chosen, model, lag, cache, out)
-    write_atomic(os.path.join(out, protocol.name + ".json"), dumps(document))
+    write_atomic(os.path.join(out, results_file(protocol.name)), dumps(document))
     return document, cpu[0]
+
+
+SWEEP_RULE = (
+    "highest mean final validation fraction correct over the sweep seeds at the sweep lag; "
+    "ties: fewer mean steps, then the smaller rate"
+)
+ONE_RATE = "one rate for every model (no sweep)"
 
 
 RUN_SETTINGS = (
@@ -204,7 +233,7 @@ def _kept(protocol, spec):
     return spec.phase == TABLE and spec.seed == 0 and (spec.model, spec.lag) in protocol.checkpoints
 
 
-def _logs(protocol, specs, cache, executor, cpu):
+def _logs(protocol, specs, cache, executor, cpu, progress):
     """The logs of ``specs`` in their order: kept ones read back, the others trained (longest first),
     each kept as soon as it finishes; their CPU seconds are added to ``cpu[0]``."""
     todo = [spec for spec in specs if not os.path.exists(os.path.join(cache, spec.stem + ".json"))]
@@ -215,7 +244,9 @@ def _logs(protocol, specs, cache, executor, cpu):
         finished = (
             future.result() for future in as_completed([executor.submit(train_one, protocol, spec) for spec in todo])
         )
+    progress.advance(len(specs) - len(todo))
     for spec, result, seconds in finished:
+        progress.advance()
         cpu[0] += seconds
         with open(os.path.join(cache, "cpu_seconds.tsv"), "a", encoding="utf-8") as file:
             file.write(f"{spec.stem}\t{seconds:.1f}\n")

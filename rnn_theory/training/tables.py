@@ -12,24 +12,21 @@ called, so regenerated results (more seeds, more models) need no change of code.
 import json
 import os
 
-from .protocols import PROTOCOLS
+from .. import data
+from .protocols import PROTOCOLS, results_file
 
 
 def success_tables(folder=None):
     """{protocol name: {...}, "missing": [names]} from the results JSON files in ``folder``."""
-    from .. import data
-    from .experiment import MODERN, RESULTS
-
     folder = data.FOLDER if folder is None else folder
     tables, missing = {}, []
-    for name, filename in ((MODERN, RESULTS), *((name, name + ".json") for name in PROTOCOLS)):
-        path = os.path.join(folder, filename)
+    for name in PROTOCOLS:
+        path = os.path.join(folder, results_file(name))
         if not os.path.exists(path):
             missing.append(name)
             continue
         with open(path, encoding="utf-8") as file:
-            document = json.load(file)
-        tables[name] = _modern(document) if name == MODERN else _protocol(document)
+            tables[name] = _table(json.load(file))
     return {**tables, "missing": missing}
 
 
@@ -43,31 +40,17 @@ def _cells(table):
     return {model: {int(lag): {k: cell[k] for k in keep} for lag, cell in row.items()} for model, row in table.items()}
 
 
-def _modern(document):
-    config = document["config"]
-    return {
-        "title": "modern optimiser: Adam with clipping, one learning rate for every model, delayed recall",
-        "optimizer": "adam",
-        "clip": {name: config["clip"] for name, _, _ in config["models"]},
-        "cell": {name: key for name, key, _ in config["models"]},
-        "init": {name: init for name, _, init in config["models"]},
-        "task": config["task"],
-        "criterion": f">= {config['success']:.0%} of {config['test_size']} test sequences",
-        "seeds": config["seeds"],
-        "lr": {name: config["lr"] for name, _, _ in config["models"]},
-        "lr_sweep": None,
-        "lr_rule": "one rate for every model (no sweep)",
-        "budget": _budget(config["steps"], config["batch"], config["hidden"]),
-        "stopping": f"early stopping when the validation fraction correct reaches {config['success']:g} "
-        f"({config['validation_size']} validation sequences); success judged on {config['test_size']} "
-        "fresh test sequences",
-        "command": document["command"],
-        "checkpoints": document["checkpoints"],
-        "table": _cells({name: document["table"][name] for name, _, _ in config["models"]}),
-    }
+def _lr_rule(protocol, rule):
+    if len(protocol["lrs"]) == 1:
+        return rule
+    return (
+        f"per model, swept over {', '.join(f'{lr:g}' for lr in protocol['lrs'])} at lag "
+        f"{protocol['sweep_lag']} on seeds {', '.join(map(str, protocol['sweep_seeds']))} (not the table's), "
+        f"scored on validation data: {rule}"
+    )
 
 
-def _protocol(document):
+def _table(document):
     protocol = document["protocol"]
     return {
         "title": protocol["title"],
@@ -81,10 +64,8 @@ def _protocol(document):
         "criterion": f">= {protocol['success']:.0%} of {protocol['test_size']} test sequences",
         "seeds": protocol["seeds"],
         "lr": document["sweep"]["chosen_lr"],
-        "lr_sweep": protocol["lrs"],
-        "lr_rule": f"per model, swept over {', '.join(f'{lr:g}' for lr in protocol['lrs'])} at lag "
-        f"{protocol['sweep_lag']} on seeds {', '.join(map(str, protocol['sweep_seeds']))} (not the table's), "
-        f"scored on validation data: {document['sweep']['rule']}",
+        "lr_sweep": protocol["lrs"] if len(protocol["lrs"]) > 1 else None,
+        "lr_rule": _lr_rule(protocol, document["sweep"]["rule"]),
         "budget": _budget(protocol["steps"], protocol["batch"], protocol["hidden"]),
         "stopping": document["stopping"],
         "command": document["command"],
@@ -101,7 +82,11 @@ def format_protocol(document):
         f"{protocol['name']}: {protocol['title']}",
         f"{protocol['optimizer']}, <= {protocol['steps']} updates x batch {protocol['batch']}, n = {protocol['hidden']}, "
         f"{protocol['seeds']} seeds; success = >= {protocol['success']:.0%} of {protocol['test_size']} test sequences; "
-        f"lr swept over {', '.join(f'{lr:g}' for lr in protocol['lrs'])} at lag {protocol['sweep_lag']}",
+        + (
+            f"lr swept over {', '.join(f'{lr:g}' for lr in protocol['lrs'])} at lag {protocol['sweep_lag']}"
+            if len(protocol["lrs"]) > 1
+            else f"lr {protocol['lrs'][0]:g} for every model"
+        ),
         f"{'model':20s}{'lr':>8s}" + "".join(f"{'lag ' + lag:>22s}" for lag in lags),
     ]
     for name, row in table.items():

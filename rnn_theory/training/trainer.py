@@ -3,7 +3,8 @@
 One step: a batch of B fresh sequences from the task; the cell's batched forward pass
 (``forward``); the readout y = V h_T + a and the task's loss; the closed-form VJPs back to every
 parameter (``vjp``); clipping of the global gradient norm (Pascanu et al. 2013, Algorithm 1);
-an Adam step (``optimizer="adam"``) or a plain SGD step (``"sgd"``). A parameter that must keep
+an Adam step (``optimizer="adam"``) or a plain SGD step (``"sgd"``); parameters given ``bounds``
+{name: b} are then clipped to [−b, b] (the IndRNN's |u| ≤ 2^{1/T}, as its authors' code does). A parameter that must keep
 its sign (``Cell.signed_params``: Mamba's A < 0) is updated as ψ = ln(sign·θ), θ = sign·e^ψ, as
 Mamba's code trains A_log. Every ``check_every`` steps
 the fraction correct on a fixed validation set is measured, and training stops early once it
@@ -96,11 +97,13 @@ def train(
     progress: bool = True,
     optimizer: str = "adam",
     stop=None,
+    bounds=None,
 ) -> TrainResult:
     """Train ``cell`` (its weights are the start; it is not modified) and a fresh readout on
     ``task`` for at most ``steps`` steps of ``optimizer`` ("adam" or "sgd") on ``batch``
     sequences each; ``clip=None`` does not clip; training stops early once the validation
-    fraction correct reaches ``stop`` (default: ``success``, the test criterion).
+    fraction correct reaches ``stop`` (default: ``success``, the test criterion); ``bounds``
+    {parameter: b} keeps those parameters in [−b, b] after every update.
     Returns a TrainResult: the trained cell, the readout {"V", "a"} and the JSON-ready log
     (settings, ``history`` every ``check_every`` steps, ``test_correct``, ``success``)."""
     rng_data, rng_readout, rng_val, rng_test = np.random.default_rng(seed).spawn(4)
@@ -113,6 +116,9 @@ def train(
         trained[_log_name(name)] = np.log(sign * trained.pop(name))
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; expected one of {', '.join(OPTIMIZERS)}")
+    bounds = dict(bounds or {})
+    if not set(bounds) <= set(params) - set(signed) or not all(b > 0 for b in bounds.values()):
+        raise ValueError(f"bounds must be positive, for unsigned parameters of {cell.key}: got {bounds}")
     update = OPTIMIZERS[optimizer][0](trained, lr=lr)
     validation = fixed_set(task, rng_val, validation_size)
     display = Progress(steps, f"{task.name} lag {task.lag} {cell.key}", enabled=progress)
@@ -129,6 +135,8 @@ def train(
         diverged = not (np.isfinite(loss) and np.isfinite(norm))
         if not diverged:
             update.step(trained, grads)
+            for name, b in bounds.items():  # params[name] is trained[name]: clipped in place
+                np.clip(trained[name], -b, b, out=trained[name])
             for name, sign in signed.items():
                 params[name] = sign * np.exp(trained[_log_name(name)])
         window.append((loss, norm, clip is not None and norm >= clip))
@@ -178,6 +186,8 @@ def train(
     }
     if stop is not None:  # absent when it is the success threshold, as in logs written before it existed
         log["stop_threshold"] = stop
+    if bounds:  # absent without, as in logs written before it existed
+        log["bounds"] = {name: _g(b) for name, b in bounds.items()}
     return TrainResult(final, {name: trained[_READOUT + name] for name in readout}, log)
 
 

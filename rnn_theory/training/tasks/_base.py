@@ -8,7 +8,8 @@ class Task:
 
     ``sample(rng, batch) -> (xs (T, m, B), target (B,))``; ``correct(y, target) -> bool (B,)`` applies
     the task's published criterion to the readout outputs y (k, B). ``lag`` is the task's lag
-    parameter (each task says what it measures); ``chance`` the fraction correct without memory.
+    parameter (each task says what it measures); ``chance`` the fraction correct without memory;
+    ``length`` the number of steps T of its sequences (the shortest, where lengths are drawn).
     """
 
     name: str

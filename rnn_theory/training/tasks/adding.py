@@ -35,6 +35,10 @@ class Adding(Task):
     reference = "Hochreiter & Schmidhuber 1997, section 5.4 (experiment 4), criterion |error| < 0.04"
     min_lag = 6  # X1 among the first ten pairs must leave room for X2 among the first T/2 − 1
 
+    @property
+    def length(self):
+        return 2 * self.lag
+
     def sample(self, rng, batch):
         T = random_length(rng, 2 * self.lag)
         values = rng.uniform(-1.0, 1.0, size=(T, batch))

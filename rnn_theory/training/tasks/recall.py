@@ -35,6 +35,10 @@ class Recall(Task):
         self.chance = 1.0 / symbols
         self.chance_note = f"1/K = 1/{symbols}: a guess, with the symbol forgotten"
 
+    @property
+    def length(self):
+        return self.lag + 1
+
     def sample(self, rng, batch):
         K, D, tau = self.symbols, self.distractors, self.lag
         target = rng.integers(0, K, size=batch)

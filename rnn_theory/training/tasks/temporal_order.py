@@ -31,6 +31,10 @@ class TemporalOrder(Task):
     reference = "Hochreiter & Schmidhuber 1997, section 5.6 (experiment 6a), criterion error < 0.3 on all outputs"
     min_lag = 10
 
+    @property
+    def length(self):
+        return self.lag
+
     def sample(self, rng, batch):
         T = random_length(rng, self.lag)
         lo = self.lag // 10

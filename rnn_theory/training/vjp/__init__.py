@@ -4,12 +4,12 @@
 cotangent on the final state, ds_T = ∂L/∂s_T (state_size, B), and returns ``(grads, ds_0)``:
 ∂L/∂θ for every parameter by native name, and ∂L/∂s_0. Each cell's VJP is written out by hand from
 its equations (docs/design.md#cell-zoo); no autodiff framework. The tests check every parameter against
-central differences and the complex step (and PyTorch autograd for rnn, lstm, gru).
+central differences and the complex step (and PyTorch autograd for rnn, lstm, gru, mlstm).
 """
 
 import numpy as np
 
-from . import diagonal, gru, gru_rb, lstm, minimal, rnn, slstm
+from . import diagonal, gru, gru_rb, lstm, minimal, mlstm, rnn, slstm
 
 VJPS = {
     "rnn": rnn.vjp,
@@ -25,6 +25,7 @@ VJPS = {
     "rglru": diagonal.vjp_rglru,
     "mamba": diagonal.vjp_mamba,
     "slstm": slstm.vjp,
+    "mlstm": mlstm.vjp,
 }
 TRAINABLE = tuple(VJPS)
 
@@ -34,8 +35,7 @@ def backward(tape, ds_T):
     key = tape.cell.key
     if key not in VJPS:
         raise ValueError(f"no backward pass for cell {key!r}; trainable cells: {', '.join(TRAINABLE)}")
-    n = tape.cell.hidden_size
     ds_T = np.asarray(ds_T, dtype=float)
-    parts = tuple(ds_T[j * n : (j + 1) * n] for j in range(len(tape.parts)))
+    parts = tuple(ds_T[rows] for rows in tape.cell.part_slices())
     grads, ds_0 = VJPS[key](tape, *parts)
     return grads, np.concatenate(ds_0)
