@@ -39,6 +39,8 @@ OLD_IDS = {
     "goodfellow2016.jacobian-radius-below-one",
     "goodfellow2016.self-loop-gradient-path",
     "goodfellow2016.forget-bias-one",
+    "folklore.forget-bias-one",
+    "folklore.remembering-is-default",
     "olah2015.conveyor-belt",
     "olah2015.default-behavior",
     "sompolinsky1988.chaos-at-gain-one",
@@ -300,6 +302,7 @@ def test_verify_json_is_deterministic_and_complete(tmp_path, capsys):
     assert [r["check"] for r in records] == ["consistency identity", "verdict", "verdict"]
     out = capsys.readouterr().out
     assert "3 claims" in out and "Olah 2015" in out and "worst case: refuted" in out
+    assert "[derived]" in out  # the peephole claim is the package's question of Gers et al.'s equations
 
 
 def test_verify_lists_the_claims(capsys):

@@ -86,12 +86,12 @@ def test_the_settings_rule_decides_conveyor_belt_and_default_behaviour_alike(mon
         )
         found = {
             claim_id: _verdict(claim_id)
-            for claim_id in ("folklore.conveyor-belt-gradient", "folklore.remembering-is-default")
+            for claim_id in ("folklore.conveyor-belt-gradient", "rnn-theory.remembering-is-default")
         }
         expected = "refuted" if holding == (3.0,) else "holds-if"
         assert {v.verdict for v in found.values()} == {expected}, holding
     assert claims.CLAIMS["folklore.conveyor-belt-gradient"].recorded == "refuted"
-    assert claims.CLAIMS["folklore.remembering-is-default"].recorded == "refuted"
+    assert claims.CLAIMS["rnn-theory.remembering-is-default"].recorded == "refuted"
 
 
 def test_the_settings_rule_in_all_its_cases():
@@ -157,14 +157,14 @@ def test_jacobian_radius_holds_is_refuted_or_undecided_by_gain(monkeypatch):
 @pytest.mark.parametrize(
     "claim_id, kind", [("goodfellow2016.forget-gate-self-loop", "lstm"), ("hochreiter1997.cec", "lstm_nofg")]
 )
-def test_the_self_loop_is_refuted_by_a_mutant_cell(monkeypatch, claim_id, kind):
+def test_a_self_loop_off_its_claimed_form_is_raised_as_a_cell_bug(monkeypatch, claim_id, kind):
+    """A consistency identity: a mutant cell whose memory leaks beyond f is a bug of the cell, raised."""
     real = gates._random_lstm
     monkeypatch.setattr(
         gates, "_random_lstm", lambda kind, *args, **kwargs: _leaky(kind)(**real(kind, *args, **kwargs).params)
     )
-    verdict = _verdict(claim_id)
-    assert verdict.verdict == "refuted" and verdict.counterexample["kind"] == kind
-    assert not verdict.counterexample["generic"]  # the perturbed copies are the real cell
+    with pytest.raises(RuntimeError, match="not a counterexample"):
+        _readings(claim_id)
 
 
 def test_the_forget_gate_product_holds_where_no_gap_is_found(monkeypatch):
@@ -194,13 +194,15 @@ def test_a_parameter_count_that_fails_the_identity_is_raised(monkeypatch):
         _readings("olah2015.gru-simpler")
 
 
-def test_the_output_gate_protection_is_refuted_when_the_memory_leaks(monkeypatch):
+def test_the_output_gate_protection_is_raised_when_a_closed_gate_leaks_and_open_gates_do_leak(monkeypatch):
+    evidence = _verdict("hochreiter1997.output-gate-protects").evidence
+    # the counter-setting: with open gates the memory reaches the other units, far beyond the tolerance
+    assert evidence["relative_deviation_from_identity_with_open_output_gate_lag50"] > 1e3 * gates.CLOSED_TOLERANCE
     real = gates.carousel_paths
     leak = lambda *args: {lag: (*row[:2], 1.0) for lag, row in real(*args).items()}  # noqa: E731
     monkeypatch.setattr(gates, "carousel_paths", leak)
-    monkeypatch.setattr(gates, "trained_models", lambda kind, episodes: [])
-    verdict = _verdict("hochreiter1997.output-gate-protects")
-    assert verdict.verdict == "refuted" and verdict.counterexample["kind"] == "lstm"
+    with pytest.raises(RuntimeError, match="not a counterexample to Hochreiter"):
+        _readings("hochreiter1997.output-gate-protects")
 
 
 # -- gate design --------------------------------------------------------------------------------------------
@@ -210,13 +212,13 @@ def test_the_forget_bias_is_refuted_or_undecided_by_the_seeds(monkeypatch):
     _stub(monkeypatch, gates_modern)
     monkeypatch.setattr(gates_modern, "trained_models", lambda kind, episodes: [])
     monkeypatch.setattr(gates_modern, "_memory_case", lambda case: [(2.0, 1.0), (1.0, 0.0)])
-    assert _verdict("folklore.forget-bias-one").verdict == "refuted"
+    assert _verdict("jozefowicz2015.forget-bias-one").verdict == "refuted"
     monkeypatch.setattr(
         gates_modern,
         "_memory_case",
         lambda case: [(1.0, 0.0), (2.0, 1.0)] if _half(case[0]) else [(2.0, 1.0), (1.0, 0.0)],
     )
-    assert _verdict("folklore.forget-bias-one").verdict == "undecided"
+    assert _verdict("jozefowicz2015.forget-bias-one").verdict == "undecided"
 
 
 def test_the_peephole_path_holds_when_the_carousel_is_f(monkeypatch):
@@ -303,9 +305,9 @@ def test_an_irnn_disagreement_is_raised(monkeypatch):
 def test_default_behaviour_holds_or_stays_open(monkeypatch):
     monkeypatch.setattr(memory, "trained_models", lambda kind, episodes: [])
     monkeypatch.setattr(memory, "_median_time", lambda case: 20.0)
-    assert _verdict("folklore.remembering-is-default").verdict == "holds"
+    assert _verdict("rnn-theory.remembering-is-default").verdict == "holds"
     monkeypatch.setattr(memory, "_median_time", lambda case: 20.0 if _half(case[1]) else 2.0)
-    assert _verdict("folklore.remembering-is-default").verdict == "undecided"
+    assert _verdict("rnn-theory.remembering-is-default").verdict == "undecided"
 
 
 def test_chrono_undecided_when_half_the_seeds_pass(monkeypatch):
@@ -377,14 +379,16 @@ def test_the_rglru_scale_holds_or_is_refuted_in_each_reading(monkeypatch):
     assert readings["worst_case"].verdict == "holds" and readings["typical"].verdict == "refuted"
 
 
-def test_indrnn_bounds_hold_or_stay_open(monkeypatch):
-    monkeypatch.setattr(indrnn, "_regulated_case", lambda seed: (np.ones(16), np.ones(16, bool), np.ones(16)))
-    readings = _readings("rnn-theory.indrnn-regulated-bounds")
-    assert readings["worst_case"].verdict == "holds" and readings["typical"].verdict == "holds"
-    _stub(monkeypatch, indrnn)
-    half = lambda seed: (np.full(16, 1.0 if _half(seed) else 0.0), np.ones(16, bool), np.ones(16))  # noqa: E731
-    monkeypatch.setattr(indrnn, "_regulated_case", half)
-    assert _verdict("rnn-theory.indrnn-regulated-bounds", "typical").verdict == "undecided"
+def test_indrnn_bounds_hold_and_an_active_unit_off_u_pow_tau_is_raised(monkeypatch):
+    assert _verdict("rnn-theory.indrnn-regulated-bounds").verdict == "holds"
+    off = lambda seed: (np.full(16, 0.4), np.ones(16, bool), np.full(16, 0.4))  # noqa: E731  below ε though active
+    monkeypatch.setattr(indrnn, "_regulated_case", off)
+    with pytest.raises(RuntimeError, match="not a counterexample"):
+        _readings("rnn-theory.indrnn-regulated-bounds")
+    above = lambda seed: (np.full(16, 3.0), np.zeros(16, bool), np.ones(16))  # noqa: E731  above γ
+    monkeypatch.setattr(indrnn, "_regulated_case", above)
+    with pytest.raises(RuntimeError, match="not a counterexample"):
+        _readings("rnn-theory.indrnn-regulated-bounds")
 
 
 def test_sufficient_vanishing_refuted_when_the_bound_is_too_small(monkeypatch):
@@ -417,6 +421,7 @@ def test_the_mean_field_rate_conditional_where_only_some_settings_agree(monkeypa
             "input_scale": setting[1],
             "predicted": 0.0,
             "measured": 0.0,
+            "slopes": [rows[setting[0]]["error"]] * 5,  # the five seeds' slopes, all at the stated error
             **rows[setting[0]],
         },
     )
@@ -437,6 +442,7 @@ def test_lambda1_rate_conditional_when_few_runs_converge(monkeypatch):
     monkeypatch.setattr(random_init, "OSELEDETS_SEEDS", range(8))
     monkeypatch.setattr(random_init, "trained_models", lambda kind, episodes: [])
     monkeypatch.setattr(random_init, "_oseledets_random", lambda case: case[1])
-    monkeypatch.setattr(random_init, "_summary", lambda seed: {"converged": seed == 0})
+    never = {"lambda_1": 0.1, "lags": 100, "settle_lag": None, "error_at_longest_lag": 0.5, "error_decay_exponent": 0.0}
+    monkeypatch.setattr(random_init, "_summary", lambda seed: never | {"converged": seed == 0})
     verdict = _verdict("oseledets1968.lambda1-rate")
     assert verdict.verdict == "holds-if" and "random g = 1.5, seed 0" in verdict.condition

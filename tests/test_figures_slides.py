@@ -28,7 +28,7 @@ def test_slides_command_writes_a_16_9_png(tmp_path):
     assert (width, height) == (1920, 1080) and 9 * width == 16 * height
     assert sorted(p.name for p in out.iterdir()) == [
         "VERSIONS.json",
-        *(f"grad_norm_vs_lag_rnn.{ext}" for ext in ("pdf", "png", "svg", "txt")),
+        *(f"grad_norm_vs_lag_rnn.{ext}" for ext in ("json", "pdf", "png", "svg", "txt")),
     ]
 
 

@@ -50,11 +50,9 @@ def _wrong_sign(cell, xs, s0, _log_norm, gain):
         "to a chaotic phase occurring at a critical value of the gain parameter.",
         "abstract",
         "paraphrase",
-        "only the abstract was read; the source's model is continuous in time (dh/dt = −h + J tanh(h)); the claim "
-        "checked is the discrete-time map, whose transition Molgedey, Schuchhardt & Schuster 1992 studied (their text "
-        "was not read, so nothing of theirs is quoted) and whose mean-field transition is at g = 1 "
-        "(rt.mean_field_chi); filed under an id that names no work",
-        credit="molgedey1992",
+        "only the abstract was read; the source's model is continuous in time (dh/dt = −h + J tanh(h)). The "
+        "discrete-time map checked here, with its transition at g = 1 (the mean-field χ = 1, rt.mean_field_chi), is "
+        "the package's reading of it, filed under an id that names no work",
     ),
     asks="typical",
     method=f"largest Lyapunov exponent by a renormalised tangent vector over T = {CHAOS_T} steps (first third "

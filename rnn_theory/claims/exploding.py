@@ -174,17 +174,17 @@ def _gaussian_case(seed):
 @claim(
     id="ganguli2008.nonnormal-transient",
     aliases=("orhan2020.nonnormal-transient",),
-    statement="with ρ(W) < 1 a non-normal W can amplify ‖W^τ‖₂ far above 1 for a transient whose length grows "
-    "like n, and a moderate transient is generic",
+    statement="with ρ(W) < 1 a non-normal W can amplify ‖W^τ‖₂ far above 1 for a transient whose length grows like n",
     source=Source(
-        "orhan2020",
-        "after the signal enters the network, it is amplified supralinearly for a time of length O(N) before it "
-        "eventually dies out (Figure 1c). This kind of transient amplification is not possible in normal networks.",
-        "§2.1",
-        note="Orhan & Pitkow review here the result of Ganguli, Huh & Sompolinsky 2008 (credited: their abstract "
-        "speaks of a hidden feedforward architecture that superlinearly amplifies its input for a time of order N); "
-        "‖W^τ‖₂ is ‖∂h_T/∂h_{T−τ}‖₂ of a linear RNN (and of a tanh RNN at h = 0)",
-        credit="ganguli2008",
+        "ganguli2008",
+        "A nonnormal network achieving this bound is subject to stringent design constraints: It must have a hidden "
+        "feedforward architecture that superlinearly amplifies its input for a time of order N, and the input "
+        "connectivity must optimally match this architecture.",
+        "abstract",
+        note="the bound is the memory capacity N of a network of N neurons; that such a network exists with ρ < 1 "
+        "is checked on feed-forward chains, ‖W^τ‖₂ being ‖∂h_T/∂h_{T−τ}‖₂ of a linear RNN (and of a tanh RNN at "
+        "h = 0). Orhan & Pitkow 2020 (§2.1) review the result. The typical reading (a moderate transient in "
+        "Gaussian W, before and after a perturbation) is the package's evidence, not the source's claim",
     ),
     asks="worst_case",
     method=f"chains W = ρI + αS (ρ = {CHAIN_RHO:g}, α = {CHAIN_ALPHA:g}, n ∈ {{{', '.join(map(str, CHAIN_SIZES))}}}): ρ < 1, "

@@ -69,7 +69,7 @@ def _model_row(cell, xs, lag):
         "These results expose a trade-off between efficient learning by gradient descent and latching on information "
         "for long periods.",
         "abstract",
-        "paraphrase",
+        "derived",
         "read in copies of the abstract; the theorem behind it (robust latching in a contracting region implies "
         "vanishing gradients) is in the paper's body, which was not read. With latching defined as ‖J_t‖₂ < 1 at "
         "every step, vanishing follows from ‖AB‖ <= ‖A‖‖B‖: the check is a consistency identity of the engine on the "

@@ -1,18 +1,22 @@
-"""The claim about learning long lags with gradient descent, judged per training protocol on the
+"""The claims about learning long lags with gradient descent, judged per training protocol on the
 shipped success tables (``rnn_theory.training.success_tables``), read when the check runs.
 
-Two readings, carried by the registry's two: ``typical`` (what the source's words ask: "via SGD",
-"in practice") is judged on the vanilla RNNs trained by plain SGD without clipping, as in Bengio
-et al. 1994; ``worst_case`` on those trained by a later method (Adam, or gradient clipping as in
-Pascanu et al. 2013), the strongest training the package ships: the worst case for the claim over
-training methods, not an adversarial search over weights.
+Two readings, carried by the registry's two and filed as two claims: ``typical`` (what the
+source's words ask: "via SGD", "in practice") is judged on the vanilla RNNs trained by plain SGD
+without clipping, as in Bengio et al. 1994 (``goodfellow2016.ten-to-twenty-steps``); ``worst_case``
+on those trained by a later method (Adam, or gradient clipping as in Pascanu et al. 2013), the
+strongest training the package ships: the worst case for the claim over training methods, not an
+adversarial search over weights. The source speaks of SGD only, so that reading is the package's
+extension, under an id that names no work (``folklore.ten-to-twenty-steps-any-optimiser``).
 
 The rule at one lag L, over each vanilla RNN (cell ``rnn``, any initialisation) of each protocol in
 the reading, with k successes of n runs and a 95% Wilson interval [lo, hi]:
 
 - *supported* when no run succeeded (every k = 0): "reaching 0", as far as finitely many runs can
   show it (0 of 10 still allows a probability up to 0.28);
-- *refuted* when some lo > 1/2: one RNN succeeds more often than it fails, far from 0;
+- *refuted* when some lo > LEVEL = 0.05: one RNN's success probability is, at 95% confidence, at
+  least 1 in 20, which no practical sense of "reaching 0" allows (3 of 10 runs, [0.11, 0.60], refute;
+  1 of 10, [0.02, 0.40], does not);
 - *undecided* otherwise.
 
 The lags are the settings of the claims' settings rule (``_typical.settings_verdict``); the lengths
@@ -36,7 +40,7 @@ from ._counterexample import counterexample
 from ._registry import Source, Verdict, claim
 from ._typical import settings_verdict
 
-LEVEL = 0.5  # refuted when a success probability's interval lies above this (see the module docstring)
+LEVEL = 0.05  # refuted when a success probability's interval lies above this (see the module docstring)
 SOURCE_LAGS = (10, 20)  # the lengths the source names: the standard settings
 VANILLA = "rnn"  # the cell key of a vanilla (Elman) RNN
 TEST_SEQUENCES = 512  # fresh test sequences on which a (perturbed) checkpoint is scored
@@ -56,8 +60,8 @@ def decide(cells):
     """'supported', 'refuted' or 'undecided' at one lag from its cells {successes, runs, wilson95}.
 
     >>> none, all_ = {"successes": 0, "wilson95": [0.0, 0.28]}, {"successes": 10, "wilson95": [0.72, 1.0]}
-    >>> half = {"successes": 5, "wilson95": [0.24, 0.76]}
-    >>> decide([none, none]), decide([none, all_]), decide([none, half])
+    >>> one = {"successes": 1, "wilson95": [0.02, 0.40]}
+    >>> decide([none, none]), decide([none, all_]), decide([none, one])
     ('supported', 'refuted', 'undecided')
     """
     if any(cell["wilson95"][0] > LEVEL for cell in cells):
@@ -65,10 +69,11 @@ def decide(cells):
     return "supported" if all(cell["successes"] == 0 for cell in cells) else "undecided"
 
 
-def judge(tables, folder=None):
-    """{reading: Verdict} from ``success_tables(folder)``-shaped ``tables``; checkpoints are read from ``folder``."""
+def judge(tables, folder=None, readings=tuple(READINGS)):
+    """{reading: Verdict} for ``readings`` from ``success_tables(folder)``-shaped ``tables``; checkpoints are
+    read from ``folder``."""
     folder = data.FOLDER if folder is None else folder
-    return {reading: _judge_reading(tables, reading, folder) for reading in READINGS}
+    return {reading: _judge_reading(tables, reading, folder) for reading in readings}
 
 
 def _entries(tables, reading):
@@ -237,29 +242,57 @@ def _still_solves(task, readout, success):
     return refutes
 
 
+SOURCE = (
+    "goodfellow2016",
+    "In practice, the experiments in Bengio et al. (1994) show that as we increase the span of the dependencies "
+    "that need to be captured, gradient-based optimization becomes increasingly difficult, with the probability "
+    "of successful training of a traditional RNN via SGD rapidly reaching 0 for sequences of only length 10 or 20.",
+    "§10.7",
+)
+_METHOD = (
+    "the shipped success tables of the learning protocols (python -m rnn_theory.training.experiment; "
+    "rnn_theory.training.success_tables): for each vanilla RNN (any initialisation) of each protocol, successes "
+    "of runs per lag with the 95% Wilson interval, each protocol's own success criterion, on the package's own "
+    "tasks (delayed recall, temporal order, adding), not Bengio et al.'s. At each lag, supported when no run "
+    f"succeeded, refuted when a lower bound is above {LEVEL:g} and a shipped checkpoint of such a run replays it, "
+    "otherwise undecided; the settings rule over the lags decides, the source's lags 10 and 20 standard. Runs: "
+)
+
+
 @claim(
     id="goodfellow2016.ten-to-twenty-steps",
     aliases=("seed.ten-to-twenty-steps",),
-    statement="the probability of training a vanilla RNN successfully by gradient descent reaches 0 for lags of only "
-    "10 or 20",
+    statement="the probability of training a vanilla RNN successfully via SGD rapidly reaches 0 for lags of only 10 "
+    "or 20 (tested on the package's own tasks)",
     source=Source(
-        "goodfellow2016",
-        "In practice, the experiments in Bengio et al. (1994) show that as we increase the span of the dependencies "
-        "that need to be captured, gradient-based optimization becomes increasingly difficult, with the probability "
-        "of successful training of a traditional RNN via SGD rapidly reaching 0 for sequences of only length 10 or 20.",
-        "§10.7",
-        note="a summary of Bengio, Simard & Frasconi 1994 (their text was not read); about SGD, so the typical "
-        "reading judges plain SGD and the worst-case reading the later optimisers (Adam, gradient clipping)",
+        *SOURCE,
+        note="a summary of Bengio, Simard & Frasconi 1994 (their text was not read); judged on "
+        "plain SGD, as the words say; the later optimisers are folklore.ten-to-twenty-steps-any-optimiser",
     ),
     asks="typical",
-    method="the shipped success tables of the learning protocols (python -m rnn_theory.training.experiment; "
-    "rnn_theory.training.success_tables): for each vanilla RNN (any initialisation) of each protocol, successes "
-    "of runs per lag with the 95% Wilson interval, each protocol's own success criterion. Typical reading: the "
-    "runs by plain SGD without clipping (bengio1994_sgd, and the unclipped models of pascanu2013_temporal_order); "
-    "worst-case reading: the runs by Adam or clipped SGD (the modern experiment, the clipped models). At each lag, "
-    "supported when no run succeeded, refuted when a lower bound is above 1/2 and a shipped checkpoint of such a run "
-    "replays it, otherwise undecided; the settings rule over the lags decides, the source's lags 10 and 20 standard",
+    method=_METHOD + "those by plain SGD without clipping (bengio1994_sgd, and the unclipped models of "
+    "pascanu2013_temporal_order)",
     recorded="undecided",
 )
 def ten_to_twenty_steps(ctx):
-    return judge(success_tables())
+    return judge(success_tables(), readings=("typical",))
+
+
+@claim(
+    id="folklore.ten-to-twenty-steps-any-optimiser",
+    statement="whatever gradient method trains it (Adam and clipped SGD included), the probability of training a "
+    "vanilla RNN successfully reaches 0 for lags of only 10 or 20 (tested on the package's own tasks)",
+    source=Source(
+        *SOURCE,
+        "paraphrase",
+        "the book speaks of SGD (goodfellow2016.ten-to-twenty-steps); that the "
+        "limit holds for the later optimisers too is a common extension of it, checked here under an id that names "
+        "no work",
+    ),
+    asks="worst_case",
+    method=_METHOD + "those by Adam or clipped SGD (the modern experiment, the clipped models of "
+    "pascanu2013_temporal_order, adding_other_cells)",
+    recorded="refuted",
+)
+def ten_to_twenty_steps_any_optimiser(ctx):
+    return judge(success_tables(), readings=("worst_case",))

@@ -55,8 +55,8 @@ DEFAULT_BIASES = STANDARD_FORGET_BIASES  # the claim is about the standard initi
 
 
 @claim(
-    id="folklore.remembering-is-default",
-    aliases=("olah2015.default-behavior",),
+    id="rnn-theory.remembering-is-default",
+    aliases=("folklore.remembering-is-default", "olah2015.default-behavior"),
     statement=f"at the standard initialisations (forget bias 0 or 1) the LSTM remembers for long periods by default: "
     f"the median unit's forgetting time 1/(1 − f) is at least {LONG:g} steps",
     source=Source(
@@ -145,7 +145,7 @@ def _chrono_ok(rule, predicted, measured):
         "tallec2018",
         "To obtain a time range around T for unit i, we must both ensure that f_t^i lies around 1 − 1/T, and that i_t "
         "lies around 1/T.",
-        "§2, two sentences before eq. (16)",
+        "end of §2, the sentence before the one that introduces eq. (16)",
         note="eq. (16) itself, b_f ∼ log(𝒰([1, T_max − 1])), b_i = −b_f, is displayed math and is given in the "
         "statement; checked at initialisation, where the paper makes its prescription; its learning experiments are "
         "not repeated; the forget bias 1 is measured beside it for comparison only (the paper makes no claim of it)",
@@ -218,15 +218,16 @@ def _grows_despite_forget_gate(cell, xs, s0, _log_norm):
 
 @claim(
     id="gers2000.state-grows",
-    statement="on a continual input stream the cell state of the LSTM without forget gate grows without bound, while "
-    "with a forget gate it stays bounded",
+    statement="on a continual input stream, without resets, the cell state of the LSTM without forget gate may grow "
+    "indefinitely (here: it drifts on random cells), while with a forget gate it stays bounded",
     source=Source(
         "gers2000",
-        None,
-        "§2 (the standard LSTM's internal state on continual input streams)",
-        "derived",
-        "the paper's text was not read, so nothing is quoted; without f, c_t = c_{t−1} + i_t⊙g_t sums its increments, "
-        "which drift when their mean is not 0",
+        "Without resets, the state may grow indefinitely and eventually cause the network to break down.",
+        "abstract",
+        "quote",
+        'the abstract says "may": the check asks whether it typically does on random cells, where without f '
+        "c_t = c_{t−1} + i_t⊙g_t sums its increments, which drift when their mean is not 0. The forget-gate side "
+        "is the package's check at initialisation; the paper's forget gate learns to reset the state",
     ),
     asks="typical",
     method=f"random cells (n = {N}, m = {M}, gain 1) on {GERS_STEPS} steps of inputs N(0, 1), {len(SEEDS)} seeds per "
@@ -397,8 +398,9 @@ def _accumulates(fractions):
 
 @claim(
     id="can2020.slow-modes",
-    statement="the GRU update gate and the LSTM forget gate accumulate slow modes: biasing them toward keeping the "
-    f"state moves the step Jacobian's eigenvalues toward |λ| = 1 (time constants beyond {LONG:g} steps)",
+    statement="the GRU update gate and the LSTM forget gate can lead to an accumulation of slow modes: biasing them "
+    f"toward keeping the state moves the step Jacobian's eigenvalues toward |λ| = 1 (time constants beyond {LONG:g} "
+    "steps)",
     source=Source(
         "can2020",
         "We show that the update gate in the GRU and the forget gate in the LSTM can lead to an accumulation of slow "

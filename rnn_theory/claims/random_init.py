@@ -175,7 +175,7 @@ def _orthogonal_narrower(cell, xs, s0, _log_norm, gaussian):
         "Intriguingly, we find that ReLU networks are incapable of dynamical isometry. On the other hand, sigmoidal "
         "networks can achieve isometry, but only with orthogonal weight initialization.",
         "Abstract",
-        "paraphrase",
+        "derived",
         "said of deep feed-forward networks; the package transfers it to the driven tanh RNN at χ = 1 (its weights "
         "shared across steps), a reading filed under an id that names no work",
     ),
@@ -253,8 +253,10 @@ def _orthogonal_tanh(scale):
     "learned) keeps the linear RNN's gradient norm: ‖∂h_T/∂h_{T−τ}‖₂ = ‖W^τ‖₂ = 1 at every lag",
     source=Source(
         "arjovsky2016",
-        "To circumvent this problem, we propose a new architecture that learns a unitary weight matrix, with "
-        "eigenvalues of absolute value exactly 1.",
+        "When the eigenvalues of the hidden to hidden weight matrix deviate from absolute value 1, optimization "
+        "becomes difficult due to the well studied issue of vanishing and exploding gradients, especially when trying "
+        "to learn long-term dependencies. To circumvent this problem, we propose a new architecture that learns a "
+        "unitary weight matrix, with eigenvalues of absolute value exactly 1.",
         "abstract",
         note="the abstract speaks of the eigenvalues of a learned unitary matrix; a real orthogonal W is unitary, and "
         "for it (a normal matrix) the norm of every power equals the largest |eigenvalue|^τ = 1: checked on the "
@@ -286,12 +288,14 @@ def orthogonal_norm(ctx):
     statement="with tanh, an orthogonal W no longer keeps the gradient norm: φ' < 1 makes ‖∂h_T/∂h_{T−τ}‖₂ decay at "
     "the mean-field rate ½·ln χ < 0",
     source=Source(
-        "arjovsky2016",
-        None,
-        "the unitary recurrence of its abstract, here followed by tanh",
-        "derived",
-        "the package's question of the unitary (orthogonal) recurrence once a saturating nonlinearity follows it, "
-        "answered by the mean field (chen2018.meanfield-rate); filed under an id that names no work",
+        "orhan2020",
+        "Orthogonal transformations no longer preserve distances and norms in the presence of a non-linearity, "
+        "suggesting that alternative transformations might be better suited to non-linear networks.",
+        "§1",
+        "paraphrase",
+        "taught by Orhan & Pitkow of the orthogonal recurrences of Le et al. 2015 and Arjovsky et al. 2016; the "
+        "decay at the mean-field rate ½·ln χ is the package's answer (chen2018.meanfield-rate), filed under an id "
+        "that names no work",
     ),
     asks="worst_case",
     method=f"W = Q Haar-orthogonal, U ~ N(0, 1/m), x ~ N(0, s²), s ∈ {{{', '.join(f'{s:g}' for s in ORTHO_SCALES)}}}, "
@@ -331,11 +335,13 @@ def _irnn_case(seed):
     "at least one unit has stayed active, and not at all after",
     source=Source(
         "le2015",
-        "Key to our solution is the use of the identity matrix or its scaled version to initialize the recurrent "
-        "weight matrix.",
-        "abstract",
-        note="the abstract gives the initialisation; the passage of the gradient through it is derived "
-        "(J_t = diag(1[a_t > 0])) and measured",
+        "The identity initialization has the very desirable property that when the error derivatives for the hidden "
+        "units are backpropagated through time they remain constant provided no extra error-derivatives are added.",
+        "the section on the initialisation, after the IRNN is defined",
+        note="read in a verbatim copy of the passage (its section number was not verified); the abstract: "
+        '"Key to our solution is the use of the identity matrix or its scaled version to initialize the recurrent '
+        'weight matrix." The derivatives stay constant through a ReLU unit only while it is active '
+        "(J_t = diag(1[a_t > 0])): the statement says so, and the check measures it",
     ),
     asks="worst_case",
     method=f"IRNN, n = 64, U ~ N(0, 1/m), b = 0, on one adding-problem sequence (lag {IRNN_LAG}) per seed, "

@@ -85,12 +85,13 @@ STABILISER_TOLERANCE = 1e-10
     "derivatives, of the unstabilised exponential gating",
     source=Source(
         "beck2024",
-        "Firstly, we introduce exponential gating with appropriate normalization and stabilization techniques.",
-        "Abstract",
-        "derived",
-        "only the abstract was read (the paper states the invariance in its body, §2.2 and App. A.2, which could not "
-        "be read here, so nothing of it is quoted); that the stabiliser m_t changes no output is a consequence of the "
-        "sLSTM's equations (i' = exp(ã_i − m_t), f' = exp(ln f + m_{t−1} − m_t), h = o ⊙ c/n), checked here",
+        "We show in Appendix A.2, that replacing f_t by f_t′ and i_t by i_t′ in the forward pass does neither change "
+        "the output of the whole network nor the derivatives of the loss with respect to the parameters.",
+        "§2.2, after eq. (17); App. A.2",
+        "quote",
+        "f_t′ = exp(log f_t + m_{t−1} − m_t) and i_t′ = exp(ĩ_t − m_t) are the stabilised gates of eqs. (16)–(17); "
+        "the SymPy proof shows that both forms compute the same function h of parameters, inputs and state, so "
+        "every derivative agrees; numerically the check compares the outputs and ∂h_T/∂h_0 of the two forms",
     ),
     asks="worst_case",
     method="SymPy: if (c, n) = e^{−m}(c_u, n_u) then one step keeps it and h' = o c_u'/n_u' for any new m' (per unit; "

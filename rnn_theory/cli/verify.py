@@ -75,11 +75,15 @@ def format_list(claims):
         lines.append(f"{current.id}{aliases}")
         lines.append(f"    {current.statement}")
         lines.append(
-            f"    source: {current.source.cite}"
-            + ("" if current.source.attribution == "quote" else f" [{current.source.attribution}]")
-            + (" — a consistency identity, not a verdict" if current.identity else "")
+            f"    source: {_cited(current)}" + (" — a consistency identity, not a verdict" if current.identity else "")
         )
     return "\n".join(lines)
+
+
+def _cited(current):
+    """The claim's source, tagged with how the statement relates to the words quoted unless they make it."""
+    tag = "" if current.source.attribution == "quote" else f" [{current.source.attribution}]"
+    return current.source.cite + tag
 
 
 def format_table(results, width=110):
@@ -94,7 +98,7 @@ def format_table(results, width=110):
         )
         lines.append(f"{current.id:42s} {found.verdict:9s} ({readings}){flag}")
         lines += textwrap.wrap(
-            f"{current.statement} [{current.source.cite}]", width, initial_indent="    ", subsequent_indent="    "
+            f"{current.statement} [{_cited(current)}]", width, initial_indent="    ", subsequent_indent="    "
         )
         if found.condition:
             label = "what holds instead: " if found.verdict == "refuted" else "condition: "

@@ -88,6 +88,7 @@ def _axes(axes):
         "images": [_numbers(image.get_array()) for image in axes.images],
         "texts": [{"text": t.get_text(), "at": _numbers(t.get_position())} for t in axes.texts],
         "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+        "containers": [_label(c) for c in axes.containers],  # errorbar and bar series, by label
     }
 
 

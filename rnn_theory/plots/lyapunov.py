@@ -63,7 +63,8 @@ def _caption():
 
     Black line: the mean-field prediction λ_1 = ½·ln χ(g), χ = g²·E[tanh'(√q* z)²] at the fixed
     point q* = g²·E[tanh(√q* z)²] (rnn_theory.flow.meanfield, exact as n → ∞): ln g for g ≤ 1 (q* = 0),
-    positive above. Dashed: the transition to chaos at g = 1 (Sompolinsky, Crisanti & Sommers 1988;
-    discrete time: Molgedey, Schuchhardt & Schuster 1992). Finite networks just above g = 1 can
+    positive above. Dashed: the transition to chaos at g = 1 (Sompolinsky, Crisanti & Sommers 1988
+    derived it for continuous time; for this discrete-time map it is where the mean field above
+    crosses 0). Finite networks just above g = 1 can
     settle on fixed points or cycles, so their λ_1 sits at or below 0 there.
     """
