@@ -69,7 +69,7 @@ BAD_FLAGS = {
     "kind-unknown": (lambda f: ["--kind", "transformer"], "unknown kind 'transformer'"),
     "kind-conflict": (lambda f: ["--kind", "gru"], "cell is lstm, not gru"),
     "format": (lambda f: ["--format", "onnx"], "invalid choice"),
-    "layer-native": (lambda f: ["--layer", "1"], "layer and direction apply to PyTorch and Keras stacks"),
+    "layer-native": (lambda f: ["--layer", "1"], "no layer 1: the model has layer 0"),
     "unknown-flag": (lambda f: ["--colour"], "unrecognized arguments"),
 }
 

@@ -18,7 +18,8 @@ import pytest
 from test_io_frameworks import complex_step_jacobian, keras_shapes, keras_step, random_weights
 
 import rnn_theory as rt
-from rnn_theory.analysis._network import as_network, layer_inputs
+from rnn_theory.analysis._network import layer_inputs
+from rnn_theory.io import read_network as as_network
 
 # ln‖·‖ of products computed by two routes in float64 (dense products over ≤ 40 steps, rounding
 # ~T·D·2⁻⁵³ relative): the bar, 1e-9, with room above the measured ≤ 1e-12.
@@ -246,9 +247,9 @@ def test_keras_file_built_with_h5py_agrees_with_keras_equations(tmp_path):
 
 def test_keras_config_refuses_what_the_cells_do_not_compute(tmp_path):
     w = random_weights(keras_shapes("lstm", 3, 2), seed=1)
-    _write_keras(tmp_path / "hard.keras", [("LSTM", "lstm", w, {"recurrent_activation": "hard_sigmoid"})], 2)
-    with pytest.raises(ValueError, match="hard_sigmoid"):
-        rt.analyze(tmp_path / "hard.keras")
+    _write_keras(tmp_path / "soft.keras", [("LSTM", "lstm", w, {"recurrent_activation": "softsign"})], 2)
+    with pytest.raises(ValueError, match="recurrent_activation 'softsign' is not supported"):
+        rt.analyze(tmp_path / "soft.keras")
 
 
 def test_keras_written_by_keras_agrees_with_its_outputs_and_equations(tmp_path):
@@ -356,7 +357,7 @@ def test_cli_layer_all_is_the_library_stack(tmp_path, capsys):
     }
     assert main(["analyze", str(tmp_path / "gru.safetensors"), "--steps", "5"]) == 2
     assert (
-        "choose one with layer=0..2 (--layer), or the whole stack with layers='all' (--layer all)"
+        "choose one with layer=0..2 or a layer's name (--layer), or the whole stack with layers='all' (--layer all)"
         in capsys.readouterr().err
     )
 

@@ -24,6 +24,7 @@ from rnn_theory.symbolic.ops import SympyOps
 from rnn_theory.training.forward import _TapeOps
 
 ACTIVATIONS = ("sigmoid", "dsigmoid", "tanh", "dtanh", "relu", "drelu")
+HARD = ("hard_sigmoid_keras2", "dhard_sigmoid_keras2", "hard_sigmoid_keras3", "dhard_sigmoid_keras3")
 
 # Both signs, zero, the saturated tails where 1 − σ or 1 − tanh² round away, and a random spread.
 POINTS = np.concatenate(
@@ -68,6 +69,11 @@ def test_the_interface_is_what_the_cells_use():
     recorder = _Recorder()
     cells = [cls.random(hidden_size=4, input_size=2, rng=0) for cls in rt.CELLS.values()]
     cells += [rt.CELLS["rnn"].random(hidden_size=4, input_size=2, rng=0, activation=a) for a in ("sigmoid", "relu")]
+    cells += [
+        rt.CELLS[key].random(hidden_size=4, input_size=2, rng=0, gate_activation=g)
+        for key in ("lstm", "gru")
+        for g in ("hard_sigmoid_keras2", "hard_sigmoid_keras3")
+    ]
     for cell in cells:
         parts = cell._split(np.full(cell.state_size, 0.1))
         p = SimpleNamespace(**cell.params)
@@ -76,7 +82,7 @@ def test_the_interface_is_what_the_cells_use():
     assert recorder.used == set(OPS_MEMBERS)
 
 
-@pytest.mark.parametrize("function", ACTIVATIONS)
+@pytest.mark.parametrize("function", ACTIVATIONS + HARD)
 def test_tape_and_lazy_activations_are_the_numpy_ones_bit_for_bit(function):
     expected = getattr(_numpy_ops, function)(POINTS)
     for backend in (LAZY_OPS, _tape()):
@@ -101,6 +107,23 @@ def test_sympy_activations_agree_with_numpy(function):
         exact = component.subs(base[i], sp.Rational(float(x))).replace(sigma, lambda b: 1 / (1 + sp.exp(-b)))
         got = float(sp.N(exact.rewrite(sp.Heaviside).subs(sp.Heaviside(0, 0), 0), 30))
         assert got == pytest.approx(want, rel=1e-15, abs=0), (function, x)
+
+
+@pytest.mark.parametrize("function", HARD)
+def test_sympy_hard_sigmoids_agree_with_numpy_kinks_included(function):
+    # Exact rationals against NumPy's 0.2·a + 0.5 (or (a + 3)/6): two roundings of an O(1) value, so an
+    # absolute 3e-16; the derivatives (0, 1/5 or 1/6) agree exactly, at the kinks ±5/2, ±3 too.
+    a = vector("a", Flat(n))
+    component = getattr(SympyOps(), function)(a)[i]
+    kinks = [-3.0, -2.5, 2.5, 3.0, -3.5, 3.5, 0.0]
+    points = np.concatenate([kinks, POINTS[:200]])
+    expected = getattr(_numpy_ops, function)(points)
+    for x, want in zip(points, expected):
+        got = float(component.subs(sp.IndexedBase("a")[i], sp.Rational(float(x))))
+        if function.startswith("d"):
+            assert got == want, (function, x)
+        else:
+            assert got == pytest.approx(want, rel=0, abs=3e-16), (function, x)
 
 
 def _structural_cases(rng):

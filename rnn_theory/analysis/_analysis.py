@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..flow import gradient_norms, lyapunov_spectrum, trajectory_statistics
-from ._network import as_network, layer_inputs
+from ..io import read_network
+from ._network import layer_inputs
 from ._progress import expected_work, progress
 from ._report import Analysis
 from ._stack import stack_curves, stack_lyapunov
@@ -44,13 +45,14 @@ def analyze(
     *,
     steps: int | None = None,
     seed: int | None = None,
-    layer: int | None = None,
+    layer: int | str | None = None,
     layers: str | None = None,
     direction: int | None = None,
     format: str | None = None,
     kind: str | None = None,
     prefix: str | None = None,
     activation: str | None = None,
+    recurrent_activation: str | None = None,
     exponents: int | None = None,
     burn_in: int | None = None,
     method: str = "exact",
@@ -62,9 +64,11 @@ def analyze(
     .keras/.h5 file); a live ``torch.nn.RNN/LSTM/GRU``, ``*Cell`` or a Module containing one (``prefix``
     picks it when there are several); a Keras LSTM/GRU/SimpleRNN layer, Bidirectional or model.
     inputs: the model's inputs, (T, m) or a batch (B, T, m); None: N(0, 1) draws of ``steps`` (100)
-    rows with ``seed`` (0). layer, direction: one layer of a stack and, if bidirectional, its
-    direction (1 runs over reversed time); layer k > 0 reads the outputs of the layers below it.
-    layers="all": the whole (unidirectional) stack as one recurrent system. exponents: how many
+    rows with ``seed`` (0). layer, direction: one layer of a stack (its index, or its name where
+    the model names its layers) and, if bidirectional, its direction (1 runs over reversed time); layer k > 0 reads the outputs of the layers below it.
+    layers="all": the whole (unidirectional) stack as one recurrent system. recurrent_activation: a Keras
+    model's gate nonlinearity where its file does not state it (``rt.io.read_model``); by default the
+    file's Keras version decides, and the report's notes say which version and defaults were used. exponents: how many
     Lyapunov exponents (default all, at most 32); burn_in: QR steps left out of their average (T // 10).
     workers: processes for the sequences of a batch (default: the CPUs this process may use, at most
     B). Everything runs on one BLAS thread, so the numbers do not depend on ``workers``.
@@ -78,7 +82,14 @@ def analyze(
     >>> result.to_dict()["lags"][:3], len(result.to_dict()["log_norm"])
     ([1, 2, 3], 30)
     """
-    network = as_network(model, format=format, kind=kind, prefix=prefix, activation=activation)
+    network = read_network(
+        model,
+        format=format,
+        kind=kind,
+        prefix=prefix,
+        activation=activation,
+        recurrent_activation=recurrent_activation,
+    )
     with _one_blas_thread():
         return _analyze(network, inputs, steps, seed, layer, layers, direction, exponents, burn_in, method, workers)
 
@@ -165,21 +176,14 @@ def _inputs(inputs, steps, seed, m, d):
 
 def _choose(network, layer, direction):
     count = len(network.layers)
-    if count == 1 and len(network.layers[0].cells) == 1 and layer in (None, 0) and direction in (None, 0):
-        return 0, next(iter(network.layers[0].cells))
-    if count == 1 and len(network.layers[0].cells) == 1:
+    if layer is None and count > 1:
         raise ValueError(
-            "layer and direction apply to PyTorch and Keras stacks; this model has 1 layer and 1 direction"
+            f"the model holds {count} layers ({network.listing()}): choose one with layer=0..{count - 1} "
+            "or a layer's name (--layer), or the whole stack with layers='all' (--layer all)"
         )
-    if layer is None:
-        if count > 1:
-            raise ValueError(
-                f"the model holds {count} layers: choose one with layer=0..{count - 1} (--layer), "
-                "or the whole stack with layers='all' (--layer all)"
-            )
-        layer = 0
-    if not 0 <= layer < count:
-        raise ValueError(f"no layer {layer}: the model has layers 0..{count - 1}")
+    layer = 0 if layer is None else network.index(layer)
+    if count == 1 and len(network.layers[0].cells) == 1 and direction not in (None, 0):
+        raise ValueError("direction applies to bidirectional layers; this model has 1 layer and 1 direction")
     directions = sorted(network.layers[layer].cells)
     if direction is None:
         if len(directions) > 1:
@@ -235,6 +239,8 @@ def _cell_report(cell, sequences, exponents, burn_in, method, workers):
         }
     if getattr(cell, "activation", None) is not None:
         report["activation"] = cell.activation
+    if cell.options.get("gate_activation"):
+        report["gate_activation"] = cell.options["gate_activation"]
     if statistics["gates"]:
         report["gates"] = statistics["gates"]
     for name in ("activation_derivative", "memory_time"):
@@ -290,6 +296,8 @@ def _stack_report(cells, sequences, exponents, burn_in):
             "recurrent": statistics["recurrent"],
         }
         entry.update({name: statistics[name] for name in ("gates", "memory_time") if statistics[name]})
+        if cell.options.get("gate_activation"):
+            entry["gate_activation"] = cell.options["gate_activation"]
         if cell.retention_label is not None:
             entry["retention"] = cell.retention_label[0]
         layer_reports.append(entry)

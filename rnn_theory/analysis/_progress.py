@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 
 from ..flow import estimate_bytes, estimate_seconds
-from ..io._limits import check_allocation
+from ..io import check_allocation
 
 LONG = 60.0  # seconds of expected work from which it is announced
 

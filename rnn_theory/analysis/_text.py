@@ -1,6 +1,6 @@
 """The terminal summary of an analysis report (``Analysis.summary``)."""
 
-_FORMAT_NAMES = {"torch": "PyTorch", "keras": "Keras", "native": "native"}
+_FORMAT_NAMES = {"torch": "PyTorch", "keras": "Keras", "native": "native", "onnx": "ONNX"}
 
 
 def inputs_text(inputs):
@@ -48,6 +48,7 @@ def summary(report):
         f"{report['weights']}: {_FORMAT_NAMES[report['format']]} weights -> {report['kind']}"
         + ("" if "layers" in report else " cell")
         + (f" ({report['activation']})" if "activation" in report else "")
+        + (f" (gates {report['gate_activation']})" if "gate_activation" in report else "")
         + (f"; {where}" if where else ""),
         f"  n = {n} hidden, m = {m} inputs, state size {d}" + (f" ([{'; '.join(parts)}])" if len(parts) > 1 else ""),
     ]
@@ -92,6 +93,11 @@ def summary(report):
             lines.append(f"{label}gates over the run (mean; 5% 50% 95% quantiles):")
             lines += [
                 f"  {name:6s} {g['mean']:.3f};  {g['q05']:.3f}  {g['q50']:.3f}  {g['q95']:.3f}"
+                + (
+                    f";  flat (derivative 0) {g['flat']:.1%}: at 0 {g['flat_at_0']:.1%}, at 1 {g['flat_at_1']:.1%}"
+                    if "flat" in g
+                    else ""
+                )
                 for name, g in layer["gates"].items()
             ]
         tau = layer.get("memory_time")

@@ -4,6 +4,7 @@
 """
 
 from ._base import Cell
+from ._gating import GATE_ACTIVATIONS, GatedCell
 from .cifg import CIFG
 from .gru import GRU, GRUResetBefore
 from .indrnn import IndRNN
@@ -42,7 +43,9 @@ CELLS = {
 
 __all__ = [
     "CELLS",
+    "GATE_ACTIVATIONS",
     "Cell",
+    "GatedCell",
     "RNN",
     "LSTM",
     "LSTMNoForget",

@@ -62,6 +62,28 @@ class ArrayOps:
         """1 for a > 0, else 0 (the subgradient 0 at a = 0)."""
         return self.xp.astype(a > 0, a.dtype)
 
+    def _clip_unit(self, y):
+        xp = self.xp
+        return xp.where(y <= 0, xp.zeros_like(y), xp.where(y >= 1, xp.ones_like(y), y))
+
+    def _band(self, y, slope):
+        return self.xp.astype((y > 0) & (y < 1), y.dtype) * slope
+
+    def hard_sigmoid_keras2(self, a):
+        """clip(0.2a + 0.5, 0, 1) (Keras 2)."""
+        return self._clip_unit(0.2 * a + 0.5)
+
+    def dhard_sigmoid_keras2(self, a):
+        """0.2 inside the band, 0 on the flat parts and at their kinks (as the NumPy backend)."""
+        return self._band(0.2 * a + 0.5, 0.2)
+
+    def hard_sigmoid_keras3(self, a):
+        """relu6(a + 3)/6 = clip((a + 3)/6, 0, 1) (Keras 3, PyTorch's hardsigmoid)."""
+        return self._clip_unit((a + 3) / 6)
+
+    def dhard_sigmoid_keras3(self, a):
+        return self._band((a + 3) / 6, 1 / 6)
+
     def exp(self, a):
         return self.xp.exp(a)
 

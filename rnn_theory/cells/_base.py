@@ -116,6 +116,12 @@ class Cell:
     # -- sizes and parameters -------------------------------------------------------------
 
     @property
+    def options(self):
+        """The constructor's options besides the parameters (rnn's ``activation``, the gates'
+        ``gate_activation``): ``type(cell)(**cell.options, **cell.params)`` is the same cell."""
+        return {}
+
+    @property
     def params(self):
         """Native name -> read-only np.ndarray (a fresh dict; the arrays are shared)."""
         return dict(self._params)

@@ -52,6 +52,42 @@ def drelu(a):
     return (np.real(a) > 0).astype(float)
 
 
+def _clip_unit(y):
+    """clip(y, 0, 1), compared on the real part so that a complex step passes through inside (0, 1)."""
+    re = np.real(y)
+    return np.where(re <= 0, 0.0, np.where(re >= 1, 1.0, y))
+
+
+def _band(y, slope):
+    """slope where 0 < y < 1 (y the hard sigmoid's unclipped line), else 0: the derivative of the
+    hard sigmoid, with the flat side's 0 at the kinks, as relu'(0) = 0."""
+    re = np.real(y)
+    return slope * ((re > 0) & (re < 1))
+
+
+def hard_sigmoid_keras2(a):
+    """Keras 2's hard sigmoid clip(0.2·a + 0.5, 0, 1) (keras/backend: x = 0.2 * x + 0.5, then clip):
+    flat at 0 for a ≤ −2.5 and at 1 for a ≥ 2.5."""
+    return _clip_unit(0.2 * a + 0.5)
+
+
+def dhard_sigmoid_keras2(a):
+    """0.2 for −2.5 < a < 2.5, else 0 (the kinks ±2.5 take the flat side's 0: the one-sided
+    derivative from outside the band, as relu'(0) = 0 and PyTorch's hardsigmoid backward)."""
+    return _band(0.2 * a + 0.5, 0.2)
+
+
+def hard_sigmoid_keras3(a):
+    """Keras 3's hard sigmoid relu6(a + 3)/6 = clip((a + 3)/6, 0, 1), PyTorch's hardsigmoid: flat at 0
+    for a ≤ −3 and at 1 for a ≥ 3."""
+    return _clip_unit((a + 3) / 6)
+
+
+def dhard_sigmoid_keras3(a):
+    """1/6 for −3 < a < 3, else 0 (the kinks ±3 take the flat side's 0, as for Keras 2's)."""
+    return _band((a + 3) / 6, 1 / 6)
+
+
 def exp(a):
     return np.exp(a)
 

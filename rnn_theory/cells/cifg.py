@@ -24,11 +24,13 @@ class CIFG(LSTM):
 
     def cell_update(self, pre, c, *, ops):
         a_f, a_g = pre
-        f, g = ops.sigmoid(a_f), ops.tanh(a_g)
+        f, g = self.sigma(ops, a_f), ops.tanh(a_g)
         return f * c + (1 - f) * g
 
     def cell_jacobian(self, p, pre, c, *, ops):
         a_f, a_g = pre
-        f, g = ops.sigmoid(a_f), ops.tanh(a_g)
-        dc_dh = ops.diag_matmul((c - g) * ops.dsigmoid(a_f), p.W_f) + ops.diag_matmul((1 - f) * ops.dtanh(a_g), p.W_g)
+        f, g = self.sigma(ops, a_f), ops.tanh(a_g)
+        dc_dh = ops.diag_matmul((c - g) * self.dsigma(ops, a_f), p.W_f) + ops.diag_matmul(
+            (1 - f) * ops.dtanh(a_g), p.W_g
+        )
         return dc_dh, ops.diag(f)

@@ -1,9 +1,10 @@
 """The gated recurrent unit, in its two conventions for the reset gate."""
 
-from ._base import Cell, Gate, affine, gate_init, gate_params
+from ._base import Gate, affine, gate_init, gate_params
+from ._gating import GatedCell
 
 
-class GRU(Cell):
+class GRU(GatedCell):
     """GRU with the reset gate applied after the recurrent matmul (PyTorch, cuDNN, Keras default):
 
         r = σ(W_r h + U_r x + b_r)          z = σ(W_z h + U_z x + b_z)
@@ -13,7 +14,9 @@ class GRU(Cell):
     z is the share of new content, as Chung et al. 2014, eq. (5), write it. Cho et al. 2014, eq. (7),
     who introduced the GRU, and PyTorch and Keras write h' = z⊙h + (1 − z)⊙n, so their z-gate weights
     and biases are the negatives of these (σ(−a) = 1 − σ(a)). c_n is
-    PyTorch's b_hn: it sits inside r⊙(·) and cannot be merged into b_n.
+    PyTorch's b_hn: it sits inside r⊙(·) and cannot be merged into b_n. σ may be a hard sigmoid
+    (``gate_activation``, ``cells._gating``); as σ(−a) = 1 − σ(a), so is each hard sigmoid symmetric,
+    hσ(−a) = 1 − hσ(a), and the z-gate's negation on import holds for it too.
 
     Jacobian, with a_k the pre-activations and a_n the argument of tanh in h̃:
         ∂h'/∂h = diag(1 − z) + diag((h̃ − h)⊙σ'(a_z))·W_z
@@ -35,8 +38,8 @@ class GRU(Cell):
         return 1 - gates["z"]
 
     def update(self, p, x, h, *, ops):
-        r = ops.sigmoid(affine(p, "r", x, h))
-        z = ops.sigmoid(affine(p, "z", x, h))
+        r = self.sigma(ops, affine(p, "r", x, h))
+        z = self.sigma(ops, affine(p, "z", x, h))
         h_tilde = ops.tanh(self.candidate_preactivation(p, x, h, r))
         return ((1 - z) * h + z * h_tilde,)
 
@@ -45,18 +48,18 @@ class GRU(Cell):
 
     def candidate_jacobian(self, p, x, h, a_r, *, ops):
         """∂a_n/∂h, the candidate pre-activation's dependence on h (through r and directly)."""
-        return ops.diag_matmul((p.W_n @ h + p.c_n) * ops.dsigmoid(a_r), p.W_r) + ops.diag_matmul(
-            ops.sigmoid(a_r), p.W_n
+        return ops.diag_matmul((p.W_n @ h + p.c_n) * self.dsigma(ops, a_r), p.W_r) + ops.diag_matmul(
+            self.sigma(ops, a_r), p.W_n
         )
 
     def jacobian_blocks(self, p, x, h, *, ops):
         a_r, a_z = affine(p, "r", x, h), affine(p, "z", x, h)
-        r, z = ops.sigmoid(a_r), ops.sigmoid(a_z)
+        r, z = self.sigma(ops, a_r), self.sigma(ops, a_z)
         a_n = self.candidate_preactivation(p, x, h, r)
         h_tilde = ops.tanh(a_n)
         dh_dh = (
             ops.diag(1 - z)
-            + ops.diag_matmul((h_tilde - h) * ops.dsigmoid(a_z), p.W_z)
+            + ops.diag_matmul((h_tilde - h) * self.dsigma(ops, a_z), p.W_z)
             + ops.diag_matmul(z * ops.dtanh(a_n), self.candidate_jacobian(p, x, h, a_r, ops=ops))
         )
         return ((dh_dh,),)
@@ -80,4 +83,4 @@ class GRUResetBefore(GRU):
         return p.W_n @ (r * h) + affine(p, "n", x)
 
     def candidate_jacobian(self, p, x, h, a_r, *, ops):
-        return p.W_n @ ops.diag_matmul(h * ops.dsigmoid(a_r), p.W_r) + ops.matmul_diag(p.W_n, ops.sigmoid(a_r))
+        return p.W_n @ ops.diag_matmul(h * self.dsigma(ops, a_r), p.W_r) + ops.matmul_diag(p.W_n, self.sigma(ops, a_r))

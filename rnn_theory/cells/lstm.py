@@ -1,6 +1,7 @@
 """The LSTM with forget gate: the cell state c is an additive path gated by f."""
 
-from ._base import Cell, Gate, affine, gate_init, gate_params
+from ._base import Gate, affine, gate_init, gate_params
+from ._gating import GatedCell
 
 _GATES = {
     "i": Gate("i", "sigmoid", "input"),
@@ -16,7 +17,7 @@ def lstm_gates(letters):
     return (*(_GATES[letter] for letter in letters), Gate("tanh_c", "tanh", "readout"))
 
 
-class LSTM(Cell):
+class LSTM(GatedCell):
     """LSTM cell with forget gate; state s = [h; c] of size 2n.
 
         i = σ(W_i h + U_i x + b_i)      f = σ(W_f h + U_f x + b_f)
@@ -29,7 +30,8 @@ class LSTM(Cell):
         ∂h'/∂h = diag(tanh(c')⊙σ'(a_o))·W_o + diag(o⊙tanh'(c'))·∂c'/∂h
         ∂h'/∂c = diag(o⊙tanh'(c'))·∂c'/∂c
 
-    The variants (lstm_nofg, cifg, peephole) change the cell update and ∂c'/∂(h, c) only.
+    The variants (lstm_nofg, cifg, peephole) change the cell update and ∂c'/∂(h, c) only. σ may be a
+    hard sigmoid (``gate_activation``, ``cells._gating``); σ' is then its piecewise-constant slope.
     Parameters W_* (n, n), U_* (n, m), b_* (n,) for gates i, f, g, o (PyTorch's order).
     """
 
@@ -53,7 +55,7 @@ class LSTM(Cell):
 
     def update(self, p, x, h, c, *, ops):
         c_new = self.cell_update(self.input_preactivations(p, x, h, c), c, ops=ops)
-        o = ops.sigmoid(self.output_preactivation(p, x, h, c_new))
+        o = self.sigma(ops, self.output_preactivation(p, x, h, c_new))
         h_new = o * ops.tanh(c_new)
         return h_new, c_new
 
@@ -63,7 +65,7 @@ class LSTM(Cell):
         c_new = self.cell_update(pre, c, ops=ops)
         a_o = self.output_preactivation(p, x, h, c_new)
         dh_dc_new = self.output_sensitivity(p, a_o, c_new, ops=ops)
-        dh_dh = ops.diag_matmul(ops.tanh(c_new) * ops.dsigmoid(a_o), p.W_o) + ops.diag_matmul(dh_dc_new, dc_dh)
+        dh_dh = ops.diag_matmul(ops.tanh(c_new) * self.dsigma(ops, a_o), p.W_o) + ops.diag_matmul(dh_dc_new, dc_dh)
         dh_dc = ops.diag_matmul(dh_dc_new, dc_dc)
         return (dh_dh, dh_dc), (dc_dh, dc_dc)
 
@@ -74,16 +76,16 @@ class LSTM(Cell):
     def cell_update(self, pre, c, *, ops):
         """c' from the input preactivations ``pre`` and c."""
         a_i, a_f, a_g = pre
-        i, f, g = ops.sigmoid(a_i), ops.sigmoid(a_f), ops.tanh(a_g)
+        i, f, g = self.sigma(ops, a_i), self.sigma(ops, a_f), ops.tanh(a_g)
         return f * c + i * g
 
     def cell_jacobian(self, p, pre, c, *, ops):
         """(∂c'/∂h, ∂c'/∂c) from the input preactivations ``pre``."""
         a_i, a_f, a_g = pre
-        i, f, g = ops.sigmoid(a_i), ops.sigmoid(a_f), ops.tanh(a_g)
+        i, f, g = self.sigma(ops, a_i), self.sigma(ops, a_f), ops.tanh(a_g)
         dc_dh = (
-            ops.diag_matmul(c * ops.dsigmoid(a_f), p.W_f)
-            + ops.diag_matmul(g * ops.dsigmoid(a_i), p.W_i)
+            ops.diag_matmul(c * self.dsigma(ops, a_f), p.W_f)
+            + ops.diag_matmul(g * self.dsigma(ops, a_i), p.W_i)
             + ops.diag_matmul(i * ops.dtanh(a_g), p.W_g)
         )
         return dc_dh, ops.diag(f)
@@ -93,4 +95,4 @@ class LSTM(Cell):
 
     def output_sensitivity(self, p, a_o, c_new, *, ops):
         """∂h'/∂c' (a diagonal, as a vector) for h' = o⊙tanh(c')."""
-        return ops.sigmoid(a_o) * ops.dtanh(c_new)
+        return self.sigma(ops, a_o) * ops.dtanh(c_new)

@@ -36,11 +36,11 @@ class LSTMNoForget(LSTM):
 
     def cell_update(self, pre, c, *, ops):
         a_i, a_g = pre
-        i, g = ops.sigmoid(a_i), ops.tanh(a_g)
+        i, g = self.sigma(ops, a_i), ops.tanh(a_g)
         return c + i * g
 
     def cell_jacobian(self, p, pre, c, *, ops):
         a_i, a_g = pre
-        i, g = ops.sigmoid(a_i), ops.tanh(a_g)
-        dc_dh = ops.diag_matmul(g * ops.dsigmoid(a_i), p.W_i) + ops.diag_matmul(i * ops.dtanh(a_g), p.W_g)
+        i, g = self.sigma(ops, a_i), ops.tanh(a_g)
+        dc_dh = ops.diag_matmul(g * self.dsigma(ops, a_i), p.W_i) + ops.diag_matmul(i * ops.dtanh(a_g), p.W_g)
         return dc_dh, ops.identity_like(c)

@@ -47,6 +47,18 @@ class Ops(Protocol):
     def drelu(self, a: Any) -> Any:
         """relu'(a): 1 for a > 0, else 0 (the subgradient 0 at a = 0)."""
 
+    def hard_sigmoid_keras2(self, a: Any) -> Any:
+        """Keras 2's hard sigmoid clip(0.2a + 0.5, 0, 1)."""
+
+    def dhard_sigmoid_keras2(self, a: Any) -> Any:
+        """0.2 where 0 < 0.2a + 0.5 < 1, else 0 (at the kinks a = ±2.5 the flat side's 0)."""
+
+    def hard_sigmoid_keras3(self, a: Any) -> Any:
+        """Keras 3's hard sigmoid relu6(a + 3)/6 = clip((a + 3)/6, 0, 1) (PyTorch's hardsigmoid)."""
+
+    def dhard_sigmoid_keras3(self, a: Any) -> Any:
+        """1/6 where 0 < (a + 3)/6 < 1, else 0 (at the kinks a = ±3 the flat side's 0)."""
+
     def exp(self, a: Any) -> Any:
         """e^a (the sLSTM's exponential gates, Mamba's and the RG-LRU's decays)."""
 

@@ -28,11 +28,11 @@ class Peephole(LSTM):
     def cell_jacobian(self, p, pre, c, *, ops):
         dc_dh, dc_dc = super().cell_jacobian(p, pre, c, ops=ops)
         a_i, a_f, a_g = pre
-        peep = c * ops.dsigmoid(a_f) * p.p_f + ops.tanh(a_g) * ops.dsigmoid(a_i) * p.p_i
+        peep = c * self.dsigma(ops, a_f) * p.p_f + ops.tanh(a_g) * self.dsigma(ops, a_i) * p.p_i
         return dc_dh, dc_dc + ops.diag(peep)
 
     def output_preactivation(self, p, x, h, c_new):
         return super().output_preactivation(p, x, h, c_new) + p.p_o * c_new
 
     def output_sensitivity(self, p, a_o, c_new, *, ops):
-        return super().output_sensitivity(p, a_o, c_new, ops=ops) + ops.tanh(c_new) * ops.dsigmoid(a_o) * p.p_o
+        return super().output_sensitivity(p, a_o, c_new, ops=ops) + ops.tanh(c_new) * self.dsigma(ops, a_o) * p.p_o

@@ -21,6 +21,10 @@ class ActivatedCell(Cell):
     def gates(self):
         return (Gate("phi", self.activation, "state"),)
 
+    @property
+    def options(self):
+        return {"activation": self.activation}
+
     def __repr__(self):
         return (
             f"{type(self).__name__}(hidden_size={self.hidden_size}, input_size={self.input_size}, "

@@ -4,7 +4,7 @@
 Exit codes: 0 success; 1 a check or verdict deviates from what is recorded; 2 bad usage or bad
 input, reported as one line on stderr; 130 (SIGINT) or 143 (SIGTERM) when interrupted, also with
 one line: the signal is turned into an exception, so worker pools are terminated on the way out
-and no file is left half-written (outputs are committed as sets, ``rnn_theory.io._write``).
+and no file is left half-written (outputs are committed as sets, ``rnn_theory.io.write_set``).
 """
 
 import argparse

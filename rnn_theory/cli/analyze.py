@@ -12,9 +12,7 @@ from ..analysis import analyze
 from ..analysis._plot import FORMATS as PLOT_FORMATS
 from ..cells import CELLS
 from ..cells.rnn import ACTIVATIONS
-from ..io import FORMATS
-from ..io._files import read_npy
-from ..io._write import check_outputs, write_set
+from ..io import FORMATS, KERAS_GATES, check_outputs, read_npy, write_set
 from . import UsageError
 
 HELP = "gradient flow through your own trained model: PyTorch, Keras or native weights"
@@ -30,13 +28,21 @@ def add_arguments(parser):
         "--prefix", metavar="P", help="the recurrent module when the file holds several, e.g. encoder.lstm"
     )
     parser.add_argument(
-        "--layer", metavar="L", help="layer k of a stack, or 'all': the whole stack as one recurrent system"
+        "--layer",
+        metavar="L",
+        help="a layer of a stack by index k or by name (Keras, ONNX), or 'all': the whole stack as one recurrent system",
     )
     parser.add_argument(
         "--direction", type=int, choices=(0, 1), help="1: the reverse half of a bidirectional layer (reversed time)"
     )
     parser.add_argument(
         "--activation", choices=ACTIVATIONS, help="the rnn's nonlinearity when the file does not record it (tanh)"
+    )
+    parser.add_argument(
+        "--recurrent-activation",
+        choices=KERAS_GATES,
+        help="a Keras LSTM's/GRU's gate nonlinearity where the file does not state it "
+        "(default: as the file's Keras version defines it; sigmoid where it records none)",
     )
     parser.add_argument(
         "--inputs", metavar="X.npy", help="inputs, shape (T, m) or a batch (B, T, m); default: N(0, 1) draws"
@@ -78,6 +84,7 @@ def run(args):
             kind=args.kind,
             prefix=args.prefix,
             activation=args.activation,
+            recurrent_activation=args.recurrent_activation,
             exponents=args.exponents,
             burn_in=args.burn_in,
         )
@@ -114,10 +121,7 @@ def _layer(text):
         return None, None
     if text == "all":
         return None, "all"
-    try:
-        return int(text), None
-    except ValueError:
-        raise UsageError(f"rnn-theory analyze: --layer takes a layer number or 'all', got {text!r}") from None
+    return (int(text) if text.lstrip("-").isdigit() else text), None  # a number, else a layer's name
 
 
 def _check_outputs(args):

@@ -18,7 +18,7 @@ import shutil
 import sys
 import tempfile
 
-from ..io._write import commit_files
+from ..io import commit_files
 from . import UsageError
 
 HELP = "write the publication figures (PDF, SVG, PNG 300 dpi + caption); --check: fail if any is stale"

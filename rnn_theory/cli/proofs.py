@@ -10,7 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from ..io._write import check_outputs, write_set
+from ..io import check_outputs, write_set
 from . import UsageError
 
 HELP = (

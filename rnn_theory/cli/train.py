@@ -56,7 +56,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ..io._write import check_outputs
+    from ..io import check_outputs
     from ..training import TASKS, TRAINABLE, initial_cell, train
     from ..training.checkpoint import log_path, save_trained
     from ..training.init import bounds
@@ -111,7 +111,7 @@ def _check_memory(task, batch, hidden):
     """Refuse a batch whose forward and backward pass cannot fit the memory budget: B sequences of
     T steps keep their inputs (m) and, for BPTT, states and gates (at most 12·n floats per step:
     the LSTM's h, c, four gates and their derivatives)."""
-    from ..io._limits import check_allocation
+    from ..io import check_allocation
 
     xs, _ = task.sample(np.random.default_rng(0), 1)  # (T, m, 1)
     steps, inputs = xs.shape[:2]

@@ -5,8 +5,7 @@ import os
 import sys
 import textwrap
 
-from ..io import write_atomic
-from ..io._write import check_outputs
+from ..io import check_outputs, write_atomic
 from . import UsageError
 
 HELP = "check every claim of the registry: verdict (holds, holds-if, refuted, undecided) per reading, with evidence"

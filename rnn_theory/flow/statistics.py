@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     from ..cells import Cell
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-_ACTIVATIONS = ("sigmoid", "tanh", "relu", "exp")
+_HARD = ("hard_sigmoid_keras2", "hard_sigmoid_keras3")
+_ACTIVATIONS = ("sigmoid", "tanh", "relu", "exp", *_HARD)
 
 
 def summary(values):
@@ -59,6 +60,18 @@ def summary(values):
         out = {"mean": v.mean(), "min": v.min(), "max": v.max()}
         out.update({f"q{round(100 * q):02d}": x for q, x in zip(QUANTILES, np.quantile(v, QUANTILES))})
     return {key: float(x) if np.isfinite(x) else None for key, x in out.items()}
+
+
+def flat_fractions(values):
+    """The fractions of a hard-sigmoid gate's values on its flat parts, where it is saturated exactly
+    and its derivative is 0: ``flat`` (= 0 or = 1), ``flat_at_0``, ``flat_at_1``.
+
+    >>> flat_fractions([0.0, 0.2, 1.0, 1.0])
+    {'flat': 0.75, 'flat_at_0': 0.25, 'flat_at_1': 0.5}
+    """
+    v = np.asarray(values, dtype=float)
+    low, high = float(np.mean(v == 0)), float(np.mean(v == 1))
+    return {"flat": low + high, "flat_at_0": low, "flat_at_1": high}
 
 
 def recurrent_spectra(cell: Cell) -> dict[str, dict[str, float]]:
@@ -172,7 +185,8 @@ def trajectory_statistics(
     - ``recurrent``: ``recurrent_spectra(cell)``;
     - ``activation_derivative``: summary of φ'(a_t) over all steps and units of the state's own
       nonlinearity (rnn: a_t = W h_{t−1} + U x_t + b, φ' ∈ {tanh', σ', relu'}; else None);
-    - ``gates``: name -> summary of the gate's values (``gate_values``);
+    - ``gates``: name -> summary of the gate's values (``gate_values``); for a hard-sigmoid gate also
+      the fractions of its values on the flat parts (``flat_fractions``), where its derivative is 0;
     - ``memory_time``: summary of the per-unit ``memory_time_constants`` (None where undefined),
       and ``memory_time_per_unit``, the list itself.
     """
@@ -192,11 +206,12 @@ def trajectory_statistics(
         if g.role == "state":
             derivative = summary(to_numpy(getattr(_backend(space), "d" + g.activation)(a)))
     gates = {name: to_numpy(value) for name, (g, _, value) in found.items() if g.role not in NOT_GATES}
+    hard = {name for name, (g, _, _) in found.items() if g.activation in _HARD}
     tau = memory_time_constants(cell, gates)
     return {
         "recurrent": recurrent_spectra(cell),
         "activation_derivative": derivative,
-        "gates": {g: summary(v) for g, v in gates.items()},
+        "gates": {g: summary(v) | (flat_fractions(v) if g in hard else {}) for g, v in gates.items()},
         "memory_time": None if tau is None else summary(tau),
         "memory_time_per_unit": None if tau is None else [float(t) if np.isfinite(t) else None for t in tau],
     }

@@ -1,4 +1,10 @@
-"""Weights in and out: ``rt.load`` / ``rt.save``, native, PyTorch and Keras files, never a pickle.
+"""Models in, weights out: ``read_network``, ``rt.load`` / ``rt.save``; native, PyTorch, Keras and ONNX
+files and live objects, never a pickle.
+
+Reading is one reader per format (``_read``: native cells and tensor files; ``_read_torch``; ``_h5``:
+Keras files and live Keras objects, by their Keras version's rules, ``_keras_version``;
+``_read_onnx``), each returning a ``Network`` (a stack of layers, chosen by index or name), over one
+conversion core (``_convert``, ``_gates``, ``_torch``, ``_keras``, ``_onnx``, ``_native``).
 
 Files: ``.safetensors`` (read and written by a small reader of the documented format, no package
 needed) and ``.npz`` (``np.load(..., allow_pickle=False)``). Pickle files (``torch.save``'s .pt/.pth,
@@ -36,7 +42,36 @@ gru True
 ('gru', True)
 """
 
-from ._api import FORMATS, Imported, load, read_model, save
-from ._files import read_tensors, write_atomic, write_tensors
+from ._api import FORMATS, load, read_model, save
+from ._convert import Imported
+from ._files import encode_tensors, read_npy, read_tensors, write_atomic, write_tensors
+from ._keras_version import OVERRIDES as KERAS_GATES
+from ._limits import check_allocation
+from ._native import native_tensors
+from ._network import Layer, Network
+from ._read import read_network
+from ._write import check_outputs, commit_files, write_set
 
-__all__ = ["FORMATS", "Imported", "load", "read_model", "save", "read_tensors", "write_tensors", "write_atomic"]
+__all__ = [
+    "FORMATS",
+    "Imported",
+    "KERAS_GATES",
+    "Layer",
+    "Network",
+    "load",
+    "read_model",
+    "read_network",
+    "save",
+    "read_tensors",
+    "write_tensors",
+    "write_atomic",
+    # what the commands and the training checkpoints use: outputs written as sets, all or none;
+    # .npy inputs; the memory budget; a cell's native tensors, encoded
+    "check_allocation",
+    "check_outputs",
+    "commit_files",
+    "encode_tensors",
+    "native_tensors",
+    "read_npy",
+    "write_set",
+]

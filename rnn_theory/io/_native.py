@@ -1,14 +1,14 @@
 """The native format: one tensor per native parameter name, float64, and the cell's key as metadata.
 
 Metadata (safetensors ``__metadata__``, or 0-d unicode arrays ``__format__``, ``__kind__``, … in .npz):
-``format`` = "rnn-theory-native", ``version`` = "1", ``kind`` = the cell key, ``activation`` (rnn
-only). A file without metadata but whose tensor names are exactly one cell's parameters is read too.
+``format`` = "rnn-theory-native", ``version`` = "1", ``kind`` = the cell key, ``activation`` (rnn,
+indrnn), ``gate_activation`` (LSTM family and GRUs, when not sigmoid). A file without metadata but whose tensor names are exactly one cell's parameters is read too.
 
 >>> sorted(native_tensors(CELLS["rnn"](W=[[0.5]], U=[[1.0]], b=[0.0]))[1].items())
 [('activation', 'tanh'), ('format', 'rnn-theory-native'), ('kind', 'rnn'), ('version', '1')]
 """
 
-from ..cells import CELLS
+from ..cells import CELLS, GATE_ACTIVATIONS, GatedCell
 from ..cells.rnn import ActivatedCell
 from ._layout import take
 
@@ -17,10 +17,8 @@ FORMAT, VERSION = "rnn-theory-native", "1"
 
 def native_tensors(cell):
     """(tensors, metadata) of ``cell`` in the native format."""
-    metadata = {"format": FORMAT, "version": VERSION, "kind": cell.key}
-    if isinstance(cell, ActivatedCell):  # rnn, indrnn: φ is not a tensor
-        metadata["activation"] = cell.activation
-    return cell.params, metadata
+    # rnn, indrnn: φ, and the gated cells' gate_activation other than σ: options, not tensors
+    return cell.params, {"format": FORMAT, "version": VERSION, "kind": cell.key, **cell.options}
 
 
 def is_native(tensors, metadata):
@@ -54,6 +52,15 @@ def cell_from_native(tensors, metadata, kind=None, activation=None):
         shown = ", ".join(unknown[:6]) + (", …" if len(unknown) > 6 else "")
         raise ValueError(f"unknown tensor names for the {stored} cell: {shown}; expected {list(cls.param_shapes)}")
     params = {name: take(tensors, name) for name in cls.param_shapes}
+    gating = metadata.get("gate_activation")
+    if gating is not None:
+        if not issubclass(cls, GatedCell):
+            raise ValueError(f"the file gives gate_activation {gating!r}, which the {stored} cell does not take")
+        if gating not in GATE_ACTIVATIONS:
+            raise ValueError(
+                f"the file's gate_activation {gating!r} is unknown; expected one of {', '.join(GATE_ACTIVATIONS)}"
+            )
+        params["gate_activation"] = gating
     if not issubclass(cls, ActivatedCell):
         if activation is not None:
             raise ValueError(f"activation applies to the rnn cell only (and indrnn), not {stored}")

@@ -70,7 +70,7 @@ def generate(out, only=None, jobs=None, progress=None, executor=None, look="prin
     as each figure is done."""
     if look not in STYLES:
         raise ValueError(f"look must be one of {', '.join(STYLES)}, got {look!r}")
-    from ..io._files import write_atomic  # noqa: PLC0415
+    from ..io import write_atomic  # noqa: PLC0415
 
     written = {}
     pool = as_executor(executor)

@@ -15,7 +15,7 @@ links ``claims.md`` when the claims registry has written one. Math is GitHub's: 
 True
 """
 
-from ..cells import CELLS
+from ..cells import CELLS, GATE_ACTIVATIONS, GatedCell
 from . import render
 from .prove import prove
 from .theorems import THEOREMS
@@ -47,7 +47,15 @@ def _equations(derivation):
 
 
 # Cells with options that change the equations: one section per variant on the cell's page.
-VARIANTS = {"rnn": [{"activation": a} for a in ("tanh", "sigmoid", "relu")]}
+# The gated cells' σ may be a hard sigmoid (Keras 2's or Keras 3's): same steps, the piecewise slope as σ'.
+VARIANTS = {
+    "rnn": [{"activation": a} for a in ("tanh", "sigmoid", "relu")],
+    **{
+        key: [{"gate_activation": g} for g in GATE_ACTIVATIONS]
+        for key, cls in CELLS.items()
+        if issubclass(cls, GatedCell)
+    },
+}
 
 
 def _steps_section(block, entry):

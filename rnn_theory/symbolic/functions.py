@@ -6,6 +6,9 @@ uses. σ and relu are not SymPy built-ins in the form we need, so they are defin
 - ``sigma(a)``: the logistic sigmoid σ(a) = 1/(1 + e^{−a}); its derivative is written
   σ(a)(1 − σ(a)), as in the numeric backend. ``rnn_theory.symbolic.theorems`` proves that
   this function, its derivative and the backend's (1 + tanh(a/2))/2 agree with 1/(1 + e^{−a}).
+- ``hard_sigmoid_keras2(a)`` = clip(a/5 + 1/2, 0, 1) and ``hard_sigmoid_keras3(a)`` = clip(a/6 + 1/2,
+  0, 1), whose derivatives are their slope inside the band and 0 outside; at a kink the flat side's
+  0 (the one-sided derivative from outside the band), as the numeric backend and relu'(0) = 0.
 - ``relu(a)`` = max(a, 0) and ``relu_step(a)``, its derivative for a ≠ 0: 1 for a > 0, else 0.
   At a = 0, where relu has no derivative, we take the subgradient 0, exactly as the numeric
   backend does, so that the closed form and the derivation agree everywhere.
@@ -98,10 +101,82 @@ class relu(sp.Function):  # noqa: N801
         return rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
 
 
+class _HardSigmoidSlope(sp.Function):
+    """The hard sigmoid's derivative: ``slope`` where 0 < slope·a + 1/2 < 1, else 0 (at the kinks
+    a = ±1/(2·slope) the flat side's 0, as relu'(0) = 0)."""
+
+    slope = None
+
+    @classmethod
+    def eval(cls, a):
+        if a.is_Number:
+            line = cls.slope * a + sp.S.Half
+            return cls.slope if 0 < line < 1 else sp.S.Zero
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero  # almost everywhere; only the first derivative is ever needed
+
+    def _eval_rewrite_as_Piecewise(self, a, **kwargs):
+        line = self.slope * a + sp.S.Half
+        return sp.Piecewise((self.slope, sp.And(line > 0, line < 1)), (0, True))
+
+    def _latex(self, printer):
+        return rf"{self.tex}'\left({printer._print(self.args[0])}\right)"
+
+
+class _HardSigmoid(sp.Function):
+    """clip(slope·a + 1/2, 0, 1), with its derivative the class ``derivative``."""
+
+    slope = derivative = None
+
+    @classmethod
+    def eval(cls, a):
+        if a.is_Number:
+            return sp.Min(sp.Max(cls.slope * a + sp.S.Half, 0), 1)
+
+    def fdiff(self, argindex=1):
+        return self.derivative(self.args[0])
+
+    def _eval_rewrite_as_Piecewise(self, a, **kwargs):
+        line = self.slope * a + sp.S.Half
+        return sp.Piecewise((0, line <= 0), (1, line >= 1), (line, True))
+
+    def _latex(self, printer):
+        return rf"{self.tex}\left({printer._print(self.args[0])}\right)"
+
+
+class dhard_sigmoid_keras2(_HardSigmoidSlope):  # noqa: N801
+    """Keras 2's hard sigmoid's derivative: 1/5 for |a| < 5/2, else 0."""
+
+    slope, tex = sp.Rational(1, 5), r"\sigma_{\mathrm{h2}}"
+
+
+class hard_sigmoid_keras2(_HardSigmoid):  # noqa: N801
+    """Keras 2's hard sigmoid clip(a/5 + 1/2, 0, 1)."""
+
+    slope, derivative, tex = sp.Rational(1, 5), dhard_sigmoid_keras2, r"\sigma_{\mathrm{h2}}"
+
+
+class dhard_sigmoid_keras3(_HardSigmoidSlope):  # noqa: N801
+    """Keras 3's hard sigmoid's derivative: 1/6 for |a| < 3, else 0."""
+
+    slope, tex = sp.Rational(1, 6), r"\sigma_{\mathrm{h3}}"
+
+
+class hard_sigmoid_keras3(_HardSigmoid):  # noqa: N801
+    """Keras 3's hard sigmoid relu6(a + 3)/6 = clip(a/6 + 1/2, 0, 1)."""
+
+    slope, derivative, tex = sp.Rational(1, 6), dhard_sigmoid_keras3, r"\sigma_{\mathrm{h3}}"
+
+
 # NumPy implementations for lambdify, written independently of the cells' backend.
 NUMPY_FUNCTIONS = {
     "sigma": lambda a: 1.0 / (1.0 + np.exp(-a)),
     "relu": lambda a: np.maximum(a, 0.0),
     "relu_step": lambda a: (np.asarray(a) > 0).astype(float),
     "softplus": lambda a: np.log1p(np.exp(a)),
+    "hard_sigmoid_keras2": lambda a: np.minimum(np.maximum(a / 5 + 0.5, 0.0), 1.0),
+    "dhard_sigmoid_keras2": lambda a: np.where(np.abs(np.asarray(a)) < 2.5, 0.2, 0.0),
+    "hard_sigmoid_keras3": lambda a: np.minimum(np.maximum(a / 6 + 0.5, 0.0), 1.0),
+    "dhard_sigmoid_keras3": lambda a: np.where(np.abs(np.asarray(a)) < 3.0, 1 / 6, 0.0),
 }

@@ -21,10 +21,23 @@ order met, and ``values`` the vector it names: the intermediates of a derivation
 
 import sympy as sp
 
-from .functions import relu, relu_step, sigma, softplus
+from .functions import (
+    dhard_sigmoid_keras2,
+    dhard_sigmoid_keras3,
+    hard_sigmoid_keras2,
+    hard_sigmoid_keras3,
+    relu,
+    relu_step,
+    sigma,
+    softplus,
+)
 from .indexed import Grid, Mat, One, Vec
 
-_GATES = {("sigmoid", g): g for g in "ifozr"} | {("tanh", "g"): "g", ("tanh", "n"): r"\tilde{h}"}
+_GATE_ACTIVATIONS = ("sigmoid", "hard_sigmoid_keras2", "hard_sigmoid_keras3")
+_GATES = {(kind, g): g for kind in _GATE_ACTIVATIONS for g in "ifozr"} | {
+    ("tanh", "g"): "g",
+    ("tanh", "n"): r"\tilde{h}",
+}
 _TEX = {
     "sigmoid": r"\sigma",
     "dsigmoid": r"\sigma'",
@@ -32,6 +45,10 @@ _TEX = {
     "dtanh": r"\tanh'",
     "relu": r"\operatorname{relu}",
     "drelu": r"\operatorname{relu}'",
+    "hard_sigmoid_keras2": r"\sigma_{\mathrm{h2}}",
+    "dhard_sigmoid_keras2": r"\sigma_{\mathrm{h2}}'",
+    "hard_sigmoid_keras3": r"\sigma_{\mathrm{h3}}",
+    "dhard_sigmoid_keras3": r"\sigma_{\mathrm{h3}}'",
     "exp": r"\exp",
     "softplus": r"\operatorname{softplus}",
 }
@@ -85,6 +102,18 @@ class SympyOps:
 
     def drelu(self, a):
         return self._apply("drelu", a, relu_step)
+
+    def hard_sigmoid_keras2(self, a):
+        return self._apply("hard_sigmoid_keras2", a, hard_sigmoid_keras2)
+
+    def dhard_sigmoid_keras2(self, a):
+        return self._apply("dhard_sigmoid_keras2", a, dhard_sigmoid_keras2)
+
+    def hard_sigmoid_keras3(self, a):
+        return self._apply("hard_sigmoid_keras3", a, hard_sigmoid_keras3)
+
+    def dhard_sigmoid_keras3(self, a):
+        return self._apply("dhard_sigmoid_keras3", a, dhard_sigmoid_keras3)
 
     def exp(self, a):
         return self._apply("exp", a, sp.exp)

@@ -4,7 +4,7 @@ file with the training log and the readout, which belongs to the model but not t
 ``model.npz`` (or ``.safetensors``) holds the cell; ``model.json`` holds the log plus
 ``"readout": {"V": (k, n) nested lists, "a": (k,)}`` (JSON floats round-trip exactly). The two are
 written deterministically and as a set: both complete in temporary files before either is
-renamed into place, so a full disk or an interrupt leaves both old files (``rnn_theory.io._write``).
+renamed into place, so a full disk or an interrupt leaves both old files (``rnn_theory.io.write_set``).
 
 >>> import tempfile, os, numpy as np
 >>> from rnn_theory.training import initial_cell, TASKS, train
@@ -21,10 +21,7 @@ import os
 
 import numpy as np
 
-from ..io import load
-from ..io._files import encode_tensors
-from ..io._native import native_tensors
-from ..io._write import write_set
+from ..io import encode_tensors, load, native_tensors, write_set
 from .trainer import TrainResult
 
 

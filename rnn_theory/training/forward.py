@@ -47,6 +47,7 @@ class _TapeOps:
         return y
 
     sigmoid, tanh, relu, exp, softplus, sqrt = map(_recorded, ("sigmoid", "tanh", "relu", "exp", "softplus", "sqrt"))
+    hard_sigmoid_keras2, hard_sigmoid_keras3 = map(_recorded, ("hard_sigmoid_keras2", "hard_sigmoid_keras3"))
 
     def __getattr__(self, name):  # the rest of the backend (e.g. the LRU's rotation_blocks), unrecorded
         return getattr(_numpy_ops, name)

@@ -197,5 +197,4 @@ def _log_name(name):
 
 
 def _rebuild(cell, params):
-    options = {"activation": cell.activation} if hasattr(cell, "activation") else {}  # rnn, indrnn
-    return type(cell)(**options, **params)
+    return type(cell)(**cell.options, **params)

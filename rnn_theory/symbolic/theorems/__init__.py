@@ -17,6 +17,9 @@ from .activation import GAMMA, relu_derivative, sigmoid_derivative_bound, sigmoi
 from .bounds import hochreiter_factor_bound, hochreiter_global_bound, one_step_bound, tau_step_bound
 from .chain import _block_product, chain_rule, chain_rule_induction, inductive_step, layout, layout_step
 from .counts import PUBLISHED, parameter_count, published_counts
+from .hard_sigmoid import hard_sigmoid_derivative
+
+_HARD_SIGMOIDS = ("hard_sigmoid_keras2", "hard_sigmoid_keras3")
 
 # The chain rule at fixed τ on a dense Jacobian (rnn), a 2×2-block one (lru) and a diagonal one (mingru).
 _FIXED_LAGS = [(key, tau) for key in ("rnn", "lru", "mingru") for tau in (2, 3)]
@@ -27,6 +30,7 @@ THEOREMS = {
     "tanh_derivative_bound": tanh_derivative_bound,
     "sigmoid_derivative_bound": sigmoid_derivative_bound,
     "relu_derivative": relu_derivative,
+    **{f"{name}_derivative": (lambda name=name: hard_sigmoid_derivative(name)) for name in _HARD_SIGMOIDS},
     **{f"one_step_bound_{phi}": (lambda phi=phi: one_step_bound(phi)) for phi in GAMMA},
     **{f"tau_step_bound_{phi}": (lambda phi=phi: tau_step_bound(phi)) for phi in GAMMA},
     "hochreiter_factor_bound": hochreiter_factor_bound,
@@ -49,6 +53,10 @@ MUTANTS = {
     "tanh_derivative_bound": lambda: tanh_derivative_bound(sup=sp.Rational(1, 2)),
     "sigmoid_derivative_bound": lambda: sigmoid_derivative_bound(sup=sp.Rational(1, 5)),
     "relu_derivative": lambda: relu_derivative(negative_slope=1),
+    **{
+        f"{name}_derivative": (lambda name=name: hard_sigmoid_derivative(name, slope=sp.Rational(1, 4)))
+        for name in _HARD_SIGMOIDS
+    },
     **{f"one_step_bound_{phi}": (lambda phi=phi: one_step_bound(phi, GAMMA[phi] / 2)) for phi in GAMMA},
     **{f"tau_step_bound_{phi}": (lambda phi=phi: tau_step_bound(phi, GAMMA[phi] / 2)) for phi in GAMMA},
     "hochreiter_factor_bound": lambda: hochreiter_factor_bound(limit=5),
@@ -70,6 +78,7 @@ __all__ = [
     "chain_rule",
     "chain_rule_induction",
     "hochreiter_factor_bound",
+    "hard_sigmoid_derivative",
     "hochreiter_global_bound",
     "inductive_step",
     "layout",

@@ -20,6 +20,7 @@ from ._sums import outer_sum, split_gates
 
 def vjp(tape, dh):
     p, n = tape.params, tape.cell.hidden_size
+    slope = tape.cell.gate_slope  # σ' = y(1 − y) from the gate's value y, or a hard sigmoid's slope
     W_stacked_T = np.vstack([p["W_r"], p["W_z"], p["W_n"]]).T
     h_prev = np.stack(tape.parts[0][:-1])
     u = np.matmul(p["W_n"], h_prev) + p["c_n"][:, None]
@@ -28,9 +29,9 @@ def vjp(tape, dh):
     for t in reversed(range(tape.steps)):
         r, z, h_tilde = tape.gates[t]
         da = dA[t]
-        np.multiply(dh * (h_tilde - h_prev[t]), z * (1 - z), out=da[1])
+        np.multiply(dh * (h_tilde - h_prev[t]), slope(z), out=da[1])
         np.multiply(dh * z, 1 - h_tilde * h_tilde, out=da[3])
-        np.multiply(da[3] * u[t], r * (1 - r), out=da[0])
+        np.multiply(da[3] * u[t], slope(r), out=da[0])
         np.multiply(da[3], r, out=da[2])
         dh = dh * (1 - z) + W_stacked_T @ da[:3].reshape(3 * n, -1)
     T = tape.steps

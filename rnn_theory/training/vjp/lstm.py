@@ -17,7 +17,8 @@ and through the cell update, per variant (``_CAROUSELS``):
                ∂L/∂c' += ∂L/∂a_o ⊙ p_o,  ∂L/∂c += ∂L/∂a_i ⊙ p_i + ∂L/∂a_f ⊙ p_f,
                ∂L/∂p_i = Σ ∂L/∂a_i ⊙ c,  ∂L/∂p_f = Σ ∂L/∂a_f ⊙ c,  ∂L/∂p_o = Σ ∂L/∂a_o ⊙ c'
 
-The parameter gradients are Σ_t ∂L/∂a_k h_{t−1}ᵀ etc., one GEMM each over all steps.
+With hard-sigmoid gates (``gate_activation``) each y(1 − y) above is the hard sigmoid's slope where
+0 < y < 1 and 0 where the gate is flat (``GatedCell.gate_slope``). The parameter gradients are Σ_t ∂L/∂a_k h_{t−1}ᵀ etc., one GEMM each over all steps.
 """
 
 import numpy as np
@@ -25,24 +26,24 @@ import numpy as np
 from ._sums import gate_grads
 
 
-def _lstm(gates, c, dc, da):
+def _lstm(gates, c, dc, da, slope):
     i, f, g = gates
-    np.multiply(dc * g, i * (1 - i), out=da[0])
-    np.multiply(dc * c, f * (1 - f), out=da[1])
+    np.multiply(dc * g, slope(i), out=da[0])
+    np.multiply(dc * c, slope(f), out=da[1])
     np.multiply(dc * i, 1 - g * g, out=da[2])
     return dc * f
 
 
-def _nofg(gates, c, dc, da):
+def _nofg(gates, c, dc, da, slope):
     i, g = gates
-    np.multiply(dc * g, i * (1 - i), out=da[0])
+    np.multiply(dc * g, slope(i), out=da[0])
     np.multiply(dc * i, 1 - g * g, out=da[1])
     return dc
 
 
-def _cifg(gates, c, dc, da):
+def _cifg(gates, c, dc, da, slope):
     f, g = gates
-    np.multiply(dc * (c - g), f * (1 - f), out=da[0])
+    np.multiply(dc * (c - g), slope(f), out=da[0])
     np.multiply(dc * (1 - f), 1 - g * g, out=da[1])
     return dc * f
 
@@ -53,6 +54,7 @@ _CAROUSELS = {"lstm": ("ifgo", _lstm), "lstm_nofg": ("igo", _nofg), "cifg": ("fg
 
 def vjp(tape, dh, dc):
     letters, carousel = _CAROUSELS[tape.cell.key]
+    slope = tape.cell.gate_slope  # σ' = y(1 − y) from the gate's value y, or a hard sigmoid's slope
     p, n, k = tape.params, tape.cell.hidden_size, len(letters)
     peep = tape.cell.key == "peephole"
     if peep:
@@ -63,11 +65,11 @@ def vjp(tape, dh, dc):
     for t in reversed(range(tape.steps)):
         *inputs, o, tanh_c = tape.gates[t]
         da = dA[t]
-        np.multiply(dh * tanh_c, o * (1 - o), out=da[-1])
+        np.multiply(dh * tanh_c, slope(o), out=da[-1])
         dc = dc + dh * o * (1 - tanh_c * tanh_c)
         if peep:
             dc += da[-1] * p_o
-        dc = carousel(inputs, c_states[t], dc, da)
+        dc = carousel(inputs, c_states[t], dc, da, slope)
         if peep:
             dc += da[0] * p_i + da[1] * p_f
         dh = W_stacked_T @ da.reshape(k * n, -1)
