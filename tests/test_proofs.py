@@ -234,3 +234,20 @@ def test_latex_article_compiles_without_errors(article, tmp_path):
     log = (tmp_path / "proofs.log").read_text(errors="replace")
     assert "! " not in log and "undefined" not in log.lower()
     assert log.count("Overfull \\hbox") <= MAX_OVERFULL
+
+
+def test_a_counterexample_no_longer_produced_is_stale_and_is_removed(tmp_path, monkeypatch, capsys):
+    """The counterexamples folder is wholly generated: a file the claims run no longer writes (a claim
+    renamed or no longer refuted) makes --check fail and is removed by the next write."""
+    from rnn_theory.cli import proofs as command
+
+    pages = {"claims.md": "# Claims\n", "counterexamples/new.worst_case.json": "{}\n"}
+    monkeypatch.setattr(command, "_markdown_pages", lambda args, out: dict(pages))
+    out = tmp_path / "proofs"
+    assert main(["proofs", "--out", str(out)]) == 0
+    (out / "counterexamples" / "old.worst_case.json").write_text("{}\n")
+    assert main(["proofs", "--check", "--out", str(out)]) == 1
+    assert "old.worst_case.json is stale, not produced any more" in capsys.readouterr().err
+    assert main(["proofs", "--out", str(out)]) == 0
+    assert sorted(p.name for p in (out / "counterexamples").iterdir()) == ["new.worst_case.json"]
+    assert main(["proofs", "--check", "--out", str(out)]) == 0

@@ -142,8 +142,22 @@ def run(args):
         if created:
             shutil.rmtree(out, ignore_errors=True)  # only empty folders: write_set removed its temporaries
         raise
+    for stale in _left_over(out, pages):  # a counterexample of a claim no longer refuted, or renamed
+        stale.unlink()
     print(f"wrote {len(pages)} page{'s' if len(pages) > 1 else ''} to {out}")
     return 0
+
+
+def _left_over(out, pages):
+    """Counterexample files in ``out`` that this run does not produce: the folder is wholly generated
+    from the claims run, so a file there that the run does not write is stale (none without claims)."""
+    from ..claims.report import COUNTEREXAMPLES
+
+    if "claims.md" not in pages:
+        return []
+    folder = out / COUNTEREXAMPLES
+    produced = {out / name for name in pages}
+    return sorted(path for path in folder.glob("*.json") if path not in produced) if folder.is_dir() else []
 
 
 def _check(out, pages, args):
@@ -157,7 +171,7 @@ def _check(out, pages, args):
             else ""
         )
     )
-    stale = {}
+    stale = {str(path.relative_to(out)): "not produced any more" for path in _left_over(out, pages)}
     for name, text in pages.items():
         committed = _read(out / name)
         if committed is None:
