@@ -7,7 +7,7 @@ with a computed verdict per reading (worst case, typical).
 >>> claims.resolve("olah2015.conveyor-belt")  # Olah's words, read for the gradient: a folklore claim
 'folklore.conveyor-belt-gradient'
 >>> claims.CLAIMS["ganguli2008.nonnormal-transient"].source.cite
-'Orhan & Pitkow 2020, §2.1 (the claim of Ganguli, Huh & Sompolinsky 2008)'
+'Ganguli, Huh & Sompolinsky 2008, abstract'
 """
 
 from . import (  # noqa: F401  (registers)
