@@ -1,11 +1,11 @@
 """What "reproducible" means here, as code: the environment's fingerprint, and the comparison of a
 committed file with a regenerated one, number by number (docs/design.md#reproducibility).
 
-- **Everywhere**: the same verdicts, conditions and words, the same integers, and every other
+- Everywhere: the same verdicts, conditions and words, the same integers, and every other
   number within ``RTOL`` relative or ``ATOL`` absolute of the committed one (``close``). A
   statistic of a chaotic run, which no two machines compute along the same trajectory, is an
   ``estimate`` (mean and standard error over seeds) and agrees within ``SIGMAS`` combined errors.
-- **Within one environment** (equal ``fingerprint``): the same bytes, figures' PDF, SVG and PNG too.
+- Within one environment (equal ``fingerprint``): the same bytes, figures' PDF, SVG and PNG too.
 
 Why these tolerances: a float64 result of a well-conditioned computation differs between BLAS
 kernels (another summation order, FMA or not) and numpy's SIMD builds by a few units of 1e-16
