@@ -86,7 +86,7 @@ def _figure_libraries():
 
 
 def describe(fingerprint_: dict[str, str]) -> str:
-    """One line: ``numpy 2.4.6 (X86_V3), blas openblas 0.3.31 Haswell, ...``."""
+    """One line: ``numpy 2.4.6, numpy_simd X86_V3, blas openblas 0.3.31 Haswell, ...``."""
     return ", ".join(f"{key} {value}" for key, value in fingerprint_.items())
 
 
@@ -102,10 +102,40 @@ def estimate(values, digits_of_error: int = 1) -> dict:
     runs = len(values)
     mean = math.fsum(values) / runs
     error = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (runs - 1) / runs) if runs > 1 else math.inf
-    if not math.isfinite(error) or error == 0:
+    place = _decimals(error, digits_of_error)
+    if place is None:
         return {"mean": mean, "standard_error": error, "runs": runs}
-    place = math.floor(math.log10(error)) - (digits_of_error - 1)
-    return {"mean": round(mean, -place), "standard_error": round(error, -place), "runs": runs}
+    return {"mean": round(mean, place), "standard_error": round(error, place), "runs": runs}
+
+
+def _decimals(error, digits=1):
+    """Decimal places that keep ``digits`` leading digits of ``error`` (negative: tens, hundreds);
+    None for an error of 0 or one that is not a finite number."""
+    if not isinstance(error, (int, float)) or not math.isfinite(error) or error == 0:
+        return None
+    return digits - 1 - math.floor(math.log10(error))
+
+
+def is_estimate(value) -> bool:
+    """Whether a JSON value is an ``estimate``: exactly the keys mean, standard_error and runs."""
+    return isinstance(value, dict) and set(value) == set(_ESTIMATE)
+
+
+def estimate_text(value: dict) -> str:
+    """An ``estimate`` as printed, the mean to its error's leading digit (what ``compare_text`` reads
+    back as an estimate).
+
+    >>> estimate_text({"mean": 0.034, "standard_error": 0.006, "runs": 6})
+    '0.034 ± 0.006 (mean of 6 runs ± standard error)'
+    >>> estimate_text({"mean": 700.0, "standard_error": 100.0, "runs": 3})
+    '700 ± 100 (mean of 3 runs ± standard error)'
+    """
+    mean, error, runs = value["mean"], value["standard_error"], value["runs"]
+    place = _decimals(error)
+    if place is None:
+        return f"{mean:.4g} (mean of {runs} runs)"
+    places = max(0, place)
+    return f"{mean:.{places}f} ± {error:.{places}f} (mean of {runs} runs ± standard error)"
 
 
 def close(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
@@ -113,10 +143,6 @@ def close(a: float, b: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
     if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
         return a == b or (math.isnan(a) and math.isnan(b))
     return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
-
-
-def _is_estimate(value):
-    return isinstance(value, dict) and set(value) == set(_ESTIMATE)
 
 
 def _estimates_agree(a, b):
@@ -130,7 +156,7 @@ def compare_json(old, new, rtol: float = RTOL, atol: float = ATOL, path: str = "
     """The places where two JSON values differ under the policy: strings, booleans, None and
     integers exactly, floats by ``close``, estimates within ``SIGMAS`` combined standard errors.
     Returns one line per difference (empty: they agree)."""
-    if _is_estimate(old) and _is_estimate(new):
+    if is_estimate(old) and is_estimate(new):
         return [] if _estimates_agree(old, new) else [f"{path or '/'}: estimate {_short(old)} against {_short(new)}"]
     if isinstance(old, dict) and isinstance(new, dict):
         if list(old) != list(new):
@@ -270,5 +296,7 @@ __all__ = [
     "compare_text",
     "describe",
     "estimate",
+    "estimate_text",
     "fingerprint",
+    "is_estimate",
 ]

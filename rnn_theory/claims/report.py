@@ -3,9 +3,8 @@ reading and the evidence in readable units, the counterexamples in their own JSO
 (``counterexamples/<id>.json``, linked from the page), and the references."""
 
 import json
-import math
 
-from ..reproducible import ATOL
+from ..reproducible import ATOL, estimate_text, is_estimate
 from ._bibliography import reference
 
 VERDICT_MARK = {"holds": "holds", "holds-if": "holds if …", "refuted": "**refuted**", "undecided": "undecided"}
@@ -97,27 +96,14 @@ def _evidence_lines(evidence, depth=0):
     lines = []
     for key, value in evidence.items():
         indent = "  " * depth + "- "
-        if _is_estimate(value):
-            lines.append(f"{indent}{key}: {_estimate_text(value)}")
+        if is_estimate(value):
+            lines.append(f"{indent}{key}: {estimate_text(value)}")
         elif isinstance(value, dict):
             lines.append(f"{indent}{key}:")
             lines += _evidence_lines(value, depth + 1)
         else:
             lines.append(f"{indent}{key}: {_readable(value)}")
     return lines
-
-
-def _is_estimate(value):
-    return isinstance(value, dict) and set(value) == {"mean", "standard_error", "runs"}
-
-
-def _estimate_text(value):
-    """ "0.034 ± 0.006 (mean of 6 runs ± standard error)": the mean to the error's leading digit."""
-    mean, error = value["mean"], value["standard_error"]
-    if error is None or not math.isfinite(error) or error == 0:
-        return f"{_readable(mean)} (mean of {value['runs']} runs)"
-    places = max(0, -math.floor(math.log10(error)))
-    return f"{mean:.{places}f} ± {error:.{places}f} (mean of {value['runs']} runs ± standard error)"
 
 
 def _readable(value):

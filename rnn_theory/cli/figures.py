@@ -12,7 +12,6 @@ made for which figures, and why.
 into ./figures-slides unless ``--out`` names a folder.
 """
 
-import json
 import os
 import shutil
 import sys
@@ -150,6 +149,7 @@ def _compare(fresh, committed, files, full, bytewise):
     """One line per committed file that differs from the fresh one, is missing, or (``full``) is
     a figure file that is not produced any more. Captions and NAME.json are compared under the
     policy; images byte for byte for the figures in ``bytewise`` only."""
+    from ..plots._data import compare_figure_text
     from ..reproducible import compare_text
 
     problems = []
@@ -166,7 +166,7 @@ def _compare(fresh, committed, files, full, bytewise):
         if suffix == ".txt":
             difference = compare_text(old.decode("utf-8", "replace"), new.decode("utf-8"))
         elif suffix == ".json":
-            differences = _compare_data(old, new)
+            differences = compare_figure_text(old.decode("utf-8", "replace"), new.decode("utf-8"))
             difference = (
                 differences[0] + (f" (and {len(differences) - 1} more)" if len(differences) > 1 else "")
                 if differences
@@ -182,15 +182,6 @@ def _compare(fresh, committed, files, full, bytewise):
         extra = sorted(f for f in os.listdir(committed) if f.endswith(_SUFFIXES) and f not in files and f != RECORD)
         problems += [f"{os.path.join(committed, f)}: not produced any more" for f in extra]
     return problems
-
-
-def _compare_data(old, new):
-    from ..plots._data import compare_figure_data
-
-    try:
-        return compare_figure_data(json.loads(old), json.loads(new))
-    except ValueError as error:
-        return [f"not JSON: {error}"]
 
 
 def _progress(name):
