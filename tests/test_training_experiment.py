@@ -4,7 +4,6 @@ checkpoints, and re-scoring a checkpoint reproduces its log."""
 
 import json
 import os
-import re
 import shutil
 
 import numpy as np
@@ -49,8 +48,8 @@ def test_quick_experiment_regenerates_identically_on_one_or_two_processes(tmp_pa
     tables = success_tables(str(tmp_path / "a"))
     assert tables["missing"] == [] and set(tables) == {"missing", *PROTOCOLS}
     assert tables["hs1997_adding"]["optimizer"] == "adam" and tables["bengio1994_sgd"]["clip"] == {
-        "rnn": None,
-        "rnn-orthogonal": None,
+        "rnn-sgd": None,
+        "rnn-orthogonal-sgd": None,
     }
     assert tables["modern"]["lr_sweep"] is None and tables["modern"]["lr_rule"] == ONE_RATE
     cell = tables["pascanu2013_temporal_order"]["table"]["rnn-clip"][20]
@@ -129,13 +128,24 @@ def test_shipped_protocol_results_are_their_runs_summarised(name):
     assert {run["seed"] for run in document["runs"]} == set(range(protocol.seeds))
 
 
-@pytest.mark.parametrize("name", [name for name in data.checkpoints() if name.startswith("recall-")])
-def test_shipped_checkpoint_is_the_logged_run_and_rescores_exactly(name):
-    """Every shipped checkpoint of the modern row (whichever models the shipped run had)."""
-    model, lag = re.fullmatch(r"recall-(.+)-lag(\d+)-seed0", name).groups()
-    lag = int(lag)
-    cell, readout, log = data.trained(model, lag)
-    run = next(r for r in data.results()["runs"] if r["model"] == model and r["lag"] == lag and r["seed"] == 0)
+def _shipped_checkpoints():
+    """(protocol, checkpoint path relative to the data folder) for every checkpoint a shipped document lists."""
+    for name in sorted(PROTOCOLS):
+        path = os.path.join(data.FOLDER, results_file(name))
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as file:
+                yield from ((name, relative) for relative in json.load(file)["checkpoints"])
+
+
+@pytest.mark.parametrize(("name", "relative"), list(_shipped_checkpoints()))
+def test_shipped_checkpoint_is_the_logged_run_and_rescores_exactly(name, relative):
+    """Every checkpoint a shipped document lists is the seed-0 run its table counts, and rescores to its log."""
+    with open(os.path.join(data.FOLDER, results_file(name)), encoding="utf-8") as file:
+        runs = json.load(file)["runs"]
+    cell, readout, log = load_trained(os.path.join(data.FOLDER, relative))
+    lag = log["lag"]
+    assert relative == f"checkpoints/{log['task']}-{log['model']}-lag{lag}-seed0.npz"
+    run = next(r for r in runs if r["model"] == log["model"] and r["lag"] == lag and r["seed"] == 0)
     assert {k: v for k, v in log.items() if k not in ("checkpoint", "history")} == run
     assert log["history"][-1]["step"] == log["steps_run"]
     # The test set is the trainer's: the fourth stream spawned from the run's seed.

@@ -57,9 +57,9 @@ def add_arguments(parser):
 
 def run(args):
     from ..io import check_outputs
-    from ..training import TASKS, TRAINABLE, initial_cell, train
+    from ..training import TASKS, TRAINABLE
     from ..training.checkpoint import log_path, save_trained
-    from ..training.init import bounds
+    from ..training.trainer import train_initial
 
     if args.task not in TASKS:
         raise UsageError(f"rnn-theory train: unknown task {args.task!r}; expected one of {', '.join(TASKS)}")
@@ -81,21 +81,21 @@ def run(args):
         check_outputs([args.out, log_path(args.out)])
         task = TASKS[args.task](lag)
         _check_memory(task, args.batch, args.hidden)
-        cell = initial_cell(args.cell, args.hidden, task.input_size, args.init, rng=args.seed, length=task.length)
+        # an initialisation the cell does not have is refused before training starts
+        result = train_initial(
+            task,
+            args.cell,
+            args.hidden,
+            args.init,
+            seed=args.seed,
+            steps=args.steps,
+            batch=args.batch,
+            lr=args.lr,
+            clip=args.clip or None,
+            optimizer=args.optimizer,
+        )
     except ValueError as error:
         raise UsageError(f"rnn-theory train: {error}") from None
-    result = train(
-        task,
-        cell,
-        steps=args.steps,
-        batch=args.batch,
-        lr=args.lr,
-        clip=args.clip or None,
-        seed=args.seed,
-        optimizer=args.optimizer,
-        bounds=bounds(args.cell, args.init, task.length),
-    )
-    result.log["init"] = args.init
     save_trained(result, args.out)
     log = result.log
     verdict = "solved" if log["success"] else "not solved"

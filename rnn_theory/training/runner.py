@@ -28,12 +28,11 @@ from typing import NamedTuple
 from ..io import write_atomic
 from ..parallel import as_executor
 from .checkpoint import dumps, load_trained, save_trained
-from .init import bounds, initial_cell
 from .progress import Progress
 from .protocols import results_file
 from .stats import curve_quartiles, wilson
 from .tasks import TASKS
-from .trainer import train
+from .trainer import train_initial
 
 SWEEP, TABLE = "sweep", "table"
 
@@ -58,16 +57,16 @@ class Spec(NamedTuple):
 def train_one(protocol, spec):
     """Train the run ``spec`` of ``protocol``: (spec, TrainResult, CPU seconds it took)."""
     start = time.process_time()
-    task = TASKS[protocol.task](spec.lag)
-    cell = initial_cell(spec.cell, protocol.hidden, task.input_size, spec.init, rng=spec.seed, length=task.length)
-    result = train(
-        task,
-        cell,
+    result = train_initial(
+        TASKS[protocol.task](spec.lag),
+        spec.cell,
+        protocol.hidden,
+        spec.init,
+        seed=spec.seed,
         steps=protocol.steps,
         batch=protocol.batch,
         lr=spec.lr,
         clip=spec.clip,
-        seed=spec.seed,
         check_every=protocol.check_every,
         success=protocol.success,
         validation_size=protocol.validation_size,
@@ -75,9 +74,8 @@ def train_one(protocol, spec):
         progress=False,
         optimizer=protocol.optimizer,
         stop=protocol.stop,
-        bounds=bounds(spec.cell, spec.init, task.length),
     )
-    result.log.update(model=spec.model, init=spec.init, phase=spec.phase)
+    result.log.update(model=spec.model, phase=spec.phase)
     return spec, result, time.process_time() - start
 
 
@@ -233,10 +231,16 @@ def _kept(protocol, spec):
     return spec.phase == TABLE and spec.seed == 0 and (spec.model, spec.lag) in protocol.checkpoints
 
 
+def _kept_files(protocol, spec, cache):
+    """The files a finished run leaves in ``cache``: its log, and its weights when the protocol keeps them."""
+    stem = os.path.join(cache, spec.stem)
+    return [stem + ".json", stem + ".npz"] if _kept(protocol, spec) else [stem + ".json"]
+
+
 def _logs(protocol, specs, cache, executor, cpu, progress):
     """The logs of ``specs`` in their order: kept ones read back, the others trained (longest first),
     each kept as soon as it finishes; their CPU seconds are added to ``cpu[0]``."""
-    todo = [spec for spec in specs if not os.path.exists(os.path.join(cache, spec.stem + ".json"))]
+    todo = [spec for spec in specs if not all(map(os.path.exists, _kept_files(protocol, spec, cache)))]
     todo.sort(key=lambda spec: -spec.lag * (1 if spec.cell == "rnn" else 5))
     if executor is None:
         finished = (train_one(protocol, spec) for spec in todo)

@@ -28,6 +28,7 @@ import numpy as np
 
 from .adam import Adam, clip_global_norm
 from .forward import forward
+from .init import bounds, initial_cell
 from .progress import Progress
 from .readout import head_loss, init_readout, outputs, readout_vjp
 from .sgd import SGD
@@ -189,6 +190,23 @@ def train(
     if bounds:  # absent without, as in logs written before it existed
         log["bounds"] = {name: _g(b) for name, b in bounds.items()}
     return TrainResult(final, {name: trained[_READOUT + name] for name in readout}, log)
+
+
+def train_initial(task, key: str, hidden: int, init: str = "random", *, seed: int = 0, **options) -> TrainResult:
+    """Train cell ``key`` with ``hidden`` units on ``task`` from its ``init`` initial weights (drawn
+    from ``seed``, which also seeds the data): ``initial_cell``, then ``train`` with the parameter
+    bounds that initialisation keeps (``init.bounds``) and ``options``; the log names the ``init``.
+    The one way a run starts, for the experiments' runs and ``rnn-theory train`` alike.
+
+    >>> from rnn_theory.training import TASKS
+    >>> result = train_initial(TASKS["recall"](2), "indrnn", 4, "paper", seed=0, steps=20, test_size=64)
+    >>> result.log["init"], result.log["bounds"]  # |u| <= 2^{1/T}, T = 3 steps
+    ('paper', {'u': 1.25992})
+    """
+    cell = initial_cell(key, hidden, task.input_size, init, rng=seed, length=task.length)
+    result = train(task, cell, seed=seed, bounds=bounds(key, init, task.length), **options)
+    result.log["init"] = init
+    return result
 
 
 def _log_name(name):
