@@ -41,14 +41,16 @@ def _write(folder, name, document):
 @pytest.fixture
 def folder(tmp_path):
     """The shipped results, with the modern row regenerated as the lead will: 10 seeds, two new
-    models, every count out of 10; the vanilla RNN solves lag 50 in 10 of 10. Only the seed-0 lag-50
-    checkpoint of the vanilla RNN is copied."""
+    models, every count out of 10; the vanilla RNN solves lag 50 in 10 of 10. Of the modern row's
+    checkpoints only the vanilla RNN's seed-0 lag-50 one is copied; the other protocols' all are."""
     for name in os.listdir(data.FOLDER):
         if name.endswith(".json"):
             shutil.copy(os.path.join(data.FOLDER, name), tmp_path / name)
+    others = [name for name in os.listdir(data.FOLDER) if name.endswith(".json") and name != "success_vs_lag.json"]
     os.makedirs(tmp_path / "checkpoints")
-    for suffix in (".npz", ".json"):
-        shutil.copy(os.path.join(data.FOLDER, RNN50 + suffix), tmp_path / (RNN50 + suffix))
+    for stem in {RNN50} | {path[: -len(".npz")] for name in others for path in _read(data.FOLDER, name)["checkpoints"]}:
+        for suffix in (".npz", ".json"):
+            shutil.copy(os.path.join(data.FOLDER, stem + suffix), tmp_path / (stem + suffix))
     modern = _read(tmp_path, "success_vs_lag.json")
     modern["protocol"]["seeds"] = 10
     modern["protocol"]["models"] += [[name, key, "random", 1.0] for name, key in NEW]
@@ -75,12 +77,12 @@ def test_the_rule_at_one_lag():
 
 
 def test_shipped_verdicts():
-    """Plain SGD: lag 10 succeeds 10 of 10 (a standard setting fails), but no SGD checkpoint is shipped to
-    replay it; Adam: lag 10 succeeds 10 of 10 and the shipped lag-10 checkpoint replays it."""
+    """Plain SGD and Adam alike: lag 10 succeeds 10 of 10 (a standard setting fails), and a shipped lag-10
+    checkpoint trained that way replays it."""
     found = judge(success_tables())
     typical = found["typical"]
-    assert typical.verdict == "undecided" and "at lag 10" in typical.condition
-    assert "no shipped checkpoint" in typical.condition
+    assert typical.verdict == "refuted" and "recall-rnn-orthogonal-sgd-lag10-seed0" in typical.condition
+    assert typical.counterexample["kind"] == "rnn" and typical.counterexample["lag"] == 10
     assert typical.evidence["by_lag"][50]["decision"] == "supported"  # 0 of 10 everywhere beyond 20
     modern = found["worst_case"]
     assert modern.verdict == "refuted" and "recall-rnn-lag10-seed0" in modern.condition
@@ -96,7 +98,7 @@ def test_regenerated_data_refutes_the_modern_reading_with_its_checkpoint(folder)
     assert modern.counterexample["kind"] == "rnn" and modern.counterexample["lag"] == 50
     assert modern.evidence["by_lag"][50]["decision"] == "refuted"
     assert "modern / indrnn" not in modern.evidence["by_lag"][50]  # not a vanilla RNN
-    assert found["typical"].verdict == "undecided"  # the SGD tables did not change
+    assert found["typical"].verdict == "refuted"  # the SGD tables did not change
 
 
 def test_a_refutation_without_its_checkpoint_stays_undecided(folder):
@@ -111,7 +113,7 @@ def test_a_refutation_without_its_checkpoint_stays_undecided(folder):
 def test_a_checkpoint_trained_otherwise_does_not_replay_a_protocol(folder):
     """Plain SGD refuted by its intervals at lag 50, with only the Adam-trained checkpoint of the
     same name listed: the log's optimiser tells them apart."""
-    _set(folder, "bengio1994_sgd.json", "rnn", 50, 10)
+    _set(folder, "bengio1994_sgd.json", "rnn-sgd", 50, 10)
     sgd = _read(folder, "bengio1994_sgd.json")
     sgd["checkpoints"] = [RNN50 + ".npz"]
     _write(folder, "bengio1994_sgd.json", sgd)
@@ -120,13 +122,13 @@ def test_a_checkpoint_trained_otherwise_does_not_replay_a_protocol(folder):
 
 
 def test_sgd_reading_holds_outright_or_only_at_the_source_lags(folder):
-    for model in ("rnn", "rnn-orthogonal"):
+    for model in ("rnn-sgd", "rnn-orthogonal-sgd"):
         for lag in (10, 20):
             _set(folder, "bengio1994_sgd.json", model, lag, 0)
     for model in ("rnn-noclip", "rnn-pascanu-noclip"):
         _set(folder, "pascanu2013_temporal_order.json", model, 20, 0)
     assert judge(success_tables(str(folder)), str(folder))["typical"].verdict == "holds"
-    _set(folder, "bengio1994_sgd.json", "rnn", 100, 1)  # a longer lag undecided: the source's lags still hold
+    _set(folder, "bengio1994_sgd.json", "rnn-sgd", 100, 1)  # a longer lag undecided: the source's lags still hold
     found = judge(success_tables(str(folder)), str(folder))["typical"]
     assert found.verdict == "holds-if" and "undecided at {lag 100}" in found.condition
     _set(folder, "pascanu2013_temporal_order.json", "rnn-noclip", 20, 1)  # one success in 10 at lag 20

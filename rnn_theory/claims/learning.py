@@ -272,7 +272,7 @@ _METHOD = (
     asks="typical",
     method=_METHOD + "those by plain SGD without clipping (bengio1994_sgd, and the unclipped models of "
     "pascanu2013_temporal_order)",
-    recorded="undecided",
+    recorded="refuted",
 )
 def ten_to_twenty_steps(ctx):
     return judge(success_tables(), readings=("typical",))

@@ -22,11 +22,13 @@ def build():
     figure, axes = new_figure(DOUBLE, 2.5, 1, 3)
     success, plain, accuracy = axes[0]
     models = [name for name, *_ in config["models"]]
-    sgd_models = [name for name, *_ in sgd["protocol"]["models"]]
-    everyone = models + [name for name in sgd_models if name not in models]  # one series per model, in every panel
+    # A model of (b) is drawn as the model of (a) with its cell and initialisation: the same network, trained otherwise.
+    same = {(key, init): name for name, key, init, _ in config["models"]}
+    sgd_table = {same.get((key, init), name): sgd["table"][name] for name, key, init, _ in sgd["protocol"]["models"]}
+    everyone = models + [name for name in sgd_table if name not in models]  # one series per model, in every panel
     labelled = set()
     _success(success, table, models, lags, everyone, labelled)
-    _success(plain, sgd["table"], sgd_models, sgd_lags, everyone, labelled)
+    _success(plain, sgd_table, list(sgd_table), sgd_lags, everyone, labelled)
     for model in models:
         accuracy.plot(
             _dodged(lags, model, everyone),

@@ -131,8 +131,8 @@ BENGIO_SGD = MODERN._replace(
     lrs=LR_SGD,
     sweep_lag=20,
     sweep_seeds=(100, 101),
-    # the source's lags: a refutation there replays one of these
-    checkpoints=(("rnn-sgd", 10), ("rnn-sgd", 20), ("rnn-orthogonal-sgd", 10), ("rnn-orthogonal-sgd", 20)),
+    # seed 0's runs that solved the source's lags (10, 20): a refutation there replays one of them
+    checkpoints=(("rnn-sgd", 10), ("rnn-orthogonal-sgd", 10), ("rnn-orthogonal-sgd", 20)),
 )
 
 HS1997_ADDING = Protocol(
