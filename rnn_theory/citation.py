@@ -252,4 +252,5 @@ _ATTRIBUTION = {
     "quote": "in its own words",
     "paraphrase": "a common paraphrase, cited where it is taught",
     "derived": "a consequence the package derives from the work's equations",
+    "extension": "the package's extension of these words, which do not make the claim",
 }

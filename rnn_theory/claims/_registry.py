@@ -38,7 +38,7 @@ READINGS = ("worst_case", "typical")
 # quote: the source's own words make the claim; paraphrase: a common paraphrase, cited where it is
 # taught (the quote is what that text says); derived: a consequence of the cited work's equations
 # that the package checks, which the work itself does not state.
-ATTRIBUTIONS = ("quote", "paraphrase", "derived")
+ATTRIBUTIONS = ("quote", "paraphrase", "derived", "extension")
 # The prefixes of ids that name no work (see the module docstring).
 UNATTRIBUTED = ("folklore", "rnn-theory")
 
@@ -72,7 +72,8 @@ class Source:
     None when its text could not be read), where they stand (``locator``), and ``attribution`` (one
     of ATTRIBUTIONS) with a ``note`` on how the statement checked relates to the words quoted.
     ``credit``: the bibliography key of the work that made the claim, where the words quoted are
-    another's that repeats or teaches it (default: ``bibkey`` itself)."""
+    another's that repeats or teaches it (default: ``bibkey`` itself). An ``"extension"`` (the
+    package's statement goes beyond the words quoted, which it extends) credits no work."""
 
     bibkey: str
     quote: str | None
@@ -87,17 +88,21 @@ class Source:
                 raise ValueError(f"unknown bibliography key {key!r}")
         if self.attribution not in ATTRIBUTIONS:
             raise ValueError(f"attribution must be one of {ATTRIBUTIONS}, got {self.attribution!r}")
-        if self.attribution == "quote" and not self.quote:
-            raise ValueError("a claim attributed to its source's words quotes them")
+        if self.attribution in ("quote", "extension") and not self.quote:
+            raise ValueError(f"a claim attributed as {self.attribution!r} quotes its source's words")
+        if self.attribution == "extension" and self.credit:
+            raise ValueError("an extension of a source's words credits no work")
 
     @property
     def credited(self):
-        """The bibliography key of the work credited with the claim."""
-        return self.credit or self.bibkey
+        """The bibliography key of the work credited with the claim; None for an extension (no work made it)."""
+        return None if self.attribution == "extension" else self.credit or self.bibkey
 
     @property
     def cite(self):
-        """'Author, Author & Author year, locator' (and the work credited, when another)."""
+        """'Author, Author & Author year, locator' (and the work credited, when another; 'extends …' for an extension)."""
+        if self.attribution == "extension":
+            return f"extends {short_cite(self.bibkey)}, {self.locator}"
         credit = f" (the claim of {short_cite(self.credit)})" if self.credit and self.credit != self.bibkey else ""
         return f"{short_cite(self.bibkey)}, {self.locator}{credit}"
 
@@ -204,7 +209,7 @@ def claim(*, id, statement, source, asks, method, recorded, aliases=(), identity
     if asks not in READINGS:
         raise ValueError(f"the reading {id} asks for must be one of {READINGS}")
     prefix = id.split(".")[0]
-    if prefix not in (*UNATTRIBUTED, source.credited):
+    if prefix not in (*UNATTRIBUTED, source.credited):  # an extension credits none: its id names none
         raise ValueError(f"{id}: an id names the work credited ({source.credited}) or none ({UNATTRIBUTED})")
     quoted = source.quote and source.bibkey == source.credited  # the credited work's own words
     if prefix == source.credited and recorded in ("refuted", "holds-if") and not quoted:

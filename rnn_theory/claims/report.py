@@ -58,6 +58,7 @@ def render_markdown(results):
             "quote": "the source's own words",
             "paraphrase": "a common paraphrase; cited where it is taught",
             "derived": "derived from the cited work's equations; the work does not state it",
+            "extension": "the package's extension of the words quoted, which do not make it; no work is credited",
         }[record["attribution"]]
         lines.append(
             f"- **Source:** {record['source']} (`{record['bibkey']}`): {attribution}"

@@ -82,7 +82,9 @@ def format_list(claims):
 
 def _cited(current):
     """The claim's source, tagged with how the statement relates to the words quoted unless they make it."""
-    tag = "" if current.source.attribution == "quote" else f" [{current.source.attribution}]"
+    tag = (
+        "" if current.source.attribution in ("quote", "extension") else f" [{current.source.attribution}]"
+    )  # cite says "extends"
     return current.source.cite + tag
 
 
