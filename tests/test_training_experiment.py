@@ -186,18 +186,20 @@ def test_shipped_adding_checkpoint_solves_the_1997_adding_problem():
 
 
 def test_every_model_of_the_experiment_is_in_the_tables_and_the_figure(tmp_path, monkeypatch):
-    """The modern row's models, the new cells (indrnn, rglru, mamba, slstm) beside the classic ones, trained on
-    the quick budget: ``success_tables`` lists each of them, and ``lag_task_success`` draws each in
-    its own style."""
+    """The modern row's models, the new cells (indrnn, rglru, mamba, slstm) beside the classic ones, and
+    modern_extra's (mlstm, and indrnn and slstm under their papers' initialisations), trained on the
+    quick budget: ``success_tables`` lists each of them, and ``lag_task_success`` draws each in its own style."""
     from rnn_theory.plots import lag_task
 
     config = QUICK["modern"]
     run_protocol(config, str(tmp_path))
+    run_protocol(QUICK["modern_extra"], str(tmp_path))
     # Panel (b) is the shipped SGD protocol, at the modern row's lags.
     shutil.copy(os.path.join(data.FOLDER, "bengio1994_sgd.json"), tmp_path)
-    models = [name for name, *_ in config.models]
-    assert {"indrnn", "rglru", "mamba", "slstm"} <= set(models)
-    table = success_tables(str(tmp_path))["modern"]["table"]
+    models = [name for name, *_ in config.models + QUICK["modern_extra"].models]
+    assert {"indrnn", "rglru", "mamba", "slstm", "mlstm", "indrnn-paper", "slstm-paper"} <= set(models)
+    tables = success_tables(str(tmp_path))
+    table = {**tables["modern"]["table"], **tables["modern_extra"]["table"]}
     assert sorted(table) == sorted(models) and all(sorted(row) == sorted(config.lags) for row in table.values())
     monkeypatch.setattr(data, "FOLDER", str(tmp_path))
     figure, caption = lag_task.build()
