@@ -91,16 +91,18 @@ def test_every_lag_of_every_block_curve_is_certified_and_equals_exact(name, key,
     xs = np.random.default_rng(1).normal(size=(T, 4))
     want = rt.gradient_norms(cell, xs)
     PROOFS.clear()
-    got = dense_stream_curves(cell, xp, None, xp.float64, xs, None)
+    got = rt.GradientFlow(
+        "exact", np.arange(1, len(xs) + 1), **dense_stream_curves(cell, xp, None, xp.float64, xs, None)
+    )
     # one decision per lag per certified curve (log_norm_h of a one-part cell is log_norm itself)
     assert sum(PROOFS.values()) == curves * T
-    width = got["error_bound"]
+    width = got.error_bound
     assert np.all(np.isfinite(width)) and np.all(width <= 2.1e-10) and np.all(width >= 0)
     for field in CURVES:
         if getattr(want, field) is None:
-            assert got[field] is None, field
+            assert getattr(got, field) is None, field
             continue
-        mine, theirs = got[field], getattr(want, field)
+        mine, theirs = getattr(got, field), getattr(want, field)
         same = np.isneginf(mine) & np.isneginf(theirs)  # a zero block at that lag in both
         mine, theirs = np.where(same, 0.0, mine), np.where(same, 0.0, theirs)
         # the reported widths of both, and the rounding of the products P_{T,τ} (formed in another

@@ -29,6 +29,7 @@ from ._dense_steps import DenseSteps
 from ._namespace import to_numpy
 from ._topeig_batched import roundoff, top_eigenvalues
 from .probe import probe_curves
+from .result import REPORTED_PARTS, CarouselPath
 
 
 def chunk_size(d):
@@ -89,8 +90,8 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
     T, d = xs.shape[0], cell.state_size
     parts = cell.state_parts
     # the curves GradientFlow carries, as the NumPy route (``exact``): the h block, and the c block if any
-    names = ("log_norm",) + tuple(f"log_norm_{part}" for part in ("h", "c") if len(parts) > 1 and part in parts)
-    views = {"log_norm": slice(0, d), **{f"log_norm_{part}": rows for part, rows in zip(parts, cell.part_slices())}}
+    names = ("log_norm",) + tuple(part for part in REPORTED_PARTS if len(parts) > 1 and part in parts)
+    views = {"log_norm": slice(0, d), **dict(zip(parts, cell.part_slices()))}
     params = column_params(cell, xp, device, dtype)
     Z = xp.eye(d, dtype=dtype, device=device)
     log_steps, carousel = [], []
@@ -140,18 +141,17 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
         lag = int(np.nonzero(np.isnan(logs) | np.isposinf(logs))[0][0]) + 1
         raise ValueError(f"gradient_norms: a step Jacobian overflows at lag {lag}")
     ell = np.cumsum(logs)
-    out = {name: ell + curve for name, curve in curves.items()}
-    out["error_bound"] = np.where(np.isfinite(ell), width, 0.0)
-    out["rank"] = np.full(T, d)
-    out.setdefault("log_norm_h", out["log_norm"])
-    out["log_norm_c"] = out.get("log_norm_c")
-    if c is not None:
-        with np.errstate(divide="ignore"):
-            direct = np.cumsum(np.log(np.abs(to_numpy(xp.concat(carousel, axis=0)).astype(float))), axis=0)
-        out["log_norm_direct"] = direct.max(axis=1)
-    else:
-        out["log_norm_c"] = out["log_norm_direct"] = None
-    return out
+    direct = None
+    if c is not None:  # the diagonals of every chunk in one transfer
+        direct = CarouselPath(T, cell.hidden_size)
+        direct.add(to_numpy(xp.concat(carousel, axis=0)).astype(float))
+    return {
+        "log_norm": ell + curves["log_norm"],
+        "blocks": {name: ell + curve for name, curve in curves.items() if name != "log_norm"},
+        "log_norm_direct": None if direct is None else direct.curve,
+        "error_bound": np.where(np.isfinite(ell), width, 0.0),
+        "rank": np.full(T, d),
+    }
 
 
 def _eps(xp, dtype):

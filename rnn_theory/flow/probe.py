@@ -53,6 +53,7 @@ import numpy as np
 
 from ._batched import chunked_jacobians, step_jacobians
 from ._topeig import top_eigenvalues
+from .result import REPORTED_PARTS, CarouselPath
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
 # The probes' start (see above): the steps carried forward for the long lags' directions; the
@@ -74,7 +75,7 @@ _RANK_TOL = 1e-8
 
 
 def probe_curves(cell, xs, states, *, k=8, checks=3, seed=0, make=None):
-    """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c, log_norm_direct), error_bound.
+    """``GradientFlow``'s curves for every lag: log_norm, blocks (, log_norm_direct), error_bound.
 
     ``make(xs, states)``: the step Jacobians of those steps (default ``_batched.step_jacobians``;
     on another array library ``_dense_steps.DenseSteps``)."""
@@ -239,14 +240,13 @@ def _stream(cell, steps, T, groups, R_full, tiers=()):
         for i, (r, _) in enumerate(groups)
         if r == rows and len(slices) > 1
     }
-    c_part = "c" if "c" in block else None
+    carousel = CarouselPath(T, n) if "c" in block else None
     narrow = int(ends[-1])
     W = np.hstack([np.zeros((d, narrow))] + [Q for Q, _ in tiers])
     for (rows, Q), c in zip(groups, cols):
         W[rows, c] = Q
-    names = ("log_norm", "log_norm_h", "error_bound") + (("log_norm_c", "log_norm_direct") if c_part else ())
-    out = {name: np.empty(T) for name in names}
-    log_direct = np.zeros(n)
+    out = {name: np.empty(T) for name in ("log_norm", "error_bound")}
+    blocks = {part: np.empty(T) for part in block if part in REPORTED_PARTS}
     # W_τ/e^{logs[l]} for the lags not yet flushed, written in place: W is always a row of Ws.
     Ws, logs = np.empty((_FLUSH, d, W.shape[1])), np.empty(_FLUSH)
     log_scale, done, chunk = 0.0, 0, None
@@ -254,8 +254,9 @@ def _stream(cell, steps, T, groups, R_full, tiers=()):
     # A sum of squares overflowing in _scale is its signal to fall back to max |W_ij|.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for i, (Js, j) in enumerate(steps):
-            if c_part and Js is not chunk:  # the direct path needs no probes: a whole chunk at once
-                chunk, log_direct = Js, _direct_path(Js, log_direct, out["log_norm_direct"], i)
+            if carousel is not None and Js is not chunk:  # the direct path needs no probes: a whole chunk at once
+                chunk = Js
+                carousel.add([Js.carousel(j) for j in range(Js.steps - 1, -1, -1)])
             # past a tier's lags its columns go (the tiers' lags decrease: the last columns first)
             width = narrow + sum(Q.shape[1] for Q, lags in tiers if i < lags)
             if width < W.shape[1]:
@@ -275,21 +276,9 @@ def _stream(cell, steps, T, groups, R_full, tiers=()):
             W, logs[l] = Ws[l], log_scale
             if l == _FLUSH - 1 or i == T - 1 or any(i == lags - 1 for _, lags in tiers):  # many lags per call
                 R = np.vstack([R_full, np.zeros((W.shape[1] - narrow, R_full.shape[1]))])
-                _statistics(out, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R, rows, block)
+                _statistics(out, blocks, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R, rows, block)
                 done = i + 1
-    if not block:
-        out["log_norm_h"] = out["log_norm"]
-    return out
-
-
-def _direct_path(Js, log_direct, curve, i):
-    """curve[i:] = ln‖∏ diag(∂c'/∂c)‖₂ for the lags of a chunk (its steps last to first) from the
-    running sums of ln|∂c'/∂c| before it, added in the same order as one lag at a time; returns
-    the sums after it."""
-    logs = np.log(np.abs([Js.carousel(j) for j in range(Js.steps - 1, -1, -1)]))
-    sums = np.cumsum(np.vstack([log_direct, logs]), axis=0)[1:]
-    curve[i : i + Js.steps] = sums.max(axis=1)
-    return sums[-1]
+    return {**out, "blocks": blocks, "log_norm_direct": None if carousel is None else carousel.curve}
 
 
 def _scale(W):
@@ -303,14 +292,14 @@ def _scale(W):
     return float(np.abs(w).max())
 
 
-def _statistics(out, lags, Ws, log_scale, R_full, rows, block):
+def _statistics(out, blocks, lags, Ws, log_scale, R_full, rows, block):
     """Lower estimate and bound for the lags ``lags`` from their probe images Ws (c, d, columns).
 
     All from Gram matrices (columns × columns): the columns of W are Pᵀ applied to the orthonormal
     probes, so ‖W‖₂ = √λ_max(WᵀW) is a lower bound. The Gaussian checks y_i give
     Pᵀ y_i = W·R_full[:, i], whose squared norms are the diagonal of R_fullᵀ (WᵀW) R_full: the
     upper bound. ``block``: per state part, its group's columns, ``rows``: the part's rows (block
-    (a, a) of P: part a's rows of part a's columns).
+    (a, a) of P: part a's rows of part a's columns), whose curves go into ``blocks`` (those it has).
     """
     G = np.swapaxes(Ws, 1, 2) @ Ws
     lower = np.sqrt(top_eigenvalues(G))
@@ -321,6 +310,6 @@ def _statistics(out, lags, Ws, log_scale, R_full, rows, block):
         upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
         out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
     for (part, c), r in zip(block.items(), rows):
-        if part in ("h", "c"):
+        if part in blocks:
             W_a = Ws[:, r, c]
-            out[f"log_norm_{part}"][lags] = log_scale + 0.5 * np.log(top_eigenvalues(np.swapaxes(W_a, 1, 2) @ W_a))
+            blocks[part][lags] = log_scale + 0.5 * np.log(top_eigenvalues(np.swapaxes(W_a, 1, 2) @ W_a))
