@@ -15,9 +15,12 @@ cells' own ``jacobian_blocks`` (``cells._array_ops``); the stream is one d×d GE
 GEMM bound T·2d³); a stack of B consecutive Z_τ stays on the device and their λ_max are certified
 together, those of the h and c blocks in the same call (``_topeig_batched``: block Krylov from the
 previous stack's top vectors, Kato–Temple or Cholesky proofs, the eigensolver where neither proves;
-one host step for all the curves), every lag of every curve to ``_topeig_batched._EPS``.
+one host step for all the curves), every lag of every curve to ``_certificate.EPS_BATCHED``; how many each route decided is the
+result's ``proofs``.
 The run itself goes through the namespace too (``cell.update`` with ``ArrayOps``).
 """
+
+from collections import Counter
 
 import numpy as np
 
@@ -25,9 +28,10 @@ from ..cells._array_ops import ArrayOps, column_params, dense_jacobians
 from . import _namespace
 from ._arguments import run_inputs
 from ._batched import blas_threads
+from ._certificate import eps_batched
 from ._dense_steps import DenseSteps
 from ._namespace import to_numpy
-from ._topeig_batched import roundoff, top_eigenvalues
+from ._topeig_batched import top_eigenvalues
 from .probe import probe_curves
 from .result import REPORTED_PARTS, CarouselPath
 
@@ -96,13 +100,14 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
     Z = xp.eye(d, dtype=dtype, device=device)
     log_steps, carousel = [], []
     curves = {name: np.full(T, -np.inf) for name in names}
-    width, warm = np.zeros(T), {}
+    width, warm, proofs = np.zeros(T), {}, Counter()
     c = parts.index("c") if "c" in parts else None
 
     def certify(i_end, held):  # λ_max of the Z_τ held, for lags i_end − held + 1 .. i_end
         Zs, lags = stack[:held, ...], np.arange(i_end - held + 1, i_end + 1)
         blocks = [Zs if views[name] == slice(0, d) else Zs[:, views[name], views[name]] for name in names]
-        found = top_eigenvalues(xp, blocks, [warm.get(name) for name in names], eps=_eps(xp, dtype))
+        found, decided = top_eigenvalues(xp, blocks, [warm.get(name) for name in names], eps=eps_batched(xp, dtype))
+        proofs.update(decided)
         for name, (low, high, warm[name]) in zip(names, found):
             with np.errstate(divide="ignore"):
                 curves[name][lags] = 0.5 * np.log(low)
@@ -151,9 +156,5 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
         "log_norm_direct": None if direct is None else direct.curve,
         "error_bound": np.where(np.isfinite(ell), width, 0.0),
         "rank": np.full(T, d),
+        "proofs": dict(proofs),
     }
-
-
-def _eps(xp, dtype):
-    """The relative width of λ_max to prove: 4e-10 in float64; in float32 what its rounding allows."""
-    return 4e-10 if dtype == xp.float64 else 1e3 * roundoff(xp, dtype)

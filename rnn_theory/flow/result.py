@@ -28,6 +28,8 @@ class GradientFlow:
       "probe": log_norm ≤ truth ≤ log_norm + bound with probability ≥ 1 − 10^(−k).
       "exact" on another namespace (device=, ``dense_stream``): the certified width of ln ‖Z_τ‖₂.
     - ``rank``: "exact" only, the rank kept in the factored product at each lag.
+    - ``proofs``: the dense stream (another namespace, device=) only, how many λ_max each route of
+      its certificate decided (gershgorin, kato_temple, cholesky, eigensolver, small); else None.
 
     >>> import numpy as np
     >>> flow = GradientFlow("exact", np.array([1, 2]), np.array([-0.5, -1.0]), {"h": np.array([-0.6, -1.1])})
@@ -42,6 +44,7 @@ class GradientFlow:
     log_norm_direct: np.ndarray = None
     error_bound: np.ndarray = None
     rank: np.ndarray = None
+    proofs: dict = None
 
     def __post_init__(self):
         for f in fields(self):
@@ -83,7 +86,8 @@ class GradientFlow:
 
     def to_dict(self):
         """Plain lists for JSON; non-finite values (ln 0 = −inf) become None. The h and c blocks are
-        ``log_norm_h`` and ``log_norm_c``; any other block curves go under ``blocks``.
+        ``log_norm_h`` and ``log_norm_c``; any other block curves go under ``blocks``; ``proofs``
+        where there are some.
 
         >>> import numpy as np
         >>> flow = GradientFlow("exact", np.array([1, 2]), np.array([-0.5, -np.inf]))
@@ -94,7 +98,7 @@ class GradientFlow:
         out |= {f"log_norm_{part}": _jsonable(getattr(self, f"log_norm_{part}")) for part in REPORTED_PARTS}
         out |= {name: _jsonable(getattr(self, name)) for name in ("log_norm_direct", "error_bound", "rank")}
         others = {name: _jsonable(curve) for name, curve in self.blocks.items() if name not in REPORTED_PARTS}
-        return out | ({"blocks": others} if others else {})
+        return out | ({"blocks": others} if others else {}) | ({} if self.proofs is None else {"proofs": self.proofs})
 
 
 class CarouselPath:
