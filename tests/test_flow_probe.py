@@ -161,7 +161,7 @@ SLICED = [(3, 4, 2, 1, 1), (2000, 2000, 64, 1, 1), (1000, 1001, 1, 8, 1), (128, 
 def test_sliced_product_is_the_product(m, K, r, blocks, slices):
     """The blocks of rows and K-slices (under 100³ each, at most 128 of them) sum to A @ B up to
     the rounding of a different summation order (K·u·Σ|A||B|)."""
-    from rnn_theory.flow._operators import SlicedProduct
+    from rnn_theory.flow._gemm import SlicedProduct
 
     rng = np.random.default_rng(m + K + r)
     A, B = rng.normal(size=(m, K)), rng.normal(size=(K, r))
