@@ -6,7 +6,8 @@ from conftest import generic_cell
 
 import rnn_theory as rt
 from rnn_theory.flow import _topeig, probe
-from rnn_theory.flow._batched import StepJacobians, step_jacobians
+from rnn_theory.flow._batched import StepJacobians
+from rnn_theory.flow._cell_system import CellSystem
 
 
 def stack_with_spectra(spectra, seed):
@@ -109,7 +110,7 @@ def test_tiers_narrow_where_their_work_is_large():
     for n, want in ((32, (16, 16)), (512, (0, 11))):
         cell = rt.CELLS["lstm"].random(hidden_size=n, input_size=2, rng=0)
         xs = np.zeros((20, 2))
-        tail = probe._tail(xs, cell.run(xs), step_jacobians(cell))
+        tail = probe._tail(xs, cell.run(xs), CellSystem(cell).step_operators)
         assert probe._tier_widths(tail, 1000, 8) == want
 
 

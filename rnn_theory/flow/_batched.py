@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 from ._gemm import apply_sum
 from ._operator_tree import OPS, as_op, dense_leaves
 from ._plan import FlatForward, FlatTranspose, Plan, flat_plan
+from .system import StepOperators
 
 # Products below this many flops run on one BLAS thread. Measured (d×d GEMM, best of 5, OpenBLAS,
 # 2 cores shared with other jobs, load average 10.5): 1 vs 2 threads 0.23 vs 0.49 ms at d = 128,
@@ -36,7 +37,7 @@ def blas_threads(flops):
     return threadpool_limits(1) if flops < _THREADED_FLOPS else contextlib.nullcontext()
 
 
-class StepJacobians:
+class StepJacobians(StepOperators):
     """J_t for the steps t = start+1 .. start+C of a run, as block operators.
 
     ``apply(X, j)`` = J_{start+j+1} X, ``apply_t(X, j)`` = J_{start+j+1}ᵀ X for X (d, r), j < ``steps``;
@@ -112,20 +113,13 @@ class StepJacobians:
         return self.blocks[self._c][self._c].diagonal(j)
 
 
-def step_jacobians(cell):
-    """``make(xs, states)``: the ``StepJacobians`` of those steps, one ``Plan`` shared."""
-    plan = Plan(cell)
-    return lambda xs, states: StepJacobians(cell, xs, states, plan)
+def chunked_jacobians(make, xs, states, *, reverse=False, chunk=256):
+    """Yield (t, step operators, j) for t = 1..T (T..1 when ``reverse``): J_t is step j of the chunk.
 
-
-def chunked_jacobians(cell, xs, states, *, reverse=False, chunk=256, make=None):
-    """Yield (t, StepJacobians, j) for t = 1..T (T..1 when ``reverse``): J_t is step j of the chunk.
-
-    J_t = ∂s_t/∂s_{t−1} at (xs[t−1], states[t−1]) with states = cell.run(xs, s0). ``make(xs, states)``
-    builds a chunk's (default: ``step_jacobians(cell)``).
+    J_t = ∂s_t/∂s_{t−1} at (xs[t−1], states[t−1]) with states = system.run(xs, s0).
+    ``make(xs, states)`` builds a chunk's (``system.RecurrentSystem.step_operators``).
     """
     T = len(xs)
-    make = step_jacobians(cell) if make is None else make
     starts = range(0, T, chunk)
     for start in reversed(starts) if reverse else starts:
         stop = min(T, start + chunk)

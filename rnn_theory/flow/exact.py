@@ -32,8 +32,10 @@ from lag 1, no dense phase).
 import numpy as np
 
 from ._batched import chunked_jacobians
+from ._cell_system import as_system
 from ._topeig import top_eig
 from .result import REPORTED_PARTS, CarouselPath
+from .system import part_size
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)  # HMT lemma 4.1 with failure probability 10^(−k)
 # Below ~1e-16 of λ_max the Gram matrix's eigenvalues are rounding: it resolves σ_i ≥ 1e-8·σ_1.
@@ -43,20 +45,25 @@ _GRAM_RESOLUTION = 1e-16
 _REORTH_EVERY, _MAX_COND = 8, 100.0
 
 
-def exact_curves(cell, xs, states, *, rtol=None, checks=3, check_tol=1e-9, seed=0):
-    """``GradientFlow``'s curves for every lag: log_norm, blocks (, log_norm_direct), error_bound, rank."""
+def exact_curves(system, xs, states, *, rtol=None, checks=3, check_tol=1e-9, seed=0, make=None):
+    """``GradientFlow``'s curves for every lag: log_norm, blocks (, log_norm_direct), error_bound, rank.
+
+    ``system``: a ``system.RecurrentSystem`` (or a cell); ``make(xs, states)``: the step operators
+    of those steps (default ``system.step_operators``)."""
+    system = as_system(system)
+    make = system.step_operators if make is None else make
     if rtol is None:
-        rtol = cell.state_size * np.finfo(float).eps
-    curves = _stream(cell, xs, states, rtol, checks, seed, check_tol)
-    return curves if curves is not None else _stream(cell, xs, states, 0.0, checks, seed, np.inf)
+        rtol = system.state_size * np.finfo(float).eps
+    curves = _stream(system, make, xs, states, rtol, checks, seed, check_tol)
+    return curves if curves is not None else _stream(system, make, xs, states, 0.0, checks, seed, np.inf)
 
 
-def _stream(cell, xs, states, rtol, checks, seed, check_tol):
+def _stream(system, make, xs, states, rtol, checks, seed, check_tol):
     """The curves, or None as soon as the truncation check exceeds ``check_tol``."""
-    stream = _Stream(cell, len(xs), rtol, checks, seed, check_tol)
+    stream = _Stream(system, len(xs), rtol, checks, seed, check_tol)
     chunk = None
     with np.errstate(divide="ignore"):  # ln 0 = −inf: a block (or P) that is exactly 0
-        for _, Js, j in chunked_jacobians(cell, xs, states, reverse=True):
+        for _, Js, j in chunked_jacobians(make, xs, states, reverse=True):
             if Js is not chunk:  # the carousel path needs no product: a whole chunk at once
                 chunk = Js
                 if stream.carousel is not None:
@@ -83,15 +90,15 @@ class _Stream:
     one once half of the Gram matrix's spectrum is below its resolution (``_hand_over``).
     """
 
-    def __init__(self, cell, T, rtol, checks, seed, check_tol):
-        d, self.rtol, self.check_tol = cell.state_size, rtol, check_tol
-        self.multi = len(cell.state_parts) > 1
-        self.rows = cell.part_slices() if self.multi else (slice(0, d),)
+    def __init__(self, system, T, rtol, checks, seed, check_tol):
+        d, self.rtol, self.check_tol = system.state_size, rtol, check_tol
+        self.multi = len(system.layout) > 1
+        self.rows = tuple(system.layout.values()) if self.multi else (slice(0, d),)
         # one row block per state part (H's partition); the blocks of REPORTED_PARTS get curves
-        self.reported = [(p, a) for p, a in enumerate(cell.state_parts) if self.multi and a in REPORTED_PARTS]
+        self.reported = [(p, a) for p, a in enumerate(system.layout) if self.multi and a in REPORTED_PARTS]
         self.out = {"log_norm": np.full(T, -np.inf), "error_bound": np.zeros(T), "rank": np.full(T, d)}
         self.blocks = {part: np.full(T, -np.inf) for _, part in self.reported}
-        self.carousel = CarouselPath(T, cell.hidden_size) if "c" in cell.state_parts else None
+        self.carousel = CarouselPath(T, part_size(system, "c")) if "c" in system.layout else None
         self.Y = np.random.default_rng(seed).standard_normal((d, checks))
         # Short lags: a dense phase, Z = Pᵀ/e^ℓ (the rank is near d there). Without truncation
         # (rtol = 0, the fallback) the graded factored form is used from the start.

@@ -51,9 +51,11 @@ import math
 
 import numpy as np
 
-from ._batched import chunked_jacobians, step_jacobians
+from ._batched import chunked_jacobians
+from ._cell_system import as_system
 from ._topeig import top_eigenvalues
 from .result import REPORTED_PARTS, CarouselPath
+from .system import part_size
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
 # The probes' start (see above): the steps carried forward for the long lags' directions; the
@@ -74,19 +76,20 @@ _TINY = np.finfo(float).tiny
 _RANK_TOL = 1e-8
 
 
-def probe_curves(cell, xs, states, *, k=8, checks=3, seed=0, make=None):
+def probe_curves(system, xs, states, *, k=8, checks=3, seed=0, make=None):
     """``GradientFlow``'s curves for every lag: log_norm, blocks (, log_norm_direct), error_bound.
 
-    ``make(xs, states)``: the step Jacobians of those steps (default ``_batched.step_jacobians``;
-    on another array library ``_dense_steps.DenseSteps``)."""
-    T = len(xs)
-    make = step_jacobians(cell) if make is None else make
+    ``system``: a ``system.RecurrentSystem`` (or a cell); ``make(xs, states)``: the step operators
+    of those steps (default ``system.step_operators``; on another array library
+    ``_dense_steps.DenseSteps``)."""
+    T, system = len(xs), as_system(system)
+    make = system.step_operators if make is None else make
     tail = _tail(xs, states, make)
-    groups, R_full, tiers = probe_start(cell, xs, states, k=k, checks=checks, seed=seed, tail=tail)
-    return _stream(cell, _lags(cell, xs, states, tail, T, make), T, groups, R_full, tiers)
+    groups, R_full, tiers = probe_start(system, xs, states, k=k, checks=checks, seed=seed, tail=tail)
+    return _stream(system, _lags(xs, states, tail, T, make), T, groups, R_full, tiers)
 
 
-def probe_start(cell, xs, states, *, k=8, checks=3, seed=0, tail=None):
+def probe_start(system, xs, states, *, k=8, checks=3, seed=0, tail=None):
     """The probes: (groups, R_full, tiers). groups = [(rows, Q)], Q orthonormal on those rows of
     s_T, streamed for every lag; tiers = [(Q, lags)], columns on all of s_T streamed for the lags
     up to ``lags`` (the full curve's lower bound only); all columns orthonormal together.
@@ -101,8 +104,9 @@ def probe_start(cell, xs, states, *, k=8, checks=3, seed=0, tail=None):
     passes of Pᵀ and P), for lags ≤ 128; each the part of its span outside the columns before it.
     ``tail``: the step Jacobians of the last steps (``_tail``), if already built.
     """
-    d, parts = cell.state_size, cell.part_slices()
-    tail = _tail(xs, states, step_jacobians(cell)) if tail is None else tail
+    system = as_system(system)
+    d, parts = system.state_size, tuple(system.layout.values())
+    tail = _tail(xs, states, system.step_operators) if tail is None else tail
     rng = np.random.default_rng(seed)
     m, s = _tier_widths(tail, len(xs), k)
     Y = rng.standard_normal((d, checks))
@@ -173,14 +177,14 @@ def _tail(xs, states, make):
     return make(xs[T - L :], states[T - L : T])
 
 
-def _lags(cell, xs, states, tail, lags, make):
+def _lags(xs, states, tail, lags, make):
     """(Js, j) for J_T, J_{T−1}, ..., J_{T−lags+1}, J_t being step j of chunk Js: from ``tail``, then
     (lags beyond it) the rest of the run chunk by chunk."""
     T, L = len(xs), tail.steps
     for j in range(L - 1, L - 1 - min(lags, L), -1):
         yield tail, j
     if lags > L:
-        for _, Js, j in chunked_jacobians(cell, xs[: T - L], states[: T - L], reverse=True, make=make):
+        for _, Js, j in chunked_jacobians(make, xs[: T - L], states[: T - L], reverse=True):
             yield Js, j
 
 
@@ -223,24 +227,24 @@ def _carried_together(tail, sets, reverse=False):
     return [np.linalg.qr(V)[0] for V in out]
 
 
-def _stream(cell, steps, T, groups, R_full, tiers=()):
+def _stream(system, steps, T, groups, R_full, tiers=()):
     """The curves for the lags 1..T from the probes ``groups`` [(rows, Q)] and, for the lags up to
     its ``lags``, each tier (Q, lags) of ``tiers`` (columns on all of s_T, for the full curve's
     lower bound only, in order of decreasing ``lags``); the block curves from the groups on a state
     part's rows (none: log_norm_h = log_norm). ``steps``: (Js, j) for J_T, ..., J_1 (``_lags``);
     with the carousel, whole chunks, each from its last step to its first."""
-    d, n = cell.state_size, cell.hidden_size
+    d = system.state_size
     ends = np.cumsum([Q.shape[1] for _, Q in groups])
     cols = [slice(int(end - Q.shape[1]), int(end)) for end, (_, Q) in zip(ends, groups)]
-    slices = cell.part_slices()
+    names, slices = tuple(system.layout), tuple(system.layout.values())
     # Each block curve's probes: the group on exactly that part's rows.
     block = {
         part: cols[i]
-        for part, rows in zip(cell.state_parts, slices)
+        for part, rows in zip(names, slices)
         for i, (r, _) in enumerate(groups)
         if r == rows and len(slices) > 1
     }
-    carousel = CarouselPath(T, n) if "c" in block else None
+    carousel = CarouselPath(T, part_size(system, "c")) if "c" in block else None
     narrow = int(ends[-1])
     W = np.hstack([np.zeros((d, narrow))] + [Q for Q, _ in tiers])
     for (rows, Q), c in zip(groups, cols):
@@ -250,7 +254,7 @@ def _stream(cell, steps, T, groups, R_full, tiers=()):
     # W_τ/e^{logs[l]} for the lags not yet flushed, written in place: W is always a row of Ws.
     Ws, logs = np.empty((_FLUSH, d, W.shape[1])), np.empty(_FLUSH)
     log_scale, done, chunk = 0.0, 0, None
-    rows = [slices[cell.state_parts.index(part)] for part in block] or [slice(0, d)]
+    rows = [system.layout[part] for part in block] or [slice(0, d)]
     # A sum of squares overflowing in _scale is its signal to fall back to max |W_ij|.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for i, (Js, j) in enumerate(steps):
