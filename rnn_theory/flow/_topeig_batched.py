@@ -1,8 +1,9 @@
 """λ_max of a stack of Gram matrices M_b = Z_bᵀ Z_b, certified, on any array-API namespace.
 
-The proofs are those of ``_topeig`` (their constants, and why they differ: ``_certificate``) (NumPy, one matrix at a time), for a whole stack (B, d, d) at
-once with batched products, so that a GPU does them; several stacks (a curve and its blocks) go
-through one call, whose host steps (the small eigenproblems, the verdicts) serve them all at once:
+The proofs are those of ``_topeig`` (NumPy, one matrix at a time; the proofs and every constant,
+with why the two keep their own, in ``_certificate``), for a whole stack (B, d, d) at once with
+batched products, so that a GPU does them; several stacks (a curve and its blocks) go through one
+call, whose host steps (the small eigenproblems, the verdicts) serve them all at once:
 
 0. Gershgorin's discs: max_i M_ii ≤ λ_1 ≤ max_i Σ_j |M_ij| (Courant–Fischer; Gershgorin 1931),
    which proves a (nearly) diagonal M (a diagonal cell at every lag, a carousel at lag 1) at once.
