@@ -9,6 +9,7 @@ import numpy as np
 from . import _namespace
 from ._batched import StepJacobians
 from ._plan import Plan
+from .result import REPORTED_PARTS
 from .system import RecurrentSystem
 
 if TYPE_CHECKING:
@@ -16,12 +17,17 @@ if TYPE_CHECKING:
 
 
 class CellSystem(RecurrentSystem):
-    """A cell as a ``RecurrentSystem``: its ``state_parts`` as the layout, its run refused where the
-    state leaves float64 (``run``), its lazy step Jacobians sharing one ``_plan.Plan``."""
+    """A cell as a ``RecurrentSystem``: its ``state_parts`` as the layout, the curves of its h and c
+    blocks, its run refused where the state leaves float64 (``run``), its lazy step Jacobians sharing
+    one ``_plan.Plan``."""
 
     def __init__(self, cell: Cell):
         self.cell, self.state_size = cell, cell.state_size
         self.layout = dict(zip(cell.state_parts, cell.part_slices()))
+        # the (h, h) and (c, c) blocks of a multi-part state; the other parts (the sLSTM's n, m, the
+        # mLSTM's C) only complete the partition
+        multi = len(self.layout) > 1
+        self.blocks = tuple((part, part, part) for part in self.layout if multi and part in REPORTED_PARTS)
         self._plan = None
 
     def run(self, xs, s0=None):

@@ -34,7 +34,7 @@ import numpy as np
 from ._batched import chunked_jacobians
 from ._cell_system import as_system
 from ._topeig import top_eig
-from .result import REPORTED_PARTS, CarouselPath
+from .result import CarouselPath
 from .system import part_size
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)  # HMT lemma 4.1 with failure probability 10^(−k)
@@ -94,10 +94,12 @@ class _Stream:
         d, self.rtol, self.check_tol = system.state_size, rtol, check_tol
         self.multi = len(system.layout) > 1
         self.rows = tuple(system.layout.values()) if self.multi else (slice(0, d),)
-        # one row block per state part (H's partition); the blocks of REPORTED_PARTS get curves
-        self.reported = [(p, a) for p, a in enumerate(system.layout) if self.multi and a in REPORTED_PARTS]
+        # one row block per state part (H's partition); the blocks the system names get curves:
+        # (name, a, b) with a and b indices of parts
+        index = {part: p for p, part in enumerate(system.layout)}
+        self.reported = [(name, index[a], index[b]) for name, a, b in system.blocks]
         self.out = {"log_norm": np.full(T, -np.inf), "error_bound": np.zeros(T), "rank": np.full(T, d)}
-        self.blocks = {part: np.full(T, -np.inf) for _, part in self.reported}
+        self.blocks = {name: np.full(T, -np.inf) for name, _, _ in self.reported}
         self.carousel = CarouselPath(T, part_size(system, "c")) if "c" in system.layout else None
         self.Y = np.random.default_rng(seed).standard_normal((d, checks))
         # Short lags: a dense phase, Z = Pᵀ/e^ℓ (the rank is near d there). Without truncation
@@ -172,10 +174,10 @@ class _Stream:
 
     def _dense_blocks(self, i):
         """The blocks' curves in the dense phase: P = Zᵀ, so block (a, b) of P is Z[b, a]ᵀ."""
-        for p, part in self.reported:
-            Zaa = self.Z[self.rows[p], self.rows[p]]
-            lam_a, self.warm[part] = top_eig(Zaa.T @ Zaa, self.warm.get(part))
-            self.blocks[part][i] = self.log_scale + 0.5 * np.log(lam_a)
+        for name, a, b in self.reported:
+            Zba = self.Z[self.rows[b], self.rows[a]]
+            lam, self.warm[name] = top_eig(Zba.T @ Zba, self.warm.get(name))
+            self.blocks[name][i] = self.log_scale + 0.5 * np.log(lam)
 
     def _hand_over(self):
         """Leave the dense phase for the factored form (``_factor``)."""
@@ -184,7 +186,7 @@ class _Stream:
         # v on the s_T side (columns of K = R0) becomes k = K v
         self.warm = {
             "K": _mapped(R0, self.warm.get("P")),
-            **{part: _mapped(R0[:, self.rows[p]], self.warm.get(part)) for p, part in self.reported},
+            **{name: _mapped(R0[:, self.rows[a]], self.warm.get(name)) for name, a, _ in self.reported},
         }
 
     def _rescale_and_truncate(self, lam, r, reorth):
@@ -212,13 +214,14 @@ class _Stream:
 
     def _factored_blocks(self, i, Gb):
         """The blocks' curves in the factored phase (``_block_lambda``), from the blocks' Gram
-        matrices ``Gb`` of this lag where they still hold."""
+        matrices ``Gb`` of this lag where they still hold. Block (a, b) of P is (X[b] K_a)ᵀ, with
+        H_a = K_a K_aᵀ the Gram matrix of K's columns on part a."""
         r = self.KY.shape[0]
-        for p, part in self.reported:
-            lam_b, self.warm[part] = _block_lambda(
-                self.Z[self.rows[p], :r], self.parts[p], self.warm.get(part), None if Gb is None else Gb[p]
+        for name, a, b in self.reported:
+            lam, self.warm[name] = _block_lambda(
+                self.Z[self.rows[b], :r], self.parts[a], self.warm.get(name), None if Gb is None else Gb[b]
             )
-            self.blocks[part][i] = self.log_scale + 0.5 * np.log(lam_b)
+            self.blocks[name][i] = self.log_scale + 0.5 * np.log(lam)
 
     def curves(self):
         """``GradientFlow``'s fields."""

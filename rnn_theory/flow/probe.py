@@ -54,7 +54,7 @@ import numpy as np
 from ._batched import chunked_jacobians
 from ._cell_system import as_system
 from ._topeig import top_eigenvalues
-from .result import REPORTED_PARTS, CarouselPath
+from .result import CarouselPath
 from .system import part_size
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
@@ -230,31 +230,26 @@ def _carried_together(tail, sets, reverse=False):
 def _stream(system, steps, T, groups, R_full, tiers=()):
     """The curves for the lags 1..T from the probes ``groups`` [(rows, Q)] and, for the lags up to
     its ``lags``, each tier (Q, lags) of ``tiers`` (columns on all of s_T, for the full curve's
-    lower bound only, in order of decreasing ``lags``); the block curves from the groups on a state
-    part's rows (none: log_norm_h = log_norm). ``steps``: (Js, j) for J_T, ..., J_1 (``_lags``);
+    lower bound only, in order of decreasing ``lags``); the curves of the blocks (a, b) the system
+    names from the group on part a's rows, read on part b's rows. ``steps``: (Js, j) for J_T, ..., J_1 (``_lags``);
     with the carousel, whole chunks, each from its last step to its first."""
     d = system.state_size
     ends = np.cumsum([Q.shape[1] for _, Q in groups])
     cols = [slice(int(end - Q.shape[1]), int(end)) for end, (_, Q) in zip(ends, groups)]
     names, slices = tuple(system.layout), tuple(system.layout.values())
-    # Each block curve's probes: the group on exactly that part's rows.
-    block = {
-        part: cols[i]
-        for part, rows in zip(names, slices)
-        for i, (r, _) in enumerate(groups)
-        if r == rows and len(slices) > 1
-    }
-    carousel = CarouselPath(T, part_size(system, "c")) if "c" in block else None
+    # Each block (a, b)'s probes: the group on exactly part a's rows (of s_T), read on part b's rows.
+    group = {part: next(c for (r, _), c in zip(groups, cols) if r == rows) for part, rows in zip(names, slices)}
+    block = [(name, system.layout[b], group[a]) for name, a, b in system.blocks]
+    carousel = CarouselPath(T, part_size(system, "c")) if "c" in names and len(names) > 1 else None
     narrow = int(ends[-1])
     W = np.hstack([np.zeros((d, narrow))] + [Q for Q, _ in tiers])
     for (rows, Q), c in zip(groups, cols):
         W[rows, c] = Q
     out = {name: np.empty(T) for name in ("log_norm", "error_bound")}
-    blocks = {part: np.empty(T) for part in block if part in REPORTED_PARTS}
+    blocks = {name: np.empty(T) for name, _, _ in block}
     # W_τ/e^{logs[l]} for the lags not yet flushed, written in place: W is always a row of Ws.
     Ws, logs = np.empty((_FLUSH, d, W.shape[1])), np.empty(_FLUSH)
     log_scale, done, chunk = 0.0, 0, None
-    rows = [system.layout[part] for part in block] or [slice(0, d)]
     # A sum of squares overflowing in _scale is its signal to fall back to max |W_ij|.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for i, (Js, j) in enumerate(steps):
@@ -280,7 +275,7 @@ def _stream(system, steps, T, groups, R_full, tiers=()):
             W, logs[l] = Ws[l], log_scale
             if l == _FLUSH - 1 or i == T - 1 or any(i == lags - 1 for _, lags in tiers):  # many lags per call
                 R = np.vstack([R_full, np.zeros((W.shape[1] - narrow, R_full.shape[1]))])
-                _statistics(out, blocks, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R, rows, block)
+                _statistics(out, blocks, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R, block)
                 done = i + 1
     return {**out, "blocks": blocks, "log_norm_direct": None if carousel is None else carousel.curve}
 
@@ -296,14 +291,15 @@ def _scale(W):
     return float(np.abs(w).max())
 
 
-def _statistics(out, blocks, lags, Ws, log_scale, R_full, rows, block):
+def _statistics(out, blocks, lags, Ws, log_scale, R_full, block):
     """Lower estimate and bound for the lags ``lags`` from their probe images Ws (c, d, columns).
 
     All from Gram matrices (columns × columns): the columns of W are Pᵀ applied to the orthonormal
     probes, so ‖W‖₂ = √λ_max(WᵀW) is a lower bound. The Gaussian checks y_i give
     Pᵀ y_i = W·R_full[:, i], whose squared norms are the diagonal of R_fullᵀ (WᵀW) R_full: the
-    upper bound. ``block``: per state part, its group's columns, ``rows``: the part's rows (block
-    (a, a) of P: part a's rows of part a's columns), whose curves go into ``blocks`` (those it has).
+    upper bound. ``block``: (name, rows of part b, the columns of part a's group) per block (a, b) of
+    P, whose transpose's rows b of the probes on part a of s_T bound its norm from below; its curve
+    goes into ``blocks[name]``.
     """
     G = np.swapaxes(Ws, 1, 2) @ Ws
     lower = np.sqrt(top_eigenvalues(G))
@@ -313,7 +309,6 @@ def _statistics(out, blocks, lags, Ws, log_scale, R_full, rows, block):
     else:
         upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
         out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
-    for (part, c), r in zip(block.items(), rows):
-        if part in blocks:
-            W_a = Ws[:, r, c]
-            blocks[part][lags] = log_scale + 0.5 * np.log(top_eigenvalues(np.swapaxes(W_a, 1, 2) @ W_a))
+    for name, r, c in block:
+        W_a = Ws[:, r, c]
+        blocks[name][lags] = log_scale + 0.5 * np.log(top_eigenvalues(np.swapaxes(W_a, 1, 2) @ W_a))

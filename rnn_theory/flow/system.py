@@ -4,8 +4,9 @@ The exact method (``exact``), the probe (``probe``) and the Lyapunov exponents (
 of a model only this:
 
 - ``RecurrentSystem``: the state's size d and its named parts (``layout``: name -> slice of s, in
-  order; for the LSTM family "h" and "c", whose (h, h) and (c, c) blocks get curves of their own),
-  the run S = ``run(xs, s0)`` (T+1, d) with s_t = F(s_{t−1}, x_t), and ``step_operators(xs,
+  order), the blocks of P_{T,τ} that get curves of their own (``blocks``: (name, a, b) for
+  P_{T,τ}[a, b], rows of part a on the s_T side, columns of part b on the s_{T−τ} side; a cell of
+  the LSTM family: ("h", "h", "h") and ("c", "c", "c")), the run S = ``run(xs, s0)`` (T+1, d) with s_t = F(s_{t−1}, x_t), and ``step_operators(xs,
   states)``: the step Jacobians J_t = ∂s_t/∂s_{t−1} of a chunk of consecutive steps (xs[j],
   states[j] = s_{t−1} for step j);
 - ``StepOperators``: J_t of such a chunk as linear operators, never necessarily formed:
@@ -20,8 +21,8 @@ A cell meets it through ``_cell_system.CellSystem`` (its lazy step Jacobians,
 >>> import numpy as np, rnn_theory as rt
 >>> from rnn_theory.flow._cell_system import CellSystem
 >>> system = CellSystem(rt.CELLS["lstm"].random(hidden_size=3, input_size=2, rng=0))
->>> system.state_size, system.layout
-(6, {'h': slice(0, 3, None), 'c': slice(3, 6, None)})
+>>> system.state_size, system.layout, system.blocks
+(6, {'h': slice(0, 3, None), 'c': slice(3, 6, None)}, (('h', 'h', 'h'), ('c', 'c', 'c')))
 >>> xs = np.ones((4, 2)); S = system.run(xs)
 >>> Js = system.step_operators(xs, S[:4])
 >>> isinstance(system, RecurrentSystem), isinstance(Js, StepOperators), Js.steps
@@ -60,6 +61,7 @@ class RecurrentSystem(Protocol):
 
     state_size: int
     layout: dict  # part name -> slice of s, in order (a partition of 0..d)
+    blocks: tuple  # (curve name, part a, part b): the curve of P_{T,τ}[a, b] (GradientFlow.blocks[name])
 
     def run(self, xs: np.ndarray, s0: np.ndarray | None = None) -> np.ndarray:
         """The states S (T+1, d) of the run over xs (T, m) from s0 (zeros when None)."""
