@@ -81,14 +81,16 @@ def test_dense_stream_equals_exact_to_1e9_at_every_lag(name, key, n, options):
     cell = rt.CELLS[key].random(hidden_size=n, input_size=8, rng=0, **options)
     xs = np.random.default_rng(1).normal(size=(500, 8))
     want = rt.gradient_norms(cell, xs)
-    got = dense_stream_curves(cell, xp, None, xp.float64, xs, None)
+    got = rt.GradientFlow(
+        "exact", np.arange(1, len(xs) + 1), **dense_stream_curves(cell, xp, None, xp.float64, xs, None)
+    )
     for field in ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct"):
         if getattr(want, field) is None:
-            assert got[field] is None, field
+            assert getattr(got, field) is None, field
             continue
-        np.testing.assert_allclose(got[field], getattr(want, field), rtol=0, atol=1e-9, err_msg=field)
-    assert np.all(got["error_bound"] <= 1e-9)
-    assert np.all(got["error_bound"] >= 0)
+        np.testing.assert_allclose(getattr(got, field), getattr(want, field), rtol=0, atol=1e-9, err_msg=field)
+    assert np.all(got.error_bound <= 1e-9)
+    assert np.all(got.error_bound >= 0)
 
 
 PROBE_CASES = [("rnn", 24), ("lstm", 16), ("gru", 12), ("slstm", 6), ("mlstm", 3), ("indrnn", 10), ("peephole", 8)]

@@ -6,7 +6,8 @@ from conftest import generic_cell
 
 import rnn_theory as rt
 from rnn_theory.flow import _topeig, probe
-from rnn_theory.flow._batched import StepJacobians, step_jacobians
+from rnn_theory.flow._batched import StepJacobians
+from rnn_theory.flow._cell_system import CellSystem
 
 
 def stack_with_spectra(spectra, seed):
@@ -109,7 +110,7 @@ def test_tiers_narrow_where_their_work_is_large():
     for n, want in ((32, (16, 16)), (512, (0, 11))):
         cell = rt.CELLS["lstm"].random(hidden_size=n, input_size=2, rng=0)
         xs = np.zeros((20, 2))
-        tail = probe._tail(xs, cell.run(xs), step_jacobians(cell))
+        tail = probe._tail(xs, cell.run(xs), CellSystem(cell).step_operators)
         assert probe._tier_widths(tail, 1000, 8) == want
 
 
@@ -161,7 +162,7 @@ SLICED = [(3, 4, 2, 1, 1), (2000, 2000, 64, 1, 1), (1000, 1001, 1, 8, 1), (128, 
 def test_sliced_product_is_the_product(m, K, r, blocks, slices):
     """The blocks of rows and K-slices (under 100³ each, at most 128 of them) sum to A @ B up to
     the rounding of a different summation order (K·u·Σ|A||B|)."""
-    from rnn_theory.flow._operators import SlicedProduct
+    from rnn_theory.flow._gemm import SlicedProduct
 
     rng = np.random.default_rng(m + K + r)
     A, B = rng.normal(size=(m, K)), rng.normal(size=(K, r))

@@ -17,7 +17,7 @@ import sympy as sp
 import rnn_theory as rt
 from rnn_theory.cells import _numpy_ops
 from rnn_theory.cells.ops import OPS_MEMBERS, Ops
-from rnn_theory.flow._operators import OPS as LAZY_OPS
+from rnn_theory.flow._operator_tree import OPS as LAZY_OPS
 from rnn_theory.symbolic.functions import sigma
 from rnn_theory.symbolic.indexed import Flat, i, j, matrix, n, vector
 from rnn_theory.symbolic.ops import SympyOps

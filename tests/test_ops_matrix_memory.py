@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from rnn_theory.cells import _numpy_ops
-from rnn_theory.flow._operators import OPS as LAZY_OPS
+from rnn_theory.flow._operator_tree import OPS as LAZY_OPS
 from rnn_theory.symbolic.indexed import Flat, Grid, One, i, j, n, second, vector
 from rnn_theory.symbolic.ops import SympyOps
 

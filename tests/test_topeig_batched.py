@@ -15,8 +15,8 @@ import rnn_theory as rt
 
 compat = pytest.importorskip("array_api_compat")
 
-from rnn_theory.flow import _topeig_batched  # noqa: E402
-from rnn_theory.flow._topeig_batched import PROOFS, top_eigenvalues  # noqa: E402
+from rnn_theory.flow import _certificate  # noqa: E402
+from rnn_theory.flow._topeig_batched import top_eigenvalues  # noqa: E402
 from rnn_theory.flow.dense_stream import dense_stream_curves  # noqa: E402
 
 NAMESPACES = [pytest.param("numpy", id="numpy"), pytest.param("torch", id="torch", marks=pytest.mark.torch)]
@@ -56,11 +56,10 @@ def test_stacks_of_two_shapes_bracket_lambda_max_to_the_certified_width(name):
     d·u·λ_max of the true one (backward stable); the bracket is checked with that room."""
     xp = _xp(name)
     stacks = _stacks()
-    eps = _topeig_batched._EPS
-    PROOFS.clear()
-    together = top_eigenvalues(xp, [xp.asarray(Z) for Z in stacks], eps=eps)
-    assert PROOFS["gershgorin"] == 3 and sum(PROOFS.values()) == sum(len(Z) for Z in stacks)
-    alone = [top_eigenvalues(xp, [xp.asarray(Z)], eps=eps)[0] for Z in stacks]
+    eps = _certificate.EPS_BATCHED
+    together, proofs = top_eigenvalues(xp, [xp.asarray(Z) for Z in stacks], eps=eps)
+    assert proofs["gershgorin"] == 3 and sum(proofs.values()) == sum(len(Z) for Z in stacks)
+    alone = [top_eigenvalues(xp, [xp.asarray(Z)], eps=eps)[0][0] for Z in stacks]
     for Z, (low, high, warm), (low1, high1, _) in zip(stacks, together, alone):
         lam = np.linalg.eigvalsh(np.swapaxes(Z, 1, 2) @ Z)[:, -1]
         room = Z.shape[-1] * U * lam
@@ -72,7 +71,7 @@ def test_stacks_of_two_shapes_bracket_lambda_max_to_the_certified_width(name):
         np.testing.assert_allclose(low, low1, rtol=1e-12)
         np.testing.assert_allclose(high, high1, rtol=1e-12)
         if Z is not stacks[-1]:  # the diagonal stack is proved before any Krylov vector
-            assert warm is not None and warm.shape == (Z.shape[-1], _topeig_batched._BLOCK)
+            assert warm is not None and warm.shape == (Z.shape[-1], _certificate.BLOCK_BATCHED)
 
 
 CURVES = ("log_norm", "log_norm_h", "log_norm_c")
@@ -90,17 +89,18 @@ def test_every_lag_of_every_block_curve_is_certified_and_equals_exact(name, key,
     T = 100
     xs = np.random.default_rng(1).normal(size=(T, 4))
     want = rt.gradient_norms(cell, xs)
-    PROOFS.clear()
-    got = dense_stream_curves(cell, xp, None, xp.float64, xs, None)
+    got = rt.GradientFlow(
+        "exact", np.arange(1, len(xs) + 1), **dense_stream_curves(cell, xp, None, xp.float64, xs, None)
+    )
     # one decision per lag per certified curve (log_norm_h of a one-part cell is log_norm itself)
-    assert sum(PROOFS.values()) == curves * T
-    width = got["error_bound"]
+    assert sum(got.proofs.values()) == curves * T
+    width = got.error_bound
     assert np.all(np.isfinite(width)) and np.all(width <= 2.1e-10) and np.all(width >= 0)
     for field in CURVES:
         if getattr(want, field) is None:
-            assert got[field] is None, field
+            assert getattr(got, field) is None, field
             continue
-        mine, theirs = got[field], getattr(want, field)
+        mine, theirs = getattr(got, field), getattr(want, field)
         same = np.isneginf(mine) & np.isneginf(theirs)  # a zero block at that lag in both
         mine, theirs = np.where(same, 0.0, mine), np.where(same, 0.0, theirs)
         # the reported widths of both, and the rounding of the products P_{T,τ} (formed in another

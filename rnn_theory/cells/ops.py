@@ -7,7 +7,7 @@ are trained:
 
 - ``rnn_theory.cells._numpy_ops`` (a module): NumPy arrays, real or complex (for the complex step);
 - ``rnn_theory.symbolic.ops.SympyOps``: index-form SymPy objects for general n;
-- ``rnn_theory.flow._operators.OPS``: lazy linear operators over a chunk of C time steps;
+- ``rnn_theory.flow._operator_tree.OPS``: lazy linear operators over a chunk of C time steps;
 - ``rnn_theory.training.forward._TapeOps``: the NumPy backend that also records each
   nonlinearity's output for the backward pass.
 

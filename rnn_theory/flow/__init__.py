@@ -6,6 +6,8 @@ trajectory statistics and the mean-field theory of the random tanh RNN.
 - ``trajectory_statistics`` and its parts (``statistics``): φ', gates, memory times, ρ(W), σ_max(W);
 - ``fixed_point_variance``, ``mean_field_chi``, ``mean_field_lyapunov`` (``meanfield``);
 - ``estimate_seconds``, ``estimate_bytes`` (``_cost``): what an analysis will cost, before it runs.
+
+What the engines take of a model is declared in ``system`` (``RecurrentSystem``, ``StepOperators``).
 """
 
 from ._cost import estimate_bytes, estimate_seconds

@@ -3,19 +3,21 @@ once), applied to blocks of vectors without forming J_t.
 
 A chunk of C time steps runs through ``jacobian_blocks`` as *columns*: every state part and input
 is an (n, C) array and every bias-like parameter (n,) an (n, 1) column, so ``W @ h + U @ x + b``
-broadcasts unchanged; the lazy ``ops`` backend of ``_operators`` builds no matrix. Applying step j
+broadcasts unchanged; the lazy ``ops`` backend of ``_operator_tree`` builds no matrix. Applying step j
 to X (d, r) then costs one GEMM per weight matrix (O(r·n²)); forming the d×d Jacobian (O(d²)
 memory traffic per step, the bottleneck of a dense approach) never happens.
 """
 
 import contextlib
 from functools import cached_property
-from types import SimpleNamespace
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._operators import OPS, FlatForward, FlatTranspose, apply_sum, as_op, dense_leaves, flat_plan
+from ._gemm import apply_sum
+from ._operator_tree import OPS, as_op, dense_leaves
+from ._plan import FlatForward, FlatTranspose, Plan, flat_plan
+from .system import StepOperators
 
 # Products below this many flops run on one BLAS thread. Measured (d×d GEMM, best of 5, OpenBLAS,
 # 2 cores shared with other jobs, load average 10.5): 1 vs 2 threads 0.23 vs 0.49 ms at d = 128,
@@ -35,7 +37,7 @@ def blas_threads(flops):
     return threadpool_limits(1) if flops < _THREADED_FLOPS else contextlib.nullcontext()
 
 
-class StepJacobians:
+class StepJacobians(StepOperators):
     """J_t for the steps t = start+1 .. start+C of a run, as block operators.
 
     ``apply(X, j)`` = J_{start+j+1} X, ``apply_t(X, j)`` = J_{start+j+1}ᵀ X for X (d, r), j < ``steps``;
@@ -50,8 +52,9 @@ class StepJacobians:
     True
     """
 
-    def __init__(self, cell, xs, states, params=None):
-        p = column_params(cell) if params is None else params
+    def __init__(self, cell, xs, states, plan=None):
+        self.plan = Plan(cell) if plan is None else plan  # shared by the chunks of a run
+        p = self.plan.params
         n, self.rows = cell.hidden_size, cell.part_slices()
         parts = [states[:, rows].T for rows in self.rows]
         self.n, self.steps, self._c = n, xs.shape[0], cell.state_parts.index("c") if "c" in cell.state_parts else None
@@ -62,7 +65,7 @@ class StepJacobians:
         self.direct = len(self.blocks) == 1 and len(leaves) == len(set(leaves))
 
     # J and Jᵀ as a few array operations per step when every block is Σ diag·W and diagonals (rnn,
-    # the LSTM family, ...): coefficients for the whole chunk at once (``_operators``), built on
+    # the LSTM family, ...): coefficients for the whole chunk at once (``_plan``), built on
     # first use (a pass runs one direction). Their coefficient arrays are (C, n, 1) per part: parts
     # of other sizes (a matrix memory) go by blocks.
     @cached_property
@@ -71,11 +74,11 @@ class StepJacobians:
 
     @cached_property
     def _forward(self):
-        return flat_plan(FlatForward, self.blocks, self.n, self.steps) if self._flat else None
+        return flat_plan(FlatForward, self.blocks, self.n, self.steps, self.plan) if self._flat else None
 
     @cached_property
     def _transpose(self):
-        return flat_plan(FlatTranspose, self.blocks, self.n, self.steps) if self._flat else None
+        return flat_plan(FlatTranspose, self.blocks, self.n, self.steps, self.plan) if self._flat else None
 
     def apply(self, X, j):
         return self._apply(X, j, False) if self._forward is None else self._forward.apply(X, j)
@@ -95,7 +98,7 @@ class StepJacobians:
         ]
         out = [
             part if isinstance(part, np.ndarray) else np.zeros((rows.stop - rows.start, X.shape[1]))  # no term: 0
-            for part, rows in zip(apply_sum(terms, j, transpose, k), self.rows)
+            for part, rows in zip(apply_sum(terms, j, transpose, k, self.plan), self.rows)
         ]
         return out[0] if k == 1 else np.vstack(out)
 
@@ -110,27 +113,13 @@ class StepJacobians:
         return self.blocks[self._c][self._c].diagonal(j)
 
 
-def step_jacobians(cell):
-    """``make(xs, states)``: the ``StepJacobians`` of those steps, the cell's parameters shared."""
-    params = column_params(cell)
-    return lambda xs, states: StepJacobians(cell, xs, states, params)
+def chunked_jacobians(make, xs, states, *, reverse=False, chunk=256):
+    """Yield (t, step operators, j) for t = 1..T (T..1 when ``reverse``): J_t is step j of the chunk.
 
-
-def column_params(cell):
-    """The cell's parameters with every (n,) vector as an (n, 1) column; other arrays unchanged."""
-    return SimpleNamespace(
-        **{name: value[:, None] if cell.param_shapes[name] == ("n",) else value for name, value in cell.params.items()}
-    )
-
-
-def chunked_jacobians(cell, xs, states, *, reverse=False, chunk=256, make=None):
-    """Yield (t, StepJacobians, j) for t = 1..T (T..1 when ``reverse``): J_t is step j of the chunk.
-
-    J_t = ∂s_t/∂s_{t−1} at (xs[t−1], states[t−1]) with states = cell.run(xs, s0). ``make(xs, states)``
-    builds a chunk's (default: ``step_jacobians(cell)``).
+    J_t = ∂s_t/∂s_{t−1} at (xs[t−1], states[t−1]) with states = system.run(xs, s0).
+    ``make(xs, states)`` builds a chunk's (``system.RecurrentSystem.step_operators``).
     """
     T = len(xs)
-    make = step_jacobians(cell) if make is None else make
     starts = range(0, T, chunk)
     for start in reversed(starts) if reverse else starts:
         stop = min(T, start + chunk)

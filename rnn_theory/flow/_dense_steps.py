@@ -19,9 +19,10 @@ import numpy as np
 
 from ..cells._array_ops import dense_jacobians
 from ._namespace import to_numpy
+from .system import StepOperators
 
 
-class DenseSteps:
+class DenseSteps(StepOperators):
     """J_t for the steps of ``xs`` (C, m) at ``states`` (C, d) (NumPy: the run's, on the host), on
     ``xp``/``device`` in ``dtype``: ``apply(X, j)`` = J X and ``apply_t(X, j)`` = Jᵀ X for a NumPy
     X (d, c) and step j < ``steps``, returned in float64; ``carousel(j)``: the diagonal of ∂c'/∂c.

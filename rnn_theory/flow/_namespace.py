@@ -73,7 +73,7 @@ def relu_underflow_message(key, dtype, tiny):
 
 
 def refuse_relu_underflow(cell, xp, xs, states):
-    """Refuse a relu run that underflows, as the NumPy path does (``norms._finite_run``), for xs (T, m)
+    """Refuse a relu run that underflows, as the NumPy path does (``system.CellSystem.run``), for xs (T, m)
     and states (T+1, d) of the namespace. Without the floating-point flags NumPy reads, by the ways
     an underflow shows, with u the dtype's smallest normal number:
 

@@ -1,4 +1,5 @@
-"""λ_max of a symmetric positive semidefinite matrix, certified, from a warm start.
+"""λ_max of a symmetric positive semidefinite matrix, certified, from a warm start (the proofs and
+their constants: ``_certificate``).
 
 A few Lanczos steps from the previous lag's top vector give a Rayleigh quotient θ ≤ λ_max. One
 Cholesky factorisation of (1 + ε)·θ·I − G then *proves* λ_max < (1 + ε)·θ: it succeeds exactly
@@ -28,21 +29,25 @@ power steps by repeated squaring, the same Kato–Temple proof, eigvalsh where i
 
 import numpy as np
 
-_EPS = 1e-10
-_SMALL = 48  # below this size eigvalsh is as cheap as the iteration
-_MAX_STEPS = 64  # Lanczos steps before falling back to eigh
-_ROUNDS = 2  # block Rayleigh–Ritz rounds of ``top_eig`` before Lanczos
-_BLOCK = 4  # top vectors carried from lag to lag as the warm start of ``top_eig``
-_RESIDUAL = 1e-6  # residual/θ at which to try the certificate (θ's error ~ residual²/gap)
-_RITZ_SLACK = 1e-6  # relative slack on a sum of Ritz values
-_U = 2.3e-16  # a unit roundoff with room
-_SQUARINGS = 4  # M^16: the power steps of ``top_eigenvalues``
-_CERTIFIED = 1e-13  # relative accuracy ``top_eigenvalues`` proves, or else eigvalsh
-_MIN_GAP = 1e-8  # least θ − δ (of M = G/tr G) for the certificate of ``top_eigenvalues``
+from ._certificate import (
+    BLOCK_ONE,
+    CERTIFIED,
+    EPS_ONE,
+    MAX_STEPS,
+    MIN_GAP,
+    RESIDUAL,
+    RITZ_SLACK,
+    ROUNDS_ONE,
+    SMALL_ONE,
+    SQUARINGS,
+    U,
+    cholesky_proves,
+    kato_temple,
+)
 
 
 def top_eig(G, W=None, *, F=None, Gram=None):
-    """(λ_max(M), top vectors (d, ≤ _BLOCK) or None), λ_max certified: λ_max ∈ [θ, (1 + ε)θ].
+    """(λ_max(M), top vectors (d, ≤ BLOCK_ONE) or None), λ_max certified: λ_max ∈ [θ, (1 + ε)θ].
 
     M = G, or with F given, M = Fᵀ G F where F Fᵀ = Gram (F lower triangular; never formed on the
     fast path below). W: a warm block of vectors (d, p), e.g. the previous lag's top vectors.
@@ -62,24 +67,24 @@ def top_eig(G, W=None, *, F=None, Gram=None):
     (True, 1.0)
     """
     d = G.shape[0]
-    if d <= _SMALL:  # small: the eigensolver, and no vectors (r only shrinks; blocks restart)
+    if d <= SMALL_ONE:  # small: the eigensolver, and no vectors (r only shrinks; blocks restart)
         M = G if F is None else F.T @ G @ F
         return max(float(np.linalg.eigvalsh(M)[-1]), 0.0), None
     if F is None:  # explicit: Lanczos from the top warm vector
         start = W[:, -1] if W is not None and W.ndim == 2 and W.shape[0] == d else None
         if start is None or not np.isfinite(start).all() or not np.any(start):
             start = np.ones(d)
-        return _lanczos(G, start, min(_MAX_STEPS, d), _BLOCK)
+        return _lanczos(G, start, min(MAX_STEPS, d), BLOCK_ONE)
     mv = lambda X: F.T @ (G @ (F @ X))  # noqa: E731
     # tr(Fᵀ G F) = Σ G_ij Gram_ij, rounded by at most d²·u·Σ|G_ij||Gram_ij| (kept as slack)
-    trace = float(np.vdot(G, Gram)) + d * d * _U * float(np.vdot(np.abs(G), np.abs(Gram)))
+    trace = float(np.vdot(G, Gram)) + d * d * U * float(np.vdot(np.abs(G), np.abs(Gram)))
     start, theta, residual = None, 0.0, np.inf
     if W is not None and W.ndim == 2 and W.shape[0] == d and np.isfinite(W).all():
         norms = np.linalg.norm(W, axis=0)
         W = W[:, norms > 0] / norms[norms > 0]  # the columns may differ in scale by λ_i/λ_1
     if W is not None and W.ndim == 2 and W.shape[0] == d and W.shape[1]:
         MW = mv(W)
-        for _ in range(_ROUNDS):  # block Rayleigh–Ritz rounds, each from the last round's top block
+        for _ in range(ROUNDS_ONE):  # block Rayleigh–Ritz rounds, each from the last round's top block
             Q = np.linalg.qr(np.hstack([W, MW]))[0]
             MQ = mv(Q)
             T = Q.T @ MQ
@@ -92,20 +97,20 @@ def top_eig(G, W=None, *, F=None, Gram=None):
             Mu = MQ @ S[:, -1] / nu
             theta = float(u @ Mu)  # a true Rayleigh quotient (of a unit vector): ≤ λ_1
             residual = float(np.linalg.norm(Mu - theta * u))
-            top = S[:, -min(_BLOCK, S.shape[1]) :]
+            top = S[:, -min(BLOCK_ONE, S.shape[1]) :]
             block = Q @ top
             start = u
             # λ_2 ≤ tr − λ_1 − Σ_{i≥3} λ_i ≤ tr − θ − Σ_{i≥3} max(θ_i, 0), with slack for rounding
             alpha = trace - theta - float(np.maximum(ritz[:-2], 0.0).sum()) + 1e-13 * len(ritz) * theta
-            if theta > 0 and _kato_temple(theta, residual**2, theta - alpha, 0.5 * _EPS):
+            if theta > 0 and kato_temple(theta, residual**2, theta - alpha, 0.5 * EPS_ONE):
                 return theta, block
             W, MW = block, MQ @ top
     M = F.T @ G @ F
-    if theta > 0 and residual <= _RESIDUAL * theta and _certified(M, theta):
+    if theta > 0 and residual <= RESIDUAL * theta and cholesky_proves(M, theta):
         return theta, block
     if start is None:
         start = np.ones(d)
-    return _lanczos(M, start, min(_MAX_STEPS, d), _BLOCK)
+    return _lanczos(M, start, min(MAX_STEPS, d), BLOCK_ONE)
 
 
 def top_eigenvalues(G):
@@ -113,16 +118,16 @@ def top_eigenvalues(G):
 
     The probes' Gram matrices mostly have a dominant top eigenvalue (λ_1 > tr G/2 at ~97% of the
     lags of the benchmark cases, λ_2/λ_1 ≈ 0.03). For M = G/tr G (eigenvalues in [0, 1], summing
-    to 1), a unit vector v from 2^_SQUARINGS power steps (repeated squaring) has a Rayleigh
+    to 1), a unit vector v from 2^SQUARINGS power steps (repeated squaring) has a Rayleigh
     quotient θ ≤ λ_1(M) that Kato–Temple proves: λ_1 ≤ θ + ‖Mv − θv‖²/(θ − δ) for any δ ≥ λ_2
     below θ, here δ = 1 − θ (the eigenvalues are ≥ 0, so λ_2 ≤ 1 − λ_1). θ·tr G is kept where that
-    bound is within _CERTIFIED·θ, eigvalsh (one LAPACK call per matrix, ~10× the cost) decides
+    bound is within CERTIFIED·θ, eigvalsh (one LAPACK call per matrix, ~10× the cost) decides
     the others.
     """
     tr = np.trace(G, axis1=1, axis2=2)
     M = G / np.where(tr > 0, tr, 1.0)[:, None, None]  # scale-free: no residual under- or overflows
     A = M
-    for _ in range(_SQUARINGS):
+    for _ in range(SQUARINGS):
         A = A @ A
     best = np.argmax(np.diagonal(A, axis1=1, axis2=2), axis=1)  # A_mm = ‖M^(2^(s−1)) e_m‖²: the best start e_m
     v = np.take_along_axis(A, best[:, None, None], axis=2)
@@ -130,8 +135,8 @@ def top_eigenvalues(G):
     Mv = M @ v
     theta = (v * Mv).sum(axis=(1, 2))
     residual = ((Mv - theta[:, None, None] * v) ** 2).sum(axis=(1, 2))
-    gap = 2 * theta - 1  # θ − δ; _MIN_GAP keeps it clear of the rounding in tr M = 1 and M ⪰ 0
-    lam = np.where((gap > _MIN_GAP) & _kato_temple(theta, residual, gap, _CERTIFIED), theta * tr, np.nan)
+    gap = 2 * theta - 1  # θ − δ; MIN_GAP keeps it clear of the rounding in tr M = 1 and M ⪰ 0
+    lam = np.where((gap > MIN_GAP) & kato_temple(theta, residual, gap, CERTIFIED), theta * tr, np.nan)
     rest = np.isnan(lam)
     if rest.any():
         lam[rest] = np.linalg.eigvalsh(G[rest])[:, -1]
@@ -140,7 +145,7 @@ def top_eigenvalues(G):
 
 def _lanczos(G, v, m, p=0):
     """Lanczos with full reorthogonalisation from v. Every 4 steps, once the top Ritz pair's
-    residual is below _RESIDUAL·θ, its Rayleigh quotient θ ≤ λ_max is certified (Kato–Temple with
+    residual is below RESIDUAL·θ, its Rayleigh quotient θ ≤ λ_max is certified (Kato–Temple with
     the Lanczos Ritz values, else Cholesky); else ``eigh``."""
     d = G.shape[0]
     V = np.empty((d, m))
@@ -156,14 +161,14 @@ def _lanczos(G, v, m, p=0):
         exhausted = beta[k] <= 1e-14 * abs(alpha[: k + 1]).max()
         if k % 4 == 3 or exhausted or k == m - 1:
             ritz, S = np.linalg.eigh(np.diag(alpha[: k + 1]) + np.diag(beta[:k], 1) + np.diag(beta[:k], -1))
-            if beta[k] * abs(S[-1, -1]) <= _RESIDUAL * ritz[-1] or exhausted:
+            if beta[k] * abs(S[-1, -1]) <= RESIDUAL * ritz[-1] or exhausted:
                 u = V[:, : k + 1] @ S[:, -1]
                 u /= np.linalg.norm(u)
                 Gu = G @ u
                 theta = float(u @ Gu)  # a true Rayleigh quotient: ≤ λ_max
                 if bounds is None:  # tr G and ‖G‖_F², rounding included (sums of d and d² terms ≥ 0)
-                    bounds = float(np.trace(G)) * (1 + d * _U), float(np.vdot(G, G)) * (1 + d * d * _U)
-                rest = (1 - _RITZ_SLACK) * np.maximum(ritz[:-2], 0.0)
+                    bounds = float(np.trace(G)) * (1 + d * U), float(np.vdot(G, G)) * (1 + d * d * U)
+                rest = (1 - RITZ_SLACK) * np.maximum(ritz[:-2], 0.0)
                 lam2 = (
                     min(
                         bounds[0] - theta - rest.sum(),  # ≥ λ_2, from the trace and from ‖G‖_F
@@ -172,7 +177,7 @@ def _lanczos(G, v, m, p=0):
                     + 1e-10 * theta
                 )
                 rho2 = float(np.sum((Gu - theta * u) ** 2))
-                if _kato_temple(theta, rho2, theta - lam2, 0.5 * _EPS) or _certified(
+                if kato_temple(theta, rho2, theta - lam2, 0.5 * EPS_ONE) or cholesky_proves(
                     G, theta
                 ):  # p > 0: the top p Ritz vectors instead of u
                     return theta, (V[:, : k + 1] @ S[:, -min(p, k + 1) :] if p else u)
@@ -181,23 +186,6 @@ def _lanczos(G, v, m, p=0):
         if k + 1 < m:
             V[:, k + 1] = w / beta[k]
     return _exact(G, p)
-
-
-def _kato_temple(theta, rho2, gap, eps):
-    """Whether Kato–Temple proves λ_1 ≤ (1 + eps)·θ (elementwise for arrays): for a unit vector with
-    Rayleigh quotient θ and squared residual ρ², λ_1 ≤ θ + ρ²/gap with gap = θ − λ̄_2 for any
-    λ̄_2 ≥ λ_2 below θ (Kato 1949; Temple 1928; Parlett, thm 10.5.1)."""
-    return (gap > 0) & (rho2 <= eps * theta * gap)
-
-
-def _certified(G, theta):
-    if theta <= 0:
-        return False
-    try:
-        np.linalg.cholesky((1 + _EPS) * theta * np.eye(G.shape[0]) - G)
-        return True
-    except np.linalg.LinAlgError:
-        return False
 
 
 def _exact(G, p=0):

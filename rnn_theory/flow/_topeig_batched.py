@@ -1,8 +1,9 @@
 """λ_max of a stack of Gram matrices M_b = Z_bᵀ Z_b, certified, on any array-API namespace.
 
-The proofs are those of ``_topeig`` (NumPy, one matrix at a time), for a whole stack (B, d, d) at
-once with batched products, so that a GPU does them; several stacks (a curve and its blocks) go
-through one call, whose host steps (the small eigenproblems, the verdicts) serve them all at once:
+The proofs are those of ``_topeig`` (NumPy, one matrix at a time; the proofs and every constant,
+with why the two keep their own, in ``_certificate``), for a whole stack (B, d, d) at once with
+batched products, so that a GPU does them; several stacks (a curve and its blocks) go through one
+call, whose host steps (the small eigenproblems, the verdicts) serve them all at once:
 
 0. Gershgorin's discs: max_i M_ii ≤ λ_1 ≤ max_i Σ_j |M_ij| (Courant–Fischer; Gershgorin 1931),
    which proves a (nearly) diagonal M (a diagonal cell at every lag, a carousel at lag 1) at once.
@@ -13,7 +14,7 @@ through one call, whose host steps (the small eigenproblems, the verdicts) serve
    on the host). The top Ritz vector u (unit) gives θ = uᵀ M u ≤ λ_1 and the residual
    ρ = ‖M u − θ u‖; the Ritz values θ_i ≤ λ_i (Cauchy interlacing, Q orthonormal).
 2. Kato–Temple: with α ≥ λ_2 from the trace, λ_2 ≤ tr M − θ − Σ_{i≥3} θ_i, or the Frobenius norm,
-   λ_2² ≤ ‖M‖_F² − θ² − Σ_{i≥3} θ_i² (both with the slack of ``_topeig``), θ > α proves
+   λ_2² ≤ ‖M‖_F² − θ² − Σ_{i≥3} θ_i² (both with the slack of ``_certificate``), θ > α proves
    λ_1 ≤ θ + ρ²/(θ − α) (Kato 1949; Temple 1928; Parlett, thm 10.5.1).
 3. Where that fails (a crowded top of the spectrum, the short lags): the Cholesky factorisation of
    (1 + ε)·θ·I − M succeeds exactly when it is positive definite (Sylvester), proving
@@ -28,46 +29,36 @@ from collections import Counter
 
 import numpy as np
 
+from ._certificate import BLOCK_BATCHED as _BLOCK
+from ._certificate import DEPTH as _DEPTH
+from ._certificate import EPS_BATCHED, RITZ_SLACK, SMALL_BATCHED, kato_temple, roundoff
+from ._certificate import ROUNDS_BATCHED as _ROUNDS
 from ._namespace import to_numpy
-from ._topeig import _RITZ_SLACK, _U, _kato_temple  # the same slack, roundoff and proof
-
-_EPS = 4e-10  # relative width of λ_1 that the certificates prove: 2e-10 in ln ‖·‖
-_DEPTH = 6  # Krylov blocks per round
-_BLOCK = 6  # vectors per block (and warm vectors carried from stack to stack)
-_ROUNDS = 4  # restarted rounds before the eigensolver decides
-_SMALL = _DEPTH * _BLOCK  # up to the Krylov space's size the eigensolver is as cheap as the iteration
-
-PROOFS = Counter()
-"""How many λ_max each route has decided in this process (gershgorin, kato_temple, cholesky,
-eigensolver, small): what the benchmark reports."""
 
 
-def roundoff(xp, dtype):
-    """The unit roundoff (with room) of ``dtype``."""
-    return _U if dtype == xp.float64 else 1.2e-7
-
-
-def top_eigenvalues(xp, stacks, warms=None, *, eps=_EPS):
-    """[(λ_1 (B,), upper (B,), warm (d, p))] for each stack Z (B, r, d) of ``stacks``, M_b = Z_bᵀ Z_b.
+def top_eigenvalues(xp, stacks, warms=None, *, eps=EPS_BATCHED):
+    """([(λ_1 (B,), upper (B,), warm (d, p))] for each stack Z (B, r, d) of ``stacks``, proofs), M_b = Z_bᵀ Z_b.
 
     λ_1 ≤ λ_max(M_b) ≤ upper, both NumPy float64 arrays; ``warms``: per stack, a start block from the
     previous call (its ``warm``) or None; ``warm``: the top vectors of the stack's last matrix, or None.
-    eps: the relative width to prove. The stacks' rounds run together: those of one shape are one batch
+    eps: the relative width to prove. ``proofs``: how many λ_max each route decided (a Counter of
+    gershgorin, kato_temple, cholesky, eigensolver, small). The stacks' rounds run together: those of one shape are one batch
     on the device, and each host step (the small eigenproblems, the proofs) is one transfer and one
     call for all of them, so that three curves cost a GPU the synchronisations of one.
 
     >>> import numpy as np
     >>> import array_api_compat.numpy as xp
     >>> Z = np.stack([np.diag(np.sqrt(np.arange(1.0, 61.0))) * s for s in (1.0, 2.0)])
-    >>> [(low, high, _)] = top_eigenvalues(xp, [Z])
-    >>> low.round(9).tolist(), bool(np.all(high / low - 1 < 1e-9))
-    ([60.0, 240.0], True)
+    >>> [(low, high, _)], proofs = top_eigenvalues(xp, [Z])
+    >>> low.round(9).tolist(), bool(np.all(high / low - 1 < 1e-9)), dict(proofs)
+    ([60.0, 240.0], True, {'gershgorin': 2})
     """
     warms = [None] * len(stacks) if warms is None else warms
     shapes = {}
     for g, Z in enumerate(stacks):
         shapes.setdefault(tuple(Z.shape[1:]), []).append(g)
-    batches = [_Batch(xp, [stacks[g] for g in members]) for members in shapes.values()]
+    decided = Counter()
+    batches = [_Batch(xp, [stacks[g] for g in members], decided) for members in shapes.values()]
     sums = iter(_host(xp, [norm for b in batches for norm in b.norms]))  # every batch's at once
     for b, members in zip(batches, shapes.values()):
         b.start(*(next(sums) for _ in b.norms), [warms[g] for g in members], eps)
@@ -93,18 +84,18 @@ def top_eigenvalues(xp, stacks, warms=None, *, eps=_EPS):
                 # + the factorisation's backward error, ≤ 2(d + 1)·u·‖(1 + ε)θI − M‖₂ ≤ 4(d + 1)·u·θ(1 + ε)
                 bound[check[ok]] = (1 + eps) * (1 + 4 * (b.d + 1) * b.u) * theta[check[ok]]
                 proved[check[ok]] = True
-                PROOFS["cholesky"] += int(ok.sum())
+                decided["cholesky"] += int(ok.sum())
         for b, (proved, bound), (theta, _, _, U) in zip(active, proofs, found):
             b.settle(theta, proved, bound, U)
-    return [result for b in batches for result in b.results()]
+    return [result for b in batches for result in b.results()], decided
 
 
 class _Batch:
     """The stacks of one shape as one batch (N, d, d) of M = ZᵀZ on the device, with what is proved
     of each matrix so far (host arrays low, high) and the matrices still to prove (``todo``)."""
 
-    def __init__(self, xp, stacks):
-        self.xp, self.sizes = xp, [Z.shape[0] for Z in stacks]
+    def __init__(self, xp, stacks, proofs):
+        self.xp, self.sizes, self.proofs = xp, [Z.shape[0] for Z in stacks], proofs
         Z = stacks[0] if len(stacks) == 1 else xp.concat(stacks, axis=0)
         self.d, self.u = Z.shape[-1], roundoff(xp, Z.dtype)
         M = xp.matmul(xp.matrix_transpose(Z), Z)
@@ -131,15 +122,15 @@ class _Batch:
         gershgorin = row_sum * (1 + (d + 2) * self.u)  # a sum of d terms ≥ 0
         disc = (top_diagonal > 0) & (gershgorin <= (1 + eps) * top_diagonal)
         self.top = [None] * len(self.sizes)
-        if d <= _SMALL:  # the eigensolver is as cheap as the iteration
+        if d <= SMALL_BATCHED:  # the eigensolver is as cheap as the iteration
             lam = np.maximum(_host(xp, [xp.linalg.eigvalsh(self.M)[:, -1]])[0], 0.0)
-            PROOFS["small"] += N
+            self.proofs["small"] += N
             self.low, self.high, self.todo = lam, lam + self.slack, np.zeros(0, dtype=int)
             return
         zero = self.trace <= 0  # Z = 0 exactly: λ = 0
         self.high[zero] = 0.0
         self.low[disc], self.high[disc] = top_diagonal[disc], gershgorin[disc]
-        PROOFS["gershgorin"] += int(disc.sum())
+        self.proofs["gershgorin"] += int(disc.sum())
         self.todo = np.nonzero(~zero & ~disc)[0]
         self.V = _start(xp, self.M, warms, d, self.sizes)
 
@@ -150,7 +141,7 @@ class _Batch:
     def kato_temple(self, theta, rho2, ritz, eps):
         """(proved, bound) by Kato–Temple for the pending matrices, α ≥ λ_2 from the trace or the
         Frobenius norm less the other Ritz values."""
-        rest = (1 - _RITZ_SLACK) * np.maximum(ritz[:, :-2], 0.0)
+        rest = (1 - RITZ_SLACK) * np.maximum(ritz[:, :-2], 0.0)
         alpha = (
             np.minimum(
                 self.trace[self.todo] - theta - rest.sum(axis=1),
@@ -159,8 +150,8 @@ class _Batch:
             + 1e-10 * theta
         )
         gap = theta - alpha
-        proved = (theta > 0) & _kato_temple(theta, rho2, gap, eps)
-        PROOFS["kato_temple"] += int(proved.sum())
+        proved = (theta > 0) & kato_temple(theta, rho2, gap, eps)
+        self.proofs["kato_temple"] += int(proved.sum())
         return proved, np.where(proved, theta + rho2 / np.where(gap > 0, gap, 1.0), np.inf)
 
     def settle(self, theta, proved, bound, U):
@@ -181,7 +172,7 @@ class _Batch:
         xp, todo = self.xp, self.todo
         if todo.size:
             lam = np.maximum(_host(xp, [xp.linalg.eigvalsh(_take(xp, self.M, todo))[:, -1]])[0], 0.0)
-            PROOFS["eigensolver"] += todo.size
+            self.proofs["eigensolver"] += todo.size
             self.low[todo], self.high[todo] = lam, lam + self.d * self.u * lam
         high, ends = self.high + self.slack, np.cumsum(self.sizes)
         return [

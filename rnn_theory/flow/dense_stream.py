@@ -15,9 +15,12 @@ cells' own ``jacobian_blocks`` (``cells._array_ops``); the stream is one d×d GE
 GEMM bound T·2d³); a stack of B consecutive Z_τ stays on the device and their λ_max are certified
 together, those of the h and c blocks in the same call (``_topeig_batched``: block Krylov from the
 previous stack's top vectors, Kato–Temple or Cholesky proofs, the eigensolver where neither proves;
-one host step for all the curves), every lag of every curve to ``_topeig_batched._EPS``.
+one host step for all the curves), every lag of every curve to ``_certificate.EPS_BATCHED``; how many each route decided is the
+result's ``proofs``.
 The run itself goes through the namespace too (``cell.update`` with ``ArrayOps``).
 """
+
+from collections import Counter
 
 import numpy as np
 
@@ -25,10 +28,12 @@ from ..cells._array_ops import ArrayOps, column_params, dense_jacobians
 from . import _namespace
 from ._arguments import run_inputs
 from ._batched import blas_threads
+from ._certificate import eps_batched
 from ._dense_steps import DenseSteps
 from ._namespace import to_numpy
-from ._topeig_batched import roundoff, top_eigenvalues
+from ._topeig_batched import top_eigenvalues
 from .probe import probe_curves
+from .result import REPORTED_PARTS, CarouselPath
 
 
 def chunk_size(d):
@@ -89,19 +94,20 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
     T, d = xs.shape[0], cell.state_size
     parts = cell.state_parts
     # the curves GradientFlow carries, as the NumPy route (``exact``): the h block, and the c block if any
-    names = ("log_norm",) + tuple(f"log_norm_{part}" for part in ("h", "c") if len(parts) > 1 and part in parts)
-    views = {"log_norm": slice(0, d), **{f"log_norm_{part}": rows for part, rows in zip(parts, cell.part_slices())}}
+    names = ("log_norm",) + tuple(part for part in REPORTED_PARTS if len(parts) > 1 and part in parts)
+    views = {"log_norm": slice(0, d), **dict(zip(parts, cell.part_slices()))}
     params = column_params(cell, xp, device, dtype)
     Z = xp.eye(d, dtype=dtype, device=device)
     log_steps, carousel = [], []
     curves = {name: np.full(T, -np.inf) for name in names}
-    width, warm = np.zeros(T), {}
+    width, warm, proofs = np.zeros(T), {}, Counter()
     c = parts.index("c") if "c" in parts else None
 
     def certify(i_end, held):  # λ_max of the Z_τ held, for lags i_end − held + 1 .. i_end
         Zs, lags = stack[:held, ...], np.arange(i_end - held + 1, i_end + 1)
         blocks = [Zs if views[name] == slice(0, d) else Zs[:, views[name], views[name]] for name in names]
-        found = top_eigenvalues(xp, blocks, [warm.get(name) for name in names], eps=_eps(xp, dtype))
+        found, decided = top_eigenvalues(xp, blocks, [warm.get(name) for name in names], eps=eps_batched(xp, dtype))
+        proofs.update(decided)
         for name, (low, high, warm[name]) in zip(names, found):
             with np.errstate(divide="ignore"):
                 curves[name][lags] = 0.5 * np.log(low)
@@ -140,20 +146,15 @@ def dense_stream_curves(cell, xp, device, dtype, xs, s0):
         lag = int(np.nonzero(np.isnan(logs) | np.isposinf(logs))[0][0]) + 1
         raise ValueError(f"gradient_norms: a step Jacobian overflows at lag {lag}")
     ell = np.cumsum(logs)
-    out = {name: ell + curve for name, curve in curves.items()}
-    out["error_bound"] = np.where(np.isfinite(ell), width, 0.0)
-    out["rank"] = np.full(T, d)
-    out.setdefault("log_norm_h", out["log_norm"])
-    out["log_norm_c"] = out.get("log_norm_c")
-    if c is not None:
-        with np.errstate(divide="ignore"):
-            direct = np.cumsum(np.log(np.abs(to_numpy(xp.concat(carousel, axis=0)).astype(float))), axis=0)
-        out["log_norm_direct"] = direct.max(axis=1)
-    else:
-        out["log_norm_c"] = out["log_norm_direct"] = None
-    return out
-
-
-def _eps(xp, dtype):
-    """The relative width of λ_max to prove: 4e-10 in float64; in float32 what its rounding allows."""
-    return 4e-10 if dtype == xp.float64 else 1e3 * roundoff(xp, dtype)
+    direct = None
+    if c is not None:  # the diagonals of every chunk in one transfer
+        direct = CarouselPath(T, cell.hidden_size)
+        direct.add(to_numpy(xp.concat(carousel, axis=0)).astype(float))
+    return {
+        "log_norm": ell + curves["log_norm"],
+        "blocks": {name: ell + curve for name, curve in curves.items() if name != "log_norm"},
+        "log_norm_direct": None if direct is None else direct.curve,
+        "error_bound": np.where(np.isfinite(ell), width, 0.0),
+        "rank": np.full(T, d),
+        "proofs": dict(proofs),
+    }

@@ -32,7 +32,10 @@ from lag 1, no dense phase).
 import numpy as np
 
 from ._batched import chunked_jacobians
+from ._cell_system import as_system
 from ._topeig import top_eig
+from .result import CarouselPath
+from .system import part_size
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)  # HMT lemma 4.1 with failure probability 10^(−k)
 # Below ~1e-16 of λ_max the Gram matrix's eigenvalues are rounding: it resolves σ_i ≥ 1e-8·σ_1.
@@ -42,114 +45,191 @@ _GRAM_RESOLUTION = 1e-16
 _REORTH_EVERY, _MAX_COND = 8, 100.0
 
 
-def exact_curves(cell, xs, states, *, rtol=None, checks=3, check_tol=1e-9, seed=0):
-    """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c, log_norm_direct), error_bound, rank."""
+def exact_curves(system, xs, states, *, rtol=None, checks=3, check_tol=1e-9, seed=0, make=None):
+    """``GradientFlow``'s curves for every lag: log_norm, blocks (, log_norm_direct), error_bound, rank.
+
+    ``system``: a ``system.RecurrentSystem`` (or a cell); ``make(xs, states)``: the step operators
+    of those steps (default ``system.step_operators``)."""
+    system = as_system(system)
+    make = system.step_operators if make is None else make
     if rtol is None:
-        rtol = cell.state_size * np.finfo(float).eps
-    curves = _stream(cell, xs, states, rtol, checks, seed, check_tol)
-    return curves if curves is not None else _stream(cell, xs, states, 0.0, checks, seed, np.inf)
+        rtol = system.state_size * np.finfo(float).eps
+    curves = _stream(system, make, xs, states, rtol, checks, seed, check_tol)
+    return curves if curves is not None else _stream(system, make, xs, states, 0.0, checks, seed, np.inf)
 
 
-def _stream(cell, xs, states, rtol, checks, seed, check_tol):
+def _stream(system, make, xs, states, rtol, checks, seed, check_tol):
     """The curves, or None as soon as the truncation check exceeds ``check_tol``."""
-    T, d, n = len(xs), cell.state_size, cell.hidden_size
-    # One row block per state part; the norms of blocks (h, h) and (c, c) are reported, the other
-    # parts' (the sLSTM's n, m) only complete the partition of the Gram matrix.
-    blocks = len(cell.state_parts) > 1
-    rows = cell.part_slices() if blocks else (slice(0, d),)
-    names = tuple(f"log_norm_{part}" for part in cell.state_parts)
-    out = {name: np.full(T, -np.inf) for name in ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct", *names)}
-    out["error_bound"], out["rank"] = np.zeros(T), np.full(T, d)
-    Y = np.random.default_rng(seed).standard_normal((d, checks))
-    # Short lags: a dense phase, Z = Pᵀ/e^ℓ (the rank is near d there). Without truncation
-    # (rtol = 0, the fallback) the graded factored form is used from the start.
-    log_scale, dense = 0.0, rtol > 0
-    Z, KY, parts, R0 = (np.eye(d), None, None, None) if dense else _factor(np.eye(d), Y, rows, 0.0)
-    # Warm starts for λ_max. Dense phase: top eigenvectors on the s_T side. Factored phase: the
-    # same vector v in K's coordinates, k = K·v (K changes only at a re-orthonormalisation, k ← R k);
-    # the start of an r×r problem Lᵀ H L is then Lᵀ k, nearly converged once v has settled.
-    warm, since = {}, 0  # lags since the last QR
-    log_direct = np.zeros(n)
-    with np.errstate(divide="ignore"):
-        for i, (_, Js, j) in enumerate(chunked_jacobians(cell, xs, states, reverse=True)):
-            if "c" in cell.state_parts:
-                log_direct += np.log(np.abs(Js.carousel(j)))
-                out["log_norm_direct"][i] = log_direct.max()
-            if log_scale == -np.inf:  # P was exactly 0 at a shorter lag, so it is 0 here too
-                continue
-            Z = Js.apply_t(Z, j)
-            r = d if dense else KY.shape[0]
-            G, Gb, log_scale = _gram(Z, r, log_scale, i, rows if blocks and not dense else None)
-            if dense:  # G = P Pᵀ/e^{2ℓ}: its top eigenvector, on the s_T side, settles with τ
-                lam, warm["P"] = top_eig(G, warm.get("P"))
-            else:
-                L = _gram_factor(G)
-                since += 1
-                diag = None if L is None else np.diagonal(L)  # > 0: a proxy for cond(X)
-                reorth = diag is None or since >= _REORTH_EVERY or diag.max() >= _MAX_COND * diag.min()
-                if reorth:  # Z[:, :r] = Q R: move R into K (H ← R H Rᵀ); Q is the new basis
-                    Q, R = _orthonormalise(Z[:, :r])
-                    parts = [R @ Hp @ R.T for Hp in parts]
-                    Z[:, :r], KY, since = Q, R @ KY, 0
-                    warm = {key: None if k is None else R @ k for key, k in warm.items()}
-                    lam, u = top_eig(sum(parts), warm.get("K"))
-                    warm["K"] = u
-                else:  # ‖X K‖² = λ_max(Lᵀ H L) with L Lᵀ = XᵀX: no new basis needed yet
-                    H = sum(parts)
-                    k = warm.get("K")
-                    lam, u = top_eig(H, None if k is None else L.T @ k, F=L, Gram=G)
-                    warm["K"] = None if u is None else H @ (L @ u)  # Lᵀ H L u = λu: K v ∝ L⁻ᵀu = H L u/λ
-            if lam <= 0:
-                log_scale = -np.inf
-                continue
-            log_scale += 0.5 * np.log(lam)
-            out["log_norm"][i] = log_scale
-            if dense:
-                Z /= np.sqrt(lam)
-                if blocks:  # P = Zᵀ, so block (a, b) of P is Z[b, a]ᵀ
-                    for name, a in zip(names, rows):
-                        Zaa = Z[a, a]
-                        lam_a, warm[name] = top_eig(Zaa.T @ Zaa, warm.get(name))
-                        out[name][i] = log_scale + 0.5 * np.log(lam_a)
-                # Now and then (an eigensolve), the spectrum decides whether the factored form is cheaper.
-                if (
-                    i % (1 if d <= 64 else 16) == 0
-                    and np.count_nonzero(np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam) <= d // 2
-                ):
-                    Z, KY, parts, R0 = _factor(Z, Y, rows, rtol)
-                    dense = False
-                    # v on the s_T side (columns of K = R0) becomes k = K v
-                    warm = {
-                        "K": _mapped(R0, warm.get("P")),
-                        **{name: _mapped(R0[:, a], warm.get(name)) for name, a in zip(names, rows) if blocks},
-                    }
-                continue
-            parts = [Hp / lam for Hp in parts]
-            Z[:, r:], KY = Z[:, r:] / np.sqrt(lam), KY / np.sqrt(lam)
-            keep = _truncate(parts, rtol) if reorth else r  # row norms of K need an orthonormal basis
-            if keep < r:
-                Z, KY, parts = np.hstack([Z[:, :keep], Z[:, r:]]), KY[:keep], [Hp[:keep, :keep] for Hp in parts]
-                # Warm starts lose the dropped coordinates (any start is safe).
-                warm = {key: v[:keep] if v is not None and len(v) == r else v for key, v in warm.items()}
-                r = keep
-            out["rank"][i] = r
-            out["error_bound"][i] = _ALPHA * np.linalg.norm(Z[:, r:] - Z[:, :r] @ KY, axis=0).max(initial=0.0)
-            if out["error_bound"][i] > check_tol:
+    stream = _Stream(system, len(xs), rtol, checks, seed, check_tol)
+    chunk = None
+    with np.errstate(divide="ignore"):  # ln 0 = −inf: a block (or P) that is exactly 0
+        for _, Js, j in chunked_jacobians(make, xs, states, reverse=True):
+            if Js is not chunk:  # the carousel path needs no product: a whole chunk at once
+                chunk = Js
+                if stream.carousel is not None:
+                    stream.carousel.add([Js.carousel(j) for j in range(Js.steps - 1, -1, -1)])
+            if not stream.lag(Js, j):
                 return None
-            if blocks:
-                for name, b, Hp, Gbb in zip(
-                    names,
-                    rows,
-                    parts,
-                    Gb if Gb is not None and not reorth and keep == Gb[0].shape[0] else (None,) * len(rows),
-                ):
-                    lam_b, warm[name] = _block_lambda(Z[b, :r], Hp, warm.get(name), Gbb)
-                    out[name][i] = log_scale + 0.5 * np.log(lam_b)
-    if not blocks:
-        out["log_norm_h"], out["log_norm_c"], out["log_norm_direct"] = out["log_norm"], None, None
-    if "c" not in cell.state_parts:
-        out["log_norm_c"] = out["log_norm_direct"] = None
-    return {name: value for name, value in out.items() if name in ("log_norm_h", "log_norm_c") or name not in names}
+    return stream.curves()
+
+
+class _Stream:
+    """The product P_{T,τ}ᵀ over the lags τ = 1, 2, …, one lag at a time (``lag``), in phases.
+
+    Invariant after lag τ, with ℓ = ``log_scale`` and r = the rank kept:
+
+    - dense phase: Z = P_{T,τ}ᵀ/e^ℓ (d, d);
+    - factored phase: Z = [X, Pᵀ Y/e^ℓ] with P_{T,τ}ᵀ ≈ e^ℓ·X K (X = Z[:, :r]), the check columns
+      Pᵀ Y streamed exactly beside it, ``KY`` = K Y, and ``parts`` the Gram matrices K[:, a]K[:, a]ᵀ
+      of K's columns on each state part (their sum H = K Kᵀ); K itself is never stored.
+
+    The phases of a lag: apply J_{T−τ+1}ᵀ and take the Gram matrix (``_gram``); the top eigenvalue
+    of the dense phase (``_dense``) or of the factored form (``_factored``: re-orthonormalise now
+    and then); rescale; then, factored, drop trailing rows (``_truncate``) and check the error
+    against the exact columns; last, the blocks' curves. The dense phase hands over to the factored
+    one once half of the Gram matrix's spectrum is below its resolution (``_hand_over``).
+    """
+
+    def __init__(self, system, T, rtol, checks, seed, check_tol):
+        d, self.rtol, self.check_tol = system.state_size, rtol, check_tol
+        self.multi = len(system.layout) > 1
+        self.rows = tuple(system.layout.values()) if self.multi else (slice(0, d),)
+        # one row block per state part (H's partition); the blocks the system names get curves:
+        # (name, a, b) with a and b indices of parts
+        index = {part: p for p, part in enumerate(system.layout)}
+        self.reported = [(name, index[a], index[b]) for name, a, b in system.blocks]
+        self.out = {"log_norm": np.full(T, -np.inf), "error_bound": np.zeros(T), "rank": np.full(T, d)}
+        self.blocks = {name: np.full(T, -np.inf) for name, _, _ in self.reported}
+        self.carousel = CarouselPath(T, part_size(system, "c")) if "c" in system.layout else None
+        self.Y = np.random.default_rng(seed).standard_normal((d, checks))
+        # Short lags: a dense phase, Z = Pᵀ/e^ℓ (the rank is near d there). Without truncation
+        # (rtol = 0, the fallback) the graded factored form is used from the start.
+        self.log_scale, self.dense, self.i = 0.0, rtol > 0, 0
+        if self.dense:
+            self.Z, self.KY, self.parts = np.eye(d), None, None
+        else:
+            self.Z, self.KY, self.parts, _ = _factor(np.eye(d), self.Y, self.rows, 0.0)
+        # Warm starts for λ_max. Dense phase: top eigenvectors on the s_T side. Factored phase: the
+        # same vector v in K's coordinates, k = K·v (K changes only at a re-orthonormalisation, k ← R k);
+        # the start of an r×r problem Lᵀ H L is then Lᵀ k, nearly converged once v has settled.
+        self.warm, self.since = {}, 0  # lags since the last QR
+
+    def lag(self, Js, j):
+        """One more lag, through the step J = step j of ``Js``: False as soon as the truncation
+        check's bound exceeds ``check_tol``, else True."""
+        i, self.i = self.i, self.i + 1
+        if self.log_scale == -np.inf:  # P was exactly 0 at a shorter lag, so it is 0 here too
+            return True
+        self.Z = Js.apply_t(self.Z, j)
+        r = self.Z.shape[0] if self.dense else self.KY.shape[0]
+        G, Gb, self.log_scale = _gram(
+            self.Z, r, self.log_scale, i, self.rows if self.multi and not self.dense else None
+        )
+        lam, reorth = (self._dense(G), False) if self.dense else self._factored(G, r)
+        if lam <= 0:
+            self.log_scale = -np.inf
+            return True
+        self.log_scale += 0.5 * np.log(lam)
+        self.out["log_norm"][i] = self.log_scale
+        if self.dense:
+            self.Z /= np.sqrt(lam)
+            self._dense_blocks(i)
+            # Now and then (an eigensolve), the spectrum decides whether the factored form is cheaper.
+            if (i % (1 if len(G) <= 64 else 16) == 0) and np.count_nonzero(
+                np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam
+            ) <= len(G) // 2:
+                self._hand_over()
+            return True
+        keep = self._rescale_and_truncate(lam, r, reorth)
+        if not self._check(i):
+            return False
+        same = Gb is not None and not reorth and keep == Gb[0].shape[0]  # the blocks' Gram matrices still hold
+        self._factored_blocks(i, Gb if same else None)
+        return True
+
+    def _dense(self, G):
+        """λ_max(G), G = P Pᵀ/e^{2ℓ}: its top eigenvector, on the s_T side, settles with τ."""
+        lam, self.warm["P"] = top_eig(G, self.warm.get("P"))
+        return lam
+
+    def _factored(self, G, r):
+        """(λ_max = ‖X K‖², whether the basis was re-orthonormalised) with G = XᵀX."""
+        L = _gram_factor(G)
+        self.since += 1
+        diag = None if L is None else np.diagonal(L)  # > 0: a proxy for cond(X)
+        reorth = diag is None or self.since >= _REORTH_EVERY or diag.max() >= _MAX_COND * diag.min()
+        warm = self.warm
+        if reorth:  # Z[:, :r] = Q R: move R into K (H ← R H Rᵀ); Q is the new basis
+            Q, R = _orthonormalise(self.Z[:, :r])
+            self.parts = [R @ Hp @ R.T for Hp in self.parts]
+            self.Z[:, :r], self.KY, self.since = Q, R @ self.KY, 0
+            self.warm = {key: None if k is None else R @ k for key, k in warm.items()}
+            lam, self.warm["K"] = top_eig(sum(self.parts), self.warm.get("K"))
+        else:  # ‖X K‖² = λ_max(Lᵀ H L) with L Lᵀ = XᵀX: no new basis needed yet
+            H = sum(self.parts)
+            k = warm.get("K")
+            lam, u = top_eig(H, None if k is None else L.T @ k, F=L, Gram=G)
+            warm["K"] = None if u is None else H @ (L @ u)  # Lᵀ H L u = λu: K v ∝ L⁻ᵀu = H L u/λ
+        return lam, reorth
+
+    def _dense_blocks(self, i):
+        """The blocks' curves in the dense phase: P = Zᵀ, so block (a, b) of P is Z[b, a]ᵀ."""
+        for name, a, b in self.reported:
+            Zba = self.Z[self.rows[b], self.rows[a]]
+            lam, self.warm[name] = top_eig(Zba.T @ Zba, self.warm.get(name))
+            self.blocks[name][i] = self.log_scale + 0.5 * np.log(lam)
+
+    def _hand_over(self):
+        """Leave the dense phase for the factored form (``_factor``)."""
+        self.Z, self.KY, self.parts, R0 = _factor(self.Z, self.Y, self.rows, self.rtol)
+        self.dense = False
+        # v on the s_T side (columns of K = R0) becomes k = K v
+        self.warm = {
+            "K": _mapped(R0, self.warm.get("P")),
+            **{name: _mapped(R0[:, self.rows[a]], self.warm.get(name)) for name, a, _ in self.reported},
+        }
+
+    def _rescale_and_truncate(self, lam, r, reorth):
+        """Divide out λ (into the log scale) and, after a re-orthonormalisation (row norms of K need an
+        orthonormal basis), drop K's trailing rows below ``rtol`` (``_truncate``). Returns the rank kept."""
+        self.parts = [Hp / lam for Hp in self.parts]
+        self.Z[:, r:], self.KY = self.Z[:, r:] / np.sqrt(lam), self.KY / np.sqrt(lam)
+        keep = _truncate(self.parts, self.rtol) if reorth else r
+        if keep < r:
+            self.Z = np.hstack([self.Z[:, :keep], self.Z[:, r:]])
+            self.KY, self.parts = self.KY[:keep], [Hp[:keep, :keep] for Hp in self.parts]
+            # Warm starts lose the dropped coordinates (any start is safe).
+            self.warm = {key: v[:keep] if v is not None and len(v) == r else v for key, v in self.warm.items()}
+        return keep
+
+    def _check(self, i):
+        """Whether the truncation check at lag i + 1 passes: ‖E‖₂ ≤ 10·√(2/π)·maxᵢ ‖E yᵢ‖ (relative
+        to ‖P‖₂, the bound recorded) stays within ``check_tol``."""
+        r = self.KY.shape[0]
+        self.out["rank"][i] = r
+        self.out["error_bound"][i] = _ALPHA * np.linalg.norm(self.Z[:, r:] - self.Z[:, :r] @ self.KY, axis=0).max(
+            initial=0.0
+        )
+        return not self.out["error_bound"][i] > self.check_tol
+
+    def _factored_blocks(self, i, Gb):
+        """The blocks' curves in the factored phase (``_block_lambda``), from the blocks' Gram
+        matrices ``Gb`` of this lag where they still hold. Block (a, b) of P is (X[b] K_a)ᵀ, with
+        H_a = K_a K_aᵀ the Gram matrix of K's columns on part a."""
+        r = self.KY.shape[0]
+        for name, a, b in self.reported:
+            lam, self.warm[name] = _block_lambda(
+                self.Z[self.rows[b], :r], self.parts[a], self.warm.get(name), None if Gb is None else Gb[b]
+            )
+            self.blocks[name][i] = self.log_scale + 0.5 * np.log(lam)
+
+    def curves(self):
+        """``GradientFlow``'s fields."""
+        return {
+            **self.out,
+            "blocks": self.blocks,
+            "log_norm_direct": None if self.carousel is None else self.carousel.curve,
+        }
 
 
 def _mapped(K, v):

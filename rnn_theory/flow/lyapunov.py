@@ -19,8 +19,8 @@ import numpy as np
 from . import _namespace
 from ._arguments import integer, run_inputs
 from ._batched import blas_threads, chunked_jacobians
+from ._cell_system import CellSystem
 from ._lyapunov_namespace import namespace_spectrum
-from .norms import _finite_run
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -55,11 +55,11 @@ def lyapunov_spectrum(
     k = d if k is None else integer("lyapunov_spectrum", "k", k, 1, d)
     if _namespace.wants_namespace(xs, device):
         return namespace_spectrum(cell, xs, s0, k, burn_in=burn_in, seed=seed, device=device, dtype=dtype)
-    states, xs, burn_in, seed = _run("lyapunov_spectrum", cell, xs, s0, burn_in, seed)
+    states, xs, burn_in, seed, system = _run("lyapunov_spectrum", cell, xs, s0, burn_in, seed)
     Q = np.linalg.qr(np.random.default_rng(seed).standard_normal((d, d)))[0][:, :k]
     sums = np.zeros(k)
     with np.errstate(divide="ignore"), blas_threads(2 * d * d * k):
-        for t, Js, j in chunked_jacobians(cell, xs, states):
+        for t, Js, j in chunked_jacobians(system.step_operators, xs, states):
             Q, R = np.linalg.qr(Js.apply(Q, j))
             if t > burn_in:
                 sums += np.log(np.abs(np.diagonal(R)))
@@ -77,12 +77,12 @@ def largest_lyapunov(
     >>> round(float(largest_lyapunov(cell, np.zeros((40, 1)), s0=[1.0, 1.0], burn_in=1)), 12)
     -0.223143551314
     """
-    states, xs, burn_in, seed = _run("largest_lyapunov", cell, xs, s0, burn_in, seed)
+    states, xs, burn_in, seed, system = _run("largest_lyapunov", cell, xs, s0, burn_in, seed)
     v = np.random.default_rng(seed).standard_normal(cell.state_size)
     v /= np.linalg.norm(v)
     total = 0.0
     with np.errstate(divide="ignore"), blas_threads(2 * cell.state_size**2):
-        for t, Js, j in chunked_jacobians(cell, xs, states):
+        for t, Js, j in chunked_jacobians(system.step_operators, xs, states):
             v = Js.apply(v[:, None], j)[:, 0]
             growth = np.linalg.norm(v)
             if t > burn_in:
@@ -94,7 +94,8 @@ def largest_lyapunov(
 
 
 def _run(where, cell, xs, s0, burn_in, seed):
-    """(states, xs, burn_in, seed), each checked."""
+    """(states, xs, burn_in, seed, the cell's ``CellSystem``), each checked."""
     xs, s0 = run_inputs(where, cell, xs, s0)
     burn_in = integer(where, "burn_in", burn_in, 0, len(xs) - 1)
-    return _finite_run(cell, xs, s0), xs, burn_in, integer(where, "seed", seed, 0)
+    system = CellSystem(cell)
+    return system.run(xs, s0), xs, burn_in, integer(where, "seed", seed, 0), system

@@ -9,6 +9,7 @@ import numpy as np
 from . import _namespace
 from ._arguments import integer, run_inputs
 from ._batched import blas_threads
+from ._cell_system import CellSystem
 from .dense_stream import namespace_curves
 from .exact import exact_curves
 from .probe import probe_curves
@@ -82,30 +83,13 @@ def gradient_norms(
             method=method, **namespace_curves(cell, xs, s0, method, device, dtype, k=k, checks=checks, seed=seed)
         )
     xs, s0 = run_inputs("gradient_norms", cell, xs, s0)
-    states = _finite_run(cell, xs, s0)
+    system = CellSystem(cell)
+    states = system.run(xs, s0)
     d = cell.state_size
     # The widest product of a lag: J_tᵀ on d columns (exact's dense phase) or on the probes.
     with blas_threads(2 * d * d * (d if method == "exact" else len(cell.state_parts) * (k + checks))):
         if method == "exact":
-            curves = exact_curves(cell, xs, states, rtol=rtol, checks=checks, seed=seed)
+            curves = exact_curves(system, xs, states, rtol=rtol, checks=checks, seed=seed)
         else:
-            curves = probe_curves(cell, xs, states, k=k, checks=checks, seed=seed)
+            curves = probe_curves(system, xs, states, k=k, checks=checks, seed=seed)
     return GradientFlow(method=method, lags=np.arange(1, len(xs) + 1), **curves)
-
-
-def _finite_run(cell, xs, s0):
-    """S = cell.run(xs, s0), refusing a run whose state overflows (its Jacobians would be NaN), or,
-    for relu, underflows: relu′ jumps from 1 to 0 where a positive value is flushed to 0, so
-    W = 1e-200·I would report −inf at every lag where the truth is τ·ln(1e-200)."""
-    relu = getattr(cell, "activation", None) == "relu"
-    try:
-        with np.errstate(over="ignore", invalid="ignore", under="raise" if relu else "ignore"):
-            states = cell.run(xs, s0)
-    except FloatingPointError:
-        raise ValueError(
-            _namespace.relu_underflow_message(cell.key, "float64", np.finfo(float).smallest_normal)
-        ) from None
-    bad = np.nonzero(~np.isfinite(states).all(axis=1))[0]
-    if bad.size:
-        raise ValueError(f"{cell.key}: the state overflows float64 at step t = {bad[0]} of the run")
-    return states

@@ -51,8 +51,11 @@ import math
 
 import numpy as np
 
-from ._batched import chunked_jacobians, step_jacobians
+from ._batched import chunked_jacobians
+from ._cell_system import as_system
 from ._topeig import top_eigenvalues
+from .result import CarouselPath
+from .system import part_size
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
 # The probes' start (see above): the steps carried forward for the long lags' directions; the
@@ -73,19 +76,20 @@ _TINY = np.finfo(float).tiny
 _RANK_TOL = 1e-8
 
 
-def probe_curves(cell, xs, states, *, k=8, checks=3, seed=0, make=None):
-    """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c, log_norm_direct), error_bound.
+def probe_curves(system, xs, states, *, k=8, checks=3, seed=0, make=None):
+    """``GradientFlow``'s curves for every lag: log_norm, blocks (, log_norm_direct), error_bound.
 
-    ``make(xs, states)``: the step Jacobians of those steps (default ``_batched.step_jacobians``;
-    on another array library ``_dense_steps.DenseSteps``)."""
-    T = len(xs)
-    make = step_jacobians(cell) if make is None else make
+    ``system``: a ``system.RecurrentSystem`` (or a cell); ``make(xs, states)``: the step operators
+    of those steps (default ``system.step_operators``; on another array library
+    ``_dense_steps.DenseSteps``)."""
+    T, system = len(xs), as_system(system)
+    make = system.step_operators if make is None else make
     tail = _tail(xs, states, make)
-    groups, R_full, tiers = probe_start(cell, xs, states, k=k, checks=checks, seed=seed, tail=tail)
-    return _stream(cell, _lags(cell, xs, states, tail, T, make), T, groups, R_full, tiers)
+    groups, R_full, tiers = probe_start(system, xs, states, k=k, checks=checks, seed=seed, tail=tail)
+    return _stream(system, _lags(xs, states, tail, T, make), T, groups, R_full, tiers)
 
 
-def probe_start(cell, xs, states, *, k=8, checks=3, seed=0, tail=None):
+def probe_start(system, xs, states, *, k=8, checks=3, seed=0, tail=None):
     """The probes: (groups, R_full, tiers). groups = [(rows, Q)], Q orthonormal on those rows of
     s_T, streamed for every lag; tiers = [(Q, lags)], columns on all of s_T streamed for the lags
     up to ``lags`` (the full curve's lower bound only); all columns orthonormal together.
@@ -100,8 +104,9 @@ def probe_start(cell, xs, states, *, k=8, checks=3, seed=0, tail=None):
     passes of Pᵀ and P), for lags ≤ 128; each the part of its span outside the columns before it.
     ``tail``: the step Jacobians of the last steps (``_tail``), if already built.
     """
-    d, parts = cell.state_size, cell.part_slices()
-    tail = _tail(xs, states, step_jacobians(cell)) if tail is None else tail
+    system = as_system(system)
+    d, parts = system.state_size, tuple(system.layout.values())
+    tail = _tail(xs, states, system.step_operators) if tail is None else tail
     rng = np.random.default_rng(seed)
     m, s = _tier_widths(tail, len(xs), k)
     Y = rng.standard_normal((d, checks))
@@ -172,14 +177,14 @@ def _tail(xs, states, make):
     return make(xs[T - L :], states[T - L : T])
 
 
-def _lags(cell, xs, states, tail, lags, make):
+def _lags(xs, states, tail, lags, make):
     """(Js, j) for J_T, J_{T−1}, ..., J_{T−lags+1}, J_t being step j of chunk Js: from ``tail``, then
     (lags beyond it) the rest of the run chunk by chunk."""
     T, L = len(xs), tail.steps
     for j in range(L - 1, L - 1 - min(lags, L), -1):
         yield tail, j
     if lags > L:
-        for _, Js, j in chunked_jacobians(cell, xs[: T - L], states[: T - L], reverse=True, make=make):
+        for _, Js, j in chunked_jacobians(make, xs[: T - L], states[: T - L], reverse=True):
             yield Js, j
 
 
@@ -222,40 +227,35 @@ def _carried_together(tail, sets, reverse=False):
     return [np.linalg.qr(V)[0] for V in out]
 
 
-def _stream(cell, steps, T, groups, R_full, tiers=()):
+def _stream(system, steps, T, groups, R_full, tiers=()):
     """The curves for the lags 1..T from the probes ``groups`` [(rows, Q)] and, for the lags up to
     its ``lags``, each tier (Q, lags) of ``tiers`` (columns on all of s_T, for the full curve's
-    lower bound only, in order of decreasing ``lags``); the block curves from the groups on a state
-    part's rows (none: log_norm_h = log_norm). ``steps``: (Js, j) for J_T, ..., J_1 (``_lags``);
+    lower bound only, in order of decreasing ``lags``); the curves of the blocks (a, b) the system
+    names from the group on part a's rows, read on part b's rows. ``steps``: (Js, j) for J_T, ..., J_1 (``_lags``);
     with the carousel, whole chunks, each from its last step to its first."""
-    d, n = cell.state_size, cell.hidden_size
+    d = system.state_size
     ends = np.cumsum([Q.shape[1] for _, Q in groups])
     cols = [slice(int(end - Q.shape[1]), int(end)) for end, (_, Q) in zip(ends, groups)]
-    slices = cell.part_slices()
-    # Each block curve's probes: the group on exactly that part's rows.
-    block = {
-        part: cols[i]
-        for part, rows in zip(cell.state_parts, slices)
-        for i, (r, _) in enumerate(groups)
-        if r == rows and len(slices) > 1
-    }
-    c_part = "c" if "c" in block else None
+    names, slices = tuple(system.layout), tuple(system.layout.values())
+    # Each block (a, b)'s probes: the group on exactly part a's rows (of s_T), read on part b's rows.
+    group = {part: next(c for (r, _), c in zip(groups, cols) if r == rows) for part, rows in zip(names, slices)}
+    block = [(name, system.layout[b], group[a]) for name, a, b in system.blocks]
+    carousel = CarouselPath(T, part_size(system, "c")) if "c" in names and len(names) > 1 else None
     narrow = int(ends[-1])
     W = np.hstack([np.zeros((d, narrow))] + [Q for Q, _ in tiers])
     for (rows, Q), c in zip(groups, cols):
         W[rows, c] = Q
-    names = ("log_norm", "log_norm_h", "error_bound") + (("log_norm_c", "log_norm_direct") if c_part else ())
-    out = {name: np.empty(T) for name in names}
-    log_direct = np.zeros(n)
+    out = {name: np.empty(T) for name in ("log_norm", "error_bound")}
+    blocks = {name: np.empty(T) for name, _, _ in block}
     # W_τ/e^{logs[l]} for the lags not yet flushed, written in place: W is always a row of Ws.
     Ws, logs = np.empty((_FLUSH, d, W.shape[1])), np.empty(_FLUSH)
     log_scale, done, chunk = 0.0, 0, None
-    rows = [slices[cell.state_parts.index(part)] for part in block] or [slice(0, d)]
     # A sum of squares overflowing in _scale is its signal to fall back to max |W_ij|.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for i, (Js, j) in enumerate(steps):
-            if c_part and Js is not chunk:  # the direct path needs no probes: a whole chunk at once
-                chunk, log_direct = Js, _direct_path(Js, log_direct, out["log_norm_direct"], i)
+            if carousel is not None and Js is not chunk:  # the direct path needs no probes: a whole chunk at once
+                chunk = Js
+                carousel.add([Js.carousel(j) for j in range(Js.steps - 1, -1, -1)])
             # past a tier's lags its columns go (the tiers' lags decrease: the last columns first)
             width = narrow + sum(Q.shape[1] for Q, lags in tiers if i < lags)
             if width < W.shape[1]:
@@ -275,21 +275,9 @@ def _stream(cell, steps, T, groups, R_full, tiers=()):
             W, logs[l] = Ws[l], log_scale
             if l == _FLUSH - 1 or i == T - 1 or any(i == lags - 1 for _, lags in tiers):  # many lags per call
                 R = np.vstack([R_full, np.zeros((W.shape[1] - narrow, R_full.shape[1]))])
-                _statistics(out, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R, rows, block)
+                _statistics(out, blocks, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R, block)
                 done = i + 1
-    if not block:
-        out["log_norm_h"] = out["log_norm"]
-    return out
-
-
-def _direct_path(Js, log_direct, curve, i):
-    """curve[i:] = ln‖∏ diag(∂c'/∂c)‖₂ for the lags of a chunk (its steps last to first) from the
-    running sums of ln|∂c'/∂c| before it, added in the same order as one lag at a time; returns
-    the sums after it."""
-    logs = np.log(np.abs([Js.carousel(j) for j in range(Js.steps - 1, -1, -1)]))
-    sums = np.cumsum(np.vstack([log_direct, logs]), axis=0)[1:]
-    curve[i : i + Js.steps] = sums.max(axis=1)
-    return sums[-1]
+    return {**out, "blocks": blocks, "log_norm_direct": None if carousel is None else carousel.curve}
 
 
 def _scale(W):
@@ -303,14 +291,15 @@ def _scale(W):
     return float(np.abs(w).max())
 
 
-def _statistics(out, lags, Ws, log_scale, R_full, rows, block):
+def _statistics(out, blocks, lags, Ws, log_scale, R_full, block):
     """Lower estimate and bound for the lags ``lags`` from their probe images Ws (c, d, columns).
 
     All from Gram matrices (columns × columns): the columns of W are Pᵀ applied to the orthonormal
     probes, so ‖W‖₂ = √λ_max(WᵀW) is a lower bound. The Gaussian checks y_i give
     Pᵀ y_i = W·R_full[:, i], whose squared norms are the diagonal of R_fullᵀ (WᵀW) R_full: the
-    upper bound. ``block``: per state part, its group's columns, ``rows``: the part's rows (block
-    (a, a) of P: part a's rows of part a's columns).
+    upper bound. ``block``: (name, rows of part b, the columns of part a's group) per block (a, b) of
+    P, whose transpose's rows b of the probes on part a of s_T bound its norm from below; its curve
+    goes into ``blocks[name]``.
     """
     G = np.swapaxes(Ws, 1, 2) @ Ws
     lower = np.sqrt(top_eigenvalues(G))
@@ -320,7 +309,6 @@ def _statistics(out, lags, Ws, log_scale, R_full, rows, block):
     else:
         upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
         out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
-    for (part, c), r in zip(block.items(), rows):
-        if part in ("h", "c"):
-            W_a = Ws[:, r, c]
-            out[f"log_norm_{part}"][lags] = log_scale + 0.5 * np.log(top_eigenvalues(np.swapaxes(W_a, 1, 2) @ W_a))
+    for name, r, c in block:
+        W_a = Ws[:, r, c]
+        blocks[name][lags] = log_scale + 0.5 * np.log(top_eigenvalues(np.swapaxes(W_a, 1, 2) @ W_a))

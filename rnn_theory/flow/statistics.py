@@ -34,8 +34,8 @@ from ..cells._array_ops import ArrayOps
 from ..cells._base import NOT_GATES
 from . import _namespace
 from ._arguments import run_inputs
-from ._batched import column_params
 from ._namespace import to_numpy
+from ._plan import column_params
 from .dense_stream import namespace_run
 
 if TYPE_CHECKING:
