@@ -17,6 +17,11 @@ def lstm_gates(letters):
     return (*(_GATES[letter] for letter in letters), Gate("tanh_c", "tanh", "readout"))
 
 
+def _weights(p, kind):
+    """gate letter -> its W_* ("W": how the pre-activations meet h) or U_* ("U": x)."""
+    return lambda gate: getattr(p, f"{kind}_{gate}")
+
+
 class LSTM(GatedCell):
     """LSTM cell with forget gate; state s = [h; c] of size 2n.
 
@@ -29,6 +34,8 @@ class LSTM(GatedCell):
         ∂c'/∂h = diag(c⊙σ'(a_f))·W_f + diag(g⊙σ'(a_i))·W_i + diag(i⊙tanh'(a_g))·W_g
         ∂h'/∂h = diag(tanh(c')⊙σ'(a_o))·W_o + diag(o⊙tanh'(c'))·∂c'/∂h
         ∂h'/∂c = diag(o⊙tanh'(c'))·∂c'/∂c
+    and, as the pre-activations a_k = W_k h + U_k x + b_k meet x through U_k where they meet h
+    through W_k, the input blocks ∂c'/∂x and ∂h'/∂x are ∂c'/∂h and ∂h'/∂h with U_* for W_*.
 
     The variants (lstm_nofg, cifg, peephole) change the cell update and ∂c'/∂(h, c) only. σ may be a
     hard sigmoid (``gate_activation``, ``cells._gating``); σ' is then its piecewise-constant slope.
@@ -60,14 +67,24 @@ class LSTM(GatedCell):
         return h_new, c_new
 
     def jacobian_blocks(self, p, x, h, c, *, ops):
+        (dh_dh, dc_dh), dh_dc_new, dc_dc = self._sensitivities(p, x, h, c, "W", ops=ops)
+        return (dh_dh, ops.diag_matmul(dh_dc_new, dc_dc)), (dc_dh, dc_dc)
+
+    def input_jacobian_blocks(self, p, x, h, c, *, ops):
+        (dh_dx, dc_dx), _, _ = self._sensitivities(p, x, h, c, "U", ops=ops)
+        return (dh_dx,), (dc_dx,)
+
+    def _sensitivities(self, p, x, h, c, weights, *, ops):
+        """((∂h'/∂v, ∂c'/∂v), ∂h'/∂c' (a vector), ∂c'/∂c) for v = h (``weights`` "W") or v = x ("U")."""
         pre = self.input_preactivations(p, x, h, c)  # once: the cell update and its Jacobian share them
-        dc_dh, dc_dc = self.cell_jacobian(p, pre, c, ops=ops)
+        dc_dv, dc_dc = self.cell_jacobian(p, pre, c, ops=ops, weights=weights)
         c_new = self.cell_update(pre, c, ops=ops)
         a_o = self.output_preactivation(p, x, h, c_new)
         dh_dc_new = self.output_sensitivity(p, a_o, c_new, ops=ops)
-        dh_dh = ops.diag_matmul(ops.tanh(c_new) * self.dsigma(ops, a_o), p.W_o) + ops.diag_matmul(dh_dc_new, dc_dh)
-        dh_dc = ops.diag_matmul(dh_dc_new, dc_dc)
-        return (dh_dh, dh_dc), (dc_dh, dc_dc)
+        dh_dv = ops.diag_matmul(ops.tanh(c_new) * self.dsigma(ops, a_o), getattr(p, f"{weights}_o")) + ops.diag_matmul(
+            dh_dc_new, dc_dv
+        )
+        return (dh_dv, dc_dv), dh_dc_new, dc_dc
 
     def input_preactivations(self, p, x, h, c):
         """(a_i, a_f, a_g)."""
@@ -79,14 +96,16 @@ class LSTM(GatedCell):
         i, f, g = self.sigma(ops, a_i), self.sigma(ops, a_f), ops.tanh(a_g)
         return f * c + i * g
 
-    def cell_jacobian(self, p, pre, c, *, ops):
-        """(∂c'/∂h, ∂c'/∂c) from the input preactivations ``pre``."""
+    def cell_jacobian(self, p, pre, c, *, ops, weights="W"):
+        """(∂c'/∂h, ∂c'/∂c) from the input preactivations ``pre``; (∂c'/∂x, ∂c'/∂c) with
+        ``weights`` "U"."""
         a_i, a_f, a_g = pre
         i, f, g = self.sigma(ops, a_i), self.sigma(ops, a_f), ops.tanh(a_g)
+        W = _weights(p, weights)
         dc_dh = (
-            ops.diag_matmul(c * self.dsigma(ops, a_f), p.W_f)
-            + ops.diag_matmul(g * self.dsigma(ops, a_i), p.W_i)
-            + ops.diag_matmul(i * ops.dtanh(a_g), p.W_g)
+            ops.diag_matmul(c * self.dsigma(ops, a_f), W("f"))
+            + ops.diag_matmul(g * self.dsigma(ops, a_i), W("i"))
+            + ops.diag_matmul(i * ops.dtanh(a_g), W("g"))
         )
         return dc_dh, ops.diag(f)
 

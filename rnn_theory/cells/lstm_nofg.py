@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._base import affine, gate_init, gate_params
-from .lstm import LSTM, lstm_gates
+from .lstm import LSTM, _weights, lstm_gates
 
 
 class LSTMNoForget(LSTM):
@@ -39,8 +39,9 @@ class LSTMNoForget(LSTM):
         i, g = self.sigma(ops, a_i), ops.tanh(a_g)
         return c + i * g
 
-    def cell_jacobian(self, p, pre, c, *, ops):
+    def cell_jacobian(self, p, pre, c, *, ops, weights="W"):
         a_i, a_g = pre
         i, g = self.sigma(ops, a_i), ops.tanh(a_g)
-        dc_dh = ops.diag_matmul(g * self.dsigma(ops, a_i), p.W_i) + ops.diag_matmul(i * ops.dtanh(a_g), p.W_g)
+        W = _weights(p, weights)
+        dc_dh = ops.diag_matmul(g * self.dsigma(ops, a_i), W("i")) + ops.diag_matmul(i * ops.dtanh(a_g), W("g"))
         return dc_dh, ops.identity_like(c)
