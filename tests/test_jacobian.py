@@ -3,9 +3,9 @@ differences of ``step``, over the whole zoo and several sizes (n = 1 and m = 1 i
 
 import numpy as np
 import pytest
+from conftest import generic_cell, generic_point
 
 import rnn_theory as rt
-from conftest import generic_cell, generic_point
 
 SIZES = [(1, 1), (2, 3), (3, 1), (6, 4)]
 
@@ -88,8 +88,8 @@ def test_a_wrong_closed_form_is_caught():
     from rnn_theory.cells.lstm import LSTM
 
     class Broken(LSTM):
-        def cell_jacobian(self, p, pre, c, *, ops, weights="W"):
-            dc_dh, dc_dc = super().cell_jacobian(p, pre, c, ops=ops, weights=weights)
+        def cell_jacobian(self, p, pre, c, *, ops):
+            dc_dh, dc_dc = super().cell_jacobian(p, pre, c, ops=ops)
             return dc_dh - ops.diag_matmul(c * ops.dsigmoid(pre[1]), p.W_f), dc_dc  # pre = (a_i, a_f, a_g)
 
     cell = generic_cell("lstm", 3, 2, 0)

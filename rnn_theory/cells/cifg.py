@@ -1,7 +1,7 @@
 """The coupled input-forget gate LSTM (CIFG): only forget when writing something in its place."""
 
 from ._base import affine, gate_init, gate_params
-from .lstm import LSTM, _weights, lstm_gates
+from .lstm import LSTM, lstm_gates
 
 
 class CIFG(LSTM):
@@ -27,11 +27,10 @@ class CIFG(LSTM):
         f, g = self.sigma(ops, a_f), ops.tanh(a_g)
         return f * c + (1 - f) * g
 
-    def cell_jacobian(self, p, pre, c, *, ops, weights="W"):
+    def cell_jacobian(self, p, pre, c, *, ops):
         a_f, a_g = pre
         f, g = self.sigma(ops, a_f), ops.tanh(a_g)
-        W = _weights(p, weights)
-        dc_dh = ops.diag_matmul((c - g) * self.dsigma(ops, a_f), W("f")) + ops.diag_matmul(
-            (1 - f) * ops.dtanh(a_g), W("g")
+        dc_dh = ops.diag_matmul((c - g) * self.dsigma(ops, a_f), p.W_f) + ops.diag_matmul(
+            (1 - f) * ops.dtanh(a_g), p.W_g
         )
         return dc_dh, ops.diag(f)

@@ -1,5 +1,7 @@
 """The LSTM with forget gate: the cell state c is an additive path gated by f."""
 
+from types import SimpleNamespace
+
 from ._base import Gate, affine, gate_init, gate_params
 from ._gating import GatedCell
 
@@ -17,9 +19,11 @@ def lstm_gates(letters):
     return (*(_GATES[letter] for letter in letters), Gate("tanh_c", "tanh", "readout"))
 
 
-def _weights(p, kind):
-    """gate letter -> its W_* ("W": how the pre-activations meet h) or U_* ("U": x)."""
-    return lambda gate: getattr(p, f"{kind}_{gate}")
+def _input_as_state(p):
+    """p with every W_k replaced by U_k: the pre-activations a_k = W_k h + U_k x + b_k meet x
+    through U_k exactly where they meet h through W_k, so ∂(·)/∂h written with these parameters
+    is ∂(·)/∂x."""
+    return SimpleNamespace(**{**vars(p), **{"W" + k[1:]: v for k, v in vars(p).items() if k.startswith("U_")}})
 
 
 class LSTM(GatedCell):
@@ -67,23 +71,22 @@ class LSTM(GatedCell):
         return h_new, c_new
 
     def jacobian_blocks(self, p, x, h, c, *, ops):
-        (dh_dh, dc_dh), dh_dc_new, dc_dc = self._sensitivities(p, x, h, c, "W", ops=ops)
+        (dh_dh, dc_dh), dh_dc_new, dc_dc = self._sensitivities(p, p, x, h, c, ops=ops)
         return (dh_dh, ops.diag_matmul(dh_dc_new, dc_dc)), (dc_dh, dc_dc)
 
     def input_jacobian_blocks(self, p, x, h, c, *, ops):
-        (dh_dx, dc_dx), _, _ = self._sensitivities(p, x, h, c, "U", ops=ops)
+        (dh_dx, dc_dx), _, _ = self._sensitivities(p, _input_as_state(p), x, h, c, ops=ops)
         return (dh_dx,), (dc_dx,)
 
-    def _sensitivities(self, p, x, h, c, weights, *, ops):
-        """((∂h'/∂v, ∂c'/∂v), ∂h'/∂c' (a vector), ∂c'/∂c) for v = h (``weights`` "W") or v = x ("U")."""
+    def _sensitivities(self, p, q, x, h, c, *, ops):
+        """((∂h'/∂v, ∂c'/∂v), ∂h'/∂c' (a vector), ∂c'/∂c) at parameters p, for v = h (q = p) or
+        v = x (q = ``_input_as_state(p)``)."""
         pre = self.input_preactivations(p, x, h, c)  # once: the cell update and its Jacobian share them
-        dc_dv, dc_dc = self.cell_jacobian(p, pre, c, ops=ops, weights=weights)
+        dc_dv, dc_dc = self.cell_jacobian(q, pre, c, ops=ops)
         c_new = self.cell_update(pre, c, ops=ops)
         a_o = self.output_preactivation(p, x, h, c_new)
         dh_dc_new = self.output_sensitivity(p, a_o, c_new, ops=ops)
-        dh_dv = ops.diag_matmul(ops.tanh(c_new) * self.dsigma(ops, a_o), getattr(p, f"{weights}_o")) + ops.diag_matmul(
-            dh_dc_new, dc_dv
-        )
+        dh_dv = ops.diag_matmul(ops.tanh(c_new) * self.dsigma(ops, a_o), q.W_o) + ops.diag_matmul(dh_dc_new, dc_dv)
         return (dh_dv, dc_dv), dh_dc_new, dc_dc
 
     def input_preactivations(self, p, x, h, c):
@@ -96,16 +99,14 @@ class LSTM(GatedCell):
         i, f, g = self.sigma(ops, a_i), self.sigma(ops, a_f), ops.tanh(a_g)
         return f * c + i * g
 
-    def cell_jacobian(self, p, pre, c, *, ops, weights="W"):
-        """(∂c'/∂h, ∂c'/∂c) from the input preactivations ``pre``; (∂c'/∂x, ∂c'/∂c) with
-        ``weights`` "U"."""
+    def cell_jacobian(self, p, pre, c, *, ops):
+        """(∂c'/∂h, ∂c'/∂c) from the input preactivations ``pre``."""
         a_i, a_f, a_g = pre
         i, f, g = self.sigma(ops, a_i), self.sigma(ops, a_f), ops.tanh(a_g)
-        W = _weights(p, weights)
         dc_dh = (
-            ops.diag_matmul(c * self.dsigma(ops, a_f), W("f"))
-            + ops.diag_matmul(g * self.dsigma(ops, a_i), W("i"))
-            + ops.diag_matmul(i * ops.dtanh(a_g), W("g"))
+            ops.diag_matmul(c * self.dsigma(ops, a_f), p.W_f)
+            + ops.diag_matmul(g * self.dsigma(ops, a_i), p.W_i)
+            + ops.diag_matmul(i * ops.dtanh(a_g), p.W_g)
         )
         return dc_dh, ops.diag(f)
 

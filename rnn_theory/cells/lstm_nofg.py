@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._base import affine, gate_init, gate_params
-from .lstm import LSTM, _weights, lstm_gates
+from .lstm import LSTM, lstm_gates
 
 
 class LSTMNoForget(LSTM):
@@ -39,9 +39,8 @@ class LSTMNoForget(LSTM):
         i, g = self.sigma(ops, a_i), ops.tanh(a_g)
         return c + i * g
 
-    def cell_jacobian(self, p, pre, c, *, ops, weights="W"):
+    def cell_jacobian(self, p, pre, c, *, ops):
         a_i, a_g = pre
         i, g = self.sigma(ops, a_i), ops.tanh(a_g)
-        W = _weights(p, weights)
-        dc_dh = ops.diag_matmul(g * self.dsigma(ops, a_i), W("i")) + ops.diag_matmul(i * ops.dtanh(a_g), W("g"))
+        dc_dh = ops.diag_matmul(g * self.dsigma(ops, a_i), p.W_i) + ops.diag_matmul(i * ops.dtanh(a_g), p.W_g)
         return dc_dh, ops.identity_like(c)

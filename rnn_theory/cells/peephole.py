@@ -12,8 +12,7 @@ class Peephole(LSTM):
 
     The carousel is no longer diag(f) alone:
         ∂c'/∂c = diag(f + c⊙σ'(a_f)⊙p_f + g⊙σ'(a_i)⊙p_i)
-    and ∂h'/∂c' gains tanh(c')⊙σ'(a_o)⊙p_o. ∂c'/∂h, ∂c'/∂x and ∂h'/∂x are as for lstm (the
-    peepholes see c and c', not h or x), with that ∂h'/∂c'.
+    and ∂h'/∂c' gains tanh(c')⊙σ'(a_o)⊙p_o. ∂c'/∂h is as for lstm.
     """
 
     key = "peephole"
@@ -26,8 +25,8 @@ class Peephole(LSTM):
         a_i, a_f, a_g = super().input_preactivations(p, x, h, c)
         return a_i + p.p_i * c, a_f + p.p_f * c, a_g
 
-    def cell_jacobian(self, p, pre, c, *, ops, weights="W"):
-        dc_dh, dc_dc = super().cell_jacobian(p, pre, c, ops=ops, weights=weights)
+    def cell_jacobian(self, p, pre, c, *, ops):
+        dc_dh, dc_dc = super().cell_jacobian(p, pre, c, ops=ops)
         a_i, a_f, a_g = pre
         peep = c * self.dsigma(ops, a_f) * p.p_f + ops.tanh(a_g) * self.dsigma(ops, a_i) * p.p_i
         return dc_dh, dc_dc + ops.diag(peep)
