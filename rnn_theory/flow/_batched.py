@@ -111,9 +111,25 @@ class StepJacobians:
 
 
 def step_jacobians(cell):
-    """``make(xs, states)``: the ``StepJacobians`` of those steps, the cell's parameters shared."""
+    """``make(xs, states)``: the ``StepJacobians`` of those steps, the cell's parameters shared; a
+    system that builds its own step operators (a stack, ``flow.stack``) gives its ``step_operators()``."""
+    own = getattr(cell, "step_operators", None)
+    if own is not None:
+        return own()
     params = column_params(cell)
     return lambda xs, states: StepJacobians(cell, xs, states, params)
+
+
+def block_curves(system):
+    """The blocks whose curves the engines report: (name, a, b) for ln‖P_{T,τ}[a, b]‖₂, a and b
+    indices of state parts (rows a on the s_T side, columns b on the s_{T−τ} side). A cell with
+    several parts: its h and c blocks ("log_norm_h", "log_norm_c"); one part: none (its curve is
+    the full one); a system that names its own (a stack): its ``block_curves()``."""
+    own = getattr(system, "block_curves", None)
+    if own is not None:
+        return own()
+    parts = system.state_parts
+    return tuple((f"log_norm_{p}", a, a) for a, p in enumerate(parts) if p in ("h", "c")) if len(parts) > 1 else ()
 
 
 def column_params(cell):

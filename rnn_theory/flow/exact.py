@@ -31,7 +31,7 @@ from lag 1, no dense phase).
 
 import numpy as np
 
-from ._batched import chunked_jacobians
+from ._batched import block_curves, chunked_jacobians
 from ._topeig import top_eig
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)  # HMT lemma 4.1 with failure probability 10^(−k)
@@ -43,7 +43,10 @@ _REORTH_EVERY, _MAX_COND = 8, 100.0
 
 
 def exact_curves(cell, xs, states, *, rtol=None, checks=3, check_tol=1e-9, seed=0):
-    """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c, log_norm_direct), error_bound, rank."""
+    """Curves for every lag: dict of log_norm, log_norm_h (, log_norm_c, log_norm_direct), error_bound, rank.
+
+    ``cell``: a cell, or a system with its own step operators and blocks (a stack, ``flow.stack``:
+    then one curve per block it names, ``_batched.block_curves``)."""
     if rtol is None:
         rtol = cell.state_size * np.finfo(float).eps
     curves = _stream(cell, xs, states, rtol, checks, seed, check_tol)
@@ -53,11 +56,13 @@ def exact_curves(cell, xs, states, *, rtol=None, checks=3, check_tol=1e-9, seed=
 def _stream(cell, xs, states, rtol, checks, seed, check_tol):
     """The curves, or None as soon as the truncation check exceeds ``check_tol``."""
     T, d, n = len(xs), cell.state_size, cell.hidden_size
-    # One row block per state part; the norms of blocks (h, h) and (c, c) are reported, the other
-    # parts' (the sLSTM's n, m) only complete the partition of the Gram matrix.
+    # One row block per state part; the norms of the blocks (name, a, b) that ``block_curves``
+    # names are reported (a cell's (h, h) and (c, c)), the other parts (the sLSTM's n, m) only
+    # complete the partition of the Gram matrix.
     blocks = len(cell.state_parts) > 1
     rows = cell.part_slices() if blocks else (slice(0, d),)
-    names = tuple(f"log_norm_{part}" for part in cell.state_parts)
+    curves = block_curves(cell)
+    names = tuple(name for name, _, _ in curves)
     out = {name: np.full(T, -np.inf) for name in ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct", *names)}
     out["error_bound"], out["rank"] = np.zeros(T), np.full(T, d)
     Y = np.random.default_rng(seed).standard_normal((d, checks))
@@ -106,11 +111,10 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
             out["log_norm"][i] = log_scale
             if dense:
                 Z /= np.sqrt(lam)
-                if blocks:  # P = Zᵀ, so block (a, b) of P is Z[b, a]ᵀ
-                    for name, a in zip(names, rows):
-                        Zaa = Z[a, a]
-                        lam_a, warm[name] = top_eig(Zaa.T @ Zaa, warm.get(name))
-                        out[name][i] = log_scale + 0.5 * np.log(lam_a)
+                for name, a, b in curves:  # P = Zᵀ, so block (a, b) of P is Z[b, a]ᵀ
+                    Zba = Z[rows[b], rows[a]]
+                    lam_a, warm[name] = top_eig(Zba.T @ Zba, warm.get(name))
+                    out[name][i] = log_scale + 0.5 * np.log(lam_a)
                 # Now and then (an eigensolve), the spectrum decides whether the factored form is cheaper.
                 if (
                     i % (1 if d <= 64 else 16) == 0
@@ -121,7 +125,7 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
                     # v on the s_T side (columns of K = R0) becomes k = K v
                     warm = {
                         "K": _mapped(R0, warm.get("P")),
-                        **{name: _mapped(R0[:, a], warm.get(name)) for name, a in zip(names, rows) if blocks},
+                        **{name: _mapped(R0[:, rows[a]], warm.get(name)) for name, a, _ in curves},
                     }
                 continue
             parts = [Hp / lam for Hp in parts]
@@ -136,20 +140,17 @@ def _stream(cell, xs, states, rtol, checks, seed, check_tol):
             out["error_bound"][i] = _ALPHA * np.linalg.norm(Z[:, r:] - Z[:, :r] @ KY, axis=0).max(initial=0.0)
             if out["error_bound"][i] > check_tol:
                 return None
-            if blocks:
-                for name, b, Hp, Gbb in zip(
-                    names,
-                    rows,
-                    parts,
-                    Gb if Gb is not None and not reorth and keep == Gb[0].shape[0] else (None,) * len(rows),
-                ):
-                    lam_b, warm[name] = _block_lambda(Z[b, :r], Hp, warm.get(name), Gbb)
-                    out[name][i] = log_scale + 0.5 * np.log(lam_b)
+            fresh = Gb is not None and not reorth and keep == Gb[0].shape[0]
+            for name, a, b in curves:  # block (a, b) of P: (Xᵀ[b] K_a)ᵀ, with H_a = K_a K_aᵀ
+                lam_b, warm[name] = _block_lambda(Z[rows[b], :r], parts[a], warm.get(name), Gb[b] if fresh else None)
+                out[name][i] = log_scale + 0.5 * np.log(lam_b)
     if not blocks:
         out["log_norm_h"], out["log_norm_c"], out["log_norm_direct"] = out["log_norm"], None, None
     if "c" not in cell.state_parts:
         out["log_norm_c"] = out["log_norm_direct"] = None
-    return {name: value for name, value in out.items() if name in ("log_norm_h", "log_norm_c") or name not in names}
+    if "log_norm_h" not in names and blocks:  # a system whose blocks are its own (a stack's)
+        out["log_norm_h"] = None
+    return out
 
 
 def _mapped(K, v):

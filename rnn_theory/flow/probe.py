@@ -51,7 +51,7 @@ import math
 
 import numpy as np
 
-from ._batched import chunked_jacobians, step_jacobians
+from ._batched import block_curves, chunked_jacobians, step_jacobians
 from ._topeig import top_eigenvalues
 
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
@@ -232,25 +232,20 @@ def _stream(cell, steps, T, groups, R_full, tiers=()):
     ends = np.cumsum([Q.shape[1] for _, Q in groups])
     cols = [slice(int(end - Q.shape[1]), int(end)) for end, (_, Q) in zip(ends, groups)]
     slices = cell.part_slices()
-    # Each block curve's probes: the group on exactly that part's rows.
-    block = {
-        part: cols[i]
-        for part, rows in zip(cell.state_parts, slices)
-        for i, (r, _) in enumerate(groups)
-        if r == rows and len(slices) > 1
-    }
-    c_part = "c" if "c" in block else None
+    # Each block (a, b)'s probes: the group on exactly part a's rows (of s_T), read on part b's rows.
+    group = [next(c for (r, _), c in zip(groups, cols) if r == rows) for rows in slices]
+    block = [(name, slices[b], group[a]) for name, a, b in block_curves(cell)]
+    c_part = "c" if "c" in cell.state_parts and len(slices) > 1 else None
     narrow = int(ends[-1])
     W = np.hstack([np.zeros((d, narrow))] + [Q for Q, _ in tiers])
     for (rows, Q), c in zip(groups, cols):
         W[rows, c] = Q
     names = ("log_norm", "log_norm_h", "error_bound") + (("log_norm_c", "log_norm_direct") if c_part else ())
-    out = {name: np.empty(T) for name in names}
+    out = {name: np.empty(T) for name in names + tuple(name for name, _, _ in block)}
     log_direct = np.zeros(n)
     # W_τ/e^{logs[l]} for the lags not yet flushed, written in place: W is always a row of Ws.
     Ws, logs = np.empty((_FLUSH, d, W.shape[1])), np.empty(_FLUSH)
     log_scale, done, chunk = 0.0, 0, None
-    rows = [slices[cell.state_parts.index(part)] for part in block] or [slice(0, d)]
     # A sum of squares overflowing in _scale is its signal to fall back to max |W_ij|.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for i, (Js, j) in enumerate(steps):
@@ -275,10 +270,12 @@ def _stream(cell, steps, T, groups, R_full, tiers=()):
             W, logs[l] = Ws[l], log_scale
             if l == _FLUSH - 1 or i == T - 1 or any(i == lags - 1 for _, lags in tiers):  # many lags per call
                 R = np.vstack([R_full, np.zeros((W.shape[1] - narrow, R_full.shape[1]))])
-                _statistics(out, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R, rows, block)
+                _statistics(out, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R, block)
                 done = i + 1
     if not block:
         out["log_norm_h"] = out["log_norm"]
+    elif all(name != "log_norm_h" for name, _, _ in block):  # a system whose blocks are its own (a stack's)
+        out["log_norm_h"] = None
     return out
 
 
@@ -303,14 +300,14 @@ def _scale(W):
     return float(np.abs(w).max())
 
 
-def _statistics(out, lags, Ws, log_scale, R_full, rows, block):
+def _statistics(out, lags, Ws, log_scale, R_full, block):
     """Lower estimate and bound for the lags ``lags`` from their probe images Ws (c, d, columns).
 
     All from Gram matrices (columns × columns): the columns of W are Pᵀ applied to the orthonormal
     probes, so ‖W‖₂ = √λ_max(WᵀW) is a lower bound. The Gaussian checks y_i give
     Pᵀ y_i = W·R_full[:, i], whose squared norms are the diagonal of R_fullᵀ (WᵀW) R_full: the
-    upper bound. ``block``: per state part, its group's columns, ``rows``: the part's rows (block
-    (a, a) of P: part a's rows of part a's columns).
+    upper bound. ``block``: (name, rows of part b, the columns of part a's group) per block (a, b)
+    of P, whose transpose's rows b of the probes on part a of s_T bound its norm from below.
     """
     G = np.swapaxes(Ws, 1, 2) @ Ws
     lower = np.sqrt(top_eigenvalues(G))
@@ -320,7 +317,6 @@ def _statistics(out, lags, Ws, log_scale, R_full, rows, block):
     else:
         upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
         out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
-    for (part, c), r in zip(block.items(), rows):
-        if part in ("h", "c"):
-            W_a = Ws[:, r, c]
-            out[f"log_norm_{part}"][lags] = log_scale + 0.5 * np.log(top_eigenvalues(np.swapaxes(W_a, 1, 2) @ W_a))
+    for name, r, c in block:
+        W_a = Ws[:, r, c]
+        out[name][lags] = log_scale + 0.5 * np.log(top_eigenvalues(np.swapaxes(W_a, 1, 2) @ W_a))
