@@ -81,16 +81,21 @@ def gradient_norms(
         return GradientFlow(
             method=method, **namespace_curves(cell, xs, s0, method, device, dtype, k=k, checks=checks, seed=seed)
         )
-    xs, s0 = run_inputs("gradient_norms", cell, xs, s0)
-    states = _finite_run(cell, xs, s0)
-    d = cell.state_size
+    curves = system_curves(cell, xs, s0, method, k=k, rtol=rtol, checks=checks, seed=seed)
+    return GradientFlow(method=method, lags=np.arange(1, len(curves["log_norm"]) + 1), **curves)
+
+
+def system_curves(system, xs, s0=None, method="exact", *, k=8, rtol=None, checks=3, seed=0):
+    """The curves of ``gradient_norms`` (NumPy, arguments already checked) as a dict, for a cell or a
+    system with its own step operators and blocks (a stack, ``flow.stack``: one curve per block)."""
+    xs, s0 = run_inputs("gradient_norms", system, xs, s0)
+    states = _finite_run(system, xs, s0)
+    d = system.state_size
     # The widest product of a lag: J_tᵀ on d columns (exact's dense phase) or on the probes.
-    with blas_threads(2 * d * d * (d if method == "exact" else len(cell.state_parts) * (k + checks))):
+    with blas_threads(2 * d * d * (d if method == "exact" else len(system.state_parts) * (k + checks))):
         if method == "exact":
-            curves = exact_curves(cell, xs, states, rtol=rtol, checks=checks, seed=seed)
-        else:
-            curves = probe_curves(cell, xs, states, k=k, checks=checks, seed=seed)
-    return GradientFlow(method=method, lags=np.arange(1, len(xs) + 1), **curves)
+            return exact_curves(system, xs, states, rtol=rtol, checks=checks, seed=seed)
+        return probe_curves(system, xs, states, k=k, checks=checks, seed=seed)
 
 
 def _finite_run(cell, xs, s0):
