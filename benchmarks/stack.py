@@ -82,18 +82,19 @@ def main():
         "cell": lambda m: rt.gradient_norms(cell, xs, method=m).log_norm,
         "cell (analyze)": lambda m: rt.analyze(cell, xs, method=m).to_dict()["log_norm"],
     }
-    print(f"uptime: {os.popen('uptime').read().strip()}")
+    print(f"uptime: {os.popen('uptime').read().strip()}", flush=True)
     print(
         f"2-layer nn.LSTM n = {N_STACK}/layer (state {stack.state_size}) vs LSTM cell n = {N_CELL} "
         f"(state {cell.state_size}); m = {M}, T = {args.T}, one thread, best of {args.rounds}"
     )
     best = {}
     with threadpool_limits(1):
-        for _ in range(args.rounds):
-            for method in ("exact", "probe"):
+        for round in range(args.rounds):
+            for method in ("probe", "exact"):
                 for name, run in cases.items():
                     seconds, _ = _timed(lambda run=run, method=method: run(method))
                     best[name, method] = min(seconds, best.get((name, method), float("inf")))
+                    print(f"  (round {round + 1}: {method} {name} {seconds:.2f} s)", flush=True)
     for method in ("exact", "probe"):
         cell_seconds = best["cell", method]
         for name in cases:
