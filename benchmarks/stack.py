@@ -106,6 +106,7 @@ def main():
             now, report = _timed(lambda: rt.analyze(model, short, layers="all").to_dict())
         child = subprocess.run(
             [sys.executable, "-c", _BEFORE.replace("{m}", str(M)), str(args.before_T)],
+            cwd=os.path.abspath(args.before),  # ``python -c`` imports from its working directory first
             env={**os.environ, "PYTHONPATH": os.path.abspath(args.before)},
             capture_output=True,
             text=True,
