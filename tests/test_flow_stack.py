@@ -125,3 +125,16 @@ def test_a_stack_refuses_what_it_cannot_compose():
         Stack([lstm, lstm])
     with pytest.raises(ValueError, match="at least one layer"):
         Stack([])
+
+
+def test_a_batch_reports_each_sequences_c_blocks_and_their_quartiles():
+    from rnn_theory.analysis._analysis import _stack_report  # noqa: PLC0415 (the stack of two given cells)
+
+    stack = _stack("lstm+lstm", n=3)
+    xs = np.random.default_rng(6).normal(size=(3, 30, stack.input_size))
+    report = _stack_report(list(stack.layers), xs, None, None, "exact", 1)
+    for l in ("0", "1"):
+        each = [system_curves(stack, x, method="exact")[f"c {l}"] for x in xs]
+        np.testing.assert_array_equal(report["per_sequence"]["c_blocks"][l], each)
+        np.testing.assert_array_equal(report["bands"][f"c block {l}"]["q50"], report["c_blocks"][l])
+        assert report["c_blocks"][l] == list(np.sort(each, axis=0)[1])  # the median of three

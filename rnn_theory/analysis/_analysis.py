@@ -342,12 +342,19 @@ def _stack_report(cells, sequences, exponents, burn_in, method="exact", workers=
     if c_blocks:  # ln‖∂c^(l)_T/∂c^(l)_{T−τ}‖₂ of every layer with a cell state, by layer
         report["c_blocks"] = {l: _finite_or_none(np.median(v, axis=0)) for l, v in c_blocks.items()}
     if len(sequences) > 1:
-        report["bands"] = {**_bands(curves), **{f"pair {name}": b for name, b in _bands(pairs).items()}}
+        c_bands = _bands({f"log_norm_c {l}": v for l, v in c_blocks.items()})
+        report["bands"] = {
+            **_bands(curves),
+            **{f"pair {name}": b for name, b in _bands(pairs).items()},
+            **{f"c block {name.split()[1]}": b for name, b in c_bands.items()},
+        }
         report["per_sequence"] = {
             "log_norm": [_finite_or_none(c) for c in curves["log_norm"]],
             "pairs": {name: [_finite_or_none(c) for c in v] for name, v in pairs.items()},
             "lyapunov": [_finite_or_none(s) for s in spectra],
         }
+        if c_blocks:
+            report["per_sequence"]["c_blocks"] = {l: [_finite_or_none(c) for c in v] for l, v in c_blocks.items()}
     return report
 
 
