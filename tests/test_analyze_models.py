@@ -104,6 +104,32 @@ def test_trained_two_layer_lstm_stack_agrees_with_torch_autograd(tmp_path, as_fi
 
 
 @pytest.mark.torch
+@pytest.mark.parametrize("method", ["exact", "probe"])
+def test_stack_reports_its_method_error_bound_and_every_layers_c_block(method, trained_lstm):
+    """The stack goes through the engines of one cell: the report names the method, carries its
+    error bound, and the c block ln‖∂c^(l)_T/∂c^(l)_{T−τ}‖₂ of each LSTM layer, against autograd
+    (exact: to 1e-9; probe: lower estimates, the full curve within its error bound above)."""
+    torch = pytest.importorskip("torch")
+    n, T = 6, 40
+    xs = np.random.default_rng(8).normal(size=(T, 3))
+    report = rt.analyze(trained_lstm, xs, layers="all", method=method).to_dict()
+    products = _torch_stack_products(torch, trained_lstm, xs, n, 2)
+    want = np.array([_norms(P) for P in products])
+    rows = {str(l): slice((2 * l + 1) * n, (2 * l + 2) * n) for l in (0, 1)}  # c of layer l in [h⁰; c⁰; h¹; c¹]
+    c = {l: np.array([_norms(P, r, r) for P in products]) for l, r in rows.items()}
+    got, bound = np.array(report["log_norm"]), np.array(report["error_bound"])
+    assert report["method"] == method and set(report["c_blocks"]) == {"0", "1"}
+    if method == "exact":
+        assert np.abs(got - want).max() < TOL and bound.max() <= 1e-9
+        for l, curve in c.items():
+            assert np.abs(np.array(report["c_blocks"][l]) - curve).max() < TOL
+    else:
+        assert (got <= want + TOL).all() and (want <= got + bound + TOL).all()
+        for l, curve in c.items():
+            assert (np.array(report["c_blocks"][l]) <= curve + TOL).all()
+
+
+@pytest.mark.torch
 def test_layer_one_reads_layer_zero_outputs_as_in_the_model(trained_lstm):
     torch = pytest.importorskip("torch")
     module = trained_lstm

@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 from conftest import generic_cell, generic_point
 
+import rnn_theory as rt
+
 SIZES = [(1, 1), (2, 3), (3, 1), (6, 4)]
 
 
@@ -41,6 +43,44 @@ def test_jacobian_matches_central_differences(zoo_entry, n, m):
     # Step 1e-6: truncation O(h²·|F'''|) ~ 1e-12 and rounding O(eps/h) ~ 1e-10; 1e-7 is a safe bound
     # that still catches any wrong term (those are O(1)).
     assert np.abs(J - central_difference_jacobian(cell, x, s)).max() <= 1e-7 * max(1.0, np.abs(J).max())
+
+
+def _declared(zoo_entry):
+    key, options = zoo_entry
+    if not rt.CELLS[key].declares_input_jacobian():
+        pytest.skip(f"{key} declares no input Jacobian (a stack may hold it as its bottom layer only)")
+    return key, options
+
+
+@pytest.mark.parametrize("n,m", SIZES)
+@pytest.mark.parametrize("seed", range(2))
+def test_input_jacobian_matches_complex_step(zoo_entry, n, m, seed):
+    key, options = _declared(zoo_entry)
+    cell = generic_cell(key, n, m, seed, **options)
+    x, s = generic_point(cell, seed)
+    X = cell.input_jacobian(x, s)
+    want = np.stack([cell.step(x + 1j * 1e-30 * e, s).imag / 1e-30 for e in np.eye(m)], axis=1)
+    # as for the state Jacobian above: rounding in step alone, 1e-12 relative
+    assert X.shape == (cell.state_size, m)
+    assert np.abs(X - want).max() <= 1e-12 * max(1.0, np.abs(X).max())
+
+
+@pytest.mark.parametrize("n,m", SIZES)
+def test_input_jacobian_matches_central_differences(zoo_entry, n, m):
+    key, options = _declared(zoo_entry)
+    cell = generic_cell(key, n, m, seed=7, **options)
+    x, s = generic_point(cell, 7)
+    X = cell.input_jacobian(x, s)
+    h = 1e-6  # as for the state Jacobian above: truncation ~1e-12, rounding ~1e-10, wrong terms O(1)
+    want = np.stack([(cell.step(x + h * e, s) - cell.step(x - h * e, s)) / (2 * h) for e in np.eye(m)], axis=1)
+    assert np.abs(X - want).max() <= 1e-7 * max(1.0, np.abs(X).max())
+
+
+def test_every_cell_a_loaded_stack_holds_declares_its_input_jacobian():
+    """PyTorch, Keras and ONNX stacks hold rnn, lstm, peephole, gru and gru_rb layers: each reads
+    the layer below through a declared ∂s'/∂x."""
+    for key in ("rnn", "lstm", "peephole", "gru", "gru_rb", "cifg", "lstm_nofg", "mingru", "minlstm", "indrnn", "lru"):
+        assert rt.CELLS[key].declares_input_jacobian(), key
 
 
 def test_a_wrong_closed_form_is_caught():

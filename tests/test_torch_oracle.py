@@ -55,7 +55,7 @@ CASES = [("rnn", {"activation": "tanh"}), ("rnn", {"activation": "relu"}), ("lst
 
 @pytest.mark.parametrize("key,options", CASES, ids=["rnn-tanh", "rnn-relu", "lstm", "gru"])
 @pytest.mark.parametrize("n,m", [(1, 1), (3, 2), (8, 5)])
-def test_step_and_jacobian_agree_with_torch(key, options, n, m):
+def test_step_and_jacobians_agree_with_torch(key, options, n, m):
     rng = np.random.default_rng(n * 10 + m)
     cell = generic_cell(key, n, m, seed=n, **options)
     module = torch_module(cell, rng)
@@ -65,3 +65,6 @@ def test_step_and_jacobian_agree_with_torch(key, options, n, m):
     np.testing.assert_allclose(cell.step(x, s), torch_step(module, cell, xt, st).detach().numpy(), rtol=0, atol=1e-14)
     J_torch = torch.autograd.functional.jacobian(lambda state: torch_step(module, cell, xt, state), st).numpy()
     np.testing.assert_allclose(cell.jacobian(x, s), J_torch, rtol=0, atol=1e-13 * max(1.0, np.abs(J_torch).max()))
+    # ∂s'/∂x, through which a stack's upper layer reads the layer below, against autograd through x
+    X_torch = torch.autograd.functional.jacobian(lambda inp: torch_step(module, cell, inp, st), xt).numpy()
+    np.testing.assert_allclose(cell.input_jacobian(x, s), X_torch, rtol=0, atol=1e-13 * max(1.0, np.abs(X_torch).max()))

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..flow import gradient_norms, lyapunov_spectrum, trajectory_statistics
+from ..flow import lyapunov_spectrum, trajectory_statistics
+from ..flow.norms import system_flow
+from ..flow.stack import Stack
 from ..io import read_network
 from ._network import layer_inputs
 from ._progress import expected_work, progress
 from ._report import Analysis
-from ._stack import stack_curves, stack_lyapunov
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -66,7 +67,9 @@ def analyze(
     inputs: the model's inputs, (T, m) or a batch (B, T, m); None: N(0, 1) draws of ``steps`` (100)
     rows with ``seed`` (0). layer, direction: one layer of a stack (its index, or its name where
     the model names its layers) and, if bidirectional, its direction (1 runs over reversed time); layer k > 0 reads the outputs of the layers below it.
-    layers="all": the whole (unidirectional) stack as one recurrent system. recurrent_activation: a Keras
+    layers="all": the whole (unidirectional) stack as one recurrent system (``rnn_theory.flow.stack``), by
+    the same ``method`` as one cell, its curves for every pair of layers (h from h) and every layer's c
+    block. recurrent_activation: a Keras
     model's gate nonlinearity where its file does not state it (``rt.io.read_model``); by default the
     file's Keras version decides, and the report's notes say which version and defaults were used. exponents: how many
     Lyapunov exponents (default all, at most 32); burn_in: QR steps left out of their average (T // 10).
@@ -121,7 +124,7 @@ def _analyze_sequences(
             )
     if layers == "all" and len(network.layers) > 1:
         cells = [layer.cells[0] for layer in network.layers]
-        report = _stack_report(cells, sequences, exponents, burn_in)
+        report = _stack_report(cells, sequences, exponents, burn_in, method, workers)
         where = {"layer": "all"}
     else:
         if layer is None and network.chosen is not None:
@@ -199,13 +202,7 @@ def _choose(network, layer, direction):
 def _cell_report(cell, sequences, exponents, burn_in, method, workers):
     T = len(sequences[0])
     k, burn_in = _lyapunov_options(cell.state_size, T, exponents, burn_in)
-    jobs = [(cell, xs, method, k, burn_in) for xs in sequences]
-    workers = min(len(jobs), len(os.sched_getaffinity(0)) if workers is None else workers)
-    if workers > 1:
-        with ProcessPoolExecutor(workers, initializer=_worker) as pool:
-            flows, spectra = zip(*pool.map(_sequence, jobs))
-    else:
-        flows, spectra = zip(*map(_sequence, jobs))
+    flows, spectra = _flows(cell, sequences, method, k, burn_in, workers)
     curves = {
         name: np.array([getattr(f, name) for f in flows])
         for name in ("log_norm", "log_norm_h", "log_norm_c", "log_norm_direct", "error_bound", "rank")
@@ -251,10 +248,22 @@ def _cell_report(cell, sequences, exponents, burn_in, method, workers):
     return report
 
 
+def _flows(model, sequences, method, k, burn_in, workers):
+    """(``GradientFlow``, Lyapunov exponents) of each sequence for a cell or a stack ``model``, the
+    sequences of a batch shared among ``workers`` processes (default: the CPUs this process may use)."""
+    jobs = [(model, xs, method, k, burn_in) for xs in sequences]
+    workers = min(len(jobs), len(os.sched_getaffinity(0)) if workers is None else workers)
+    if workers > 1:
+        with ProcessPoolExecutor(workers, initializer=_worker) as pool:
+            return zip(*pool.map(_sequence, jobs))
+    return zip(*map(_sequence, jobs))
+
+
 def _sequence(job):
-    """The curves and Lyapunov exponents of one sequence (a worker's share of a batch)."""
-    cell, xs, method, k, burn_in = job
-    return gradient_norms(cell, xs, method=method), lyapunov_spectrum(cell, xs, k=k, burn_in=burn_in)
+    """The curves (``flow.norms.system_flow``) and Lyapunov exponents of one sequence (a worker's
+    share of a batch), of a cell or a stack."""
+    model, xs, method, k, burn_in = job
+    return system_flow(model, xs, method=method), lyapunov_spectrum(model, xs, k=k, burn_in=burn_in)
 
 
 def _one_blas_thread():
@@ -272,18 +281,26 @@ def _worker():
     _one_blas_thread()  # for the worker's lifetime
 
 
-def _stack_report(cells, sequences, exponents, burn_in):
+def _stack_report(cells, sequences, exponents, burn_in, method="exact", workers=None):
+    """The report of a stack as one recurrent system (``flow.stack.Stack``): its curves by ``method``
+    (full, every pair of layers "l<-k", every layer's c block), exponents and each layer's statistics."""
+    stack = Stack(cells)
     T = len(sequences[0])
-    d = sum(cell.state_size for cell in cells)
-    k, burn_in = _lyapunov_options(d, T, exponents, burn_in)
-    results = [stack_curves(cells, xs) for xs in sequences]
-    spectra = [stack_lyapunov(cells, xs, r["runs"], k, burn_in) for xs, r in zip(sequences, results)]
-    curves = {"log_norm": np.array([r["log_norm"] for r in results])}
-    pairs = {name: np.array([r["pairs"][name] for r in results]) for name in results[0]["pairs"]}
+    k, burn_in = _lyapunov_options(stack.state_size, T, exponents, burn_in)
+    flows, spectra = _flows(stack, sequences, method, k, burn_in, workers)
+    curves = {
+        name: np.array([getattr(f, name) for f in flows])
+        for name in ("log_norm", "error_bound", "rank")
+        if getattr(flows[0], name) is not None
+    }
+    blocks = {name: np.array([f.blocks[name] for f in flows]) for name, _, _ in stack.blocks}
+    pairs = {name: v for name, v in blocks.items() if "<-" in name}
     top = f"{len(cells) - 1}<-0"
-    layer_inputs = [sequences]
-    for cell, r in zip(cells[:-1], zip(*[res["runs"] for res in results])):
-        layer_inputs.append(np.array([states[1:, : cell.hidden_size] for states in r]))
+    runs = [stack.run(xs) for xs in sequences]
+    layer_inputs = [sequences] + [
+        np.array([S[1:, rows][:, : cell.hidden_size] for S in runs])
+        for cell, rows in zip(cells[:-1], stack.layer_slices[:-1])
+    ]
     layer_reports = []
     for cell, inputs in zip(cells, layer_inputs):
         statistics = trajectory_statistics(cell, inputs)
@@ -302,10 +319,10 @@ def _stack_report(cells, sequences, exponents, burn_in):
             entry["retention"] = cell.retention_label[0]
         layer_reports.append(entry)
     report = {
-        "kind": "stack of " + " + ".join(cell.key for cell in cells),
+        "kind": stack.key,
         "hidden_size": cells[-1].hidden_size,
         "input_size": cells[0].input_size,
-        "state_size": d,
+        "state_size": stack.state_size,
         "steps": T,
         "layers": layer_reports,
         "recurrent": {
@@ -320,16 +337,26 @@ def _stack_report(cells, sequences, exponents, burn_in):
         "top_from_bottom": top,
         "lyapunov": _finite_or_none(np.median(spectra, axis=0)),
         "lyapunov_burn_in": burn_in,
-        "method": "dense",
+        "method": method,
         "time": "forward",
     }
+    c_blocks = {name.split()[1]: v for name, v in blocks.items() if name.startswith("c ")}
+    if c_blocks:  # ln‖∂c^(l)_T/∂c^(l)_{T−τ}‖₂ of every layer with a cell state, by layer
+        report["c_blocks"] = {l: _finite_or_none(np.median(v, axis=0)) for l, v in c_blocks.items()}
     if len(sequences) > 1:
-        report["bands"] = {**_bands(curves), **{f"pair {name}": b for name, b in _bands(pairs).items()}}
+        c_bands = _bands({f"log_norm_c {l}": v for l, v in c_blocks.items()})
+        report["bands"] = {
+            **_bands(curves),
+            **{f"pair {name}": b for name, b in _bands(pairs).items()},
+            **{f"c block {name.split()[1]}": b for name, b in c_bands.items()},
+        }
         report["per_sequence"] = {
             "log_norm": [_finite_or_none(c) for c in curves["log_norm"]],
             "pairs": {name: [_finite_or_none(c) for c in v] for name, v in pairs.items()},
             "lyapunov": [_finite_or_none(s) for s in spectra],
         }
+        if c_blocks:
+            report["per_sequence"]["c_blocks"] = {l: [_finite_or_none(c) for c in v] for l, v in c_blocks.items()}
     return report
 
 

@@ -6,7 +6,9 @@ evaluates (``gates``), its retention and its recurrent matrices, and writes two 
 ``ops`` backend:
 
 - ``update(p, x, *parts, ops)``: the equations of one step, returning the new parts;
-- ``jacobian_blocks(p, x, *parts, ops)``: the closed-form blocks ∂part'_a/∂part_b, rows = outputs.
+- ``jacobian_blocks(p, x, *parts, ops)``: the closed-form blocks ∂part'_a/∂part_b, rows = outputs;
+- ``input_jacobian_blocks(p, x, *parts, ops)`` (where declared): the blocks ∂part'_a/∂x, one row
+  per part, what a stack needs of a layer that reads the layer below (``flow.stack``).
 
 ``p`` is a namespace of parameters by native name. The numeric methods below call them with
 NumPy arrays; the symbolic layer calls the same methods with SymPy objects.
@@ -245,6 +247,21 @@ class Cell:
         x, s0 = self._check_input(x), self._check_state(s0)
         blocks = self.jacobian_blocks(self._p, x, *self._split(s0), ops=_numpy_ops)
         return np.block([list(row) for row in blocks]) if len(blocks) > 1 else blocks[0][0]
+
+    def input_jacobian(self, x, s0):
+        """∂ step(x, s)/∂x at s = s0, in closed form: (state_size, input_size), rows = outputs."""
+        x, s0 = self._check_input(x), self._check_state(s0)
+        blocks = self.input_jacobian_blocks(self._p, x, *self._split(s0), ops=_numpy_ops)
+        return np.vstack([row[0] for row in blocks])
+
+    @classmethod
+    def declares_input_jacobian(cls):
+        """Whether the cell declares ``input_jacobian_blocks`` (∂s'/∂x in closed form)."""
+        return cls.input_jacobian_blocks is not Cell.input_jacobian_blocks
+
+    def input_jacobian_blocks(self, p, x, *parts, ops):
+        """The closed-form blocks ∂part'_a/∂x, ((∂h'/∂x,), ...): one row per state part."""
+        raise NotImplementedError(f"{self.key}: no closed-form input Jacobian ∂s'/∂x is declared")
 
     def _split(self, s):
         """The state parts of s (state_size, ...) along its first axis."""

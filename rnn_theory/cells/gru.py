@@ -21,6 +21,8 @@ class GRU(GatedCell):
     Jacobian, with a_k the pre-activations and a_n the argument of tanh in h̃:
         ∂h'/∂h = diag(1 − z) + diag((h̃ − h)⊙σ'(a_z))·W_z
                  + diag(z⊙tanh'(a_n))·[diag((W_n h + c_n)⊙σ'(a_r))·W_r + diag(r)·W_n]
+    and, from the input,
+        ∂h'/∂x = diag((h̃ − h)⊙σ'(a_z))·U_z + diag(z⊙tanh'(a_n))·[diag((W_n h + c_n)⊙σ'(a_r))·U_r + U_n]
     """
 
     key = "gru"
@@ -52,6 +54,10 @@ class GRU(GatedCell):
             self.sigma(ops, a_r), p.W_n
         )
 
+    def candidate_input_jacobian(self, p, x, h, a_r, *, ops):
+        """∂a_n/∂x, the candidate pre-activation's dependence on x (through r and directly)."""
+        return ops.diag_matmul((p.W_n @ h + p.c_n) * self.dsigma(ops, a_r), p.U_r) + p.U_n
+
     def jacobian_blocks(self, p, x, h, *, ops):
         a_r, a_z = affine(p, "r", x, h), affine(p, "z", x, h)
         r, z = self.sigma(ops, a_r), self.sigma(ops, a_z)
@@ -64,14 +70,23 @@ class GRU(GatedCell):
         )
         return ((dh_dh,),)
 
+    def input_jacobian_blocks(self, p, x, h, *, ops):
+        a_r, a_z = affine(p, "r", x, h), affine(p, "z", x, h)
+        r, z = self.sigma(ops, a_r), self.sigma(ops, a_z)
+        a_n = self.candidate_preactivation(p, x, h, r)
+        dh_dx = ops.diag_matmul((ops.tanh(a_n) - h) * self.dsigma(ops, a_z), p.U_z) + ops.diag_matmul(
+            z * ops.dtanh(a_n), self.candidate_input_jacobian(p, x, h, a_r, ops=ops)
+        )
+        return ((dh_dx,),)
+
 
 class GRUResetBefore(GRU):
     """GRU with the reset gate applied before the matmul (Cho et al. 2014 v3, Keras reset_after=False):
 
         h̃ = tanh(W_n (r⊙h) + U_n x + b_n)
 
-    and otherwise as ``gru``. Its candidate term in the Jacobian is
-        ∂a_n/∂h = W_n·[diag(h⊙σ'(a_r))·W_r + diag(r)].
+    and otherwise as ``gru``. Its candidate terms in the Jacobians are
+        ∂a_n/∂h = W_n·[diag(h⊙σ'(a_r))·W_r + diag(r)],   ∂a_n/∂x = W_n·diag(h⊙σ'(a_r))·U_r + U_n.
     """
 
     key = "gru_rb"
@@ -84,3 +99,6 @@ class GRUResetBefore(GRU):
 
     def candidate_jacobian(self, p, x, h, a_r, *, ops):
         return p.W_n @ ops.diag_matmul(h * self.dsigma(ops, a_r), p.W_r) + ops.matmul_diag(p.W_n, self.sigma(ops, a_r))
+
+    def candidate_input_jacobian(self, p, x, h, a_r, *, ops):
+        return p.W_n @ ops.diag_matmul(h * self.dsigma(ops, a_r), p.U_r) + p.U_n

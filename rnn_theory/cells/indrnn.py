@@ -45,3 +45,7 @@ class IndRNN(ActivatedCell):
     def jacobian_blocks(self, p, x, h, *, ops):
         a = p.u * h + p.W @ x + p.b
         return ((ops.diag(getattr(ops, "d" + self.activation)(a) * p.u),),)
+
+    def input_jacobian_blocks(self, p, x, h, *, ops):
+        """∂h'/∂x = diag(φ'(a))·W."""
+        return ((ops.diag_matmul(getattr(ops, "d" + self.activation)(p.u * h + p.W @ x + p.b), p.W),),)

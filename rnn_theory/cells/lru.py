@@ -72,3 +72,7 @@ class LRU(Cell):
 
     def jacobian_blocks(self, p, x, h, *, ops):
         return ((ops.rotation_blocks(p.r, p.theta),),)
+
+    def input_jacobian_blocks(self, p, x, h, *, ops):
+        """∂s'/∂x = B."""
+        return ((p.B,),)

@@ -1,5 +1,7 @@
 """The LSTM with forget gate: the cell state c is an additive path gated by f."""
 
+from types import SimpleNamespace
+
 from ._base import Gate, affine, gate_init, gate_params
 from ._gating import GatedCell
 
@@ -17,6 +19,13 @@ def lstm_gates(letters):
     return (*(_GATES[letter] for letter in letters), Gate("tanh_c", "tanh", "readout"))
 
 
+def _input_as_state(p):
+    """p with every W_k replaced by U_k: the pre-activations a_k = W_k h + U_k x + b_k meet x
+    through U_k exactly where they meet h through W_k, so ∂(·)/∂h written with these parameters
+    is ∂(·)/∂x."""
+    return SimpleNamespace(**{**vars(p), **{"W" + k[1:]: v for k, v in vars(p).items() if k.startswith("U_")}})
+
+
 class LSTM(GatedCell):
     """LSTM cell with forget gate; state s = [h; c] of size 2n.
 
@@ -29,6 +38,8 @@ class LSTM(GatedCell):
         ∂c'/∂h = diag(c⊙σ'(a_f))·W_f + diag(g⊙σ'(a_i))·W_i + diag(i⊙tanh'(a_g))·W_g
         ∂h'/∂h = diag(tanh(c')⊙σ'(a_o))·W_o + diag(o⊙tanh'(c'))·∂c'/∂h
         ∂h'/∂c = diag(o⊙tanh'(c'))·∂c'/∂c
+    and, as the pre-activations a_k = W_k h + U_k x + b_k meet x through U_k where they meet h
+    through W_k, the input blocks ∂c'/∂x and ∂h'/∂x are ∂c'/∂h and ∂h'/∂h with U_* for W_*.
 
     The variants (lstm_nofg, cifg, peephole) change the cell update and ∂c'/∂(h, c) only. σ may be a
     hard sigmoid (``gate_activation``, ``cells._gating``); σ' is then its piecewise-constant slope.
@@ -60,14 +71,23 @@ class LSTM(GatedCell):
         return h_new, c_new
 
     def jacobian_blocks(self, p, x, h, c, *, ops):
+        (dh_dh, dc_dh), dh_dc_new, dc_dc = self._sensitivities(p, p, x, h, c, ops=ops)
+        return (dh_dh, ops.diag_matmul(dh_dc_new, dc_dc)), (dc_dh, dc_dc)
+
+    def input_jacobian_blocks(self, p, x, h, c, *, ops):
+        (dh_dx, dc_dx), _, _ = self._sensitivities(p, _input_as_state(p), x, h, c, ops=ops)
+        return (dh_dx,), (dc_dx,)
+
+    def _sensitivities(self, p, q, x, h, c, *, ops):
+        """((∂h'/∂v, ∂c'/∂v), ∂h'/∂c' (a vector), ∂c'/∂c) at parameters p, for v = h (q = p) or
+        v = x (q = ``_input_as_state(p)``)."""
         pre = self.input_preactivations(p, x, h, c)  # once: the cell update and its Jacobian share them
-        dc_dh, dc_dc = self.cell_jacobian(p, pre, c, ops=ops)
+        dc_dv, dc_dc = self.cell_jacobian(q, pre, c, ops=ops)
         c_new = self.cell_update(pre, c, ops=ops)
         a_o = self.output_preactivation(p, x, h, c_new)
         dh_dc_new = self.output_sensitivity(p, a_o, c_new, ops=ops)
-        dh_dh = ops.diag_matmul(ops.tanh(c_new) * self.dsigma(ops, a_o), p.W_o) + ops.diag_matmul(dh_dc_new, dc_dh)
-        dh_dc = ops.diag_matmul(dh_dc_new, dc_dc)
-        return (dh_dh, dh_dc), (dc_dh, dc_dc)
+        dh_dv = ops.diag_matmul(ops.tanh(c_new) * self.dsigma(ops, a_o), q.W_o) + ops.diag_matmul(dh_dc_new, dc_dv)
+        return (dh_dv, dc_dv), dh_dc_new, dc_dc
 
     def input_preactivations(self, p, x, h, c):
         """(a_i, a_f, a_g)."""

@@ -30,3 +30,13 @@ class MinGRU(Cell):
     def jacobian_blocks(self, p, x, h, *, ops):
         z = ops.sigmoid(affine(p, "z", x))
         return ((ops.diag(1 - z),),)
+
+    def input_jacobian_blocks(self, p, x, h, *, ops):
+        """∂h'/∂x = diag((h̃ − h)⊙σ'(a_z))·U_z + diag(z)·U_h."""
+        a_z = affine(p, "z", x)
+        return (
+            (
+                ops.diag_matmul((affine(p, "h", x) - h) * ops.dsigmoid(a_z), p.U_z)
+                + ops.diag_matmul(ops.sigmoid(a_z), p.U_h),
+            ),
+        )

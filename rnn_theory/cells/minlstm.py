@@ -39,3 +39,17 @@ class MinLSTM(Cell):
         f = ops.sigmoid(affine(p, "f", x))
         i = ops.sigmoid(affine(p, "i", x))
         return ((ops.diag(f / (f + i)),),)
+
+    def input_jacobian_blocks(self, p, x, h, *, ops):
+        """∂h'/∂x = diag((h − h̃)⊙σ'(a_f)⊙i/(f + i)²)·U_f − diag((h − h̃)⊙σ'(a_i)⊙f/(f + i)²)·U_i
+        + diag(î)·U_h, from ∂f̂/∂f = i/(f + i)², ∂f̂/∂i = −f/(f + i)² and h' = f̂⊙(h − h̃) + h̃."""
+        a_f, a_i = affine(p, "f", x), affine(p, "i", x)
+        f, i = ops.sigmoid(a_f), ops.sigmoid(a_i)
+        gap = (h - affine(p, "h", x)) / ((f + i) * (f + i))
+        return (
+            (
+                ops.diag_matmul(gap * i * ops.dsigmoid(a_f), p.U_f)
+                + ops.diag_matmul(-gap * f * ops.dsigmoid(a_i), p.U_i)
+                + ops.diag_matmul(i / (f + i), p.U_h),
+            ),
+        )

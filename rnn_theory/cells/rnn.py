@@ -36,7 +36,7 @@ class RNN(ActivatedCell):
     """Elman RNN cell, h' = φ(W h + U x + b), φ ∈ {tanh, sigmoid, relu}.
 
     Jacobian: ∂h'/∂h = diag(φ'(a))·W with a = W h + U x + b (Pascanu et al. 2013, eq. 5,
-    written in Jacobian layout). Shapes: W (n, n), U (n, m), b (n,).
+    written in Jacobian layout); ∂h'/∂x = diag(φ'(a))·U. Shapes: W (n, n), U (n, m), b (n,).
 
     >>> import numpy as np
     >>> cell = RNN(W=[[0.5]], U=[[1.0]], b=[0.0])
@@ -61,3 +61,7 @@ class RNN(ActivatedCell):
         dphi = getattr(ops, "d" + self.activation)
         a = p.W @ h + p.U @ x + p.b
         return ((ops.diag_matmul(dphi(a), p.W),),)
+
+    def input_jacobian_blocks(self, p, x, h, *, ops):
+        dphi = getattr(ops, "d" + self.activation)
+        return ((ops.diag_matmul(dphi(p.W @ h + p.U @ x + p.b), p.U),),)

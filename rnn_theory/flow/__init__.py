@@ -3,6 +3,7 @@ trajectory statistics and the mean-field theory of the random tanh RNN.
 
 - ``gradient_norms`` (``norms``, ``exact``, ``probe``, ``result``): ln ‖∂s_T/∂s_{T−τ}‖₂ for every lag;
 - ``lyapunov_spectrum``, ``largest_lyapunov`` (``lyapunov``): Benettin QR exponents of a run;
+- ``stack.Stack``: a stack of cells as one recurrent system, through the same engines;
 - ``trajectory_statistics`` and its parts (``statistics``): φ', gates, memory times, ρ(W), σ_max(W);
 - ``fixed_point_variance``, ``mean_field_chi``, ``mean_field_lyapunov`` (``meanfield``);
 - ``estimate_seconds``, ``estimate_bytes`` (``_cost``): what an analysis will cost, before it runs.

@@ -19,7 +19,7 @@ import numpy as np
 from . import _namespace
 from ._arguments import integer, run_inputs
 from ._batched import blas_threads, chunked_jacobians
-from ._cell_system import CellSystem
+from ._cell_system import as_system
 from ._lyapunov_namespace import namespace_spectrum
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def lyapunov_spectrum(
 ) -> np.ndarray:
     """The k leading Lyapunov exponents (all d when k is None), descending, natural log per step.
 
-    xs (T, m), s0 (d,) or None (zeros). Returns an array (k,). With an array of PyTorch, CuPy or any
+    cell: a cell, or a stack of them (``flow.stack.Stack``); xs (T, m), s0 (d,) or None (zeros). Returns an array (k,). With an array of PyTorch, CuPy or any
     array-API library as xs, or ``device`` ("cpu", "cuda"), it runs on that namespace (``_lyapunov_namespace``; dtype
     "float64" by default or "float32"), from the same start Q_0; the result is a NumPy array.
 
@@ -94,8 +94,9 @@ def largest_lyapunov(
 
 
 def _run(where, cell, xs, s0, burn_in, seed):
-    """(states, xs, burn_in, seed, the cell's ``CellSystem``), each checked."""
+    """(states, xs, burn_in, seed, the ``system.RecurrentSystem`` of ``cell``: a cell's ``CellSystem``,
+    or a system that reads inputs like a cell, a stack ``flow.stack.Stack``), each checked."""
     xs, s0 = run_inputs(where, cell, xs, s0)
     burn_in = integer(where, "burn_in", burn_in, 0, len(xs) - 1)
-    system = CellSystem(cell)
+    system = as_system(cell)
     return system.run(xs, s0), xs, burn_in, integer(where, "seed", seed, 0), system

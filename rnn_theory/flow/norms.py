@@ -9,7 +9,7 @@ import numpy as np
 from . import _namespace
 from ._arguments import integer, run_inputs
 from ._batched import blas_threads
-from ._cell_system import CellSystem
+from ._cell_system import as_system
 from .dense_stream import namespace_curves
 from .exact import exact_curves
 from .probe import probe_curves
@@ -82,12 +82,20 @@ def gradient_norms(
         return GradientFlow(
             method=method, **namespace_curves(cell, xs, s0, method, device, dtype, k=k, checks=checks, seed=seed)
         )
-    xs, s0 = run_inputs("gradient_norms", cell, xs, s0)
-    system = CellSystem(cell)
+    return system_flow(cell, xs, s0, method, k=k, rtol=rtol, checks=checks, seed=seed)
+
+
+def system_flow(model, xs, s0=None, method="exact", *, k=8, rtol=None, checks=3, seed=0) -> GradientFlow:
+    """``gradient_norms`` in NumPy for ``model``: a cell, or a ``system.RecurrentSystem`` that reads
+    inputs like a cell (``input_size``: a stack, ``flow.stack.Stack``). xs and s0 are checked against
+    ``model``; method, k, rtol, checks and seed are taken as checked (``gradient_norms`` checks them). One
+    curve per block the system names (``GradientFlow.blocks``)."""
+    xs, s0 = run_inputs("gradient_norms", model, xs, s0)
+    system = as_system(model)
     states = system.run(xs, s0)
-    d = cell.state_size
+    d = system.state_size
     # The widest product of a lag: J_tᵀ on d columns (exact's dense phase) or on the probes.
-    with blas_threads(2 * d * d * (d if method == "exact" else len(cell.state_parts) * (k + checks))):
+    with blas_threads(2 * d * d * (d if method == "exact" else len(system.layout) * (k + checks))):
         if method == "exact":
             curves = exact_curves(system, xs, states, rtol=rtol, checks=checks, seed=seed)
         else:

@@ -56,8 +56,9 @@ class GradientFlow:
 
     @property
     def log_norm_h(self):
-        """ln ‖∂h_T/∂h_{T−τ}‖₂ with c_{T−τ} held fixed: ``blocks["h"]``, ``log_norm`` when s = h."""
-        return self.blocks.get("h", self.log_norm)
+        """ln ‖∂h_T/∂h_{T−τ}‖₂ with c_{T−τ} held fixed: ``blocks["h"]``, ``log_norm`` when s = h (no
+        blocks); None for a system whose blocks are others (a stack's, ``flow.stack``)."""
+        return self.blocks.get("h", None if self.blocks else self.log_norm)
 
     @property
     def log_norm_c(self):

@@ -15,7 +15,7 @@ of a model only this:
   ``column_flops()`` the flops of one column through J_t (what the probe budgets its tiers by).
 
 A cell meets it through ``_cell_system.CellSystem`` (its lazy step Jacobians,
-``_batched.StepJacobians``); the dense Jacobians on another array library
+``_batched.StepJacobians``), a stack of cells as ``stack.Stack`` (``stack.StackSteps``); the dense Jacobians on another array library
 (``_dense_steps.DenseSteps``) are step operators too; both declare ``StepOperators``.
 
 >>> import numpy as np, rnn_theory as rt
