@@ -76,7 +76,9 @@ def test_every_old_id_lives_on_as_an_alias():
 def test_ids_name_the_work_credited_or_none_and_every_source_is_in_the_bibliography():
     for claim_id, claim in claims.CLAIMS.items():
         assert claim_id.split(".")[0] in (claim.source.credited, "folklore", "rnn-theory"), claim_id
-        for key in (claim.source.bibkey, claim.source.credited):
+        if claim.source.attribution == "extension":  # the package's extension of the words: no work credited
+            assert claim.source.credited is None and claim.source.cite.startswith("extends "), claim_id
+        for key in {claim.source.bibkey, claim.source.credited} - {None}:
             entry = BIBLIOGRAPHY[key]
             assert {"author", "year", "title"} <= set(entry) and {"doi", "eprint", "url"} & set(entry), claim_id
         assert claim.source.quote or claim.source.attribution != "quote", claim_id
@@ -108,6 +110,14 @@ def test_the_registry_refuses_a_refutation_under_a_work_that_is_not_quoted():
         )
     with pytest.raises(ValueError, match="names the work credited"):
         declare(id="olah2015.x", statement="s", source=unquoted, asks="worst_case", method="m", recorded="holds")
+    # an extension of a work's words credits no work: under that work's id it is refused, as is a credit
+    extension = claims.Source("goodfellow2016", "words", "§10.7", "extension")
+    with pytest.raises(ValueError, match="names the work credited"):
+        declare(id="goodfellow2016.x", statement="s", source=extension, asks="worst_case", method="m", recorded="holds")
+    with pytest.raises(ValueError, match="credits no work"):
+        claims.Source("goodfellow2016", "words", "§10.7", "extension", credit="bengio1994")
+    with pytest.raises(ValueError, match="quotes its source's words"):
+        claims.Source("goodfellow2016", None, "§10.7", "extension")
 
 
 def test_the_bibliography_is_complete_and_shipped():
