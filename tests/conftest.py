@@ -42,6 +42,40 @@ def pytest_report_header(config):
     return f"rnn-theory environment: {describe(fingerprint())}"
 
 
+# Modules whose tests share an expensive module- or session-scoped fixture, by the group that runs on one
+# xdist worker (``pytest_xdist_make_scheduler``): spread over two workers, each would compute it.
+SHARED = {
+    "test_claims.py": "quick claims",  # quick_results (both modules)
+    "test_claims_classics.py": "quick claims",
+    "test_proofs.py": "proofs",  # the proofs computed once, the article
+    "test_figures.py": "figures",  # the cheap figures generated
+}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``-n`` with the default ``--dist load``: every test its own unit of work, as ``load`` schedules,
+    except the modules of ``SHARED``, each group one unit sent whole to one worker (the biggest first).
+    xdist's own ``--dist loadgroup`` is not used: on pytest 9 it ignores the ``xdist_group`` marks."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Shared(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return SHARED.get(nodeid.split("::", 1)[0].rsplit("/", 1)[-1], nodeid)
+
+    return Shared(config, log)
+
+
+@pytest.fixture(scope="session")
+def quick_results():
+    """{claim id: Result} of one quick run of every claim (about 45 s of CPU), shared by the claims
+    tests (one worker runs their modules: ``SHARED``)."""
+    import rnn_theory.claims as claims
+
+    return {r.claim.id: r for r in claims.verify(quick=True)}
+
+
 @pytest.fixture(params=ZOO, ids=ZOO_IDS)
 def zoo_entry(request):
     return request.param
