@@ -1,5 +1,7 @@
 """Shared test fixtures: the whole zoo, at generic (not just initialisation) points."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -65,6 +67,24 @@ def pytest_xdist_make_scheduler(config, log):
             return SHARED.get(nodeid.split("::", 1)[0].rsplit("/", 1)[-1], nodeid)
 
     return Shared(config, log)
+
+
+def figures_from(folder):
+    """A stand-in for ``rnn_theory.cli.figures._generate`` that copies the files of the figures asked
+    for (``--only``) from ``folder``, where the command generated them earlier in the session: for the
+    tests of what ``figures --check`` does with what it generated."""
+    import shutil
+
+    from rnn_theory.plots import output_files
+
+    def generate(out, args):
+        written = {name: [os.path.join(out, file) for file in output_files(name)] for name in args.only}
+        for paths in written.values():
+            for path in paths:
+                shutil.copy(os.path.join(folder, os.path.basename(path)), path)
+        return written
+
+    return generate
 
 
 @pytest.fixture(scope="session")
