@@ -1,4 +1,5 @@
-"""Shared test fixtures: the whole zoo, at generic (not just initialisation) points."""
+"""Shared test fixtures: the whole zoo, at generic (not just initialisation) points; the claims' quick run
+shared by a session; and how xdist schedules the modules that share an expensive fixture (SHARED)."""
 
 import os
 
