@@ -11,6 +11,7 @@ import rnn_theory as rt
 from rnn_theory.cli import main
 from rnn_theory.cli import proofs as command
 from rnn_theory.symbolic import article as article_module
+from rnn_theory.symbolic import documents
 from rnn_theory.symbolic.render import part_words
 
 PROOFS = Path(__file__).resolve().parent.parent / "proofs"
@@ -19,17 +20,28 @@ PREAMBLE = "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{doc
 
 @pytest.fixture(scope="module")
 def symbolic():
-    """The cells' pages and the theorems' results, computed once in this process (about 15 s of CPU)
-    and shared by the tests of writing, --check and the article; test_regeneration_is_byte_identical
-    computes them afresh on worker processes and compares the files."""
-    return command._symbolic(1)
+    """The cells' pages, the theorems' results and every cell's proof (by its key and options), computed
+    once in this process (about 15 s of CPU) and shared by the tests of writing, --check and the article;
+    test_regeneration_is_byte_identical computes them afresh on worker processes and compares the files."""
+    proofs, real = {}, documents.prove
+
+    def prove(key, **options):
+        proofs[key, tuple(options.items())] = real(key, **options)
+        return proofs[key, tuple(options.items())]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(documents, "prove", prove)
+        pages, theorems = command._symbolic(1)
+    return pages, theorems, proofs
 
 
 def _shared(patch, symbolic):
-    """The proofs command, and the article, with the module's computation in place of their own."""
-    pages, theorems = symbolic
+    """The proofs command, and the article, with the module's computation in place of their own (a
+    proof the module did not compute is a KeyError, not a fresh computation)."""
+    pages, theorems, proofs = symbolic
     patch.setattr(command, "_symbolic", lambda workers: (dict(pages), theorems))
     patch.setattr(article_module, "theorem_results", lambda: theorems)
+    patch.setattr(article_module, "prove", lambda key, **options: proofs[key, tuple(options.items())])
 
 
 @pytest.fixture
@@ -189,8 +201,8 @@ def test_derive_usage_errors(capsys):
 
 @pytest.fixture(scope="module")
 def article(symbolic, tmp_path_factory):
-    """proofs.tex written by the command (its cells proven afresh, the theorems the module's), and the
-    pages the command computed for it."""
+    """proofs.tex written by the command (from the module's proofs and theorems), and the pages the
+    command computed for it."""
     out = tmp_path_factory.mktemp("latex")
     computed = {}
     latex_pages = command._latex_pages
