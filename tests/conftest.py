@@ -52,6 +52,7 @@ SHARED = {
     "test_claims_classics.py": "quick claims",
     "test_proofs.py": "proofs",  # the proofs computed once, the article
     "test_figures.py": "figures",  # the cheap figures generated
+    "test_symbolic_crosscheck.py": "symbolic crosscheck",  # one derivation per cell for every n
 }
 
 
