@@ -1,4 +1,7 @@
-"""Shared test fixtures: the whole zoo, at generic (not just initialisation) points."""
+"""Shared test fixtures: the whole zoo, at generic (not just initialisation) points; the claims' quick run
+shared by a session; and how xdist schedules the modules that share an expensive fixture (SHARED)."""
+
+import os
 
 import numpy as np
 import pytest
@@ -40,6 +43,59 @@ def pytest_report_header(config):
     from rnn_theory.reproducible import describe, fingerprint
 
     return f"rnn-theory environment: {describe(fingerprint())}"
+
+
+# Modules whose tests share an expensive module- or session-scoped fixture, by the group that runs on one
+# xdist worker (``pytest_xdist_make_scheduler``): spread over two workers, each would compute it.
+SHARED = {
+    "test_claims.py": "quick claims",  # quick_results (both modules)
+    "test_claims_classics.py": "quick claims",
+    "test_proofs.py": "proofs",  # the proofs computed once, the article
+    "test_figures.py": "figures",  # the cheap figures generated
+    "test_symbolic_crosscheck.py": "symbolic crosscheck",  # one derivation per cell for every n
+}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``-n`` with the default ``--dist load``: every test its own unit of work, as ``load`` schedules,
+    except the modules of ``SHARED``, each group one unit sent whole to one worker (the biggest first).
+    xdist's own ``--dist loadgroup`` is not used: on pytest 9 it ignores the ``xdist_group`` marks."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Shared(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return SHARED.get(nodeid.split("::", 1)[0].rsplit("/", 1)[-1], nodeid)
+
+    return Shared(config, log)
+
+
+def figures_from(folder):
+    """A stand-in for ``rnn_theory.cli.figures._generate`` that copies the files of the figures asked
+    for (``--only``) from ``folder``, where the command generated them earlier in the session: for the
+    tests of what ``figures --check`` does with what it generated."""
+    import shutil
+
+    from rnn_theory.plots import output_files
+
+    def generate(out, args):
+        written = {name: [os.path.join(out, file) for file in output_files(name)] for name in args.only}
+        for paths in written.values():
+            for path in paths:
+                shutil.copy(os.path.join(folder, os.path.basename(path)), path)
+        return written
+
+    return generate
+
+
+@pytest.fixture(scope="session")
+def quick_results():
+    """{claim id: Result} of one quick run of every claim (about 45 s of CPU), shared by the claims
+    tests (one worker runs their modules: ``SHARED``)."""
+    import rnn_theory.claims as claims
+
+    return {r.claim.id: r for r in claims.verify(quick=True)}
 
 
 @pytest.fixture(params=ZOO, ids=ZOO_IDS)

@@ -61,11 +61,6 @@ QUICK_DIFFERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def quick_results():
-    return {r.claim.id: r for r in claims.verify(quick=True)}
-
-
 def test_every_old_id_lives_on_as_an_alias():
     assert set(claims.ALIASES) == OLD_IDS
     assert all(claims.resolve(old) in claims.CLAIMS for old in OLD_IDS)

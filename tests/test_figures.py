@@ -9,9 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import figures_from
 from matplotlib.testing.compare import compare_images
 
 from rnn_theory.claims import CLAIMS
+from rnn_theory.cli import figures as command
 from rnn_theory.cli import main
 from rnn_theory.plots import FIXED, output_files
 from rnn_theory.plots._style import DOUBLE, SINGLE
@@ -59,9 +61,16 @@ def test_regeneration_is_byte_identical(fresh):
             assert (first / file).read_bytes() == (second / file).read_bytes(), file
 
 
-def test_committed_figures_are_what_the_command_produces(capsys):
+@pytest.fixture
+def from_fresh(fresh, monkeypatch):
+    """``figures --check`` compares what ``fresh`` generated instead of generating the figures again."""
+    monkeypatch.setattr(command, "_generate", figures_from(fresh[0]))
+
+
+def test_committed_figures_are_what_the_command_produces(from_fresh, capsys):
     """Under the reproducibility policy: the images byte for byte in the environment recorded in
-    VERSIONS.json, on any other machine through NAME.json and the caption."""
+    VERSIONS.json, on any other machine through NAME.json and the caption (the figures as the
+    command generated them in ``fresh``)."""
     code, (out, err) = generate(FIGURES, CHEAP, capsys, check=True)
     assert code == 0, err
     assert "up to date" in out and ("byte for byte" in out or "through their numbers" in out)
@@ -101,7 +110,7 @@ def _png_dpi(png):
     return round(int.from_bytes(png[at : at + 4], "big") * 0.0254)
 
 
-def test_check_names_stale_and_missing_files(fresh, tmp_path, capsys):
+def test_check_names_stale_and_missing_files(fresh, from_fresh, tmp_path, capsys):
     """In the recorded environment a changed image is stale; in any environment a plotted number
     moved beyond the policy's tolerance, or a missing caption, is."""
     for name in CHEAP:

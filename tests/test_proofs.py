@@ -9,6 +9,9 @@ import pytest
 
 import rnn_theory as rt
 from rnn_theory.cli import main
+from rnn_theory.cli import proofs as command
+from rnn_theory.symbolic import article as article_module
+from rnn_theory.symbolic import documents
 from rnn_theory.symbolic.render import part_words
 
 PROOFS = Path(__file__).resolve().parent.parent / "proofs"
@@ -16,13 +19,47 @@ PREAMBLE = "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{doc
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
+def symbolic():
+    """The cells' pages, the theorems' results and every cell's proof (by its key and options), computed
+    once in this process (about 15 s of CPU) and shared by the tests of writing, --check and the article;
+    test_regeneration_is_byte_identical computes them afresh on worker processes and compares the files."""
+    proofs, real = {}, documents.prove
+
+    def prove(key, **options):
+        proofs[key, tuple(options.items())] = real(key, **options)
+        return proofs[key, tuple(options.items())]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(documents, "prove", prove)
+        pages, theorems = command._symbolic(1)
+    return pages, theorems, proofs
+
+
+def _shared(patch, symbolic):
+    """The proofs command, and the article, with the module's computation in place of their own (a
+    proof the module did not compute is a KeyError, not a fresh computation)."""
+    pages, theorems, proofs = symbolic
+    patch.setattr(command, "_symbolic", lambda workers: (dict(pages), theorems))
+    patch.setattr(article_module, "theorem_results", lambda: theorems)
+    patch.setattr(article_module, "prove", lambda key, **options: proofs[key, tuple(options.items())])
+
+
+@pytest.fixture
+def shared(symbolic, monkeypatch):
+    _shared(monkeypatch, symbolic)
+
+
+@pytest.fixture(scope="module")
+def generated(symbolic, tmp_path_factory):
     out = tmp_path_factory.mktemp("proofs")
-    assert main(["proofs", "--no-claims", "--out", str(out)]) == 0
+    with pytest.MonkeyPatch.context() as patch:
+        _shared(patch, symbolic)
+        assert main(["proofs", "--no-claims", "--out", str(out)]) == 0
     return out
 
 
-def test_committed_proofs_are_up_to_date():
+def test_committed_proofs_are_up_to_date(shared):
+    """A fresh computation (the module's) against the committed pages, character for character."""
     assert main(["proofs", "--no-claims", "--check", "--out", str(PROOFS)]) == 0
 
 
@@ -33,6 +70,8 @@ def test_committed_claims_page_is_up_to_date():
 
 
 def test_regeneration_is_byte_identical(generated, tmp_path, capsys):
+    """The command run afresh, its proofs on worker processes, writes the bytes the module's
+    in-process computation wrote: where a page is computed changes no character."""
     assert main(["proofs", "--no-claims", "--out", str(tmp_path)]) == 0
     assert capsys.readouterr().err == ""  # progress goes to a terminal only
     names = sorted(p.name for p in generated.iterdir())
@@ -40,7 +79,7 @@ def test_regeneration_is_byte_identical(generated, tmp_path, capsys):
     assert all((generated / name).read_bytes() == (tmp_path / name).read_bytes() for name in names)
 
 
-def test_check_reports_a_stale_page_and_keeps_unknown_files(generated, tmp_path, capsys):
+def test_check_reports_a_stale_page_and_keeps_unknown_files(generated, shared, tmp_path, capsys):
     copy = tmp_path / "proofs"
     shutil.copytree(generated, copy)
     (copy / "claims.md").write_text("# Claims\n")  # a later issue's file: not ours to judge or delete
@@ -161,10 +200,22 @@ def test_derive_usage_errors(capsys):
 
 
 @pytest.fixture(scope="module")
-def article(tmp_path_factory):
+def article(symbolic, tmp_path_factory):
+    """proofs.tex written by the command (from the module's proofs and theorems), and the pages the
+    command computed for it."""
     out = tmp_path_factory.mktemp("latex")
-    assert main(["proofs", "--format", "latex", "--out", str(out)]) == 0
-    return out / "proofs.tex"
+    computed = {}
+    latex_pages = command._latex_pages
+
+    def recorded():
+        computed.update(latex_pages())
+        return dict(computed)
+
+    with pytest.MonkeyPatch.context() as patch:
+        _shared(patch, symbolic)
+        patch.setattr(command, "_latex_pages", recorded)
+        assert main(["proofs", "--format", "latex", "--out", str(out)]) == 0
+    return out / command.LATEX_NAME, computed
 
 
 def test_every_cell_page_shows_a_derivation_in_steps_per_block(generated):
@@ -186,8 +237,13 @@ def test_the_index_proves_the_product_formula_for_every_lag(generated):
         assert label in text
 
 
-def test_latex_article_is_complete_and_check_works(article, capsys):
+def test_latex_article_is_complete_and_check_works(article, monkeypatch, capsys):
+    """The article's content, and --check on it (against the article the command computed, which the
+    check would compute again: the same function of the same proofs)."""
+    article, computed = article
+    monkeypatch.setattr(command, "_latex_pages", lambda: dict(computed))
     tex = article.read_text()
+    assert tex == computed[command.LATEX_NAME]  # what was computed is what was written
     assert (
         tex.startswith("\\documentclass")
         and "\\usepackage{amsmath,amssymb}" in tex
@@ -221,7 +277,7 @@ MAX_OVERFULL = 5
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 def test_latex_article_compiles_without_errors(article, tmp_path):
-    shutil.copy(article, tmp_path / "proofs.tex")
+    shutil.copy(article[0], tmp_path / "proofs.tex")
     for _ in range(2):  # the second run resolves the citations
         run = subprocess.run(
             ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "proofs.tex"],
@@ -239,8 +295,6 @@ def test_latex_article_compiles_without_errors(article, tmp_path):
 def test_a_counterexample_no_longer_produced_is_stale_and_is_removed(tmp_path, monkeypatch, capsys):
     """The counterexamples folder is wholly generated: a file the claims run no longer writes (a claim
     renamed or no longer refuted) makes --check fail and is removed by the next write."""
-    from rnn_theory.cli import proofs as command
-
     pages = {"claims.md": "# Claims\n", "counterexamples/new.worst_case.json": "{}\n"}
     monkeypatch.setattr(command, "_markdown_pages", lambda args, out: dict(pages))
     out = tmp_path / "proofs"

@@ -6,6 +6,8 @@ share no formula with any of them. σ in the lambdified code is 1/(1 + e^{−a})
 (1 + tanh(a/2))/2, so agreement is to rounding, not bit for bit.
 """
 
+import functools
+
 import numpy as np
 import pytest
 from conftest import ZOO, ZOO_IDS, generic_cell, generic_point
@@ -20,6 +22,14 @@ ROUNDING = 1e-12
 CENTRAL = 1e-7
 
 
+@functools.cache
+def _derivation(key, *options):
+    """``derive`` of the cell ``key`` with ``options`` (name, value pairs), once per module: the derivation
+    is for general n and uses only the cell's methods (``rnn_theory.symbolic.derive.as_cell``), so it is
+    the same object at every n and seed checked here (the module runs on one xdist worker: SHARED)."""
+    return derive(key, **dict(options))
+
+
 def central_differences(cell, x, s, h=1e-6):
     columns = [(cell.step(x, s + h * e) - cell.step(x, s - h * e)) / (2 * h) for e in np.eye(cell.state_size)]
     return np.array(columns).T
@@ -29,7 +39,7 @@ def central_differences(cell, x, s, h=1e-6):
 @pytest.mark.parametrize("key, options", ZOO, ids=ZOO_IDS)
 def test_derived_entries_match_the_numeric_jacobian(key, options, n):
     cell = generic_cell(key, n, 2, seed=10 + n, **options)
-    derivation = derive(cell)
+    derivation = _derivation(key, *options.items())
     for point in range(2):
         x, s = generic_point(cell, 100 * n + point)
         J = cell.jacobian(x, s)
@@ -48,7 +58,8 @@ def test_symbolic_update_is_the_numeric_step(key, options, n):
     """One source of truth: the update SymPy differentiates is the step the numeric code runs."""
     cell = generic_cell(key, n, 2, seed=20 + n, **options)
     x, s = generic_point(cell, 7 * n)
-    np.testing.assert_allclose(step_from(derive(cell), cell, x, s), cell.step(x, s), rtol=0, atol=ROUNDING)
+    derivation = _derivation(key, *options.items())
+    np.testing.assert_allclose(step_from(derivation, cell, x, s), cell.step(x, s), rtol=0, atol=ROUNDING)
 
 
 def test_relu_at_zero_follows_the_numeric_convention():

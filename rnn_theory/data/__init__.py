@@ -14,6 +14,7 @@ every protocol, ``rnn_theory.training.runner``);
 ('lstm', 10, True)
 """
 
+import functools
 import json
 import os
 
@@ -28,7 +29,17 @@ def results():
 
 def checkpoints():
     """Names of the shipped checkpoints, e.g. ``recall-lstm-lag10-seed0``."""
-    return [os.path.splitext(path.split("/")[-1])[0] for path in results()["checkpoints"]]
+    path = os.path.join(FOLDER, "success_vs_lag.json")
+    status = os.stat(path)
+    return list(_checkpoint_names(path, status.st_mtime_ns, status.st_size))
+
+
+@functools.cache
+def _checkpoint_names(path, mtime_ns, size):
+    """The names listed in the results document, parsed once per version of the file (its path, time
+    and size): the document is 400 kB, and the claims ask for the names hundreds of times a run."""
+    with open(path, encoding="utf-8") as file:
+        return tuple(os.path.splitext(name.split("/")[-1])[0] for name in json.load(file)["checkpoints"])
 
 
 def trained(model, lag, task="recall", seed=0):
