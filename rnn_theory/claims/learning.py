@@ -200,7 +200,7 @@ def _refuting_checkpoints(tables, reading, by_lag, lags, folder):
     solved its lag, highest lower bound first."""
     candidates = sorted(  # ties: a traditional RNN (the package's own initialisation) before a special start
         (
-            (-cell["wilson95"][0], -lag, tables[name.split(" / ")[0]]["init"][name.split(" / ")[1]] != "random", name)
+            (-cell["wilson95"][0], -lag, _init(tables, name) != "random", name)
             for lag in lags
             for name, cell in by_lag[lag].items()
             if cell["wilson95"][0] > LEVEL
@@ -217,6 +217,12 @@ def _refuting_checkpoints(tables, reading, by_lag, lags, folder):
             trained_so = optimizer == table["optimizer"] and log["clip"] == table["clip"][model]
             if log["model"] == model and log["lag"] == -minus_lag and log["success"] and trained_so:
                 yield name, -minus_lag, relative, _replay(cell, readout, log)
+
+
+def _init(tables, name):
+    """The initialisation of the model ``name`` ("protocol / model")."""
+    protocol, model = name.split(" / ")
+    return tables[protocol]["init"][model]
 
 
 def _replay(cell, readout, log):
