@@ -70,6 +70,30 @@ def test_temporal_order_follows_hochreiter_schmidhuber_5_6():
             assert np.all(symbols[1:-1, b] >= 2)
 
 
+def _fewest_steps_to_the_output(task, rng, batches=400):
+    """The fewest steps between an input the answer needs and the output, over sampled sequences."""
+    fewest = np.inf
+    for _ in range(batches):
+        xs, _ = task.sample(rng, 8)
+        if isinstance(task, TemporalOrder):  # the last X or Y
+            needed = max(np.flatnonzero(xs[:, 6:8, b].any(axis=1))[-1] for b in range(8))
+        elif isinstance(task, Adding):  # the last marked pair
+            needed = max(np.flatnonzero(xs[:, 1, b] == 1)[-1] for b in range(8))
+        else:  # recall: the symbol at the first step
+            needed = 0
+        fewest = min(fewest, len(xs) - 1 - needed)
+    return fewest
+
+
+@pytest.mark.parametrize("task", [Recall(10), Adding(10), Adding(25), TemporalOrder(20), TemporalOrder(50)])
+def test_time_lag_is_the_fewest_steps_a_sampled_answer_needs(task):
+    """The declared minimal time lag against sequences drawn from the task: no sequence bridges fewer
+    steps, and 400 batches of 8 draw the extreme (a batch holds it, the shortest length and a latest
+    position, with probability >= 0.048 for these tasks, Adding(25)'s 1/6 · (1 − (23/24)^8); so a
+    seed misses it with probability below 1e-8)."""
+    assert _fewest_steps_to_the_output(task, np.random.default_rng(3)) == task.time_lag
+
+
 def test_temporal_order_criterion_is_error_below_0_3_on_every_output():
     task = TemporalOrder(10)
     # Logits whose softmax is (0.75, 0.25/3, ...): errors 0.25 and 0.083 -> correct; 0.6 -> 0.4 error.

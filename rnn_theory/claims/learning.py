@@ -9,8 +9,11 @@ strongest training the package ships: the worst case for the claim over training
 adversarial search over weights. The source speaks of SGD only, so that reading is the package's
 extension, under an id that names no work (``folklore.ten-to-twenty-steps-any-optimiser``).
 
-The rule at one lag L, over each vanilla RNN (cell ``rnn``, any initialisation) of each protocol in
-the reading, with k successes of n runs and a 95% Wilson interval [lo, hi]:
+A lag is a task's minimal time lag, the steps between the last input its answer needs and the
+output: delayed recall's and the adding problem's lag parameter, and T − 1 − 6⌊T/10⌋ for temporal
+order of length T (7 at T = 20), which the shipped tables name by T. The rule at one lag L, over
+each vanilla RNN (cell ``rnn``, any initialisation) of each protocol in the reading, with k
+successes of n runs and a 95% Wilson interval [lo, hi]:
 
 - *supported* when no run succeeded (every k = 0): "reaching 0", as far as finitely many runs can
   show it (0 of 10 still allows a probability up to 0.28);
@@ -77,16 +80,20 @@ def judge(tables, folder=None, readings=tuple(READINGS)):
 
 
 def _entries(tables, reading):
-    """{lag: {"protocol / model": cell}} of the vanilla RNNs of ``reading``, at the lags from the source's
-    shortest on (shorter lags say nothing about the claim)."""
+    """{lag: {"protocol / model": cell}} of the vanilla RNNs of ``reading``, binned by their task's minimal
+    time lag (the span a solution must bridge: a temporal-order setting names its length T instead, and
+    each cell keeps its setting as ``task_lag``), at the lags from the source's shortest on (shorter lags
+    say nothing about the claim)."""
     by_lag = {}
     for protocol, table in tables.items():
         if protocol == "missing":
             continue
         for model in _vanilla(table, reading):
-            for lag, cell in table["table"][model].items():
-                if int(lag) >= min(SOURCE_LAGS):
-                    by_lag.setdefault(int(lag), {})[f"{protocol} / {model}"] = cell
+            for setting, cell in table["table"][model].items():
+                task = TASKS[table["task"]](int(setting))
+                if task.time_lag >= min(SOURCE_LAGS):
+                    entry = {**cell, "task_lag": task.lag, "setting": task.setting}
+                    by_lag.setdefault(task.time_lag, {})[f"{protocol} / {model}"] = entry
     return dict(sorted(by_lag.items()))
 
 
@@ -99,7 +106,8 @@ def _judge_reading(tables, reading, folder):
     decisions = {lag: decide(list(cells.values())) for lag, cells in by_lag.items()}
     evidence = {
         "reading": READINGS[reading],
-        "rule": "at each lag: supported when no vanilla RNN succeeded in any run, refuted when one's 95% Wilson lower "
+        "rule": "at each lag (the task's minimal time lag; temporal order of length T, its table's task_lag: "
+        "T - 1 - 6*floor(T/10)): supported when no vanilla RNN succeeded in any run, refuted when one's 95% Wilson lower "
         f"bound is above {LEVEL:g}, otherwise undecided; the lags are the settings of the settings rule, the source's "
         f"{' and '.join(map(str, SOURCE_LAGS))} standard",
         "protocols": {
@@ -108,7 +116,7 @@ def _judge_reading(tables, reading, folder):
             if protocol != "missing" and _vanilla(table, reading)
         },
         "by_lag": {
-            lag: {"decision": decisions[lag], **{name: _fraction(cell) for name, cell in cells.items()}}
+            lag: {"decision": decisions[lag], **{name: _fraction(cell, lag) for name, cell in cells.items()}}
             for lag, cells in by_lag.items()
         },
         "successes_at_the_source_lags": _tally(by_lag, [lag for lag in SOURCE_LAGS if lag in by_lag]),
@@ -125,7 +133,7 @@ def _judge_reading(tables, reading, folder):
         lags = [first] + [lag for lag in by_lag if decisions[lag] == "refuted" and lag != first]
         for name, lag, relative, record in _refuting_checkpoints(tables, reading, by_lag, lags, folder):
             replayed.append(
-                f"{name} learned lag {lag} in {_said(by_lag[lag][name])} (replayed: the shipped checkpoint {relative})"
+                f"{name} learned lag {lag} in {_said(by_lag[lag][name], lag)} (replayed: the shipped checkpoint {relative})"
             )
             return record
         raise _NoReplay(first)
@@ -174,18 +182,20 @@ def _protocol_evidence(table, reading):
     }
 
 
-def _fraction(cell):
-    return {"successes_of_runs": [cell["successes"], cell["runs"]], "wilson95": cell["wilson95"]}
+def _fraction(cell, lag):
+    setting = {} if cell["task_lag"] == lag else {"task_lag": cell["task_lag"]}
+    return {"successes_of_runs": [cell["successes"], cell["runs"]], "wilson95": cell["wilson95"], **setting}
 
 
-def _said(cell):
+def _said(cell, lag):
     low, high = cell["wilson95"]
-    return f"{cell['successes']}/{cell['runs']} runs [{low:.2f}, {high:.2f}]"
+    setting = "" if cell["task_lag"] == lag else f" ({cell['setting']})"
+    return f"{cell['successes']}/{cell['runs']} runs [{low:.2f}, {high:.2f}]{setting}"
 
 
 def _summary(by_lag, lags):
     return "; ".join(
-        f"lag {lag}: " + ", ".join(f"{name} {_said(cell)}" for name, cell in by_lag[lag].items()) for lag in lags
+        f"lag {lag}: " + ", ".join(f"{name} {_said(cell, lag)}" for name, cell in by_lag[lag].items()) for lag in lags
     )
 
 
@@ -208,14 +218,14 @@ def _refuting_checkpoints(tables, reading, by_lag, lags, folder):
     )
     for _, minus_lag, _, name in candidates:
         protocol, model = name.split(" / ")
-        table = tables[protocol]
+        table, setting = tables[protocol], by_lag[-minus_lag][name]["task_lag"]
         for relative in table["checkpoints"]:
             cell, readout, log = load_trained(os.path.join(folder, relative))
             # The log must say it is this model's run at this lag, trained as the table says.
             # (the log names the optimiser with its constants: "adam(0.9, 0.999, 1e-8)")
             optimizer = log["optimizer"].split("(")[0]
             trained_so = optimizer == table["optimizer"] and log["clip"] == table["clip"][model]
-            if log["model"] == model and log["lag"] == -minus_lag and log["success"] and trained_so:
+            if log["model"] == model and log["lag"] == setting and log["success"] and trained_so:
                 yield name, -minus_lag, relative, _replay(cell, readout, log)
 
 
