@@ -9,9 +9,12 @@ strongest training the package ships: the worst case for the claim over training
 adversarial search over weights. The source speaks of SGD only, so that reading is the package's
 extension, under an id that names no work (``folklore.ten-to-twenty-steps-any-optimiser``).
 
-A lag is a task's minimal time lag, the steps between the last input its answer needs and the
-output: delayed recall's and the adding problem's lag parameter, and T − 1 − 6⌊T/10⌋ for temporal
-order of length T (7 at T = 20), which the shipped tables name by T. The rule at one lag L, over
+A lag here is a task's span (``Task.span``), the steps from the earliest input its answer needs to
+the output, the fewest over its drawn sequences: the longest dependency a solution bridges, so that a
+success shows that span bridged and a failure cannot be blamed on a shorter one. Delayed recall at
+lag τ spans τ; the adding problem with minimal lag L (its first marked pair among the first ten)
+2L − 10 from L = 11; temporal order of length T, T − 1 − 2⌊T/10⌋ (15 at T = 20). Where a task's
+tables name another setting, the evidence names it beside the model. The rule at one lag L, over
 each vanilla RNN (cell ``rnn``, any initialisation) of each protocol in the reading, with k
 successes of n runs and a 95% Wilson interval [lo, hi]:
 
@@ -80,10 +83,10 @@ def judge(tables, folder=None, readings=tuple(READINGS)):
 
 
 def _entries(tables, reading):
-    """{lag: {"protocol / model": cell}} of the vanilla RNNs of ``reading``, binned by their task's minimal
-    time lag (the span a solution must bridge: a temporal-order setting names its length T instead, and
-    each cell keeps its setting as ``task_lag``), at the lags from the source's shortest on (shorter lags
-    say nothing about the claim)."""
+    """{lag: {name: cell}} of the vanilla RNNs of ``reading``, binned by their task's span (``Task.span``),
+    at the lags from the source's shortest on (shorter lags say nothing about the claim). A name is
+    "protocol / model", with the task's setting where the table names it otherwise ("… (temporal_order
+    of length T = 20)"); each cell also keeps its protocol, model and task lag, for the replay."""
     by_lag = {}
     for protocol, table in tables.items():
         if protocol == "missing":
@@ -91,9 +94,10 @@ def _entries(tables, reading):
         for model in _vanilla(table, reading):
             for setting, cell in table["table"][model].items():
                 task = TASKS[table["task"]](int(setting))
-                if task.time_lag >= min(SOURCE_LAGS):
-                    entry = {**cell, "task_lag": task.lag, "setting": task.setting}
-                    by_lag.setdefault(task.time_lag, {})[f"{protocol} / {model}"] = entry
+                if task.span >= min(SOURCE_LAGS):
+                    name = f"{protocol} / {model}" + ("" if task.span == task.lag else f" ({task.setting})")
+                    entry = {**cell, "protocol": protocol, "model": model, "task_lag": task.lag}
+                    by_lag.setdefault(task.span, {})[name] = entry
     return dict(sorted(by_lag.items()))
 
 
@@ -106,8 +110,9 @@ def _judge_reading(tables, reading, folder):
     decisions = {lag: decide(list(cells.values())) for lag, cells in by_lag.items()}
     evidence = {
         "reading": READINGS[reading],
-        "rule": "at each lag (the task's minimal time lag; temporal order of length T, its table's task_lag: "
-        "T - 1 - 6*floor(T/10)): supported when no vanilla RNN succeeded in any run, refuted when one's 95% Wilson lower "
+        "rule": "at each lag (a task's span: the steps from the earliest input its answer needs to the output, "
+        "the fewest over its sequences; recall: tau, adding with minimal lag L: 2L - 10 from L = 11, temporal order "
+        "of length T: T - 1 - 2*floor(T/10)): supported when no vanilla RNN succeeded in any run, refuted when one's 95% Wilson lower "
         f"bound is above {LEVEL:g}, otherwise undecided; the lags are the settings of the settings rule, the source's "
         f"{' and '.join(map(str, SOURCE_LAGS))} standard",
         "protocols": {
@@ -116,7 +121,7 @@ def _judge_reading(tables, reading, folder):
             if protocol != "missing" and _vanilla(table, reading)
         },
         "by_lag": {
-            lag: {"decision": decisions[lag], **{name: _fraction(cell, lag) for name, cell in cells.items()}}
+            lag: {"decision": decisions[lag], **{name: _fraction(cell) for name, cell in cells.items()}}
             for lag, cells in by_lag.items()
         },
         "successes_at_the_source_lags": _tally(by_lag, [lag for lag in SOURCE_LAGS if lag in by_lag]),
@@ -133,7 +138,7 @@ def _judge_reading(tables, reading, folder):
         lags = [first] + [lag for lag in by_lag if decisions[lag] == "refuted" and lag != first]
         for name, lag, relative, record in _refuting_checkpoints(tables, reading, by_lag, lags, folder):
             replayed.append(
-                f"{name} learned lag {lag} in {_said(by_lag[lag][name], lag)} (replayed: the shipped checkpoint {relative})"
+                f"{name} learned lag {lag} in {_said(by_lag[lag][name])} (replayed: the shipped checkpoint {relative})"
             )
             return record
         raise _NoReplay(first)
@@ -182,20 +187,18 @@ def _protocol_evidence(table, reading):
     }
 
 
-def _fraction(cell, lag):
-    setting = {} if cell["task_lag"] == lag else {"task_lag": cell["task_lag"]}
-    return {"successes_of_runs": [cell["successes"], cell["runs"]], "wilson95": cell["wilson95"], **setting}
+def _fraction(cell):
+    return {"successes_of_runs": [cell["successes"], cell["runs"]], "wilson95": cell["wilson95"]}
 
 
-def _said(cell, lag):
+def _said(cell):
     low, high = cell["wilson95"]
-    setting = "" if cell["task_lag"] == lag else f" ({cell['setting']})"
-    return f"{cell['successes']}/{cell['runs']} runs [{low:.2f}, {high:.2f}]{setting}"
+    return f"{cell['successes']}/{cell['runs']} runs [{low:.2f}, {high:.2f}]"
 
 
 def _summary(by_lag, lags):
     return "; ".join(
-        f"lag {lag}: " + ", ".join(f"{name} {_said(cell, lag)}" for name, cell in by_lag[lag].items()) for lag in lags
+        f"lag {lag}: " + ", ".join(f"{name} {_said(cell)}" for name, cell in by_lag[lag].items()) for lag in lags
     )
 
 
@@ -210,29 +213,23 @@ def _refuting_checkpoints(tables, reading, by_lag, lags, folder):
     solved its lag, highest lower bound first."""
     candidates = sorted(  # ties: a traditional RNN (the package's own initialisation) before a special start
         (
-            (-cell["wilson95"][0], -lag, _init(tables, name) != "random", name)
+            (-cell["wilson95"][0], -lag, tables[cell["protocol"]]["init"][cell["model"]] != "random", name)
             for lag in lags
             for name, cell in by_lag[lag].items()
             if cell["wilson95"][0] > LEVEL
         )
     )
     for _, minus_lag, _, name in candidates:
-        protocol, model = name.split(" / ")
-        table, setting = tables[protocol], by_lag[-minus_lag][name]["task_lag"]
+        entry = by_lag[-minus_lag][name]
+        table, model = tables[entry["protocol"]], entry["model"]
         for relative in table["checkpoints"]:
             cell, readout, log = load_trained(os.path.join(folder, relative))
-            # The log must say it is this model's run at this lag, trained as the table says.
+            # The log must say it is this model's run at this setting, trained as the table says.
             # (the log names the optimiser with its constants: "adam(0.9, 0.999, 1e-8)")
             optimizer = log["optimizer"].split("(")[0]
             trained_so = optimizer == table["optimizer"] and log["clip"] == table["clip"][model]
-            if log["model"] == model and log["lag"] == setting and log["success"] and trained_so:
+            if log["model"] == model and log["lag"] == entry["task_lag"] and log["success"] and trained_so:
                 yield name, -minus_lag, relative, _replay(cell, readout, log)
-
-
-def _init(tables, name):
-    """The initialisation of the model ``name`` ("protocol / model")."""
-    protocol, model = name.split(" / ")
-    return tables[protocol]["init"][model]
 
 
 def _replay(cell, readout, log):

@@ -8,9 +8,9 @@ class Task:
 
     ``sample(rng, batch) -> (xs (T, m, B), target (B,))``; ``correct(y, target) -> bool (B,)`` applies
     the task's published criterion to the readout outputs y (k, B). ``lag`` is the task's lag
-    parameter (each task says what it measures); ``time_lag`` the fewest steps between an input
-    the answer needs and the output (Hochreiter & Schmidhuber 1997's minimal time lag: the span
-    every solution must bridge); ``chance`` the fraction correct without memory; ``length`` the
+    parameter (each task says what it measures); ``span`` the steps from the earliest input the answer
+    needs to the output, the fewest over the drawn sequences (the longest dependency every solution
+    bridges); ``chance`` the fraction correct without memory; ``length`` the
     number of steps T of its sequences (the shortest, where lengths are drawn).
     """
 
@@ -29,8 +29,9 @@ class Task:
         self.lag = int(lag)
 
     @property
-    def time_lag(self):
-        """The minimal time lag: ``lag`` itself, for a task whose lag parameter measures it."""
+    def span(self):
+        """The longest dependency's span: ``lag`` itself, for a task whose one needed input comes
+        ``lag`` steps before the output."""
         return self.lag
 
     @property
