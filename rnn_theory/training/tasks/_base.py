@@ -8,9 +8,9 @@ class Task:
 
     ``sample(rng, batch) -> (xs (T, m, B), target (B,))``; ``correct(y, target) -> bool (B,)`` applies
     the task's published criterion to the readout outputs y (k, B). ``lag`` is the task's lag
-    parameter (each task says what it measures); ``span`` the steps from the earliest input the answer
-    needs to the output, the fewest over the drawn sequences (the longest dependency every solution
-    bridges); ``chance`` the fraction correct without memory; ``length`` the
+    parameter (each task says what it measures); ``span`` the steps from the earliest relevant input (one
+    the task marks as carrying the answer) to the output, the fewest over the drawn sequences (the
+    longest dependency every sequence holds); ``chance`` the fraction correct without memory; ``length`` the
     number of steps T of its sequences (the shortest, where lengths are drawn).
     """
 

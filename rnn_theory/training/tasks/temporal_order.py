@@ -4,7 +4,7 @@ Symbols, one-hot (m = 8): E, B, a, b, c, d, X, Y. A sequence starts with E, ends
 trigger), and is otherwise random symbols from {a, b, c, d}, except at two positions t1 and t2
 that hold X or Y. The class is the order: XX, XY, YX, YY (4 classes). The paper's lengths are
 100–110 with t1 in 10–20 and t2 in 50–60; here ``lag`` is the minimal length T (the paper's 100),
-lengths are random in [T, T + T/10] (one per batch), t1 in [T/10, 2T/10], t2 in [5T/10, 6T/10],
+lengths are random in [T, T + T/10] (one per batch), t1 in [⌊T/10⌋, 2⌊T/10⌋], t2 in [5⌊T/10⌋, 6⌊T/10⌋],
 counted from 0 (the paper counts from 1, so its symbols lie one step earlier: its Table 10 gives the
 minimal time lag 40 at T = 100, here T − 1 − 6⌊T/10⌋ = 39). The first symbol lies at least
 ``span`` = T − 1 − 2⌊T/10⌋ steps before the output (15 for T = 20, 39 for T = 50). A sequence is correct
