@@ -67,7 +67,7 @@ _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
 _LONG_START = 384
 _MID_START, _MID_PASS = 128, 384
 _SHORT_START, _SHORT_PASSES, _SHORT_PASS = 16, 2, 128
-_TIER_WIDTH, _TIER_FLOPS = 2, 5e9
+_TIER_WIDTH, _TIER_FLOPS = 2, 3e10
 _QR_EVERY = 8  # the columns of 8 steps' product stay far from rank-deficient in float64
 _FLUSH = 128  # lags whose statistics are computed together (memory 128·d floats per streamed column)
 _TINY = np.finfo(float).tiny
@@ -90,25 +90,26 @@ def probe_curves(system, xs, states, *, k=8, checks=3, seed=0, make=None):
 
 
 def probe_start(system, xs, states, *, k=8, checks=3, seed=0, tail=None):
-    """The probes: (groups, R_full, tiers). groups = [(rows, Q)], Q orthonormal on those rows of
-    s_T, streamed for every lag; tiers = [(Q, lags)], columns on all of s_T streamed for the lags
-    up to ``lags`` (the full curve's lower bound only); all columns orthonormal together.
+    """The probes: (groups, R_full, tiers). groups = [(rows, Q)], one per state part, Q orthonormal
+    on those rows of s_T, streamed for every lag; tiers = [(parts, lags)], parts = [(rows, Q)] one
+    per state part likewise, streamed for the lags up to ``lags``; the columns of a part orthonormal
+    together (those of different parts are, having disjoint rows). [groups]·R_full = Y.
 
     With rng = default_rng(seed) and t = max(k − checks, 1): Y = rng.standard_normal((d,
     checks)) (the Gaussian checks), then Ω (d, t), Ω_mid (d, m) and Ω_short (d, s) likewise (m, s:
     the tiers' widths, ``_tier_widths``). V = Ω carried forward over the last min(T, 384) steps
-    (V ← J_t V, orthonormalised now and then: Benettin's iteration). Groups: per state part, an
-    orthonormal basis of V's rows of it; then, on all rows, one of Y's part outside them, so that
-    [groups]·R_full = Y. Tiers: Ω_mid carried over the last min(T, 128) steps, for lags ≤ 384;
-    Ω_short by subspace iteration on the product of the last min(T, 16) steps (its range, then two
-    passes of Pᵀ and P), for lags ≤ 128; each the part of its span outside the columns before it.
+    (V ← J_t V, orthonormalised now and then: Benettin's iteration). Group of part a: an orthonormal
+    basis of V's rows of part a, then of Y's rows of part a outside it. Tiers: Ω_mid carried over
+    the last min(T, 128) steps, for lags ≤ 384; Ω_short by subspace iteration on the product of the
+    last min(T, 16) steps (its range, then two passes of Pᵀ and P), for lags ≤ 128; each split by
+    part as the groups are, its rows of part a outside part a's columns before it.
     ``tail``: the step Jacobians of the last steps (``_tail``), if already built.
     """
     system = as_system(system)
     d, parts = system.state_size, tuple(system.layout.values())
     tail = _tail(xs, states, system.step_operators) if tail is None else tail
     rng = np.random.default_rng(seed)
-    m, s = _tier_widths(tail, len(xs), k)
+    m, s = _tier_widths(tail, len(xs), k, len(parts))
     Y = rng.standard_normal((d, checks))
     V, V_mid = _carried_together(
         tail, [(rng.standard_normal((d, max(k - checks, 1))), _LONG_START), (rng.standard_normal((d, m)), _MID_START)]
@@ -116,24 +117,29 @@ def probe_start(system, xs, states, *, k=8, checks=3, seed=0, tail=None):
     V_short = rng.standard_normal((d, s))
     for reverse in (False,) + (True, False) * _SHORT_PASSES:
         V_short = _carried(tail, V_short, _SHORT_START, reverse)
-    groups = [(rows, np.linalg.qr(V[rows])[0]) for rows in parts]
-    coefficients, Q_Y, R_Y = _outside(groups, Y)
-    groups.append((slice(0, d), Q_Y))
-    tiers, before = [], list(groups)
+    groups, coefficients, before = [], [], []
+    for rows in parts:
+        Q = np.linalg.qr(V[rows])[0]
+        (C,), U, R = _outside([Q], Y[rows])
+        groups.append((rows, np.hstack([Q, U])))
+        coefficients.append(np.vstack([C, R]))
+        before.append([groups[-1][1]])
+    tiers = []
     for V_tier, lags in ((V_mid, _MID_PASS), (V_short, _SHORT_PASS)):
-        Q_tier = _outside(before, V_tier)[1]
-        tiers.append((Q_tier, lags))
-        before.append((slice(0, d), Q_tier))
-    return groups, np.vstack(coefficients + [R_Y]), tiers
+        tiers.append(([(rows, _outside(Qs, V_tier[rows])[1]) for rows, Qs in zip(parts, before)], lags))
+        for Qs, (_, U) in zip(before, tiers[-1][0]):
+            Qs.append(U)
+    return groups, np.vstack(coefficients), tiers
 
 
-def _tier_widths(tail, T, k):
-    """(m, s): the middle and short tiers' widths, _TIER_WIDTH·k each where their work (flops:
-    columns × the steps they are carried and streamed × the flops of one column through J_t) fits
-    in _TIER_FLOPS, the short tier's first; fewer where it does not."""
+def _tier_widths(tail, T, k, parts=1):
+    """(m, s): the middle and short tiers' widths (columns before the split by ``parts`` state
+    parts, which streams up to ``parts`` times as many), _TIER_WIDTH·k each where their work
+    (flops: columns × the steps they are carried and streamed × the flops of one column through
+    J_t) fits in _TIER_FLOPS, the short tier's first; fewer where it does not."""
     per_column = tail.column_flops()
-    steps_short = min(T, _SHORT_PASS) + min(T, _SHORT_START) * (1 + 2 * _SHORT_PASSES)
-    steps_mid = min(T, _MID_PASS) + min(T, _MID_START)
+    steps_short = min(T, _SHORT_PASS) * parts + min(T, _SHORT_START) * (1 + 2 * _SHORT_PASSES)
+    steps_mid = min(T, _MID_PASS) * parts + min(T, _MID_START)
     widest = _TIER_WIDTH * k
     if per_column == 0:  # J_t without a weight matrix (diagonal cells): the tiers cost O(d) a column
         return widest, widest
@@ -142,28 +148,29 @@ def _tier_widths(tail, T, k):
     return m, s
 
 
-def _outside(groups, Y):
-    """Y = [groups]·C + U·R (+ a remainder below 1e-8·‖Y‖₂) with U (d, r) orthonormal and
-    orthogonal to the groups' columns to rounding, r the rank of Y's part outside their span
-    (none where they span s_T): returns ([C_g per group], U, R). U must be orthogonal to them for
-    ‖W‖₂ to stay a lower bound; a direction only just outside their span would not be, to
-    rounding, without its second projection (Gram–Schmidt twice: Kahan–Parlett)."""
-    coefficients, rest = [np.zeros((Q.shape[1], Y.shape[1])) for _, Q in groups], Y.copy()
-    _project_out(groups, rest, coefficients)
+def _outside(Qs, Y):
+    """Y = [Qs]·C + U·R (+ a remainder below 1e-8·‖Y‖₂) with U (d, r) orthonormal and orthogonal
+    to the columns of the matrices ``Qs`` (orthonormal together, on Y's rows) to rounding, r the
+    rank of Y's part outside their span (none where they span it): returns ([C per Q], U, R). U
+    must be orthogonal to them for ‖W‖₂ to stay a lower bound; a direction only just outside their
+    span would not be, to rounding, without its second projection (Gram–Schmidt twice:
+    Kahan–Parlett)."""
+    coefficients, rest = [np.zeros((Q.shape[1], Y.shape[1])) for Q in Qs], Y.copy()
+    _project_out(Qs, rest, coefficients)
     U, sigma, _ = np.linalg.svd(rest, full_matrices=False)
     U = U[:, : int(np.sum(sigma > _RANK_TOL * max(np.linalg.norm(Y, 2), _TINY)))]
-    _project_out(groups, U)
+    _project_out(Qs, U)
     U = np.linalg.qr(U)[0]
     return coefficients, U, U.T @ rest
 
 
-def _project_out(groups, A, coefficients=None):
-    """A ← A minus its projection on the groups' columns, twice (in place), adding the
+def _project_out(Qs, A, coefficients=None):
+    """A ← A minus its projection on the columns of ``Qs``, twice (in place), adding the
     coefficients to ``coefficients`` if given."""
     for _ in range(2):
-        for g, (rows, Q) in enumerate(groups):
-            step = Q.T @ A[rows]
-            A[rows] -= Q @ step
+        for g, Q in enumerate(Qs):
+            step = Q.T @ A
+            A -= Q @ step
             if coefficients is not None:
                 coefficients[g] += step
 
@@ -228,25 +235,29 @@ def _carried_together(tail, sets, reverse=False):
 
 
 def _stream(system, steps, T, groups, R_full, tiers=()):
-    """The curves for the lags 1..T from the probes ``groups`` [(rows, Q)] and, for the lags up to
-    its ``lags``, each tier (Q, lags) of ``tiers`` (columns on all of s_T, for the full curve's
-    lower bound only, in order of decreasing ``lags``); the curves of the blocks (a, b) the system
-    names from the group on part a's rows, read on part b's rows. ``steps``: (Js, j) for J_T, ..., J_1 (``_lags``);
-    with the carousel, whole chunks, each from its last step to its first."""
-    d = system.state_size
-    ends = np.cumsum([Q.shape[1] for _, Q in groups])
-    cols = [slice(int(end - Q.shape[1]), int(end)) for end, (_, Q) in zip(ends, groups)]
-    names, slices = tuple(system.layout), tuple(system.layout.values())
-    # Each block (a, b)'s probes: the group on exactly part a's rows (of s_T), read on part b's rows.
-    group = {part: next(c for (r, _), c in zip(groups, cols) if r == rows) for part, rows in zip(names, slices)}
-    block = [(name, system.layout[b], group[a]) for name, a, b in system.blocks]
+    """The curves for the lags 1..T from the probes ``groups`` [(rows, Q)], one per state part, and,
+    for the lags up to its ``lags``, each tier (parts, lags) of ``tiers`` (parts = [(rows, Q)] as the
+    groups; in order of decreasing ``lags``): the full curve from all columns streamed, the curve of
+    each block (a, b) the system names from part a's columns, read on part b's rows. ``steps``:
+    (Js, j) for J_T, ..., J_1 (``_lags``); with the carousel, whole chunks, each from its last step
+    to its first."""
+    d, names = system.state_size, tuple(system.layout)
+    # the columns of W: the groups', then each tier's, part by part; segment = (part, columns, lags)
+    segments, probes, end = [], [], 0
+    for parts, lags in [(groups, T)] + list(tiers):
+        for part, (rows, Q) in zip(names, parts):
+            segments.append((part, np.arange(end, end + Q.shape[1]), lags))
+            probes.append((rows, Q))
+            end += Q.shape[1]
+    W = np.zeros((d, end))
+    for (rows, Q), (_, cols, _) in zip(probes, segments):
+        W[rows, cols] = Q
+    # the checks' coefficients on every column (Y = [groups]·R_full: none on the tiers')
+    R = np.vstack([R_full, np.zeros((end - R_full.shape[0], R_full.shape[1]))])
     carousel = CarouselPath(T, part_size(system, "c")) if "c" in names and len(names) > 1 else None
-    narrow = int(ends[-1])
-    W = np.hstack([np.zeros((d, narrow))] + [Q for Q, _ in tiers])
-    for (rows, Q), c in zip(groups, cols):
-        W[rows, c] = Q
     out = {name: np.empty(T) for name in ("log_norm", "error_bound")}
-    blocks = {name: np.empty(T) for name, _, _ in block}
+    blocks = {name: np.empty(T) for name, _, _ in system.blocks}
+    block_bounds = {name: np.empty(T) for name, _, _ in system.blocks}
     # W_τ/e^{logs[l]} for the lags not yet flushed, written in place: W is always a row of Ws.
     Ws, logs = np.empty((_FLUSH, d, W.shape[1])), np.empty(_FLUSH)
     log_scale, done, chunk = 0.0, 0, None
@@ -257,7 +268,7 @@ def _stream(system, steps, T, groups, R_full, tiers=()):
                 chunk = Js
                 carousel.add([Js.carousel(j) for j in range(Js.steps - 1, -1, -1)])
             # past a tier's lags its columns go (the tiers' lags decrease: the last columns first)
-            width = narrow + sum(Q.shape[1] for Q, lags in tiers if i < lags)
+            width = sum(len(cols) for _, cols, lags in segments if i < lags)
             if width < W.shape[1]:
                 Ws, W = np.empty((_FLUSH, d, width)), np.ascontiguousarray(W[:, :width])
             l = i - done
@@ -274,10 +285,18 @@ def _stream(system, steps, T, groups, R_full, tiers=()):
                 log_scale = -math.inf
             W, logs[l] = Ws[l], log_scale
             if l == _FLUSH - 1 or i == T - 1 or any(i == lags - 1 for _, lags in tiers):  # many lags per call
-                R = np.vstack([R_full, np.zeros((W.shape[1] - narrow, R_full.shape[1]))])
-                _statistics(out, blocks, slice(done, i + 1), Ws[: l + 1], logs[: l + 1], R, block)
+                lags = slice(done, i + 1)
+                G = np.swapaxes(Ws[: l + 1], 1, 2) @ Ws[: l + 1]
+                out["log_norm"][lags], out["error_bound"][lags] = _statistics(G, logs[: l + 1], R[:width])
+                for name, a, b in system.blocks:  # part a's columns still streamed, read on part b's rows
+                    cols = np.concatenate([c for part, c, last in segments if part == a and i < last])
+                    W_a = Ws[: l + 1, system.layout[b]][:, :, cols]
+                    blocks[name][lags], block_bounds[name][lags] = _statistics(
+                        np.swapaxes(W_a, 1, 2) @ W_a, logs[: l + 1], R[cols]
+                    )
                 done = i + 1
-    return {**out, "blocks": blocks, "log_norm_direct": None if carousel is None else carousel.curve}
+    curves = {**out, "blocks": blocks, "log_norm_direct": None if carousel is None else carousel.curve}
+    return curves | ({"block_error_bounds": block_bounds} if blocks else {})
 
 
 def _scale(W):
@@ -291,24 +310,14 @@ def _scale(W):
     return float(np.abs(w).max())
 
 
-def _statistics(out, blocks, lags, Ws, log_scale, R_full, block):
-    """Lower estimate and bound for the lags ``lags`` from their probe images Ws (c, d, columns).
-
-    All from Gram matrices (columns × columns): the columns of W are Pᵀ applied to the orthonormal
-    probes, so ‖W‖₂ = √λ_max(WᵀW) is a lower bound. The Gaussian checks y_i give
-    Pᵀ y_i = W·R_full[:, i], whose squared norms are the diagonal of R_fullᵀ (WᵀW) R_full: the
-    upper bound. ``block``: (name, rows of part b, the columns of part a's group) per block (a, b) of
-    P, whose transpose's rows b of the probes on part a of s_T bound its norm from below; its curve
-    goes into ``blocks[name]``.
-    """
-    G = np.swapaxes(Ws, 1, 2) @ Ws
+def _statistics(G, log_scale, R):
+    """(lower estimate, error bound) in ln for a run of lags from the Gram matrices G (lags,
+    columns, columns) of their probe images W/e^{log_scale} (the columns of W: Pᵀ, or a block's,
+    applied to orthonormal probes, so ‖W‖₂ = √λ_max(WᵀW) is a lower bound). The Gaussian checks
+    y_i = [probes]·R[:, i] give Pᵀ y_i = W·R[:, i], whose squared norms are the diagonal of
+    Rᵀ G R: the upper bound α·maxᵢ ‖Pᵀ yᵢ‖ (HMT lemma 4.1), inf without checks."""
     lower = np.sqrt(top_eigenvalues(G))
-    out["log_norm"][lags] = log_scale + np.log(lower)
-    if R_full.shape[1] == 0:  # no check vectors: no upper bound
-        out["error_bound"][lags] = np.inf
-    else:
-        upper = _ALPHA * np.sqrt(np.maximum(((G @ R_full) * R_full).sum(axis=1).max(axis=1), 0.0))
-        out["error_bound"][lags] = np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
-    for name, r, c in block:
-        W_a = Ws[:, r, c]
-        blocks[name][lags] = log_scale + 0.5 * np.log(top_eigenvalues(np.swapaxes(W_a, 1, 2) @ W_a))
+    if R.shape[1] == 0:  # no check vectors: no upper bound
+        return log_scale + np.log(lower), np.full(len(G), np.inf)
+    upper = _ALPHA * np.sqrt(np.maximum(((G @ R) * R).sum(axis=1).max(axis=1), 0.0))
+    return log_scale + np.log(lower), np.where(lower > 0, np.log(upper) - np.log(lower), 0.0)
