@@ -4,7 +4,7 @@ two bounds around the exact one at every lag.
 
 Default suite: small sizes (n = 24, T = 200; stacks n = 32 per layer, T = 400) and the shipped
 trained checkpoints (n = 32, T = 300); ``-m slow``: the issue's grid (tanh RNN n = 256, LSTM and
-GRU n = 128, T = 1000, gains 0.8–2, m = 8 and 32) and larger stacks (n = 64 per layer, T = 1000).
+GRU n = 128, T = 1000, gains 0.8–2, m = 8 and 32) and larger stacks (n = 48–64 per layer, T = 1000).
 The exact curves are accurate to ~1e-11 in ln (``flow.exact``), so they are the reference; 0.05
 nats is the target (a factor 1.05 in the norm), the bound checks allow 1e-9 for rounding.
 """
@@ -26,7 +26,8 @@ def _miss(truth, lower, bound):
     assert np.all(lower[~seen] == -np.inf)  # P = 0 exactly (e.g. every relu unit off): the probe's 0 too
     assert np.all(lower[seen] <= truth[seen] + ROUNDING)
     assert np.all(lower[seen] + bound[seen] >= truth[seen] - ROUNDING)
-    return float((truth - lower)[FROM_LAG - 1 :][seen[FROM_LAG - 1 :]].max(initial=-np.inf))
+    keep = seen & (np.arange(1, len(truth) + 1) >= FROM_LAG)
+    return float((truth[keep] - lower[keep]).max(initial=-np.inf))
 
 
 def probe_misses(model, xs):
@@ -93,9 +94,12 @@ def test_probe_level_stack_pairs(keys):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("keys", [("lstm", "lstm"), ("gru", "lstm")])
-def test_probe_level_stack_pairs_larger(keys):
-    model = stack(keys, 64, 32)
+@pytest.mark.parametrize("keys,n", [(("lstm", "lstm"), 64), (("gru", "lstm"), 48)])
+def test_probe_level_stack_pairs_larger(keys, n):
+    """T = 1000, where the groups alone serve the lags past 384. (Not met everywhere: on an LSTM +
+    GRU + LSTM stack, n = 48, the GRU's own block "1<-1", e^(−107) below the full product there,
+    misses by 0.065 just past lag 384, ``flow.probe``.)"""
+    model = stack(keys, n, 32)
     xs = np.random.default_rng(4).normal(size=(1000, 32))
     assert_level(model, xs, {name for name, _, _ in model.blocks})
 

@@ -20,31 +20,34 @@ nats. So Q is started where u_1 lies (``probe_start``): all P_{T,τ} share their
 the T end, and u_1(τ) settles, as τ grows, to the direction that vectors carried forward to T align
 with (Benettin's iteration). Until it settles, and where the top of the spectrum is flat (several
 directions grow alike, so that the inputs decide which is on top at a given lag), it wanders, and
-Q must hold the directions it passes through. Q is built in tiers, each streamed from lag 1 for as
-long as it serves, all in one product, dropped after their lags:
+Q must hold the directions it passes through; Q is built in tiers (below).
 
-- the groups, for every lag: max(k − checks, 1) vectors carried forward over the last 384 steps,
-  split by state part (their rows of each part, orthonormalised: the blocks' probes), and the
-  ``checks`` Gaussian yᵢ (their part outside the groups);
+Every column lies on the rows of one state part (s_T's h or c of an LSTM, each layer's h and c
+of a stack; one part for a one-part state), so the columns of part a also probe the blocks P[a, b]
+(rows a on the s_T side, columns b on the s_{T−τ} side) that the system names:
+‖W_τ[b, part a's columns]‖₂ ≤ ‖P[a, b]‖₂, since Q_a is orthonormal. A block's top left singular
+vector is not the full product's, so each tier is split by part (its rows of each part,
+orthonormalised within the part: up to as many columns per part as the tier has), and so are the
+checks: Y's rows of part a, Y[a], lie in part a's span, so ‖P[a, b]‖₂ ≤ 10·√(2/π)·maxᵢ
+‖P[a, b]ᵀ yᵢ[a]‖ bounds each block from above as Y bounds P (``block_error_bounds``; each bound
+with probability ≥ 1 − 10^{−checks}). The tiers, each streamed from lag 1 for as long as it
+serves, all in one product, dropped after their lags:
+
+- the groups, for every lag: max(k − checks, 1) vectors carried forward over the last 384 steps
+  per part (for a part in several blocks, such as a stack's upper h, that many per block (a, b),
+  started on rows b; each set orthonormalised graded toward its part, ``_orthonormalised``), and
+  the ``checks`` Gaussian yᵢ (each part's rows outside its carried columns);
 - the middle tier, for lags ≤ 384: up to 2k vectors carried over the last 128 steps;
 - the short tier, for lags ≤ 128: up to 2k top left singular vectors of the product of the last
   16 steps (subspace iteration, two passes).
 
-A tier holds fewer columns where its work would exceed 5·10⁹ flops (short tier first; ~0.12 s on
-one core): 16 and 16 for k = 8 up to an LSTM with n ≈ 230 or a tanh RNN with n ≈ 460; an LSTM with
-n = 512 streams 11 short columns and no middle ones. The lower bound at lag τ is over every column
-still streamed. Measured miss (exact − probe, every lag ≥ 10; ``tests/test_flow_probe_level.py``):
-≤ 0.03 nats on random tanh RNN (n = 256), LSTM and GRU (n = 128), gains 0.8–2, m = 8 and 32,
-T = 1000, and on every shipped trained checkpoint (T = 300; the forget-gate-free LSTM's flat
-spectrum and the IndRNN's units switching off included); random LSTM n = 512 (the narrower tiers):
-0.063. Not everywhere: a random forget-gate-free LSTM with n = 64 (T = 500; a flat top spectrum
-past the middle tier's lags) misses by 0.09. Time (one thread, T = 1000, the run included): tanh
-RNN n = 256 0.12 s, LSTM n = 128 0.24 s, LSTM n = 512 1.34 s.
-
-For multi-part states (the LSTM family) the groups give the blocks' curves: the h rows of
-P_{T,τ}ᵀ[Q_h; 0] probe the h-block, the c rows of P_{T,τ}ᵀ[0; Q_c] the c-block (lower estimates
-from their part's carried directions alone, no tiers: misses up to ~0.6 at short lags), all
-columns together the full product.
+A tier holds fewer columns where its work (its columns streamed once per part) would exceed
+3·10¹⁰ flops (short tier first; ~0.75 s on one core): 16 and 16 for k = 8 up to an LSTM with
+n ≈ 420 or a tanh RNN with n ≈ 1140; an LSTM with n = 512 streams 2·16 short and 2·8 middle
+columns. The lower bound at lag τ is over every column still streamed (a block's: over its part's).
+Measured miss (exact − probe, every lag ≥ 10; ``tests/test_flow_probe_level.py``), every curve
+(full, h and c blocks, a stack's layer pairs and c blocks): MEASURED. Time (one thread, T = 1000,
+the run included): TIMES.
 """
 
 import math
@@ -61,9 +64,11 @@ _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)
 # The probes' start (see above): the steps carried forward for the long lags' directions; the
 # middle tier's (carried over its last steps, streamed for lags up to its pass) and the short
 # tier's (the top left singular vectors of the product of its last steps, _SHORT_PASSES passes).
-# Each tier has up to _TIER_WIDTH·k columns, fewer where its work would exceed what is left of
-# _TIER_FLOPS (short tier first): 5·10⁹ flops, ~0.12 s on one core at 40 GFLOP/s. Measured on
-# the grid of the level test: narrower or shorter tiers missed by 0.06–0.3 nats on some of it.
+# Each tier has up to _TIER_WIDTH·k columns, fewer where its work (streamed once per state part)
+# would exceed what is left of _TIER_FLOPS (short tier first): 3·10¹⁰ flops, ~0.75 s on one core
+# at 40 GFLOP/s. Measured on the grid of the level test: narrower or shorter tiers missed by
+# 0.06–0.3 nats on some of it; on a random LSTM n = 512 (T = 1000) the cap 5·10⁹ (2·7 short
+# columns, no middle ones) missed by 0.16, 1.5·10¹⁰ by 0.10 (its h block), 3·10¹⁰ by 0.045.
 _LONG_START = 384
 _MID_START, _MID_PASS = 128, 384
 _SHORT_START, _SHORT_PASSES, _SHORT_PASS = 16, 2, 128
@@ -120,9 +125,11 @@ def probe_start(system, xs, states, *, k=8, checks=3, seed=0, tail=None):
     for bs in sources:  # part a's sets side by side
         Vs.append(np.hstack(carried[: len(bs)]))
         del carried[: len(bs)]
-    V_short = rng.standard_normal((d, s))
+    V_shorts = [rng.standard_normal((d, s)) for _ in parts]
     for reverse in (False,) + (True, False) * _SHORT_PASSES:
-        V_short = _carried(tail, V_short, _SHORT_START, reverse)
+        V_shorts = _carried_together(tail, [(V, _SHORT_START, None) for V in V_shorts], reverse)
+        if not reverse and graded:  # each part's: subspace iteration on (E_a P)(E_a P)ᵀ
+            V_shorts = [_on(V, rows) for V, rows in zip(V_shorts, parts)]
     groups, coefficients, before = [], [], []
     for rows, V in zip(parts, Vs):
         Q = np.linalg.qr(V[rows])[0]
@@ -131,8 +138,8 @@ def probe_start(system, xs, states, *, k=8, checks=3, seed=0, tail=None):
         coefficients.append(np.vstack([C, R]))
         before.append([groups[-1][1]])
     tiers = []
-    for V_tier, lags in ((V_mid, _MID_PASS), (V_short, _SHORT_PASS)):
-        tiers.append(([(rows, _outside(Qs, V_tier[rows])[1]) for rows, Qs in zip(parts, before)], lags))
+    for V_tier, lags in (([V_mid] * len(parts), _MID_PASS), (V_shorts, _SHORT_PASS)):
+        tiers.append(([(rows, _outside(Qs, V[rows])[1]) for rows, Qs, V in zip(parts, before, V_tier)], lags))
         for Qs, (_, U) in zip(before, tiers[-1][0]):
             Qs.append(U)
     return groups, np.vstack(coefficients), tiers
@@ -163,7 +170,7 @@ def _tier_widths(tail, T, k, parts=1):
     (flops: columns × the steps they are carried and streamed × the flops of one column through
     J_t) fits in _TIER_FLOPS, the short tier's first; fewer where it does not."""
     per_column = tail.column_flops()
-    steps_short = min(T, _SHORT_PASS) * parts + min(T, _SHORT_START) * (1 + 2 * _SHORT_PASSES)
+    steps_short = (min(T, _SHORT_PASS) + min(T, _SHORT_START) * (1 + 2 * _SHORT_PASSES)) * parts
     steps_mid = min(T, _MID_PASS) * parts + min(T, _MID_START)
     widest = _TIER_WIDTH * k
     if per_column == 0:  # J_t without a weight matrix (diagonal cells): the tiers cost O(d) a column
@@ -220,16 +227,10 @@ def _lags(xs, states, tail, lags, make):
             yield Js, j
 
 
-def _carried(tail, V, steps, reverse):
-    """V (d, c) carried through the last ``steps`` step Jacobians of ``tail``, V ← J_t V for
-    t = T−steps+1..T (V ← J_tᵀ V for t = T..T−steps+1 when ``reverse``): ``_carried_together``
-    with one set."""
-    return _carried_together(tail, [(V, steps, None)], reverse)[0]
-
-
 def _carried_together(tail, sets, reverse=False):
     """Each V (d, c) of ``sets`` [(V, steps, rows)] carried through its last ``steps`` step
-    Jacobians of ``tail`` as ``_carried`` says, all sets that a step reaches in one product (one
+    Jacobians of ``tail``, V ← J_t V for t = T−steps+1..T (V ← J_tᵀ V for t = T..T−steps+1 when
+    ``reverse``), all sets that a step reaches in one product (one
     GEMM for several sets: cheaper than one each), each rescaled every step and orthonormalised
     (``_orthonormalised``, graded toward its ``rows`` where given) every ``_QR_EVERY`` of its steps
     and at the end (its span is that of the product applied to it). A set whose product leaves
