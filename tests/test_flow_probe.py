@@ -182,3 +182,22 @@ def test_sliced_product_is_the_product(m, K, r, blocks, slices):
     assert (len(product.blocks), len(product.blocks[0][1])) == (blocks, slices)
     out = product(B, np.full((m, r), np.nan))
     assert np.all(np.abs(out - A @ B) <= 2 * K * 2.2e-16 * (np.abs(A) @ np.abs(B)))
+
+
+def test_graded_orthonormalisation_keeps_a_small_part():
+    """A part's rows 1e-60 below the rest (a stack's fast-decaying lower layer): the graded QR
+    keeps V's span (V = V'·M) and gives that part's rows orthonormal columns, relative to their own
+    size, up to the rest's weight squared (I − Q_restᵀQ_rest with Q_rest ~ _GRADE = 1e-4: 1e-8);
+    a plain QR returns them as rounding of the rest (far from orthonormal)."""
+    rng = np.random.default_rng(0)
+    rows = slice(0, 10)
+    V = rng.normal(size=(30, 4))
+    V[rows] *= 1e-60
+    graded = probe._orthonormalised(V.copy(), rows)
+    M = np.linalg.lstsq(graded, V, rcond=None)[0]
+    np.testing.assert_allclose(graded[rows] @ M, V[rows], rtol=0, atol=1e-73)  # same span, the small rows too
+    np.testing.assert_allclose(graded[10:] @ M, V[10:], rtol=0, atol=1e-12)
+    part = graded[rows] / np.linalg.norm(V[rows])
+    np.testing.assert_allclose(part.T @ part, np.eye(4), atol=10 * probe._GRADE**2)
+    plain = np.linalg.qr(V)[0][rows] / np.linalg.norm(V[rows])
+    assert np.abs(plain.T @ plain - np.eye(4)).max() > 0.1
