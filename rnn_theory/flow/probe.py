@@ -54,8 +54,8 @@ units switching off included); ≤ 0.002 on random peephole, CIFG and LSTM cells
 and on 2- and 3-layer stacks of LSTM and GRU layers (n = 16–64 per layer, T = 300–1000); random
 LSTM n = 512 (T = 1000; the narrower tiers): full 0.031, h 0.048, c 0.034. (Before the tiers were
 split by part, the blocks missed by 0.06–0.33 on the LSTM n = 128 of the grid and 0.48 at n = 512.)
-Not everywhere, mostly past the middle tier's lags (groups alone): random forget-gate-free LSTMs (n
-= 64, T = 500, gains 0.8, 1, 1.4, 2; a flat top spectrum) 0.06–0.12 on the full curve, 0.04–0.12 on
+Not everywhere, mostly past the middle tier's lags (groups alone): random forget-gate-free LSTMs
+(n = 64, T = 500, gains 0.8, 1, 1.4, 2; a flat top spectrum) 0.06–0.12 on the full curve, 0.04–0.12 on
 the c block (before: 0.04–0.22 and 0.23–0.64; at gain 1 the full curve's 0.092 is now 0.106); a
 2-layer LSTM stack with n = 128 per layer, the lower layer's c block 0.092 at lag 627; an LSTM +
 GRU + LSTM stack with n = 48, the GRU's own block 0.069 at lag 412.
