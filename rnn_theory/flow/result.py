@@ -27,6 +27,9 @@ class GradientFlow:
       "exact": |error| ≤ bound with probability ≥ 1 − 10^(−checks) (truncation check);
       "probe": log_norm ≤ truth ≤ log_norm + bound with probability ≥ 1 − 10^(−k).
       "exact" on another namespace (device=, ``dense_stream``): the certified width of ln ‖Z_τ‖₂.
+    - ``block_error_bounds``: "probe" only, per block curve as ``error_bound`` is for ``log_norm``:
+      blocks[name] ≤ truth ≤ blocks[name] + bound, the upper side with probability ≥ 1 − 10^(−k)
+      for each; else None.
     - ``rank``: "exact" only, the rank kept in the factored product at each lag.
     - ``proofs``: the dense stream (another namespace, device=) only, how many λ_max each route of
       its certificate decided (gershgorin, kato_temple, cholesky, eigensolver, small); else None.
@@ -45,6 +48,7 @@ class GradientFlow:
     error_bound: np.ndarray = None
     rank: np.ndarray = None
     proofs: dict = None
+    block_error_bounds: dict = None
 
     def __post_init__(self):
         for f in fields(self):
@@ -52,7 +56,10 @@ class GradientFlow:
             if isinstance(value, np.ndarray):
                 object.__setattr__(self, f.name, _frozen(value))
         # a dict (picklable: results come back from worker processes) of read-only arrays
-        object.__setattr__(self, "blocks", {name: _frozen(np.asarray(curve)) for name, curve in self.blocks.items()})
+        for name in ("blocks", "block_error_bounds"):
+            curves = getattr(self, name)
+            if curves is not None:
+                object.__setattr__(self, name, {key: _frozen(np.asarray(curve)) for key, curve in curves.items()})
 
     @property
     def log_norm_h(self):
@@ -88,7 +95,7 @@ class GradientFlow:
     def to_dict(self):
         """Plain lists for JSON; non-finite values (ln 0 = −inf) become None. The h and c blocks are
         ``log_norm_h`` and ``log_norm_c``; any other block curves go under ``blocks``; ``proofs``
-        where there are some.
+        and ``block_error_bounds`` (name -> list) where there are some.
 
         >>> import numpy as np
         >>> flow = GradientFlow("exact", np.array([1, 2]), np.array([-0.5, -np.inf]))
@@ -99,7 +106,10 @@ class GradientFlow:
         out |= {f"log_norm_{part}": _jsonable(getattr(self, f"log_norm_{part}")) for part in REPORTED_PARTS}
         out |= {name: _jsonable(getattr(self, name)) for name in ("log_norm_direct", "error_bound", "rank")}
         others = {name: _jsonable(curve) for name, curve in self.blocks.items() if name not in REPORTED_PARTS}
-        return out | ({"blocks": others} if others else {}) | ({} if self.proofs is None else {"proofs": self.proofs})
+        out |= {"blocks": others} if others else {}
+        if self.block_error_bounds is not None:
+            out["block_error_bounds"] = {name: _jsonable(bound) for name, bound in self.block_error_bounds.items()}
+        return out | ({} if self.proofs is None else {"proofs": self.proofs})
 
 
 class CarouselPath:
