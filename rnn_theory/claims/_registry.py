@@ -24,6 +24,7 @@ The rules are written out for users in docs/claims.md.
 """
 
 import math
+import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
@@ -235,12 +236,18 @@ def resolve(name):
     raise KeyError(f"unknown claim {name!r}; the ids are: {', '.join(CLAIMS)}")
 
 
-def verify(ids=None, *, quick=False, executor=None, progress=None):
+def verify(ids=None, *, quick=False, executor=None, progress=None, alongside=None):
     """Run the checks of the claims ``ids`` (ids or aliases; all by default, in registry order)
-    -> list of Result. ``executor``: a ``concurrent.futures.Executor`` or a ``distributed.Client``."""
+    -> list of Result. ``executor``: a ``concurrent.futures.Executor`` or a ``distributed.Client``.
+    ``alongside``: how many claims ``executor`` runs at once (its workers), for this process to check
+    claims too, beside them, instead of waiting (``rnn-theory verify`` does: its pool has one worker
+    fewer than ``--workers``); None: the executor runs every claim. The results are the same bytes."""
     executor = as_executor(executor)
     ids = list(CLAIMS) if ids is None else [resolve(i) for i in ids]
-    if executor is not None and len(ids) > 1:
+    if executor is not None and alongside and len(ids) > 1:
+        done = _shared(ids, quick, executor, alongside, progress)
+        found, progress = (done[claim_id] for claim_id in ids), None  # shown as the claims finish
+    elif executor is not None and len(ids) > 1:
         # Whole claims side by side (each runs its sweeps serially in its worker): most checks are
         # small, and the parent would otherwise run them one after another between sweeps. The
         # costliest start first, so that none starts last and keeps one worker busy alone.
@@ -274,6 +281,41 @@ _COSTLIEST = (
 def _later(claim_id):
     """Sort key: the costliest checks first, in ``_COSTLIEST``'s order, then the others as registered."""
     return _COSTLIEST.index(claim_id) if claim_id in _COSTLIEST else len(_COSTLIEST)
+
+
+def _shared(ids, quick, executor, workers, progress=None):
+    """{claim id: readings}: the claims checked by ``workers`` workers of ``executor`` and by this
+    process, each taking the next claim (costliest first) when it is free. A thread per worker waits
+    on its claim; this process checks its own in the main thread (one BLAS thread, as ``_check``)."""
+    queue, lock, done, failed = iter(sorted(ids, key=_later)), threading.Lock(), {}, []
+
+    def take():
+        with lock:
+            return next(queue, None)
+
+    def record(claim_id, readings):
+        with lock:
+            done[claim_id] = readings
+            if progress:
+                progress(len(done) - 1, len(ids), claim_id)
+
+    def feed():
+        try:
+            while (claim_id := take()) is not None:
+                record(claim_id, executor.submit(_check, claim_id, quick).result())
+        except BaseException as error:  # raised again in the main thread
+            failed.append(error)
+
+    threads = [threading.Thread(target=feed, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    while not failed and (claim_id := take()) is not None:
+        record(claim_id, _check(claim_id, quick))
+    for thread in threads:
+        thread.join()
+    if failed:
+        raise failed[0]
+    return done
 
 
 def _check(claim_id, quick, executor=None):
