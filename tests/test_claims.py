@@ -275,6 +275,21 @@ def test_verdict_form_is_enforced():
         claims.Verdict("probably", {})
 
 
+def test_claims_that_share_runs_compute_them_once_and_state_what_separate_checks_state(monkeypatch):
+    from rnn_theory.claims import _registry, pascanu_hochreiter
+
+    pair = ["pascanu2013.sufficient-vanishing", "pascanu2013.necessary-exploding"]
+    assert tuple(pair) in _registry._TOGETHER
+    assert _registry._units([*reversed(pair), "le2015.irnn"]) == [tuple(pair), ("le2015.irnn",)]
+    dump = lambda results: json.dumps([r.to_dict() for r in results], ensure_ascii=False)
+    separate = dump(claims.verify(pair[:1], quick=True) + claims.verify(pair[1:], quick=True))
+    calls, search = [], pascanu_hochreiter._bound_case
+    monkeypatch.setattr(pascanu_hochreiter, "_bound_case", lambda case: calls.append(case) or search(case))
+    together = dump(claims.verify(pair, quick=True))  # one run: the search shared, as in a task of a pool
+    assert sorted(calls) == sorted(set(calls)) and len(calls) == 9  # 3 activations × 3 sizes, each once
+    assert together == separate
+
+
 def test_verify_json_is_deterministic_and_complete(tmp_path, capsys):
     ids = ["olah2015.gru-simpler", "peephole.cell-path", "feng2024.diagonal-jacobian"]
     paths = [tmp_path / "a.json", tmp_path / "b.json"]
