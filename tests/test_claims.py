@@ -290,6 +290,25 @@ def test_claims_that_share_runs_compute_them_once_and_state_what_separate_checks
     assert dump(claims.verify(pair[1:], quick=True)) == dump([quick_results[pair[1]]])
 
 
+def test_this_process_checks_claims_beside_the_workers_and_a_failure_anywhere_is_raised(monkeypatch):
+    import dataclasses
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = ["olah2015.gru-simpler", "feng2024.diagonal-jacobian", "hochreiter1997.output-gate-protects"]
+    dump = lambda results: json.dumps([r.to_dict() for r in results], ensure_ascii=False)
+    with ThreadPoolExecutor(1) as pool:
+        assert dump(claims.verify(ids, quick=True, executor=pool, alongside=1)) == dump(claims.verify(ids, quick=True))
+
+    def broken(ctx):
+        raise RuntimeError("an engine bug")
+
+    for claim_id in ids:  # wherever the failing claim is checked, here or on the worker
+        with monkeypatch.context() as patch:
+            patch.setitem(claims.CLAIMS, claim_id, dataclasses.replace(claims.CLAIMS[claim_id], check=broken))
+            with ThreadPoolExecutor(1) as pool, pytest.raises(RuntimeError, match="engine bug"):
+                claims.verify(ids, quick=True, executor=pool, alongside=1)
+
+
 def test_verify_json_is_deterministic_and_complete(tmp_path, capsys):
     ids = ["olah2015.gru-simpler", "peephole.cell-path", "feng2024.diagonal-jacobian"]
     paths = [tmp_path / "a.json", tmp_path / "b.json"]
