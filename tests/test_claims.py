@@ -50,14 +50,17 @@ OLD_IDS = {
     "de2024.rglru-normalised-scale",
     "li2018.regulated-gradient",
 }
-# The claims whose quick run shrinks a sweep (the others compute the same in both runs), without
-# orvieto2023.exact-decay, whose full run alone takes half a minute (compared in the slow test).
+# The claims whose quick run shrinks a sweep or leaves out evidence (the others compute the same in both
+# runs), without two identities of the engine (holds, or raised), compared in the slow test:
+# orvieto2023.exact-decay, whose full run alone takes half a minute, and arjovsky2016.orthogonal-norm.
 QUICK_DIFFERS = [
     "folklore.rho-below-one-vanishes",
     "folklore.rho-above-one-explodes",
     "folklore.forget-gate-product",
     "chung2014.additive-update",
     "pascanu2013.sufficient-vanishing",
+    "rnn-theory.contracting-stretch-vanishes",
+    "folklore.conveyor-belt-gradient",
 ]
 
 
@@ -183,11 +186,11 @@ def _relu(a):
     return np.where(a.real > 0, a, 0)
 
 
-def _replay_step(record, x, s):
-    p = {k: np.array(v, dtype=float) for k, v in record["params"].items()}
+def _replay_step(record, p, x, s):
+    """One step of the record's cell from the state s (d,), or from each row of s (k, d) at once."""
     if record["kind"] == "rnn":
         phi = {"tanh": np.tanh, "sigmoid": _sigma, "relu": _relu}[record["activation"]]
-        return phi(p["W"] @ s + p["U"] @ x + p["b"])
+        return phi(s @ p["W"].T + p["U"] @ x + p["b"])
     if record["kind"] == "indrnn":  # relu, the package's default for IndRNN (Li et al. 2018)
         return _relu(p["u"] * s + p["W"] @ x + p["b"])
     if record["kind"] == "rglru":  # De et al. 2024: a_t = σ(Λ)^{8 r_t}, on the projected input W_in x
@@ -195,27 +198,26 @@ def _replay_step(record, x, s):
         a = _sigma(p["Lambda"]) ** (8 * _sigma(p["W_a"] @ x_in + p["b_a"]))
         return a * s + np.sqrt(1 - a**2) * _sigma(p["W_x"] @ x_in + p["b_x"]) * x_in
     n = len(p["b_o"])
-    h, c = s[:n], s[n:]
+    h, c = s[..., :n], s[..., n:]
     peep = {g: p.get(f"p_{g}", np.zeros(n)) for g in "ifo"}
-    i = _sigma(p["W_i"] @ h + p["U_i"] @ x + p["b_i"] + peep["i"] * c)
-    f = _sigma(p["W_f"] @ h + p["U_f"] @ x + p["b_f"] + peep["f"] * c) if "b_f" in p else np.ones(n)
-    g = np.tanh(p["W_g"] @ h + p["U_g"] @ x + p["b_g"])
+    i = _sigma(h @ p["W_i"].T + p["U_i"] @ x + p["b_i"] + peep["i"] * c)
+    f = _sigma(h @ p["W_f"].T + p["U_f"] @ x + p["b_f"] + peep["f"] * c) if "b_f" in p else np.ones(n)
+    g = np.tanh(h @ p["W_g"].T + p["U_g"] @ x + p["b_g"])
     c_new = f * c + i * g
-    o = _sigma(p["W_o"] @ h + p["U_o"] @ x + p["b_o"] + peep["o"] * c_new)
-    return np.concatenate([o * np.tanh(c_new), c_new])
+    o = _sigma(h @ p["W_o"].T + p["U_o"] @ x + p["b_o"] + peep["o"] * c_new)
+    return np.concatenate([o * np.tanh(c_new), c_new], axis=-1)
 
 
 def _replay_log_norm(record):
+    p = {k: np.array(v, dtype=float) for k, v in record["params"].items()}
     xs, s = np.array(record["inputs"], dtype=float), np.array(record["s0"], dtype=float)
     states = [s]
     for x in xs:
-        states.append(_replay_step(record, x, states[-1]))
+        states.append(_replay_step(record, p, x, states[-1]))
     T, lag, d = len(xs), record["lag"], len(s)
     P, log_scale, eps = np.eye(d), 0.0, 1e-30
-    for t in range(T, T - lag, -1):  # P ← P·J_t, J_t by complex step at (x_t, s_{t−1})
-        J = np.stack(
-            [_replay_step(record, xs[t - 1], states[t - 1] + 1j * eps * e).imag / eps for e in np.eye(d)], axis=1
-        )
+    for t in range(T, T - lag, -1):  # P ← P·J_t, J_t by complex step at (x_t, s_{t−1}), one row per column
+        J = (_replay_step(record, p, xs[t - 1], states[t - 1] + 1j * eps * np.eye(d)).imag / eps).T
         P = P @ J
         scale = np.abs(P).max()
         P, log_scale = P / scale, log_scale + np.log(scale)
@@ -270,6 +272,41 @@ def test_verdict_form_is_enforced():
         claims.Verdict("holds-if", {})
     with pytest.raises(ValueError, match="verdict must be"):
         claims.Verdict("probably", {})
+
+
+def test_claims_that_share_runs_compute_them_once_and_state_what_separate_checks_state(quick_results, monkeypatch):
+    from rnn_theory.claims import _registry, pascanu_hochreiter
+
+    pair = ("pascanu2013.sufficient-vanishing", "pascanu2013.necessary-exploding")
+    assert pair in _registry._TOGETHER
+    assert _registry._units([*reversed(pair), "le2015.irnn"]) == [pair, ("le2015.irnn",)]
+    calls, search = [], pascanu_hochreiter._bound_case
+    monkeypatch.setattr(pascanu_hochreiter, "_bound_case", lambda case: calls.append(case) or search(case))
+    ctx = claims.Context(quick=True)
+    assert pascanu_hochreiter._bound_search(ctx) is pascanu_hochreiter._bound_search(ctx)
+    assert sorted(calls) == sorted(set(calls)) and len(calls) == 9  # 3 activations × 3 sizes, each once
+    # checked alone, the second claim states what it stated in the session's run, which shared the search
+    dump = lambda results: json.dumps([r.to_dict() for r in results], ensure_ascii=False)
+    assert dump(claims.verify(pair[1:], quick=True)) == dump([quick_results[pair[1]]])
+
+
+def test_this_process_checks_claims_beside_the_workers_and_a_failure_anywhere_is_raised(monkeypatch):
+    import dataclasses
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = ["olah2015.gru-simpler", "feng2024.diagonal-jacobian", "hochreiter1997.output-gate-protects"]
+    dump = lambda results: json.dumps([r.to_dict() for r in results], ensure_ascii=False)
+    with ThreadPoolExecutor(1) as pool:
+        assert dump(claims.verify(ids, quick=True, executor=pool, alongside=1)) == dump(claims.verify(ids, quick=True))
+
+    def broken(ctx):
+        raise RuntimeError("an engine bug")
+
+    for claim_id in ids:  # wherever the failing claim is checked, here or on the worker
+        with monkeypatch.context() as patch:
+            patch.setitem(claims.CLAIMS, claim_id, dataclasses.replace(claims.CLAIMS[claim_id], check=broken))
+            with ThreadPoolExecutor(1) as pool, pytest.raises(RuntimeError, match="engine bug"):
+                claims.verify(ids, quick=True, executor=pool, alongside=1)
 
 
 def test_verify_json_is_deterministic_and_complete(tmp_path, capsys):

@@ -343,10 +343,10 @@ def test_slow_modes_conditional_when_one_cell_is_undecided(monkeypatch):
 
 
 def test_a_contracting_stretch_that_grows_is_raised_and_none_found_is_undecided(monkeypatch):
-    monkeypatch.setattr(latching, "_model_row", lambda cell, xs, lag: ([0.0], [1.0], [1.0]))
+    monkeypatch.setattr(latching, "_model_row", lambda cell, xs, lag, delay_norms: ([0.0], [1.0], [1.0]))
     with pytest.raises(RuntimeError, match="engine bug"):
         _readings("rnn-theory.contracting-stretch-vanishes")
-    monkeypatch.setattr(latching, "_model_row", lambda cell, xs, lag: ([0.0], [0.0], []))
+    monkeypatch.setattr(latching, "_model_row", lambda cell, xs, lag, delay_norms: ([0.0], [0.0], []))
     assert _verdict("rnn-theory.contracting-stretch-vanishes").verdict == "undecided"
 
 

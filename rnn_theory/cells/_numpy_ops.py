@@ -8,6 +8,8 @@ names, so the equations that run are the equations that are proven.
 All functions accept complex arrays, so ``step`` can be differentiated by complex step.
 """
 
+import functools
+
 import numpy as np
 
 
@@ -158,11 +160,20 @@ def identity_like(v):
 
 
 def rotation_blocks(r, theta):
-    """Block-diagonal A with 2×2 blocks r_k·[[cos θ_k, −sin θ_k], [sin θ_k, cos θ_k]]; (2K, 2K)."""
+    """Block-diagonal A with 2×2 blocks r_k·[[cos θ_k, −sin θ_k], [sin θ_k, cos θ_k]]; (2K, 2K),
+    read-only: a run asks for the same cell's A at every step, and gets the one built for its r, θ."""
+    r, theta = np.asarray(r), np.asarray(theta)
+    return _rotation_blocks(r.dtype.str, r.tobytes(), theta.dtype.str, theta.tobytes())
+
+
+@functools.lru_cache(maxsize=16)
+def _rotation_blocks(r_type, r_bytes, theta_type, theta_bytes):
+    r, theta = np.frombuffer(r_bytes, r_type), np.frombuffer(theta_bytes, theta_type)
     k = len(r)
     A = np.zeros((2 * k, 2 * k))
     cos, sin = r * np.cos(theta), r * np.sin(theta)
     even, odd = np.arange(0, 2 * k, 2), np.arange(1, 2 * k, 2)
     A[even, even], A[even, odd] = cos, -sin
     A[odd, even], A[odd, odd] = sin, cos
+    A.setflags(write=False)
     return A

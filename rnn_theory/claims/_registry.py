@@ -24,6 +24,7 @@ The rules are written out for users in docs/claims.md.
 """
 
 import math
+import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
@@ -181,6 +182,15 @@ class Context:
 
     quick: bool = False
     executor: Executor | None = None
+    memo: dict = field(default_factory=dict, repr=False)
+
+    def once(self, fn, *args):
+        """``fn(self, *args)``, computed once for the claims checked together (``_TOGETHER``): the
+        claims that use the same runs share them, and their results are the bytes of separate runs."""
+        key = (fn.__module__, fn.__qualname__, self.quick, args)
+        if key not in self.memo:
+            self.memo[key] = fn(self, *args)
+        return self.memo[key]
 
     def map(self, fn, items):
         items = list(items)
@@ -235,19 +245,27 @@ def resolve(name):
     raise KeyError(f"unknown claim {name!r}; the ids are: {', '.join(CLAIMS)}")
 
 
-def verify(ids=None, *, quick=False, executor=None, progress=None):
+def verify(ids=None, *, quick=False, executor=None, progress=None, alongside=None):
     """Run the checks of the claims ``ids`` (ids or aliases; all by default, in registry order)
-    -> list of Result. ``executor``: a ``concurrent.futures.Executor`` or a ``distributed.Client``."""
+    -> list of Result. ``executor``: a ``concurrent.futures.Executor`` or a ``distributed.Client``.
+    ``alongside``: how many claims ``executor`` runs at once (its workers), for this process to check
+    claims too, beside them, instead of waiting (``rnn-theory verify`` does: its pool has one worker
+    fewer than ``--workers``); None: the executor runs every claim. The results are the same bytes."""
     executor = as_executor(executor)
     ids = list(CLAIMS) if ids is None else [resolve(i) for i in ids]
-    if executor is not None and len(ids) > 1:
+    if executor is not None and alongside and len(ids) > 1:
+        done = _shared(_units(ids), quick, executor, alongside, progress)
+        found, progress = (done[claim_id] for claim_id in ids), None  # shown as the claims finish
+    elif executor is not None and len(ids) > 1:
         # Whole claims side by side (each runs its sweeps serially in its worker): most checks are
         # small, and the parent would otherwise run them one after another between sweeps. The
         # costliest start first, so that none starts last and keeps one worker busy alone.
-        futures = {claim_id: executor.submit(_check, claim_id, quick) for claim_id in sorted(ids, key=_later)}
-        found = (futures[claim_id].result() for claim_id in ids)
+        futures = {unit: executor.submit(_check_unit, unit, quick) for unit in _units(ids)}
+        unit_of = {claim_id: unit for unit in futures for claim_id in unit}
+        found = (futures[unit_of[claim_id]].result()[claim_id] for claim_id in ids)
     else:
-        found = (_check(claim_id, quick, executor) for claim_id in ids)
+        memo = {}  # the runs that claims share, for the whole run
+        found = (_check(claim_id, quick, executor, memo) for claim_id in ids)
     results = []
     for k, (claim_id, readings) in enumerate(zip(ids, found)):
         if progress:
@@ -269,6 +287,9 @@ _COSTLIEST = (
     "oseledets1968.lambda1-rate",
     "chen2018.meanfield-rate",
 )
+# Claims that use the same runs (``Context.once``): checked one after the other in one task, which
+# computes those runs once.
+_TOGETHER = (("pascanu2013.sufficient-vanishing", "pascanu2013.necessary-exploding"),)
 
 
 def _later(claim_id):
@@ -276,12 +297,67 @@ def _later(claim_id):
     return _COSTLIEST.index(claim_id) if claim_id in _COSTLIEST else len(_COSTLIEST)
 
 
-def _check(claim_id, quick, executor=None):
+def _units(ids):
+    """The claims ``ids`` as tasks, costliest first: tuples of ids, those of a ``_TOGETHER`` group in one."""
+    units = []
+    for claim_id in sorted(ids, key=_later):
+        group = next((g for g in _TOGETHER if claim_id in g), (claim_id,))
+        unit = tuple(other for other in group if other in ids)
+        if unit not in units:
+            units.append(unit)
+    return units
+
+
+def _shared(units, quick, executor, workers, progress=None):
+    """{claim id: readings}: the ``units`` (tuples of claim ids) checked by ``workers`` workers of
+    ``executor`` and by this process, each taking the next unit when it is free. A thread per worker
+    waits on its unit; this process checks its own in the main thread (one BLAS thread, as ``_check``)."""
+    queue, lock, done, failed = iter(units), threading.Lock(), {}, []
+    total = sum(len(unit) for unit in units)
+
+    def take():
+        with lock:
+            return next(queue, None)
+
+    def record(found):
+        with lock:
+            for claim_id, readings in found.items():
+                done[claim_id] = readings
+                if progress:
+                    progress(len(done) - 1, total, claim_id)
+
+    def feed():
+        try:
+            while (unit := take()) is not None:
+                record(executor.submit(_check_unit, unit, quick).result())
+        except BaseException as error:  # raised again in the main thread
+            failed.append(error)
+
+    threads = [threading.Thread(target=feed, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    while not failed and (unit := take()) is not None:
+        record(_check_unit(unit, quick))
+    for thread in threads:
+        thread.join()
+    if failed:
+        raise failed[0]
+    return done
+
+
+def _check_unit(unit, quick):
+    """{claim id: readings} of the claims ``unit``, checked one after the other, sharing their runs."""
+    memo = {}
+    return {claim_id: _check(claim_id, quick, memo=memo) for claim_id in unit}
+
+
+def _check(claim_id, quick, executor=None, memo=None):
     """The readings of one claim's check (module level, so that a worker process can run it), on one
     BLAS thread wherever it runs, as the workers of ``rnn_theory.parallel``: the same bits in the parent as
-    in a worker, and no threads spinning on the small products of a check while a core is taken."""
+    in a worker, and no threads spinning on the small products of a check while a core is taken.
+    ``memo``: the runs shared with the claims checked before it in the same task (``Context.once``)."""
     with threadpool_limits(1):
-        return CLAIMS[claim_id].check(Context(quick=quick, executor=executor))
+        return CLAIMS[claim_id].check(Context(quick=quick, executor=executor, memo={} if memo is None else memo))
 
 
 def _rounded(value, digits=7):

@@ -11,6 +11,8 @@ puts both at χ = 1. The spread of the spectrum is measured on its upper half, l
 relative to σ_1 within tens of steps, the upper half stays resolved (checked on every call).
 """
 
+import functools
+
 import numpy as np
 
 from ..flow.meanfield import mean_field_chi
@@ -19,6 +21,7 @@ from .networks import driven_network
 RESOLVED = 1e-9  # σ_{n/2}/σ_1 below this: rounding (~1e-16·σ_1 per step) could reach σ_{n/2}
 
 
+@functools.cache  # ~50 quadratures of q*: the runs of one setting share their g_c
 def critical_gain(input_variance=0.0, bias_variance=0.0, tol=1e-12):
     """The gain g at which the mean-field χ(g, σ_in², σ_b²) = 1 (bisection; χ increases with g).
 

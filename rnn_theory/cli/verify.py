@@ -21,7 +21,7 @@ def add_arguments(parser):
         type=int,
         default=os.cpu_count() or 1,
         metavar="N",
-        help="processes for the sweeps (default: one per core; 0 runs everything in this process)",
+        help="processes that check claims, this one included (default: one per core; 0 or 1: this process only)",
     )
     parser.add_argument(
         "--scheduler",
@@ -50,8 +50,11 @@ def run(args):
         raise UsageError(f"rnn-theory verify: {error}") from None
     progress = _progress if sys.stderr.isatty() else None
     try:
-        with executor_for(args.workers, scheduler_address(args.scheduler)) as executor:
-            results = verify(only, quick=args.quick, executor=executor, progress=progress)
+        scheduler = scheduler_address(args.scheduler)
+        # this process checks claims beside a local pool's workers (a cluster's take them all)
+        alongside = None if scheduler else max(args.workers - 1, 0)
+        with executor_for(alongside, scheduler) as executor:
+            results = verify(only, quick=args.quick, executor=executor, progress=progress, alongside=alongside)
     except ClusterUnavailable as error:
         raise UsageError(f"rnn-theory verify: {error}") from None
     if progress:
