@@ -4,7 +4,7 @@ complex-step Jacobians (the route the analysis took before), its probe curves ag
 
 import numpy as np
 import pytest
-from conftest import generic_cell
+from conftest import assert_blocks_within_their_bounds, forgetful_stack, generic_cell
 
 import rnn_theory as rt
 from rnn_theory.flow.norms import system_flow
@@ -91,6 +91,27 @@ def test_exact_stack_curves_match_the_dense_route(name):
         got = flow.log_norm if key == "log_norm" else flow.blocks[key]
         np.testing.assert_allclose(got, values, rtol=0, atol=1e-9, err_msg=key)
     assert flow.error_bound.max() <= 1e-9 and flow.log_norm_h is None and flow.log_norm_c is None
+
+
+def test_exact_block_far_below_the_full_norm_is_bounded_not_minus_inf():
+    """A block that falls under the truncation level (the GRU's own block, 60 nats below the full
+    norm) was reported as −inf: now each block has its own bound (the truncation check's rows on the
+    block's columns), inf where the curve is only an upper bound. Without truncation (rtol = 0) the
+    graded product keeps it to its own accuracy, and the same check certifies it."""
+    stack, xs = forgetful_stack()
+    want = _dense_route(stack, xs)
+    truth = {name: want[name] for name, _, _ in stack.blocks}
+    flow = system_flow(stack, xs, method="exact")
+    assert_blocks_within_their_bounds(flow, truth)
+    # the case is the one described: the GRU's block is resolved at short lags, not at long ones
+    unresolved = ~np.isfinite(flow.block_error_bound["1<-1"])
+    assert not unresolved[:100].any() and unresolved[-100:].all()
+    assert (truth["1<-1"] - want["log_norm"])[-1] < -60
+    for name in ("0<-0", "1<-0", "c 0"):  # the blocks near the full norm keep the full curve's level
+        assert flow.block_error_bound[name].max() <= 1e-9, name
+    full = system_flow(stack, xs, method="exact", rtol=0.0)
+    assert_blocks_within_their_bounds(full, truth)
+    assert max(bound.max() for bound in full.block_error_bound.values()) <= 1e-9
 
 
 def test_probe_stack_full_curve_is_within_the_probes_level_of_exact():

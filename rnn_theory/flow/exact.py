@@ -26,7 +26,11 @@ Checked as it runs: k Gaussian columns Y are streamed exactly (never truncated) 
 ‖E‖₂ ≤ 10·√(2/π)·maxᵢ ‖E yᵢ‖ with probability ≥ 1 − 10^{−k} (Halko, Martinsson & Tropp 2011,
 lemma 4.1) bounds the error E of the truncated product, relative to ‖P‖₂, at every lag. As soon as
 that bound exceeds ``check_tol`` the curve is recomputed without truncation (graded factored form
-from lag 1, no dense phase).
+from lag 1, no dense phase). Each yᵢ is streamed split by state part (yᵢ[a]: its rows on part a,
+zero elsewhere; Σ_a yᵢ[a] = yᵢ), so the same lemma bounds each block: ‖E[a, b]‖₂ ≤ 10·√(2/π)·
+maxᵢ ‖(Eᵀ yᵢ[a])[b]‖. A block far below ‖P‖₂ (a stack's upper layer that forgets faster than the
+one below) can fall under the truncation level; its bound then exceeds its norm, and its curve is
+reported as an upper bound with bound inf (``GradientFlow.block_error_bound``), never as −inf.
 """
 
 import numpy as np
@@ -46,7 +50,8 @@ _REORTH_EVERY, _MAX_COND = 8, 100.0
 
 
 def exact_curves(system, xs, states, *, rtol=None, checks=3, check_tol=1e-9, seed=0, make=None):
-    """``GradientFlow``'s curves for every lag: log_norm, blocks (, log_norm_direct), error_bound, rank.
+    """``GradientFlow``'s curves for every lag: log_norm, blocks, block_error_bound (, log_norm_direct),
+    error_bound, rank.
 
     ``system``: a ``system.RecurrentSystem`` (or a cell); ``make(xs, states)``: the step operators
     of those steps (default ``system.step_operators``)."""
@@ -100,8 +105,14 @@ class _Stream:
         self.reported = [(name, index[a], index[b]) for name, a, b in system.blocks]
         self.out = {"log_norm": np.full(T, -np.inf), "error_bound": np.zeros(T), "rank": np.full(T, d)}
         self.blocks = {name: np.full(T, -np.inf) for name, _, _ in self.reported}
+        # per reported block and lag, the check's bound on ‖E[a, b]‖₂ (E = P − the truncated
+        # product) relative to ‖P‖₂ (``_block_bounds``)
+        self.block_error = {name: np.zeros(T) for name, _, _ in self.reported}
         self.carousel = CarouselPath(T, part_size(system, "c")) if "c" in system.layout else None
-        self.Y = np.random.default_rng(seed).standard_normal((d, checks))
+        # The check columns, Gaussian y_i, each split by part: y_i[a] on part a, zero elsewhere (k per
+        # part; their sum over the parts is y_i). Rows b of Pᵀ y_i[a] are P[a, b]ᵀ y_i[a]: every block
+        # gets the lemma's bound of its own, the full product that of the sums.
+        self.Y = _split_by_part(np.random.default_rng(seed).standard_normal((d, checks)), self.rows)
         # Short lags: a dense phase, Z = Pᵀ/e^ℓ (the rank is near d there). Without truncation
         # (rtol = 0, the fallback) the graded factored form is used from the start.
         self.log_scale, self.dense, self.i = 0.0, rtol > 0, 0
@@ -207,9 +218,11 @@ class _Stream:
         to ‖P‖₂, the bound recorded) stays within ``check_tol``."""
         r = self.KY.shape[0]
         self.out["rank"][i] = r
-        self.out["error_bound"][i] = _ALPHA * np.linalg.norm(self.Z[:, r:] - self.Z[:, :r] @ self.KY, axis=0).max(
-            initial=0.0
-        )
+        # Eᵀ y_i[a]/‖P‖₂ (d, parts, k): rows on the s_{T−τ} side
+        residual = (self.Z[:, r:] - self.Z[:, :r] @ self.KY).reshape(self.Z.shape[0], len(self.rows), -1)
+        self.out["error_bound"][i] = _ALPHA * np.linalg.norm(residual.sum(axis=1), axis=0).max(initial=0.0)
+        for name, a, b in self.reported:  # rows b of Eᵀ y_i[a] = E[a, b]ᵀ y_i[a]
+            self.block_error[name][i] = _ALPHA * np.linalg.norm(residual[self.rows[b], a], axis=0).max(initial=0.0)
         return not self.out["error_bound"][i] > self.check_tol
 
     def _factored_blocks(self, i, Gb):
@@ -225,11 +238,43 @@ class _Stream:
 
     def curves(self):
         """``GradientFlow``'s fields."""
+        blocks, bounds = _block_bounds(self.blocks, self.out, self.block_error)
         return {
             **self.out,
-            "blocks": self.blocks,
+            "blocks": blocks,
+            "block_error_bound": bounds,
             "log_norm_direct": None if self.carousel is None else self.carousel.curve,
         }
+
+
+def _block_bounds(blocks, out, block_error):
+    """(The block curves, their error bounds in ln): each block (a, b) of the truncated product
+    P̃ = P − E against the check's bound δ ≥ ‖E[a, b]‖₂ (``block_error``, relative to
+    ‖P‖₂ ≤ ‖P̃‖₂/(1 − β), β = ``error_bound``). Where ‖P̃[a, b]‖₂ > δ the curve is ln ‖P̃[a, b]‖₂,
+    within ln(‖P̃[a, b]‖₂/(‖P̃[a, b]‖₂ − δ)) of the truth; where the block is at or below δ (it fell
+    under the truncation, far below ‖P‖₂), the curve is the upper bound ln(‖P̃[a, b]‖₂ + δ) and its
+    bound is inf: the block is only known to be below that."""
+    beta = out["error_bound"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        scale = np.where(beta < 1, 1 / (1 - beta), np.inf)  # ‖P‖₂/‖P̃‖₂ at most
+        curves, bounds = {}, {}
+        for name, error in block_error.items():
+            delta = error * scale  # relative to ‖P̃‖₂ = e^{log_norm}
+            rel = np.exp(blocks[name] - out["log_norm"])
+            exact = (delta == 0) | ~np.isfinite(out["log_norm"])  # nothing truncated (or P = 0)
+            resolved = exact | (rel > delta)
+            bounds[name] = np.where(exact, 0.0, np.where(resolved, -np.log1p(-delta / rel), np.inf))
+            curves[name] = np.where(resolved, blocks[name], out["log_norm"] + np.log(rel + delta))
+    return curves, bounds
+
+
+def _split_by_part(Y, rows):
+    """[Y on part 0, Y on part 1, ...] (d, parts·k): each part's rows of Y, zero elsewhere."""
+    k = Y.shape[1]
+    out = np.zeros((Y.shape[0], len(rows) * k))
+    for p, part in enumerate(rows):
+        out[part, p * k : (p + 1) * k] = Y[part]
+    return out
 
 
 def _mapped(K, v):

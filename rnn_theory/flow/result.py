@@ -27,6 +27,13 @@ class GradientFlow:
       "exact": |error| ≤ bound with probability ≥ 1 − 10^(−checks) (truncation check);
       "probe": log_norm ≤ truth ≤ log_norm + bound with probability ≥ 1 − 10^(−k).
       "exact" on another namespace (device=, ``dense_stream``): the certified width of ln ‖Z_τ‖₂.
+    - ``block_error_bound``: "exact" only (else None), per block curve and lag, a bound on its error
+      in ln, from the same truncation check (with the same probability): ‖E[a, b]‖₂ ≤ ‖E[:, b]‖₂,
+      bounded by the check columns' rows on part b. A block far below ‖P‖₂ (as a stack's layer
+      decaying faster than the layer below, or an LSTM's c block with small forget gates) can fall
+      under the truncation level (~d·2⁻⁵²·‖P‖₂): then its bound is inf and its curve is an upper
+      bound, ln(‖P̃[a, b]‖₂ + ‖E[:, b]‖₂), never −inf (``rtol=0``: no truncation, the graded
+      product keeps such blocks to their own accuracy).
     - ``rank``: "exact" only, the rank kept in the factored product at each lag.
     - ``proofs``: the dense stream (another namespace, device=) only, how many λ_max each route of
       its certificate decided (gershgorin, kato_temple, cholesky, eigensolver, small); else None.
@@ -45,6 +52,7 @@ class GradientFlow:
     error_bound: np.ndarray = None
     rank: np.ndarray = None
     proofs: dict = None
+    block_error_bound: dict = None
 
     def __post_init__(self):
         for f in fields(self):
@@ -52,7 +60,10 @@ class GradientFlow:
             if isinstance(value, np.ndarray):
                 object.__setattr__(self, f.name, _frozen(value))
         # a dict (picklable: results come back from worker processes) of read-only arrays
-        object.__setattr__(self, "blocks", {name: _frozen(np.asarray(curve)) for name, curve in self.blocks.items()})
+        for name in ("blocks", "block_error_bound"):
+            if getattr(self, name) is not None:
+                curves = {block: _frozen(np.asarray(curve)) for block, curve in getattr(self, name).items()}
+                object.__setattr__(self, name, curves)
 
     @property
     def log_norm_h(self):
@@ -88,6 +99,7 @@ class GradientFlow:
     def to_dict(self):
         """Plain lists for JSON; non-finite values (ln 0 = −inf) become None. The h and c blocks are
         ``log_norm_h`` and ``log_norm_c``; any other block curves go under ``blocks``; ``proofs``
+        and ``block_error_bound`` (every block by name; None where a curve is an upper bound only)
         where there are some.
 
         >>> import numpy as np
@@ -99,7 +111,11 @@ class GradientFlow:
         out |= {f"log_norm_{part}": _jsonable(getattr(self, f"log_norm_{part}")) for part in REPORTED_PARTS}
         out |= {name: _jsonable(getattr(self, name)) for name in ("log_norm_direct", "error_bound", "rank")}
         others = {name: _jsonable(curve) for name, curve in self.blocks.items() if name not in REPORTED_PARTS}
-        return out | ({"blocks": others} if others else {}) | ({} if self.proofs is None else {"proofs": self.proofs})
+        out |= {"blocks": others} if others else {}
+        out |= {} if self.proofs is None else {"proofs": self.proofs}
+        if self.block_error_bound is not None:
+            out["block_error_bound"] = {name: _jsonable(bound) for name, bound in self.block_error_bound.items()}
+        return out
 
 
 class CarouselPath:
