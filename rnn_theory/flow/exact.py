@@ -44,9 +44,12 @@ from .system import part_size
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)  # HMT lemma 4.1 with failure probability 10^(−k)
 # Below ~1e-16 of λ_max the Gram matrix's eigenvalues are rounding: it resolves σ_i ≥ 1e-8·σ_1.
 _GRAM_RESOLUTION = 1e-16
-# The basis X of the factored form is re-orthonormalised every few lags, or sooner if the diagonal
-# of XᵀX's Cholesky factor L spreads by _MAX_COND: λ_max(Lᵀ H L) is accurate to ~u·cond(X)².
+# The basis X of the factored form is re-orthonormalised every few lags, or sooner if its columns
+# come near to dependent (``_needs_basis``, cond(X D⁻¹) ≳ _MAX_COND): λ_max(Lᵀ H L) is accurate to
+# ~u·cond(X D⁻¹)², D the columns' norms.
 _REORTH_EVERY, _MAX_COND = 8, 100.0
+# Triangular blocks up to this size are solved and multiplied whole (``_solve_upper``, ``_upper_times``).
+_LEAF = 64
 
 
 def exact_curves(system, xs, states, *, rtol=None, checks=3, check_tol=1e-9, seed=0, make=None):
@@ -84,23 +87,23 @@ class _Stream:
     Invariant after lag τ, with ℓ = ``log_scale`` and r = the rank kept:
 
     - dense phase: Z = P_{T,τ}ᵀ/e^ℓ (d, d);
-    - factored phase: Z = [X, Pᵀ Y/e^ℓ] with P_{T,τ}ᵀ ≈ e^ℓ·X K (X = Z[:, :r]), the check columns
-      Pᵀ Y streamed exactly beside it, ``KY`` = K Y, and ``parts`` the Gram matrices K[:, a]K[:, a]ᵀ
-      of K's columns on each state part (their sum H = K Kᵀ); K itself is never stored.
+    - factored phase: Z = [X, Pᵀ Y/e^ℓ] with P_{T,τ}ᵀ ≈ e^ℓ·X K (X = Z[:, :r], K (r, d)), the check
+      columns Pᵀ Y streamed exactly beside it, ``KY`` = K Y and ``H`` = K Kᵀ.
+
+    In both, block (a, b) of P/e^ℓ is Bᵀ with B = Z[b, a] (dense) or X[b] K[:, a] (factored).
 
     The phases of a lag: apply J_{T−τ+1}ᵀ and take the Gram matrix (``_gram``); the top eigenvalue
     of the dense phase (``_dense``) or of the factored form (``_factored``: re-orthonormalise now
     and then); rescale; then, factored, drop trailing rows (``_truncate``) and check the error
-    against the exact columns; last, the blocks' curves. The dense phase hands over to the factored
-    one once half of the Gram matrix's spectrum is below its resolution (``_hand_over``).
+    against the exact columns; last, the blocks' curves (``_blocks``). The dense phase hands over to
+    the factored one once half of the Gram matrix's spectrum is below its resolution (``_hand_over``).
     """
 
     def __init__(self, system, T, rtol, checks, seed, check_tol):
         d, self.rtol, self.check_tol = system.state_size, rtol, check_tol
-        self.multi = len(system.layout) > 1
-        self.rows = tuple(system.layout.values()) if self.multi else (slice(0, d),)
-        # one row block per state part (H's partition); the blocks the system names get curves:
-        # (name, a, b) with a and b indices of parts
+        self.rows = tuple(system.layout.values()) if len(system.layout) > 1 else (slice(0, d),)
+        # one row block per state part; the blocks the system names get curves: (name, a, b) with a
+        # and b indices of parts
         index = {part: p for p, part in enumerate(system.layout)}
         self.reported = [(name, index[a], index[b]) for name, a, b in system.blocks]
         self.out = {"log_norm": np.full(T, -np.inf), "error_bound": np.zeros(T), "rank": np.full(T, d)}
@@ -117,12 +120,14 @@ class _Stream:
         # (rtol = 0, the fallback) the graded factored form is used from the start.
         self.log_scale, self.dense, self.i = 0.0, rtol > 0, 0
         if self.dense:
-            self.Z, self.KY, self.parts = np.eye(d), None, None
+            self.Z, self.KY, self.K = np.eye(d), None, None
         else:
-            self.Z, self.KY, self.parts, _ = _factor(np.eye(d), self.Y, self.rows, 0.0)
-        # Warm starts for λ_max. Dense phase: top eigenvectors on the s_T side. Factored phase: the
-        # same vector v in K's coordinates, k = K·v (K changes only at a re-orthonormalisation, k ← R k);
-        # the start of an r×r problem Lᵀ H L is then Lᵀ k, nearly converged once v has settled.
+            self.Z, self.KY, self.K = _factor(np.eye(d), self.Y, 0.0)
+            self.H = self.K @ self.K.T
+        # Warm starts for λ_max, vectors on the s_T side: the blocks' (their columns a), and P's in
+        # the dense phase. Factored, P's becomes k = K·v in K's coordinates (K changes only at a
+        # re-orthonormalisation, k ← R k); the start of an r×r problem Lᵀ H L is then Lᵀ k, nearly
+        # converged once v has settled.
         self.warm, self.since = {}, 0  # lags since the last QR
 
     def lag(self, Js, j):
@@ -133,10 +138,8 @@ class _Stream:
             return True
         self.Z = Js.apply_t(self.Z, j)
         r = self.Z.shape[0] if self.dense else self.KY.shape[0]
-        G, Gb, self.log_scale = _gram(
-            self.Z, r, self.log_scale, i, self.rows if self.multi and not self.dense else None
-        )
-        lam, reorth = (self._dense(G), False) if self.dense else self._factored(G, r)
+        G, self.log_scale = _gram(self.Z, r, self.log_scale, i)
+        lam = self._dense(G) if self.dense else self._factored(G, r)
         if lam <= 0:
             self.log_scale = -np.inf
             return True
@@ -144,18 +147,17 @@ class _Stream:
         self.out["log_norm"][i] = self.log_scale
         if self.dense:
             self.Z /= np.sqrt(lam)
-            self._dense_blocks(i)
+            self._blocks(i)
             # Now and then (an eigensolve), the spectrum decides whether the factored form is cheaper.
             if (i % (1 if len(G) <= 64 else 16) == 0) and np.count_nonzero(
                 np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam
             ) <= len(G) // 2:
                 self._hand_over()
             return True
-        keep = self._rescale_and_truncate(lam, r, reorth)
+        self._rescale_and_truncate(lam, r)
         if not self._check(i):
             return False
-        same = Gb is not None and not reorth and keep == Gb[0].shape[0]  # the blocks' Gram matrices still hold
-        self._factored_blocks(i, Gb if same else None)
+        self._blocks(i)
         return True
 
     def _dense(self, G):
@@ -164,54 +166,58 @@ class _Stream:
         return lam
 
     def _factored(self, G, r):
-        """(λ_max = ‖X K‖², whether the basis was re-orthonormalised) with G = XᵀX."""
+        """λ_max = ‖X K‖² with G = XᵀX: λ_max(Lᵀ H L) with L Lᵀ = G (Cholesky); the basis is
+        re-orthonormalised now and then (``_needs_basis``): X = Q R with R = Lᵀ, X ← Q, K ← R K."""
         L = _gram_factor(G)
         self.since += 1
-        diag = None if L is None else np.diagonal(L)  # > 0: a proxy for cond(X)
-        reorth = diag is None or self.since >= _REORTH_EVERY or diag.max() >= _MAX_COND * diag.min()
         warm = self.warm
-        if reorth:  # Z[:, :r] = Q R: move R into K (H ← R H Rᵀ); Q is the new basis
-            Q, R = _orthonormalise(self.Z[:, :r])
-            self.parts = [R @ Hp @ R.T for Hp in self.parts]
-            self.Z[:, :r], self.KY, self.since = Q, R @ self.KY, 0
-            self.warm = {key: None if k is None else R @ k for key, k in warm.items()}
-            lam, self.warm["K"] = top_eig(sum(self.parts), self.warm.get("K"))
-        else:  # ‖X K‖² = λ_max(Lᵀ H L) with L Lᵀ = XᵀX: no new basis needed yet
-            H = sum(self.parts)
+        if _needs_basis(L, G, self.since):  # Z[:, :r] = Q R: move R into K; Q is the new basis
+            Q, R = _orthonormalise(self.Z[:, :r], L)
+            self.K = _upper_times(R, self.K)
+            self.H, self.KY = self.K @ self.K.T, R @ self.KY
+            self.Z[:, :r], self.since = Q, 0
             k = warm.get("K")
-            lam, u = top_eig(H, None if k is None else L.T @ k, F=L, Gram=G)
-            warm["K"] = None if u is None else H @ (L @ u)  # Lᵀ H L u = λu: K v ∝ L⁻ᵀu = H L u/λ
-        return lam, reorth
+            lam, warm["K"] = top_eig(self.H, None if k is None else R @ k)
+            self._reorthonormalised = True
+        else:  # ‖X K‖² = λ_max(Lᵀ H L) with L Lᵀ = XᵀX: no new basis needed yet
+            k = warm.get("K")
+            lam, u = top_eig(self.H, None if k is None else L.T @ k, F=L, Gram=G)
+            warm["K"] = None if u is None else self.H @ (L @ u)  # Lᵀ H L u = λu: K v ∝ L⁻ᵀu = H L u/λ
+            self._reorthonormalised = False
+        return lam
 
-    def _dense_blocks(self, i):
-        """The blocks' curves in the dense phase: P = Zᵀ, so block (a, b) of P is Z[b, a]ᵀ."""
+    def _blocks(self, i):
+        """The blocks' curves: block (a, b) of P/e^ℓ is Bᵀ, B = Z[b, a] (dense) or X[b] K[:, a]
+        (factored), and ‖B‖₂² = λ_max(BᵀB) with its top vector on the s_T side (warm start)."""
         for name, a, b in self.reported:
-            Zba = self.Z[self.rows[b], self.rows[a]]
-            lam, self.warm[name] = top_eig(Zba.T @ Zba, self.warm.get(name))
+            rows_a, rows_b = self.rows[a], self.rows[b]
+            if self.dense:
+                B = self.Z[rows_b, rows_a]
+            else:
+                B = self.Z[rows_b, : self.K.shape[0]] @ self.K[:, rows_a]
+            lam, self.warm[name] = top_eig(B.T @ B, self.warm.get(name))
             self.blocks[name][i] = self.log_scale + 0.5 * np.log(lam)
 
     def _hand_over(self):
-        """Leave the dense phase for the factored form (``_factor``)."""
-        self.Z, self.KY, self.parts, R0 = _factor(self.Z, self.Y, self.rows, self.rtol)
+        """Leave the dense phase for the factored form (``_factor``): v on the s_T side becomes
+        k = K v."""
+        self.Z, self.KY, self.K = _factor(self.Z, self.Y, self.rtol)
+        self.H = self.K @ self.K.T
         self.dense = False
-        # v on the s_T side (columns of K = R0) becomes k = K v
-        self.warm = {
-            "K": _mapped(R0, self.warm.get("P")),
-            **{name: _mapped(R0[:, self.rows[a]], self.warm.get(name)) for name, a, _ in self.reported},
-        }
+        self.warm["K"] = _mapped(self.K, self.warm.pop("P", None))
 
-    def _rescale_and_truncate(self, lam, r, reorth):
-        """Divide out λ (into the log scale) and, after a re-orthonormalisation (row norms of K need an
-        orthonormal basis), drop K's trailing rows below ``rtol`` (``_truncate``). Returns the rank kept."""
-        self.parts = [Hp / lam for Hp in self.parts]
+    def _rescale_and_truncate(self, lam, r):
+        """Divide out λ (into the log scale) and, right after a re-orthonormalisation (row norms of
+        K need an orthonormal basis), drop K's trailing rows below ``rtol`` (``_truncate``)."""
+        self.K, self.H = self.K / np.sqrt(lam), self.H / lam
         self.Z[:, r:], self.KY = self.Z[:, r:] / np.sqrt(lam), self.KY / np.sqrt(lam)
-        keep = _truncate(self.parts, self.rtol) if reorth else r
+        keep = _truncate(np.diagonal(self.H), self.rtol) if self._reorthonormalised else r
         if keep < r:
             self.Z = np.hstack([self.Z[:, :keep], self.Z[:, r:]])
-            self.KY, self.parts = self.KY[:keep], [Hp[:keep, :keep] for Hp in self.parts]
+            self.K, self.KY, self.H = self.K[:keep], self.KY[:keep], self.H[:keep, :keep]
             # Warm starts lose the dropped coordinates (any start is safe).
-            self.warm = {key: v[:keep] if v is not None and len(v) == r else v for key, v in self.warm.items()}
-        return keep
+            k = self.warm.get("K")
+            self.warm["K"] = None if k is None else k[:keep]
 
     def _check(self, i):
         """Whether the truncation check at lag i + 1 passes: ‖E‖₂ ≤ 10·√(2/π)·maxᵢ ‖E yᵢ‖ (relative
@@ -224,17 +230,6 @@ class _Stream:
         for name, a, b in self.reported:  # rows b of Eᵀ y_i[a] = E[a, b]ᵀ y_i[a]
             self.block_error[name][i] = _ALPHA * np.linalg.norm(residual[self.rows[b], a], axis=0).max(initial=0.0)
         return not self.out["error_bound"][i] > self.check_tol
-
-    def _factored_blocks(self, i, Gb):
-        """The blocks' curves in the factored phase (``_block_lambda``), from the blocks' Gram
-        matrices ``Gb`` of this lag where they still hold. Block (a, b) of P is (X[b] K_a)ᵀ, with
-        H_a = K_a K_aᵀ the Gram matrix of K's columns on part a."""
-        r = self.KY.shape[0]
-        for name, a, b in self.reported:
-            lam, self.warm[name] = _block_lambda(
-                self.Z[self.rows[b], :r], self.parts[a], self.warm.get(name), None if Gb is None else Gb[b]
-            )
-            self.blocks[name][i] = self.log_scale + 0.5 * np.log(lam)
 
     def curves(self):
         """``GradientFlow``'s fields."""
@@ -282,37 +277,36 @@ def _mapped(K, v):
     return None if v is None else K @ v
 
 
-def _factor(X, Y, rows, rtol):
+def _factor(X, Y, rtol):
     """Leave the dense phase: X = Pᵀ/e^ℓ = Q R (Householder), K = R. Rows of R below the dense
-    phase's own rounding level (d·2⁻⁵³·‖P‖₂) carry no information and are dropped with the rest."""
+    phase's own rounding level (d·2⁻⁵³·‖P‖₂) carry no information and are dropped with the rest.
+    Returns (Z = [Q, X Y], K Y, K)."""
     Q, R = np.linalg.qr(X)
-    parts = [R[:, a] @ R[:, a].T for a in rows]
-    r = _truncate(parts, max(rtol, X.shape[0] * np.finfo(float).eps) if rtol > 0 else 0.0)
-    KY = R[:r] @ Y
-    return np.hstack([Q[:, :r], X @ Y]), KY, [Hp[:r, :r] for Hp in parts], R[:r]
+    r = _truncate(np.einsum("ij,ij->i", R, R), max(rtol, X.shape[0] * np.finfo(float).eps) if rtol > 0 else 0.0)
+    K = R[:r]
+    return np.hstack([Q[:, :r], X @ Y]), K @ Y, K
 
 
-def _gram(Z, r, log_scale, i, rows=None):
-    """(XᵀX for X = Z[:, :r], its parts X[b]ᵀX[b] over ``rows`` (or None), log scale): Z is
-    rescaled (in place, into the log scale) only when its Gram matrix would leave float64's
-    comfortable range (huge or tiny Jacobians)."""
-    G, Gb = _gram_parts(Z[:, :r], rows)
+def _gram(Z, r, log_scale, i):
+    """(XᵀX for X = Z[:, :r], log scale): Z is rescaled (in place, into the log scale) only when its
+    Gram matrix would leave float64's comfortable range (huge or tiny Jacobians)."""
+    G = _syrk(Z[:, :r])
     if 1e-200 < np.trace(G) < 1e200:
-        return G, Gb, log_scale
+        return G, log_scale
     peak = np.abs(Z).max()
     if not np.isfinite(peak):
         raise ValueError(f"gradient_norms: a step Jacobian overflows float64 at lag {i + 1}")
     if peak == 0:
-        return G, Gb, log_scale
+        return G, log_scale
     Z /= peak
-    return (*_gram_parts(Z[:, :r], rows), log_scale + np.log(peak))
+    return _syrk(Z[:, :r]), log_scale + np.log(peak)
 
 
-def _gram_parts(X, rows):
-    if rows is None:
-        return X.T @ X, None
-    Gb = [X[b].T @ X[b] for b in rows]  # the blocks' Gram matrices, reused for their norms
-    return sum(Gb), Gb
+def _syrk(X):
+    """XᵀX: on a contiguous copy of a strided X NumPy takes the symmetric product (syrk), about
+    half the time of the general one measured at d = 1024, r = 650 with the copy."""
+    X = np.ascontiguousarray(X)
+    return X.T @ X
 
 
 def _gram_factor(G):
@@ -323,42 +317,55 @@ def _gram_factor(G):
         return None
 
 
-def _orthonormalise(X):
-    """X = Q R with R upper triangular: Cholesky of XᵀX (GEMM speed), Householder QR if XᵀX is
-    not numerically positive definite (a singular J_t, e.g. dead relu units)."""
-    try:
-        R = np.linalg.cholesky(X.T @ X).T
-        Q = X @ np.linalg.inv(R)
+def _needs_basis(L, G, since):
+    """Whether to re-orthonormalise X: every ``_REORTH_EVERY`` lags, when XᵀX is not numerically
+    positive definite (L None), or when X's columns come near to dependent: with D the columns'
+    norms, L_ii/D_ii is the sine of column i's angle to the span of the columns before it, and
+    1/min of it a proxy for cond(X D⁻¹). The columns' scales alone (D) do not matter: Cholesky of
+    XᵀX, and so λ_max(Lᵀ H L), is accurate to ~u·cond(X D⁻¹)² (van der Sluis 1969; Demmel 1989)."""
+    if L is None or since >= _REORTH_EVERY:
+        return True
+    sines = np.diagonal(L) / np.sqrt(np.diagonal(G))
+    return sines.min() * _MAX_COND <= 1.0
+
+
+def _orthonormalise(X, L=None):
+    """X = Q R with R upper triangular: R = Lᵀ from XᵀX = L Lᵀ (Cholesky, given), Householder QR
+    if XᵀX is not numerically positive definite (a singular J_t, e.g. dead relu units)."""
+    if L is not None:
+        R = L.T
+        Q = _solve_upper(X, R)
         if np.isfinite(Q).all():
             return Q, R
-    except np.linalg.LinAlgError:
-        pass
     return np.linalg.qr(X)
 
 
-def _truncate(parts, rtol):
-    """The rank kept: drop the longest tail of rows of K with ‖K[j:]‖_F ≤ rtol·‖K‖₂ (= rtol here)."""
-    rows2 = sum(np.diagonal(Hp) for Hp in parts)
+def _solve_upper(X, R):
+    """X R⁻¹ for R upper triangular (r, r), X (d, r): a right triangular solve by 2×2 blocks,
+    [Q₁ Q₂] = [X₁ A⁻¹, (X₂ − Q₁ B) C⁻¹] for R = [[A, B], [0, C]]: d·r² flops in GEMMs (X @ inv(R)
+    costs ~2r³ + 2d·r²; NumPy has no trsm). The leaves are X @ inv(A), as accurate as that is for
+    graded R (whose rows' scales spread far: the factored product without truncation)."""
+    r = R.shape[0]
+    if r <= _LEAF:  # LU of an upper triangular matrix pivots nothing (that of Rᵀ would, graded R)
+        return X @ np.linalg.inv(R)
+    h = r // 2
+    Q1 = _solve_upper(X[:, :h], R[:h, :h])
+    return np.hstack([Q1, _solve_upper(X[:, h:] - Q1 @ R[:h, h:], R[h:, h:])])
+
+
+def _upper_times(R, K):
+    """R K for R upper triangular (r, r), K (r, d), by 2×2 blocks: r²·d flops in GEMMs, half a full
+    product's (NumPy has no trmm)."""
+    r = R.shape[0]
+    if r <= _LEAF:
+        return R @ K
+    h = r // 2
+    return np.vstack([_upper_times(R[:h, :h], K[:h]) + R[:h, h:] @ K[h:], _upper_times(R[h:, h:], K[h:])])
+
+
+def _truncate(rows2, rtol):
+    """The rank kept: drop the longest tail of rows of K with ‖K[j:]‖_F ≤ rtol·‖K‖₂ (= rtol here);
+    ``rows2``: the squared norms of K's rows."""
     tail = np.sqrt(np.maximum(np.cumsum(rows2[::-1])[::-1], 0.0))
     big = np.nonzero(tail > rtol)[0]
     return int(big[-1]) + 1 if big.size else 1
-
-
-def _block_lambda(Q_b, H_a, k=None, G_b=None):
-    """λ_max of (Q_b K_a)(Q_b K_a)ᵀ = ‖block of P‖² in units of e^{2ℓ}: Q_b = Q[rows b], H_a = K_a K_aᵀ.
-
-    With C Cᵀ = Q_bᵀ Q_b (= G_b if given; Cholesky, r ≤ |b|) it is λ_max(Cᵀ H_a C), an r×r problem;
-    otherwise λ_max(Q_b H_a Q_bᵀ), |b|×|b|. k: the block's top vector v_a in K's coordinates,
-    K_a v_a (warm start). Returns (λ, new k).
-    """
-    r, n = Q_b.shape[1], Q_b.shape[0]
-    if r <= n:
-        try:
-            Gram = Q_b.T @ Q_b if G_b is None else G_b
-            C = np.linalg.cholesky(Gram)
-            lam, u = top_eig(H_a, None if k is None or len(k) != r else C.T @ k, F=C, Gram=Gram)
-            return lam, None if u is None else H_a @ (C @ u)  # Cᵀ H_a C u = λu: K_a v_a ∝ C⁻ᵀu = H_a C u/λ
-        except np.linalg.LinAlgError:
-            pass
-    lam, u = top_eig(Q_b @ H_a @ Q_b.T, None if k is None or len(k) != r else Q_b @ k)
-    return lam, None if u is None else H_a @ (Q_b.T @ u)  # u ∝ Q_b K_a v_a, so K_a v_a ∝ H_a Q_bᵀ u
