@@ -6,11 +6,12 @@ a basis without forming J (``_batched``). Two phases:
 1. Short lags (the rank is near d): dense, Z = P_{T,τ}ᵀ/e^{ℓ_τ}, ‖P‖² = λ_max(ZᵀZ)·e^{2ℓ}. It ends
    once half of ZᵀZ's spectrum is below its resolution (σ_i < 1e-8·σ_1): Z = Q R (Householder),
    K = R, dropping rows below that phase's own rounding level d·2⁻⁵³·‖P‖₂.
-2. Factored: P_{T,τ}ᵀ = e^{ℓ_τ}·X_τ K_τ with X_τ (d, r) and K_τ (r, d); only H = K Kᵀ (r, r) is
-   stored (and its parts K[:, h]K[:, h]ᵀ, K[:, c]K[:, c]ᵀ for the blocks of the LSTM family). Each
-   lag X ← J_{T−τ+1}ᵀ X, and with L Lᵀ = XᵀX (Cholesky), ‖P‖² = e^{2ℓ}·λ_max(Lᵀ H L). Every
-   ``_REORTH_EVERY`` lags, or sooner if X becomes ill-conditioned, the basis is re-orthonormalised
-   as in Benettin's QR method (1980): X = Q R, X ← Q, H ← R H Rᵀ.
+2. Factored: P_{T,τ}ᵀ = e^{ℓ_τ}·X_τ K_τ with X_τ (d, r) and K_τ (r, d), stored with H = K Kᵀ
+   (r, r). Each lag X ← J_{T−τ+1}ᵀ X, and with L Lᵀ = XᵀX (Cholesky), ‖P‖² = e^{2ℓ}·λ_max(Lᵀ H L).
+   Every ``_REORTH_EVERY`` lags, or sooner if X's columns come near to dependent, the basis is
+   re-orthonormalised as in Benettin's QR method (1980), by the same factor: X = Q R with R = Lᵀ,
+   X ← Q, K ← R K (blocked triangular products), H ← K Kᵀ. A block (a, b) of P is
+   (X[b] K[:, a])ᵀ·e^ℓ.
 
 R is upper triangular, so row i of K only ever mixes rows j ≥ i: each row keeps its own relative
 accuracy however far the rows' scales spread (the small directions are not rounding noise of the
@@ -344,7 +345,13 @@ def _solve_upper(X, R):
     """X R⁻¹ for R upper triangular (r, r), X (d, r): a right triangular solve by 2×2 blocks,
     [Q₁ Q₂] = [X₁ A⁻¹, (X₂ − Q₁ B) C⁻¹] for R = [[A, B], [0, C]]: d·r² flops in GEMMs (X @ inv(R)
     costs ~2r³ + 2d·r²; NumPy has no trsm). The leaves are X @ inv(A), as accurate as that is for
-    graded R (whose rows' scales spread far: the factored product without truncation)."""
+    graded R (whose rows' scales spread far: the factored product without truncation).
+
+    >>> rng = np.random.default_rng(0)
+    >>> R, X = np.triu(rng.normal(size=(150, 150))) + 20 * np.eye(150), rng.normal(size=(3, 150))
+    >>> bool(np.allclose(_solve_upper(X, R) @ R, X, rtol=0, atol=1e-12))
+    True
+    """
     r = R.shape[0]
     if r <= _LEAF:  # LU of an upper triangular matrix pivots nothing (that of Rᵀ would, graded R)
         return X @ np.linalg.inv(R)
@@ -355,7 +362,13 @@ def _solve_upper(X, R):
 
 def _upper_times(R, K):
     """R K for R upper triangular (r, r), K (r, d), by 2×2 blocks: r²·d flops in GEMMs, half a full
-    product's (NumPy has no trmm)."""
+    product's (NumPy has no trmm).
+
+    >>> rng = np.random.default_rng(0)
+    >>> R, K = np.triu(rng.normal(size=(150, 150))), rng.normal(size=(150, 4))
+    >>> bool(np.allclose(_upper_times(R, K), R @ K, rtol=0, atol=1e-12))
+    True
+    """
     r = R.shape[0]
     if r <= _LEAF:
         return R @ K
