@@ -124,7 +124,7 @@ class _Stream:
             self.Z, self.KY, self.K = np.eye(d), None, None
         else:
             self.Z, self.KY, self.K = _factor(np.eye(d), self.Y, 0.0)
-            self.H = self.K @ self.K.T
+            self._set_parts()
         # Warm starts for λ_max, vectors on the s_T side: the blocks' (their columns a), and P's in
         # the dense phase. Factored, P's becomes k = K·v in K's coordinates (K changes only at a
         # re-orthonormalisation, k ← R k); the start of an r×r problem Lᵀ H L is then Lᵀ k, nearly
@@ -139,7 +139,9 @@ class _Stream:
             return True
         self.Z = Js.apply_t(self.Z, j)
         r = self.Z.shape[0] if self.dense else self.KY.shape[0]
-        G, self.log_scale = _gram(self.Z, r, self.log_scale, i)
+        # the blocks' Gram matrices X[b]ᵀX[b] where the blocks take the r×r route (``_block_lambda``)
+        split = not self.dense and self.reported and r < max(p.stop - p.start for p in self.rows)
+        G, Gb, self.log_scale = _gram(self.Z, r, self.log_scale, i, self.rows if split else None)
         lam = self._dense(G) if self.dense else self._factored(G, r)
         if lam <= 0:
             self.log_scale = -np.inf
@@ -158,7 +160,7 @@ class _Stream:
         self._rescale_and_truncate(lam, r)
         if not self._check(i):
             return False
-        self._blocks(i)
+        self._blocks(i, None if self._reorthonormalised or self.KY.shape[0] < r else Gb)
         return True
 
     def _dense(self, G):
@@ -174,8 +176,8 @@ class _Stream:
         warm = self.warm
         if _needs_basis(L, G, self.since):  # Z[:, :r] = Q R: move R into K; Q is the new basis
             Q, R = _orthonormalise(self.Z[:, :r], L)
-            self.K = _upper_times(R, self.K)
-            self.H, self.KY = self.K @ self.K.T, R @ self.KY
+            self.K, self.KY = _upper_times(R, self.K), R @ self.KY
+            self._set_parts()
             self.Z[:, :r], self.since = Q, 0
             k = warm.get("K")
             lam, warm["K"] = top_eig(self.H, None if k is None else R @ k)
@@ -187,23 +189,32 @@ class _Stream:
             self._reorthonormalised = False
         return lam
 
-    def _blocks(self, i):
+    def _set_parts(self):
+        """H = K Kᵀ and its parts H_a = K[:, a] K[:, a]ᵀ (per state part a; H = Σ_a H_a)."""
+        self.parts = [_syrk(self.K[:, rows].T) for rows in self.rows]
+        self.H = sum(self.parts)
+
+    def _blocks(self, i, Gb=None):
         """The blocks' curves: block (a, b) of P/e^ℓ is Bᵀ, B = Z[b, a] (dense) or X[b] K[:, a]
-        (factored), and ‖B‖₂² = λ_max(BᵀB) with its top vector on the s_T side (warm start)."""
+        (factored, ``_block_lambda``); ‖B‖₂² = λ_max(BᵀB), its top vectors on the s_T side (warm
+        starts). ``Gb``: the parts X[b]ᵀX[b] of this lag's Gram matrix, where they still hold."""
         for name, a, b in self.reported:
             rows_a, rows_b = self.rows[a], self.rows[b]
             if self.dense:
                 B = self.Z[rows_b, rows_a]
+                lam, self.warm[name] = top_eig(B.T @ B, self.warm.get(name))
             else:
-                B = self.Z[rows_b, : self.K.shape[0]] @ self.K[:, rows_a]
-            lam, self.warm[name] = top_eig(B.T @ B, self.warm.get(name))
+                X_b = self.Z[rows_b, : self.K.shape[0]]
+                lam, self.warm[name] = _block_lambda(
+                    X_b, self.K[:, rows_a], self.parts[a], self.warm.get(name), None if Gb is None else Gb[b]
+                )
             self.blocks[name][i] = self.log_scale + 0.5 * np.log(lam)
 
     def _hand_over(self):
         """Leave the dense phase for the factored form (``_factor``): v on the s_T side becomes
         k = K v."""
         self.Z, self.KY, self.K = _factor(self.Z, self.Y, self.rtol)
-        self.H = self.K @ self.K.T
+        self._set_parts()
         self.dense = False
         self.warm["K"] = _mapped(self.K, self.warm.pop("P", None))
 
@@ -211,11 +222,13 @@ class _Stream:
         """Divide out λ (into the log scale) and, right after a re-orthonormalisation (row norms of
         K need an orthonormal basis), drop K's trailing rows below ``rtol`` (``_truncate``)."""
         self.K, self.H = self.K / np.sqrt(lam), self.H / lam
+        self.parts = [Hp / lam for Hp in self.parts]
         self.Z[:, r:], self.KY = self.Z[:, r:] / np.sqrt(lam), self.KY / np.sqrt(lam)
         keep = _truncate(np.diagonal(self.H), self.rtol) if self._reorthonormalised else r
         if keep < r:
             self.Z = np.hstack([self.Z[:, :keep], self.Z[:, r:]])
             self.K, self.KY, self.H = self.K[:keep], self.KY[:keep], self.H[:keep, :keep]
+            self.parts = [Hp[:keep, :keep] for Hp in self.parts]
             # Warm starts lose the dropped coordinates (any start is safe).
             k = self.warm.get("K")
             self.warm["K"] = None if k is None else k[:keep]
@@ -288,19 +301,27 @@ def _factor(X, Y, rtol):
     return np.hstack([Q[:, :r], X @ Y]), K @ Y, K
 
 
-def _gram(Z, r, log_scale, i):
-    """(XᵀX for X = Z[:, :r], log scale): Z is rescaled (in place, into the log scale) only when its
-    Gram matrix would leave float64's comfortable range (huge or tiny Jacobians)."""
-    G = _syrk(Z[:, :r])
+def _gram(Z, r, log_scale, i, rows=None):
+    """(XᵀX for X = Z[:, :r], its parts X[b]ᵀX[b] over ``rows`` (or None), log scale): Z is
+    rescaled (in place, into the log scale) only when its Gram matrix would leave float64's
+    comfortable range (huge or tiny Jacobians)."""
+    G, Gb = _gram_parts(Z[:, :r], rows)
     if 1e-200 < np.trace(G) < 1e200:
-        return G, log_scale
+        return G, Gb, log_scale
     peak = np.abs(Z).max()
     if not np.isfinite(peak):
         raise ValueError(f"gradient_norms: a step Jacobian overflows float64 at lag {i + 1}")
     if peak == 0:
-        return G, log_scale
+        return G, Gb, log_scale
     Z /= peak
-    return _syrk(Z[:, :r]), log_scale + np.log(peak)
+    return (*_gram_parts(Z[:, :r], rows), log_scale + np.log(peak))
+
+
+def _gram_parts(X, rows):
+    if rows is None:
+        return _syrk(X), None
+    Gb = [_syrk(X[b]) for b in rows]  # the blocks' Gram matrices, reused for their norms
+    return sum(Gb), Gb
 
 
 def _syrk(X):
@@ -374,6 +395,24 @@ def _upper_times(R, K):
         return R @ K
     h = r // 2
     return np.vstack([_upper_times(R[:h, :h], K[:h]) + R[:h, h:] @ K[h:], _upper_times(R[h:, h:], K[h:])])
+
+
+def _block_lambda(X_b, K_a, H_a, v=None, G_b=None):
+    """(‖X_b K_a‖₂², its top right vectors on the s_T side): the norm² of a block of P/e^ℓ in the
+    factored phase, with H_a = K_a K_aᵀ and ``v`` the previous top vectors (a warm start).
+
+    While the rank r is below the block's sizes: with C Cᵀ = X_bᵀX_b (= G_b if given; Cholesky),
+    λ_max(Cᵀ H_a C), an r×r problem, and v ∝ K_aᵀ C u for its top vector u. Otherwise (or if X_b's
+    Gram matrix is not numerically positive definite) B = X_b K_a and λ_max(BᵀB)."""
+    r = K_a.shape[0]
+    if r < min(X_b.shape[0], K_a.shape[1]):
+        Gram = _syrk(X_b) if G_b is None else G_b
+        C = _gram_factor(Gram)
+        if C is not None:
+            lam, u = top_eig(H_a, None if v is None else C.T @ (K_a @ v), F=C, Gram=Gram)
+            return lam, None if u is None else K_a.T @ (C @ u)
+    B = X_b @ K_a
+    return top_eig(B.T @ B, v)
 
 
 def _truncate(rows2, rtol):
