@@ -164,3 +164,16 @@ def test_a_batch_reports_each_sequences_c_blocks_and_their_quartiles():
         np.testing.assert_array_equal(report["per_sequence"]["c_blocks"][l], each)
         np.testing.assert_array_equal(report["bands"][f"c block {l}"]["q50"], report["c_blocks"][l])
         assert report["c_blocks"][l] == list(np.sort(each, axis=0)[1])  # the median of three
+
+
+def test_a_stack_report_carries_each_blocks_bound():
+    """analyze's report: a block under the truncation level is a number (an upper bound) with a
+    null bound, never a null curve; the others' bounds are within the full curve's level."""
+    from rnn_theory.analysis._analysis import _stack_report  # noqa: PLC0415 (the stack of two given cells)
+
+    stack, xs = forgetful_stack()
+    report = _stack_report(list(stack.layers), xs[None], None, None, "exact", 1)
+    bounds = report["block_error_bound"]
+    assert set(bounds) == {name for name, _, _ in stack.blocks}
+    assert None not in report["pairs"]["1<-1"] and bounds["1<-1"][-1] is None and bounds["1<-1"][0] is not None
+    assert max(bounds["1<-0"]) <= 1e-9 and max(bounds["c 0"]) <= 1e-9

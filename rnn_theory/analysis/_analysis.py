@@ -369,13 +369,12 @@ def _block_bounds(flows, names):
     upper bound only (a block under the truncation level)."""
     if flows[0].block_error_bound is None:
         return {}
-    return {
-        "block_error_bound": {
-            shown: _finite_or_none(np.max([f.block_error_bound[block] for f in flows], axis=0))
-            for block, shown in names.items()
-            if block in flows[0].block_error_bound
-        }
+    bounds = {
+        shown: _finite_or_none(np.max([f.block_error_bound[block] for f in flows], axis=0))
+        for block, shown in names.items()
+        if block in flows[0].block_error_bound
     }
+    return {"block_error_bound": bounds} if bounds else {}
 
 
 def _lyapunov_options(d, T, exponents, burn_in):
