@@ -190,9 +190,15 @@ class _Stream:
         return lam
 
     def _set_parts(self):
-        """H = K Kᵀ and its parts H_a = K[:, a] K[:, a]ᵀ (per state part a; H = Σ_a H_a)."""
-        self.parts = [_syrk(self.K[:, rows].T) for rows in self.rows]
-        self.H = sum(self.parts)
+        """H = K Kᵀ; its parts H_a = K[:, a] K[:, a]ᵀ (per state part a) when a block needs them
+        (``_part``)."""
+        self.H, self.parts = self.K @ self.K.T, None
+
+    def _part(self, a):
+        """H_a = K[:, a] K[:, a]ᵀ, all parts computed at once and kept until K changes."""
+        if self.parts is None:
+            self.parts = [_syrk(self.K[:, rows].T) for rows in self.rows]
+        return self.parts[a]
 
     def _blocks(self, i, Gb=None):
         """The blocks' curves: block (a, b) of P/e^ℓ is Bᵀ, B = Z[b, a] (dense) or X[b] K[:, a]
@@ -206,7 +212,11 @@ class _Stream:
             else:
                 X_b = self.Z[rows_b, : self.K.shape[0]]
                 lam, self.warm[name] = _block_lambda(
-                    X_b, self.K[:, rows_a], self.parts[a], self.warm.get(name), None if Gb is None else Gb[b]
+                    X_b,
+                    self.K[:, rows_a],
+                    lambda a=a: self._part(a),
+                    self.warm.get(name),
+                    None if Gb is None else Gb[b],
                 )
             self.blocks[name][i] = self.log_scale + 0.5 * np.log(lam)
 
@@ -222,13 +232,13 @@ class _Stream:
         """Divide out λ (into the log scale) and, right after a re-orthonormalisation (row norms of
         K need an orthonormal basis), drop K's trailing rows below ``rtol`` (``_truncate``)."""
         self.K, self.H = self.K / np.sqrt(lam), self.H / lam
-        self.parts = [Hp / lam for Hp in self.parts]
+        self.parts = None if self.parts is None else [Hp / lam for Hp in self.parts]
         self.Z[:, r:], self.KY = self.Z[:, r:] / np.sqrt(lam), self.KY / np.sqrt(lam)
         keep = _truncate(np.diagonal(self.H), self.rtol) if self._reorthonormalised else r
         if keep < r:
             self.Z = np.hstack([self.Z[:, :keep], self.Z[:, r:]])
             self.K, self.KY, self.H = self.K[:keep], self.KY[:keep], self.H[:keep, :keep]
-            self.parts = [Hp[:keep, :keep] for Hp in self.parts]
+            self.parts = None if self.parts is None else [Hp[:keep, :keep] for Hp in self.parts]
             # Warm starts lose the dropped coordinates (any start is safe).
             k = self.warm.get("K")
             self.warm["K"] = None if k is None else k[:keep]
@@ -397,9 +407,9 @@ def _upper_times(R, K):
     return np.vstack([_upper_times(R[:h, :h], K[:h]) + R[:h, h:] @ K[h:], _upper_times(R[h:, h:], K[h:])])
 
 
-def _block_lambda(X_b, K_a, H_a, v=None, G_b=None):
+def _block_lambda(X_b, K_a, part, v=None, G_b=None):
     """(‖X_b K_a‖₂², its top right vectors on the s_T side): the norm² of a block of P/e^ℓ in the
-    factored phase, with H_a = K_a K_aᵀ and ``v`` the previous top vectors (a warm start).
+    factored phase, with ``part()`` = H_a = K_a K_aᵀ and ``v`` the previous top vectors (a warm start).
 
     While the rank r is below the block's sizes: with C Cᵀ = X_bᵀX_b (= G_b if given; Cholesky),
     λ_max(Cᵀ H_a C), an r×r problem, and v ∝ K_aᵀ C u for its top vector u. Otherwise (or if X_b's
@@ -409,7 +419,7 @@ def _block_lambda(X_b, K_a, H_a, v=None, G_b=None):
         Gram = _syrk(X_b) if G_b is None else G_b
         C = _gram_factor(Gram)
         if C is not None:
-            lam, u = top_eig(H_a, None if v is None else C.T @ (K_a @ v), F=C, Gram=Gram)
+            lam, u = top_eig(part(), None if v is None else C.T @ (K_a @ v), F=C, Gram=Gram)
             return lam, None if u is None else K_a.T @ (C @ u)
     B = X_b @ K_a
     return top_eig(B.T @ B, v)
