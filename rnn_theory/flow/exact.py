@@ -130,6 +130,7 @@ class _Stream:
         # re-orthonormalisation, k ← R k); the start of an r×r problem Lᵀ H L is then Lᵀ k, nearly
         # converged once v has settled.
         self.warm, self.since = {}, 0  # lags since the last QR
+        self._reorthonormalised = False  # at this lag (only then are K's rows truncated)
 
     def lag(self, Js, j):
         """One more lag, through the step J = step j of ``Js``: False as soon as the truncation

@@ -28,12 +28,15 @@ class GradientFlow:
       "probe": log_norm ≤ truth ≤ log_norm + bound with probability ≥ 1 − 10^(−k).
       "exact" on another namespace (device=, ``dense_stream``): the certified width of ln ‖Z_τ‖₂.
     - ``block_error_bound``: "exact" only (else None), per block curve and lag, a bound on its error
-      in ln, from the same truncation check (with the same probability): ‖E[a, b]‖₂ ≤ ‖E[:, b]‖₂,
-      bounded by the check columns' rows on part b. A block far below ‖P‖₂ (as a stack's layer
-      decaying faster than the layer below, or an LSTM's c block with small forget gates) can fall
-      under the truncation level (~d·2⁻⁵²·‖P‖₂): then its bound is inf and its curve is an upper
-      bound, ln(‖P̃[a, b]‖₂ + ‖E[:, b]‖₂), never −inf (``rtol=0``: no truncation, the graded
-      product keeps such blocks to their own accuracy).
+      in ln, from the same truncation check (with the same probability): its Gaussian columns,
+      split by state part, bound each block's error E[a, b] (``flow.exact``). A block far below
+      ‖P‖₂ can fall under the truncation level (~d·2⁻⁵²·‖P‖₂), as a stack's upper layer that
+      forgets faster than the one below does: then its bound is inf and its curve an upper bound,
+      ln(‖P̃[a, b]‖₂ + ‖E[a, b]‖₂), never −inf. (An LSTM's c block stays resolved far below h:
+      measured 44 nats below with forget gates ~e⁻⁴⁵, its error is scaled by f as the block is.)
+      With ``rtol=0`` nothing is truncated and the graded product keeps such blocks to their own
+      accuracy (tested on an LSTM under a GRU, 60 nats below ‖P‖₂: 1e-9 of autograd and of a dense
+      product), the bound saying where the check certifies it.
     - ``rank``: "exact" only, the rank kept in the factored product at each lag.
     - ``proofs``: the dense stream (another namespace, device=) only, how many λ_max each route of
       its certificate decided (gershgorin, kato_temple, cholesky, eigensolver, small); else None.
