@@ -74,12 +74,16 @@ def main(argv=None):
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     best = {}
     for _ in range(args.rounds):
-        rate = flow._measure("lstm:512", "gemm", 1000, 1)["rate"]
+        gemm, probe = (flow._measure("lstm:512", method, 1000, 1) for method in ("gemm", "probe"))
+        for failed in (run["error"] for run in (gemm, probe) if "error" in run):
+            print(f"fast.py: a measurement failed: {failed}", file=sys.stderr)
+            return 2
+        rate = gemm["rate"]
         best["rate"] = max(best.get("rate", 0.0), rate)
         best["chain"] = min(best.get("chain", (float("inf"),)), chain_rule())
         if not args.skip_proofs:
             best["proofs"] = min(best.get("proofs", (float("inf"),)), proofs())
-        best["probe"] = min(best.get("probe", float("inf")), flow._measure("lstm:512", "probe", 1000, 1)["seconds"])
+        best["probe"] = min(best.get("probe", float("inf")), probe["seconds"])
     rate, d, T = best["rate"], 1024, 1000
     scale = REFERENCE_RATE / rate  # this machine's time for a figure whose target is set at the reference rate
     seconds, proven, mutant = best["chain"]

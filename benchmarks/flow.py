@@ -33,6 +33,10 @@ import subprocess
 import sys
 import time
 
+# The checkout's package is the one measured, installed or not (its children import it too).
+_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, _ROOT)
+
 LABELS = {"rnn": "tanh RNN", "lstm": "LSTM", "gru": "GRU"}
 _THREADS = 1
 M = 8  # input size
@@ -137,6 +141,7 @@ def _measure(case, method, T, threads):
     """One child run with ``threads`` BLAS threads (0: the library's default, all cores)."""
     env = {key: value for key, value in os.environ.items() if key not in _THREAD_VARIABLES}
     env.update({key: str(threads) for key in _THREAD_VARIABLES if threads})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_ROOT, env.get("PYTHONPATH")]))
     proc = subprocess.run(
         [sys.executable, __file__, "--child", case, method, str(T), str(threads)],
         env=env,

@@ -46,10 +46,10 @@ def forgetful_stack():
 
 def assert_blocks_within_their_bounds(flow, truth, tol=1e-10):
     """Every block curve of an exact ``flow`` against the true curves ``truth`` (name -> (T,)): within
-    its ``block_error_bound`` where finite, an upper bound where inf, never −inf. ``tol``: what the
+    its ``block_error_bounds`` where finite, an upper bound where inf, never −inf. ``tol``: what the
     bound leaves out, the certified λ_max (5e-11 in ln) and the rounding of both routes (~1e-13)."""
     for name, want in truth.items():
-        got, bound = flow.blocks[name], flow.block_error_bound[name]
+        got, bound = flow.blocks[name], flow.block_error_bounds[name]
         assert np.isfinite(got).all(), name
         finite = np.isfinite(bound)
         assert (np.abs(got - want)[finite] <= bound[finite] + tol).all(), name

@@ -174,6 +174,12 @@ def test_result_is_frozen_and_serialises():
     d = flow.to_dict()
     assert set(d) >= {"method", "lags", "log_norm", "log_norm_h", "log_norm_c", "log_norm_direct", "error_bound"}
     assert d["lags"] == list(range(1, 11)) and len(d["log_norm_c"]) == 10
+    assert set(flow.block_error_bounds) == set(d["block_error_bounds"]) == {"h", "c"}  # exact: each block's
+    probed = rt.gradient_norms(cell, run_inputs(cell, 10, 0), method="probe")
+    with pytest.raises(ValueError):
+        probed.block_error_bounds["c"][0] = 0.0
+    bounds = probed.to_dict()["block_error_bounds"]
+    assert set(bounds) == {"h", "c"} and bounds["c"] == probed.block_error_bounds["c"].tolist()
 
 
 def test_bad_method_is_rejected():

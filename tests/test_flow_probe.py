@@ -66,33 +66,44 @@ def probe_matrix(groups, d):
 @pytest.mark.parametrize("key", ["rnn", "lstm"])
 def test_probe_statistics_are_those_of_the_documented_probe_images(key):
     """log_norm = ln‖Pᵀ Q_τ‖₂ with Q_τ the groups and the tiers still streamed at lag τ (all
-    orthonormal together: a lower bound), the blocks' curves from their parts' groups, and
-    log_norm + error_bound = ln(α·maxᵢ ‖Pᵀ yᵢ‖) at every lag, with the yᵢ the Gaussian checks
+    orthonormal together: a lower bound), each block (a, a)'s curve ln‖P[a, a]ᵀ Q_τ,a‖₂ from part
+    a's columns of those, and log_norm + error_bound = ln(α·maxᵢ ‖Pᵀ yᵢ‖) (a block's: with yᵢ's
+    rows of part a, ln(α·maxᵢ ‖P[a, a]ᵀ yᵢ[a]‖)) at every lag, with the yᵢ the Gaussian checks
     drawn as documented, computed here densely from cell.jacobian."""
-    cell = generic_cell(key, 6, 3, seed=4)
-    T, d, k, checks, seed = 40, cell.state_size, 4, 2, 7
+    cell = generic_cell(key, 12, 3, seed=4)
+    T, d, k, checks, seed = 40, cell.state_size, 2, 1, 7
     xs = np.random.default_rng(5).normal(size=(T, 3))
     S = cell.run(xs)
     flow = rt.gradient_norms(cell, xs, method="probe", k=k, checks=checks, seed=seed)
+    # no part is spanned by its columns (12 rows, 1 + 1 + 2·2 + 2·2 columns): the tiers count
     groups, R_full, tiers = probe.probe_start(cell, xs, S, k=k, checks=checks, seed=seed)
     Y = np.random.default_rng(seed).standard_normal((d, checks))
     Q = probe_matrix(groups, d)
-    everything = np.hstack([Q] + [Q_tier for Q_tier, _ in tiers])
+    everything = np.hstack([Q] + [probe_matrix(parts, d) for parts, _ in tiers])
     np.testing.assert_allclose(everything.T @ everything, np.eye(everything.shape[1]), atol=1e-13)
     np.testing.assert_allclose(Q @ R_full, Y, atol=1e-12)
     assert [lags for _, lags in tiers] == [probe._MID_PASS, probe._SHORT_PASS]
+    assert [rows for rows, _ in groups] == list(cell.part_slices())
+    for parts, _ in tiers:
+        assert [rows for rows, _ in parts] == list(cell.part_slices())
     P = np.eye(d)
     for tau in range(1, T + 1):
         P = P @ cell.jacobian(xs[T - tau], S[T - tau])
-        Q_tau = np.hstack([Q] + [Q_tier for Q_tier, lags in tiers if tau <= lags])
+        live = [groups] + [parts for parts, lags in tiers if tau <= lags]
+        Q_tau = np.hstack([probe_matrix(parts, d) for parts in live])
         lower = np.log(np.linalg.norm(P.T @ Q_tau, 2))
         upper = np.log(probe._ALPHA * np.linalg.norm(P.T @ Y, axis=0).max())
         assert flow.log_norm[tau - 1] == pytest.approx(lower, abs=1e-11)
         assert flow.log_norm[tau - 1] + flow.error_bound[tau - 1] == pytest.approx(upper, abs=1e-11)
         if len(cell.state_parts) == 2:
-            for name, (rows, Q_a) in zip(("log_norm_h", "log_norm_c"), groups):
+            for a, (name, rows) in enumerate(zip(("h", "c"), cell.part_slices())):
                 block = P[rows, rows].T
-                assert getattr(flow, name)[tau - 1] == pytest.approx(np.log(np.linalg.norm(block @ Q_a, 2)), abs=1e-11)
+                Q_a = np.hstack([parts[a][1] for parts in live])
+                assert flow.blocks[name][tau - 1] == pytest.approx(np.log(np.linalg.norm(block @ Q_a, 2)), abs=1e-11)
+                bound = np.log(probe._ALPHA * np.linalg.norm(block @ Y[rows], axis=0).max())
+                assert flow.blocks[name][tau - 1] + flow.block_error_bounds[name][tau - 1] == pytest.approx(
+                    bound, abs=1e-11
+                )
 
 
 def test_probes_beyond_the_state_add_nothing():
@@ -106,12 +117,13 @@ def test_probes_beyond_the_state_add_nothing():
 
 def test_tiers_narrow_where_their_work_is_large():
     """The tiers' widths: 2k each for small states, the short tier first and fewer columns where
-    their flops would pass the cap (an LSTM with n = 512: no middle tier, 11 short columns)."""
-    for n, want in ((32, (16, 16)), (512, (0, 11))):
+    their flops (each split by the state's parts: streamed twice over for an LSTM) would pass the
+    cap: an LSTM with n = 512, 8 middle columns; n = 1024, no middle tier and 8 short columns."""
+    for n, want in ((32, (16, 16)), (512, (8, 16)), (1024, (0, 8))):
         cell = rt.CELLS["lstm"].random(hidden_size=n, input_size=2, rng=0)
         xs = np.zeros((20, 2))
         tail = probe._tail(xs, cell.run(xs), CellSystem(cell).step_operators)
-        assert probe._tier_widths(tail, 1000, 8) == want
+        assert probe._tier_widths(tail, 1000, 8, len(cell.state_parts)) == want
 
 
 @pytest.mark.parametrize("key", ["rnn", "lstm", "gru"])
@@ -170,3 +182,22 @@ def test_sliced_product_is_the_product(m, K, r, blocks, slices):
     assert (len(product.blocks), len(product.blocks[0][1])) == (blocks, slices)
     out = product(B, np.full((m, r), np.nan))
     assert np.all(np.abs(out - A @ B) <= 2 * K * 2.2e-16 * (np.abs(A) @ np.abs(B)))
+
+
+def test_graded_orthonormalisation_keeps_a_small_part():
+    """A part's rows 1e-60 below the rest (a stack's fast-decaying lower layer): the graded QR
+    keeps V's span (V = V'·M) and gives that part's rows orthonormal columns, relative to their own
+    size, up to the rest's weight squared (I − Q_restᵀQ_rest with Q_rest ~ _GRADE = 1e-4: 1e-8);
+    a plain QR returns them as rounding of the rest (far from orthonormal)."""
+    rng = np.random.default_rng(0)
+    rows = slice(0, 10)
+    V = rng.normal(size=(30, 4))
+    V[rows] *= 1e-60
+    graded = probe._orthonormalised(V.copy(), rows)
+    M = np.linalg.lstsq(graded, V, rcond=None)[0]
+    np.testing.assert_allclose(graded[rows] @ M, V[rows], rtol=0, atol=1e-73)  # same span, the small rows too
+    np.testing.assert_allclose(graded[10:] @ M, V[10:], rtol=0, atol=1e-12)
+    part = graded[rows] / np.linalg.norm(V[rows])
+    np.testing.assert_allclose(part.T @ part, np.eye(4), atol=10 * probe._GRADE**2)
+    plain = np.linalg.qr(V)[0][rows] / np.linalg.norm(V[rows])
+    assert np.abs(plain.T @ plain - np.eye(4)).max() > 0.1

@@ -104,14 +104,14 @@ def test_exact_block_far_below_the_full_norm_is_bounded_not_minus_inf():
     flow = system_flow(stack, xs, method="exact")
     assert_blocks_within_their_bounds(flow, truth)
     # the case is the one described: the GRU's block is resolved at short lags, not at long ones
-    unresolved = ~np.isfinite(flow.block_error_bound["1<-1"])
+    unresolved = ~np.isfinite(flow.block_error_bounds["1<-1"])
     assert not unresolved[:100].any() and unresolved[-100:].all()
     assert (truth["1<-1"] - want["log_norm"])[-1] < -60
     for name in ("0<-0", "1<-0", "c 0"):  # the blocks near the full norm keep the full curve's level
-        assert flow.block_error_bound[name].max() <= 1e-9, name
+        assert flow.block_error_bounds[name].max() <= 1e-9, name
     full = system_flow(stack, xs, method="exact", rtol=0.0)
     assert_blocks_within_their_bounds(full, truth)
-    assert max(bound.max() for bound in full.block_error_bound.values()) <= 1e-9
+    assert max(bound.max() for bound in full.block_error_bounds.values()) <= 1e-9
 
 
 def test_probe_stack_full_curve_is_within_the_probes_level_of_exact():
@@ -173,7 +173,7 @@ def test_a_stack_report_carries_each_blocks_bound():
 
     stack, xs = forgetful_stack()
     report = _stack_report(list(stack.layers), xs[None], None, None, "exact", 1)
-    bounds = report["block_error_bound"]
+    bounds = report["block_error_bounds"]
     assert set(bounds) == {name for name, _, _ in stack.blocks}
     assert None not in report["pairs"]["1<-1"] and bounds["1<-1"][-1] is None and bounds["1<-1"][0] is not None
     assert max(bounds["1<-0"]) <= 1e-9 and max(bounds["c 0"]) <= 1e-9

@@ -77,7 +77,7 @@ def test_exact_stack_blocks_against_autograd_when_one_falls_under_the_truncation
     truth = _torch_stack_blocks(stack, xs)
     flow = system_flow(stack, xs, method="exact")
     assert_blocks_within_their_bounds(flow, truth)
-    assert not np.isfinite(flow.block_error_bound["1<-1"][-1])  # an upper bound there
+    assert not np.isfinite(flow.block_error_bounds["1<-1"][-1])  # an upper bound there
     full = system_flow(stack, xs, method="exact", rtol=0.0)
     for name, want in truth.items():
         np.testing.assert_allclose(full.blocks[name], want, rtol=0, atol=1e-9, err_msg=name)

@@ -125,15 +125,17 @@ def test_sgd_reading_holds_outright_or_only_at_the_source_lags(folder):
     for model in ("rnn-sgd", "rnn-orthogonal-sgd"):
         for lag in (10, 20):
             _set(folder, "bengio1994_sgd.json", model, lag, 0)
-    for model in ("rnn-noclip", "rnn-pascanu-noclip"):
+    for model in ("rnn-noclip", "rnn-pascanu-noclip"):  # temporal order of length 20: span 15
         _set(folder, "pascanu2013_temporal_order.json", model, 20, 0)
     assert judge(success_tables(str(folder)), str(folder))["typical"].verdict == "holds"
     _set(folder, "bengio1994_sgd.json", "rnn-sgd", 100, 1)  # a longer lag undecided: the source's lags still hold
     found = judge(success_tables(str(folder)), str(folder))["typical"]
     assert found.verdict == "holds-if" and "undecided at {lag 100}" in found.condition
-    _set(folder, "pascanu2013_temporal_order.json", "rnn-noclip", 20, 1)  # one success in 10 at lag 20
+    _set(folder, "pascanu2013_temporal_order.json", "rnn-noclip", 20, 1)  # one success in 10 at span 15
     found = judge(success_tables(str(folder)), str(folder))["typical"]
-    assert found.verdict == "holds-if" and "undecided at {lag 20, lag 100}" in found.condition
+    assert found.verdict == "holds-if"
+    assert "undecided at {lag 15 (temporal_order of length T = 20), lag 100}" in found.condition
+    assert "pascanu2013_temporal_order / rnn-noclip (temporal_order of length T = 20)" in found.evidence["by_lag"][15]
 
 
 def test_figure_and_page_follow_regenerated_data(folder, monkeypatch):

@@ -363,18 +363,18 @@ def _stack_report(cells, sequences, exponents, burn_in, method="exact", workers=
 
 
 def _block_bounds(flows, names):
-    """{"block_error_bound": {report name: bound per lag}} for the exact method (else {}): each
-    block curve's ``GradientFlow.block_error_bound``, the largest over a batch (a median of values
-    each within b of its truth is within max b of their truths' median); None where a curve is an
-    upper bound only (a block under the truncation level)."""
-    if flows[0].block_error_bound is None:
+    """{"block_error_bounds": {report name: bound per lag}} (else {}): each block curve's
+    ``GradientFlow.block_error_bounds``, with the method's meaning, the largest over a batch (a
+    median of values each within b of its truth is within max b of their truths' median); None
+    where a curve is an upper bound only (exact: a block under the truncation level)."""
+    if flows[0].block_error_bounds is None:
         return {}
     bounds = {
-        shown: _finite_or_none(np.max([f.block_error_bound[block] for f in flows], axis=0))
+        shown: _finite_or_none(np.max([f.block_error_bounds[block] for f in flows], axis=0))
         for block, shown in names.items()
-        if block in flows[0].block_error_bound
+        if block in flows[0].block_error_bounds
     }
-    return {"block_error_bound": bounds} if bounds else {}
+    return {"block_error_bounds": bounds} if bounds else {}
 
 
 def _lyapunov_options(d, T, exponents, burn_in):

@@ -9,8 +9,18 @@ strongest training the package ships: the worst case for the claim over training
 adversarial search over weights. The source speaks of SGD only, so that reading is the package's
 extension, under an id that names no work (``folklore.ten-to-twenty-steps-any-optimiser``).
 
-The rule at one lag L, over each vanilla RNN (cell ``rnn``, any initialisation) of each protocol in
-the reading, with k successes of n runs and a 95% Wilson interval [lo, hi]:
+A lag here is a task's span (``Task.span``), the steps from the earliest relevant input (one the
+task marks as carrying the answer) to the output, the fewest over its drawn sequences: the longest
+dependency every sequence holds, so that a success shows that span bridged. A failure is filed at
+the same span although its runs were asked for more (at T = 50, temporal order's first symbol lies
+39 to 49 steps back), which weighs it slightly towards "reaching 0". Delayed recall at lag τ spans
+τ; the adding problem with minimal lag L (one marked pair among the first ten, the other among the
+first L) 2L − 10 from L = 11, L + 1 below; temporal order of length T, T − 1 − 2⌊T/10⌋ (15 at
+T = 20). Where a task's tables name another setting, the evidence names it beside the model, and a
+lag that only such settings measure is labelled with them ("lag 39 (temporal_order of length
+T = 50)"). The rule at one lag L, over
+each vanilla RNN (cell ``rnn``, any initialisation) of each protocol in the reading, with k
+successes of n runs and a 95% Wilson interval [lo, hi]:
 
 - *supported* when no run succeeded (every k = 0): "reaching 0", as far as finitely many runs can
   show it (0 of 10 still allows a probability up to 0.28);
@@ -77,16 +87,27 @@ def judge(tables, folder=None, readings=tuple(READINGS)):
 
 
 def _entries(tables, reading):
-    """{lag: {"protocol / model": cell}} of the vanilla RNNs of ``reading``, at the lags from the source's
-    shortest on (shorter lags say nothing about the claim)."""
+    """{lag: {name: cell}} of the vanilla RNNs of ``reading``, binned by their task's span (``Task.span``),
+    at the lags from the source's shortest on (shorter lags say nothing about the claim). A name is
+    "protocol / model", with the task's setting where the table names it otherwise ("… (temporal_order
+    of length T = 20)"); each cell also keeps its protocol, model and task lag, for the replay."""
     by_lag = {}
     for protocol, table in tables.items():
         if protocol == "missing":
             continue
         for model in _vanilla(table, reading):
-            for lag, cell in table["table"][model].items():
-                if int(lag) >= min(SOURCE_LAGS):
-                    by_lag.setdefault(int(lag), {})[f"{protocol} / {model}"] = cell
+            for setting, cell in table["table"][model].items():
+                task = TASKS[table["task"]](int(setting))
+                if task.span >= min(SOURCE_LAGS):
+                    name = f"{protocol} / {model}" + ("" if task.span == task.lag else f" ({task.setting})")
+                    entry = {
+                        **cell,
+                        "protocol": protocol,
+                        "model": model,
+                        "task_lag": task.lag,
+                        "setting": task.setting,
+                    }
+                    by_lag.setdefault(task.span, {})[name] = entry
     return dict(sorted(by_lag.items()))
 
 
@@ -99,7 +120,9 @@ def _judge_reading(tables, reading, folder):
     decisions = {lag: decide(list(cells.values())) for lag, cells in by_lag.items()}
     evidence = {
         "reading": READINGS[reading],
-        "rule": "at each lag: supported when no vanilla RNN succeeded in any run, refuted when one's 95% Wilson lower "
+        "rule": "at each lag (a task's span: the steps from the earliest input its answer needs to the output, "
+        "the fewest over its sequences; recall: tau, adding with minimal lag L: 2L - 10 from L = 11, temporal order "
+        "of length T: T - 1 - 2*floor(T/10)): supported when no vanilla RNN succeeded in any run, refuted when one's 95% Wilson lower "
         f"bound is above {LEVEL:g}, otherwise undecided; the lags are the settings of the settings rule, the source's "
         f"{' and '.join(map(str, SOURCE_LAGS))} standard",
         "protocols": {
@@ -117,7 +140,7 @@ def _judge_reading(tables, reading, folder):
     standard = tuple(f"lag {lag}" for lag in SOURCE_LAGS if lag in by_lag)
     if not standard:
         return Verdict("undecided", evidence, condition="not tested: no vanilla RNN of this reading at lag 10 or 20")
-    classes = {f"lag {lag}": _CLASS[decision] for lag, decision in decisions.items()}
+    classes = {_label(lag, by_lag[lag]): _CLASS[decision] for lag, decision in decisions.items()}
     replayed = []
 
     def refute(setting):
@@ -174,6 +197,15 @@ def _protocol_evidence(table, reading):
     }
 
 
+def _label(lag, cells):
+    """A setting's name for the settings rule: "lag L", with the tasks' own settings where none of its
+    cells is a task at lag L (never for the source's lags, whose names the rule looks up)."""
+    settings = sorted({cell["setting"] for cell in cells.values() if cell["task_lag"] != lag})
+    if lag in SOURCE_LAGS or any(cell["task_lag"] == lag for cell in cells.values()):
+        return f"lag {lag}"
+    return f"lag {lag} ({', '.join(settings)})"
+
+
 def _fraction(cell):
     return {"successes_of_runs": [cell["successes"], cell["runs"]], "wilson95": cell["wilson95"]}
 
@@ -197,37 +229,32 @@ def _tally(by_lag, lags):
 
 def _refuting_checkpoints(tables, reading, by_lag, lags, folder):
     """(name, lag, checkpoint path, counterexample) for each shipped checkpoint of a refuting vanilla RNN that
-    solved its lag, highest lower bound first."""
+    solved its lag: ``lags`` in their order (the deciding lag first), at one lag highest lower bound first."""
     candidates = sorted(  # ties: a traditional RNN (the package's own initialisation) before a special start
         (
-            (-cell["wilson95"][0], -lag, _init(tables, name) != "random", name)
-            for lag in lags
+            (rank, -cell["wilson95"][0], tables[cell["protocol"]]["init"][cell["model"]] != "random", name, lag)
+            for rank, lag in enumerate(lags)
             for name, cell in by_lag[lag].items()
             if cell["wilson95"][0] > LEVEL
         )
     )
-    for _, minus_lag, _, name in candidates:
-        protocol, model = name.split(" / ")
-        table = tables[protocol]
+    for *_, name, lag in candidates:
+        entry = by_lag[lag][name]
+        table, model = tables[entry["protocol"]], entry["model"]
         for relative in table["checkpoints"]:
             cell, readout, log = load_trained(os.path.join(folder, relative))
-            # The log must say it is this model's run at this lag, trained as the table says.
+            # The log must say it is this model's run at this setting, trained as the table says.
             # (the log names the optimiser with its constants: "adam(0.9, 0.999, 1e-8)")
             optimizer = log["optimizer"].split("(")[0]
             trained_so = optimizer == table["optimizer"] and log["clip"] == table["clip"][model]
-            if log["model"] == model and log["lag"] == -minus_lag and log["success"] and trained_so:
-                yield name, -minus_lag, relative, _replay(cell, readout, log)
-
-
-def _init(tables, name):
-    """The initialisation of the model ``name`` ("protocol / model")."""
-    protocol, model = name.split(" / ")
-    return tables[protocol]["init"][model]
+            if log["model"] == model and log["lag"] == entry["task_lag"] and log["success"] and trained_so:
+                yield name, lag, relative, _replay(cell, readout, log)
 
 
 def _replay(cell, readout, log):
     """The checkpoint's cell on one test sequence of its task, with the gradient norm across the
-    whole lag; it refutes while it still solves fresh sequences (``_still_solves``)."""
+    task's lag parameter (recall: τ; temporal order: its length T, the whole sequence); it refutes
+    while it still solves fresh sequences (``_still_solves``)."""
     task = TASKS[log["task"]](log["lag"])
     xs, _ = task.sample(np.random.default_rng(0), 1)
     refutes = _still_solves(task, readout, log["success_threshold"])

@@ -31,7 +31,7 @@ from lag 1, no dense phase). Each yᵢ is streamed split by state part (yᵢ[a]:
 zero elsewhere; Σ_a yᵢ[a] = yᵢ), so the same lemma bounds each block: ‖E[a, b]‖₂ ≤ 10·√(2/π)·
 maxᵢ ‖(Eᵀ yᵢ[a])[b]‖. A block far below ‖P‖₂ (a stack's upper layer that forgets faster than the
 one below) can fall under the truncation level; its bound then exceeds its norm, and its curve is
-reported as an upper bound with bound inf (``GradientFlow.block_error_bound``), never as −inf.
+reported as an upper bound with bound inf (``GradientFlow.block_error_bounds``), never as −inf.
 """
 
 import numpy as np
@@ -54,7 +54,7 @@ _LEAF = 64
 
 
 def exact_curves(system, xs, states, *, rtol=None, checks=3, check_tol=1e-9, seed=0, make=None):
-    """``GradientFlow``'s curves for every lag: log_norm, blocks, block_error_bound (, log_norm_direct),
+    """``GradientFlow``'s curves for every lag: log_norm, blocks, block_error_bounds (, log_norm_direct),
     error_bound, rank.
 
     ``system``: a ``system.RecurrentSystem`` (or a cell); ``make(xs, states)``: the step operators
@@ -262,7 +262,7 @@ class _Stream:
         return {
             **self.out,
             "blocks": blocks,
-            "block_error_bound": bounds,
+            "block_error_bounds": bounds,
             "log_norm_direct": None if self.carousel is None else self.carousel.curve,
         }
 

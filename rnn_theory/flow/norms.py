@@ -45,13 +45,14 @@ def gradient_norms(
       log-norm accurate to rounding; ``rtol`` is the truncation threshold relative to ‖P‖₂ (default
       d·2⁻⁵², the rounding of one dense product step; 0 for no truncation) and
       ``checks`` the number of Gaussian check columns (error bound holds w.p. 1 − 10^(−checks)).
-      Each block curve (h, c) has its own bound (``GradientFlow.block_error_bound``): a block
+      Each block curve (h, c) has its own bound (``GradientFlow.block_error_bounds``): a block
       that falls under the truncation level, far below ‖P‖₂, is reported as an upper bound.
-    - ``method="probe"``: probe vectors streamed from s_T (``rnn_theory.flow.probe``):
-      max(k − checks, 1) started on the top directions at the T end (per state part) and
-      ``checks`` Gaussian for every lag, and up to 2k more for the lags ≤ 128 and ≤ 384, O(T·k·d²):
-      a lower estimate (measured ≤ 0.03 below exact at lags ≥ 10 on the random cases and the
-      trained checkpoints listed there) with an upper bound (w.p. 1 − 10^(−checks)).
+    - ``method="probe"``: probe vectors streamed from s_T (``rnn_theory.flow.probe``), each on
+      the rows of one state part: max(k − checks, 1) started on the top directions at the T end
+      and ``checks`` Gaussian for every lag, and up to 2k more for the lags ≤ 128 and ≤ 384,
+      O(T·k·d²): every curve (full and blocks) a lower estimate (measured ≤ 0.05 below exact at
+      lags ≥ 10 on the random cases and the trained checkpoints listed there) with an upper bound
+      (w.p. 1 − 10^(−checks) each): ``error_bound``, ``block_error_bounds``.
     Products below ~2·1536³ flops run on one BLAS thread (``_batched.blas_threads``).
     ``seed`` fixes the random check/probe vectors, so results are deterministic.
 

@@ -27,16 +27,19 @@ class GradientFlow:
       "exact": |error| ≤ bound with probability ≥ 1 − 10^(−checks) (truncation check);
       "probe": log_norm ≤ truth ≤ log_norm + bound with probability ≥ 1 − 10^(−k).
       "exact" on another namespace (device=, ``dense_stream``): the certified width of ln ‖Z_τ‖₂.
-    - ``block_error_bound``: "exact" only (else None), per block curve and lag, a bound on its error
-      in ln, from the same truncation check (with the same probability): its Gaussian columns,
-      split by state part, bound each block's error E[a, b] (``flow.exact``). A block far below
-      ‖P‖₂ can fall under the truncation level (~d·2⁻⁵²·‖P‖₂), as a stack's upper layer that
-      forgets faster than the one below does: then its bound is inf and its curve an upper bound,
-      ln(‖P̃[a, b]‖₂ + ‖E[a, b]‖₂), never −inf. (An LSTM's c block stays resolved far below h:
-      measured 44 nats below with forget gates ~e⁻⁴⁵, its error is scaled by f as the block is.)
-      With ``rtol=0`` nothing is truncated and the graded product keeps such blocks to their own
-      accuracy (tested on an LSTM under a GRU, 60 nats below ‖P‖₂: 1e-9 of autograd and of a dense
-      product), the bound saying where the check certifies it.
+    - ``block_error_bounds``: per block curve (name -> (T,)), as ``error_bound`` is for
+      ``log_norm`` (else None):
+      "exact": |error| ≤ bound, from the same truncation check (with the same probability): its
+      Gaussian columns, split by state part, bound each block's error E[a, b] (``flow.exact``). A
+      block far below ‖P‖₂ can fall under the truncation level (~d·2⁻⁵²·‖P‖₂), as a stack's upper
+      layer that forgets faster than the one below does: then its bound is inf and its curve an
+      upper bound, ln(‖P̃[a, b]‖₂ + ‖E[a, b]‖₂), never −inf. (An LSTM's c block stays resolved far
+      below h: measured 44 nats below with forget gates ~e⁻⁴⁵, its error is scaled by f as the
+      block is.) With ``rtol=0`` nothing is truncated and the graded product keeps such blocks to
+      their own accuracy (tested on an LSTM under a GRU, 60 nats below ‖P‖₂: 1e-9 of autograd and
+      of a dense product), the bound saying where the check certifies it.
+      "probe": blocks[name] ≤ truth ≤ blocks[name] + bound, the upper side with probability
+      ≥ 1 − 10^(−k) for each.
     - ``rank``: "exact" only, the rank kept in the factored product at each lag.
     - ``proofs``: the dense stream (another namespace, device=) only, how many λ_max each route of
       its certificate decided (gershgorin, kato_temple, cholesky, eigensolver, small); else None.
@@ -55,7 +58,7 @@ class GradientFlow:
     error_bound: np.ndarray = None
     rank: np.ndarray = None
     proofs: dict = None
-    block_error_bound: dict = None
+    block_error_bounds: dict = None
 
     def __post_init__(self):
         for f in fields(self):
@@ -63,10 +66,10 @@ class GradientFlow:
             if isinstance(value, np.ndarray):
                 object.__setattr__(self, f.name, _frozen(value))
         # a dict (picklable: results come back from worker processes) of read-only arrays
-        for name in ("blocks", "block_error_bound"):
-            if getattr(self, name) is not None:
-                curves = {block: _frozen(np.asarray(curve)) for block, curve in getattr(self, name).items()}
-                object.__setattr__(self, name, curves)
+        for name in ("blocks", "block_error_bounds"):
+            curves = getattr(self, name)
+            if curves is not None:
+                object.__setattr__(self, name, {key: _frozen(np.asarray(curve)) for key, curve in curves.items()})
 
     @property
     def log_norm_h(self):
@@ -102,8 +105,8 @@ class GradientFlow:
     def to_dict(self):
         """Plain lists for JSON; non-finite values (ln 0 = −inf) become None. The h and c blocks are
         ``log_norm_h`` and ``log_norm_c``; any other block curves go under ``blocks``; ``proofs``
-        and ``block_error_bound`` (every block by name; None where a curve is an upper bound only)
-        where there are some.
+        and ``block_error_bounds`` (name -> list; "exact": None where a curve is an upper bound
+        only) where there are some.
 
         >>> import numpy as np
         >>> flow = GradientFlow("exact", np.array([1, 2]), np.array([-0.5, -np.inf]))
@@ -115,10 +118,9 @@ class GradientFlow:
         out |= {name: _jsonable(getattr(self, name)) for name in ("log_norm_direct", "error_bound", "rank")}
         others = {name: _jsonable(curve) for name, curve in self.blocks.items() if name not in REPORTED_PARTS}
         out |= {"blocks": others} if others else {}
-        out |= {} if self.proofs is None else {"proofs": self.proofs}
-        if self.block_error_bound is not None:
-            out["block_error_bound"] = {name: _jsonable(bound) for name, bound in self.block_error_bound.items()}
-        return out
+        if self.block_error_bounds is not None:
+            out["block_error_bounds"] = {name: _jsonable(bound) for name, bound in self.block_error_bounds.items()}
+        return out | ({} if self.proofs is None else {"proofs": self.proofs})
 
 
 class CarouselPath:

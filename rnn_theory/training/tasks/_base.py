@@ -8,8 +8,10 @@ class Task:
 
     ``sample(rng, batch) -> (xs (T, m, B), target (B,))``; ``correct(y, target) -> bool (B,)`` applies
     the task's published criterion to the readout outputs y (k, B). ``lag`` is the task's lag
-    parameter (each task says what it measures); ``chance`` the fraction correct without memory;
-    ``length`` the number of steps T of its sequences (the shortest, where lengths are drawn).
+    parameter (each task says what it measures); ``span`` the steps from the earliest relevant input (one
+    the task marks as carrying the answer) to the output, the fewest over the drawn sequences (the
+    longest dependency every sequence holds); ``chance`` the fraction correct without memory; ``length`` the
+    number of steps T of its sequences (the shortest, where lengths are drawn).
     """
 
     name: str
@@ -25,6 +27,17 @@ class Task:
         if not (isinstance(lag, (int, np.integer)) and lag >= self.min_lag):
             raise ValueError(f"{self.name}: lag must be an integer >= {self.min_lag}, got {lag!r}")
         self.lag = int(lag)
+
+    @property
+    def span(self):
+        """The longest dependency's span: ``lag`` itself, for a task whose one needed input comes
+        ``lag`` steps before the output."""
+        return self.lag
+
+    @property
+    def setting(self):
+        """The setting in words, as the task's tables name it."""
+        return f"{self.name} lag {self.lag}"
 
     def describe(self):
         return {

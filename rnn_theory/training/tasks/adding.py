@@ -39,6 +39,14 @@ class Adding(Task):
     def length(self):
         return 2 * self.lag
 
+    @property
+    def span(self):
+        # the earlier marked pair, X1 of the first ten or X2 of the first lag − 1 others, to the
+        # output (step T − 1, T >= 2·lag): 2·lag − 10 from lag 11 on, lag + 1 below. A marked
+        # first pair counts (its value is set to 0, but it is marked: the task's relevant input)
+        latest = max(min(x1, [p for p in range(self.lag) if p != x1][: self.lag - 1][-1]) for x1 in range(10))
+        return 2 * self.lag - 1 - latest
+
     def sample(self, rng, batch):
         T = random_length(rng, 2 * self.lag)
         values = rng.uniform(-1.0, 1.0, size=(T, batch))

@@ -4,8 +4,10 @@ Symbols, one-hot (m = 8): E, B, a, b, c, d, X, Y. A sequence starts with E, ends
 trigger), and is otherwise random symbols from {a, b, c, d}, except at two positions t1 and t2
 that hold X or Y. The class is the order: XX, XY, YX, YY (4 classes). The paper's lengths are
 100–110 with t1 in 10–20 and t2 in 50–60; here ``lag`` is the minimal length T (the paper's 100),
-lengths are random in [T, T + T/10] (one per batch), t1 in [T/10, 2T/10], t2 in [5T/10, 6T/10].
-The relevant symbols thus lie at least 0.4·T steps before the output. A sequence is correct
+lengths are random in [T, T + T/10] (one per batch), t1 in [⌊T/10⌋, 2⌊T/10⌋], t2 in [5⌊T/10⌋, 6⌊T/10⌋],
+counted from 0 (the paper counts from 1, so its symbols lie one step earlier: its Table 10 gives the
+minimal time lag 40 at T = 100, here T − 1 − 6⌊T/10⌋ = 39). The first symbol lies at least
+``span`` = T − 1 − 2⌊T/10⌋ steps before the output (15 for T = 20, 39 for T = 50). A sequence is correct
 when the final error of every output unit (softmax probabilities against the one-hot class) is
 below 0.3. Chance: 1/4 (and a memoryless net cannot meet the criterion at all).
 
@@ -13,6 +15,8 @@ below 0.3. Chance: 1/4 (and a memoryless net cannot meet the criterion at all).
 >>> xs, target = TemporalOrder(20).sample(np.random.default_rng(0), 2)
 >>> xs.shape[1:], xs[0, 0].tolist(), xs[-1, 1].tolist()
 ((8, 2), [1.0, 1.0], [1.0, 1.0])
+>>> TemporalOrder(20).span, TemporalOrder(50).span
+(15, 39)
 """
 
 import numpy as np
@@ -34,6 +38,15 @@ class TemporalOrder(Task):
     @property
     def length(self):
         return self.lag
+
+    @property
+    def setting(self):
+        return f"{self.name} of length T = {self.lag}"
+
+    @property
+    def span(self):
+        # the first X/Y (t1 <= 2⌊T/10⌋) to the output (step T − 1, T >= lag)
+        return self.lag - 1 - 2 * (self.lag // 10)
 
     def sample(self, rng, batch):
         T = random_length(rng, self.lag)
