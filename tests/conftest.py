@@ -33,6 +33,29 @@ def generic_cell(key, n, m, seed, **options):
     return rt.CELLS[key](**options, **params)
 
 
+def forgetful_stack():
+    """(An LSTM layer under a GRU layer, n = 16, m = 4, and 300 inputs) on which the GRU forgets
+    far faster than the LSTM: its own block ∂h¹_T/∂h¹_{T−τ} falls more than 60 nats below the full
+    norm by τ = 300, under the exact method's truncation level from about τ = 150."""
+    from rnn_theory.flow.stack import Stack  # noqa: PLC0415 (only the tests that use it)
+
+    cells = [rt.CELLS["lstm"].random(hidden_size=16, input_size=4, rng=0)]
+    cells.append(rt.CELLS["gru"].random(hidden_size=16, input_size=16, rng=10))
+    return Stack(cells), np.random.default_rng(0).normal(size=(300, 4))
+
+
+def assert_blocks_within_their_bounds(flow, truth, tol=1e-10):
+    """Every block curve of an exact ``flow`` against the true curves ``truth`` (name -> (T,)): within
+    its ``block_error_bounds`` where finite, an upper bound where inf, never −inf. ``tol``: what the
+    bound leaves out, the certified λ_max (5e-11 in ln) and the rounding of both routes (~1e-13)."""
+    for name, want in truth.items():
+        got, bound = flow.blocks[name], flow.block_error_bounds[name]
+        assert np.isfinite(got).all(), name
+        finite = np.isfinite(bound)
+        assert (np.abs(got - want)[finite] <= bound[finite] + tol).all(), name
+        assert (want[~finite] <= got[~finite] + tol).all(), name
+
+
 def generic_point(cell, seed):
     rng = np.random.default_rng(seed + 1000)
     return rng.normal(size=cell.input_size), rng.normal(size=cell.state_size)

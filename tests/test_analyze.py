@@ -186,6 +186,10 @@ def test_json_contract_and_gate_statistics(tmp_path, capsys, key):
     assert (np.isinf(got) == np.isinf(want)).all()
     finite = np.isfinite(want)
     assert np.abs(got[finite] - want[finite]).max() < 1e-8
+    # each block curve's own bound (exact method), by the curve's name: here all within 1e-9
+    blocks = {f"log_norm_{part}" for part in ("h", "c") if part in cell.state_parts and len(cell.state_parts) > 1}
+    assert set(report.get("block_error_bounds", {})) == blocks
+    assert all(max(bound) <= 1e-9 for bound in report.get("block_error_bounds", {}).values())
     for name, stats in report["recurrent"].items():
         M = cell.recurrent_matrices()[name]
         assert stats["sigma_max"] == pytest.approx(np.linalg.svd(M, compute_uv=False)[0], rel=1e-12)

@@ -4,7 +4,7 @@ complex-step Jacobians (the route the analysis took before), its probe curves ag
 
 import numpy as np
 import pytest
-from conftest import generic_cell
+from conftest import assert_blocks_within_their_bounds, forgetful_stack, generic_cell
 
 import rnn_theory as rt
 from rnn_theory.flow.norms import system_flow
@@ -93,6 +93,27 @@ def test_exact_stack_curves_match_the_dense_route(name):
     assert flow.error_bound.max() <= 1e-9 and flow.log_norm_h is None and flow.log_norm_c is None
 
 
+def test_exact_block_far_below_the_full_norm_is_bounded_not_minus_inf():
+    """A block that falls under the truncation level (the GRU's own block, 60 nats below the full
+    norm) was reported as −inf: now each block has its own bound (the truncation check's rows on the
+    block's columns), inf where the curve is only an upper bound. Without truncation (rtol = 0) the
+    graded product keeps it to its own accuracy, and the same check certifies it."""
+    stack, xs = forgetful_stack()
+    want = _dense_route(stack, xs)
+    truth = {name: want[name] for name, _, _ in stack.blocks}
+    flow = system_flow(stack, xs, method="exact")
+    assert_blocks_within_their_bounds(flow, truth)
+    # the case is the one described: the GRU's block is resolved at short lags, not at long ones
+    unresolved = ~np.isfinite(flow.block_error_bounds["1<-1"])
+    assert not unresolved[:100].any() and unresolved[-100:].all()
+    assert (truth["1<-1"] - want["log_norm"])[-1] < -60
+    for name in ("0<-0", "1<-0", "c 0"):  # the blocks near the full norm keep the full curve's level
+        assert flow.block_error_bounds[name].max() <= 1e-9, name
+    full = system_flow(stack, xs, method="exact", rtol=0.0)
+    assert_blocks_within_their_bounds(full, truth)
+    assert max(bound.max() for bound in full.block_error_bounds.values()) <= 1e-9
+
+
 def test_probe_stack_full_curve_is_within_the_probes_level_of_exact():
     """The probe's stated level (``gradient_norms``): its full curve a lower estimate within 0.03
     nats of exact at lags ≥ 10, with exact ≤ probe + error_bound."""
@@ -143,3 +164,16 @@ def test_a_batch_reports_each_sequences_c_blocks_and_their_quartiles():
         np.testing.assert_array_equal(report["per_sequence"]["c_blocks"][l], each)
         np.testing.assert_array_equal(report["bands"][f"c block {l}"]["q50"], report["c_blocks"][l])
         assert report["c_blocks"][l] == list(np.sort(each, axis=0)[1])  # the median of three
+
+
+def test_a_stack_report_carries_each_blocks_bound():
+    """analyze's report: a block under the truncation level is a number (an upper bound) with a
+    null bound, never a null curve; the others' bounds are within the full curve's level."""
+    from rnn_theory.analysis._analysis import _stack_report  # noqa: PLC0415 (the stack of two given cells)
+
+    stack, xs = forgetful_stack()
+    report = _stack_report(list(stack.layers), xs[None], None, None, "exact", 1)
+    bounds = report["block_error_bounds"]
+    assert set(bounds) == {name for name, _, _ in stack.blocks}
+    assert None not in report["pairs"]["1<-1"] and bounds["1<-1"][-1] is None and bounds["1<-1"][0] is not None
+    assert max(bounds["1<-0"]) <= 1e-9 and max(bounds["c 0"]) <= 1e-9

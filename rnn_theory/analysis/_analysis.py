@@ -234,6 +234,7 @@ def _cell_report(cell, sequences, exponents, burn_in, method, workers):
             },
             "lyapunov": [_finite_or_none(s) for s in spectra],
         }
+    report |= _block_bounds(flows, {"h": "log_norm_h", "c": "log_norm_c"})
     if getattr(cell, "activation", None) is not None:
         report["activation"] = cell.activation
     if cell.options.get("gate_activation"):
@@ -343,6 +344,7 @@ def _stack_report(cells, sequences, exponents, burn_in, method="exact", workers=
     c_blocks = {name.split()[1]: v for name, v in blocks.items() if name.startswith("c ")}
     if c_blocks:  # ln‖∂c^(l)_T/∂c^(l)_{T−τ}‖₂ of every layer with a cell state, by layer
         report["c_blocks"] = {l: _finite_or_none(np.median(v, axis=0)) for l, v in c_blocks.items()}
+    report |= _block_bounds(flows, {name: name for name, _, _ in stack.blocks})
     if len(sequences) > 1:
         c_bands = _bands({f"log_norm_c {l}": v for l, v in c_blocks.items()})
         report["bands"] = {
@@ -358,6 +360,21 @@ def _stack_report(cells, sequences, exponents, burn_in, method="exact", workers=
         if c_blocks:
             report["per_sequence"]["c_blocks"] = {l: [_finite_or_none(c) for c in v] for l, v in c_blocks.items()}
     return report
+
+
+def _block_bounds(flows, names):
+    """{"block_error_bounds": {report name: bound per lag}} (else {}): each block curve's
+    ``GradientFlow.block_error_bounds``, with the method's meaning, the largest over a batch (a
+    median of values each within b of its truth is within max b of their truths' median); None
+    where a curve is an upper bound only (exact: a block under the truncation level)."""
+    if flows[0].block_error_bounds is None:
+        return {}
+    bounds = {
+        shown: _finite_or_none(np.max([f.block_error_bounds[block] for f in flows], axis=0))
+        for block, shown in names.items()
+        if block in flows[0].block_error_bounds
+    }
+    return {"block_error_bounds": bounds} if bounds else {}
 
 
 def _lyapunov_options(d, T, exponents, burn_in):

@@ -6,11 +6,12 @@ a basis without forming J (``_batched``). Two phases:
 1. Short lags (the rank is near d): dense, Z = P_{T,τ}ᵀ/e^{ℓ_τ}, ‖P‖² = λ_max(ZᵀZ)·e^{2ℓ}. It ends
    once half of ZᵀZ's spectrum is below its resolution (σ_i < 1e-8·σ_1): Z = Q R (Householder),
    K = R, dropping rows below that phase's own rounding level d·2⁻⁵³·‖P‖₂.
-2. Factored: P_{T,τ}ᵀ = e^{ℓ_τ}·X_τ K_τ with X_τ (d, r) and K_τ (r, d); only H = K Kᵀ (r, r) is
-   stored (and its parts K[:, h]K[:, h]ᵀ, K[:, c]K[:, c]ᵀ for the blocks of the LSTM family). Each
-   lag X ← J_{T−τ+1}ᵀ X, and with L Lᵀ = XᵀX (Cholesky), ‖P‖² = e^{2ℓ}·λ_max(Lᵀ H L). Every
-   ``_REORTH_EVERY`` lags, or sooner if X becomes ill-conditioned, the basis is re-orthonormalised
-   as in Benettin's QR method (1980): X = Q R, X ← Q, H ← R H Rᵀ.
+2. Factored: P_{T,τ}ᵀ = e^{ℓ_τ}·X_τ K_τ with X_τ (d, r) and K_τ (r, d), stored with H = K Kᵀ
+   (r, r). Each lag X ← J_{T−τ+1}ᵀ X, and with L Lᵀ = XᵀX (Cholesky), ‖P‖² = e^{2ℓ}·λ_max(Lᵀ H L).
+   Every ``_REORTH_EVERY`` lags, or sooner if X's columns come near to dependent, the basis is
+   re-orthonormalised as in Benettin's QR method (1980), by the same factor: X = Q R with R = Lᵀ,
+   X ← Q, K ← R K (blocked triangular products), H ← K Kᵀ. A block (a, b) of P is
+   (X[b] K[:, a])ᵀ·e^ℓ.
 
 R is upper triangular, so row i of K only ever mixes rows j ≥ i: each row keeps its own relative
 accuracy however far the rows' scales spread (the small directions are not rounding noise of the
@@ -26,7 +27,11 @@ Checked as it runs: k Gaussian columns Y are streamed exactly (never truncated) 
 ‖E‖₂ ≤ 10·√(2/π)·maxᵢ ‖E yᵢ‖ with probability ≥ 1 − 10^{−k} (Halko, Martinsson & Tropp 2011,
 lemma 4.1) bounds the error E of the truncated product, relative to ‖P‖₂, at every lag. As soon as
 that bound exceeds ``check_tol`` the curve is recomputed without truncation (graded factored form
-from lag 1, no dense phase).
+from lag 1, no dense phase). Each yᵢ is streamed split by state part (yᵢ[a]: its rows on part a,
+zero elsewhere; Σ_a yᵢ[a] = yᵢ), so the same lemma bounds each block: ‖E[a, b]‖₂ ≤ 10·√(2/π)·
+maxᵢ ‖(Eᵀ yᵢ[a])[b]‖. A block far below ‖P‖₂ (a stack's upper layer that forgets faster than the
+one below) can fall under the truncation level; its bound then exceeds its norm, and its curve is
+reported as an upper bound with bound inf (``GradientFlow.block_error_bounds``), never as −inf.
 """
 
 import numpy as np
@@ -40,13 +45,17 @@ from .system import part_size
 _ALPHA = 10.0 * np.sqrt(2.0 / np.pi)  # HMT lemma 4.1 with failure probability 10^(−k)
 # Below ~1e-16 of λ_max the Gram matrix's eigenvalues are rounding: it resolves σ_i ≥ 1e-8·σ_1.
 _GRAM_RESOLUTION = 1e-16
-# The basis X of the factored form is re-orthonormalised every few lags, or sooner if the diagonal
-# of XᵀX's Cholesky factor L spreads by _MAX_COND: λ_max(Lᵀ H L) is accurate to ~u·cond(X)².
+# The basis X of the factored form is re-orthonormalised every few lags, or sooner if its columns
+# come near to dependent (``_needs_basis``, cond(X D⁻¹) ≳ _MAX_COND): λ_max(Lᵀ H L) is accurate to
+# ~u·cond(X D⁻¹)², D the columns' norms.
 _REORTH_EVERY, _MAX_COND = 8, 100.0
+# Triangular blocks up to this size are solved and multiplied whole (``_solve_upper``, ``_upper_times``).
+_LEAF = 64
 
 
 def exact_curves(system, xs, states, *, rtol=None, checks=3, check_tol=1e-9, seed=0, make=None):
-    """``GradientFlow``'s curves for every lag: log_norm, blocks (, log_norm_direct), error_bound, rank.
+    """``GradientFlow``'s curves for every lag: log_norm, blocks, block_error_bounds (, log_norm_direct),
+    error_bound, rank.
 
     ``system``: a ``system.RecurrentSystem`` (or a cell); ``make(xs, states)``: the step operators
     of those steps (default ``system.step_operators``)."""
@@ -79,40 +88,49 @@ class _Stream:
     Invariant after lag τ, with ℓ = ``log_scale`` and r = the rank kept:
 
     - dense phase: Z = P_{T,τ}ᵀ/e^ℓ (d, d);
-    - factored phase: Z = [X, Pᵀ Y/e^ℓ] with P_{T,τ}ᵀ ≈ e^ℓ·X K (X = Z[:, :r]), the check columns
-      Pᵀ Y streamed exactly beside it, ``KY`` = K Y, and ``parts`` the Gram matrices K[:, a]K[:, a]ᵀ
-      of K's columns on each state part (their sum H = K Kᵀ); K itself is never stored.
+    - factored phase: Z = [X, Pᵀ Y/e^ℓ] with P_{T,τ}ᵀ ≈ e^ℓ·X K (X = Z[:, :r], K (r, d)), the check
+      columns Pᵀ Y streamed exactly beside it, ``KY`` = K Y and ``H`` = K Kᵀ.
+
+    In both, block (a, b) of P/e^ℓ is Bᵀ with B = Z[b, a] (dense) or X[b] K[:, a] (factored).
 
     The phases of a lag: apply J_{T−τ+1}ᵀ and take the Gram matrix (``_gram``); the top eigenvalue
     of the dense phase (``_dense``) or of the factored form (``_factored``: re-orthonormalise now
     and then); rescale; then, factored, drop trailing rows (``_truncate``) and check the error
-    against the exact columns; last, the blocks' curves. The dense phase hands over to the factored
-    one once half of the Gram matrix's spectrum is below its resolution (``_hand_over``).
+    against the exact columns; last, the blocks' curves (``_blocks``). The dense phase hands over to
+    the factored one once half of the Gram matrix's spectrum is below its resolution (``_hand_over``).
     """
 
     def __init__(self, system, T, rtol, checks, seed, check_tol):
         d, self.rtol, self.check_tol = system.state_size, rtol, check_tol
-        self.multi = len(system.layout) > 1
-        self.rows = tuple(system.layout.values()) if self.multi else (slice(0, d),)
-        # one row block per state part (H's partition); the blocks the system names get curves:
-        # (name, a, b) with a and b indices of parts
+        self.rows = tuple(system.layout.values()) if len(system.layout) > 1 else (slice(0, d),)
+        # one row block per state part; the blocks the system names get curves: (name, a, b) with a
+        # and b indices of parts
         index = {part: p for p, part in enumerate(system.layout)}
         self.reported = [(name, index[a], index[b]) for name, a, b in system.blocks]
         self.out = {"log_norm": np.full(T, -np.inf), "error_bound": np.zeros(T), "rank": np.full(T, d)}
         self.blocks = {name: np.full(T, -np.inf) for name, _, _ in self.reported}
+        # per reported block and lag, the check's bound on ‖E[a, b]‖₂ (E = P − the truncated
+        # product) relative to ‖P‖₂ (``_block_bounds``)
+        self.block_error = {name: np.zeros(T) for name, _, _ in self.reported}
         self.carousel = CarouselPath(T, part_size(system, "c")) if "c" in system.layout else None
-        self.Y = np.random.default_rng(seed).standard_normal((d, checks))
+        # The check columns, Gaussian y_i, each split by part: y_i[a] on part a, zero elsewhere (k per
+        # part; their sum over the parts is y_i). Rows b of Pᵀ y_i[a] are P[a, b]ᵀ y_i[a]: every block
+        # gets the lemma's bound of its own, the full product that of the sums.
+        self.Y = _split_by_part(np.random.default_rng(seed).standard_normal((d, checks)), self.rows)
         # Short lags: a dense phase, Z = Pᵀ/e^ℓ (the rank is near d there). Without truncation
         # (rtol = 0, the fallback) the graded factored form is used from the start.
         self.log_scale, self.dense, self.i = 0.0, rtol > 0, 0
         if self.dense:
-            self.Z, self.KY, self.parts = np.eye(d), None, None
+            self.Z, self.KY, self.K = np.eye(d), None, None
         else:
-            self.Z, self.KY, self.parts, _ = _factor(np.eye(d), self.Y, self.rows, 0.0)
-        # Warm starts for λ_max. Dense phase: top eigenvectors on the s_T side. Factored phase: the
-        # same vector v in K's coordinates, k = K·v (K changes only at a re-orthonormalisation, k ← R k);
-        # the start of an r×r problem Lᵀ H L is then Lᵀ k, nearly converged once v has settled.
+            self.Z, self.KY, self.K = _factor(np.eye(d), self.Y, 0.0)
+            self._set_parts()
+        # Warm starts for λ_max, vectors on the s_T side: the blocks' (their columns a), and P's in
+        # the dense phase. Factored, P's becomes k = K·v in K's coordinates (K changes only at a
+        # re-orthonormalisation, k ← R k); the start of an r×r problem Lᵀ H L is then Lᵀ k, nearly
+        # converged once v has settled.
         self.warm, self.since = {}, 0  # lags since the last QR
+        self._reorthonormalised = False  # at this lag (only then are K's rows truncated)
 
     def lag(self, Js, j):
         """One more lag, through the step J = step j of ``Js``: False as soon as the truncation
@@ -122,10 +140,10 @@ class _Stream:
             return True
         self.Z = Js.apply_t(self.Z, j)
         r = self.Z.shape[0] if self.dense else self.KY.shape[0]
-        G, Gb, self.log_scale = _gram(
-            self.Z, r, self.log_scale, i, self.rows if self.multi and not self.dense else None
-        )
-        lam, reorth = (self._dense(G), False) if self.dense else self._factored(G, r)
+        # the blocks' Gram matrices X[b]ᵀX[b] where the blocks take the r×r route (``_block_lambda``)
+        split = not self.dense and self.reported and r < max(p.stop - p.start for p in self.rows)
+        G, Gb, self.log_scale = _gram(self.Z, r, self.log_scale, i, self.rows if split else None)
+        lam = self._dense(G) if self.dense else self._factored(G, r)
         if lam <= 0:
             self.log_scale = -np.inf
             return True
@@ -133,18 +151,17 @@ class _Stream:
         self.out["log_norm"][i] = self.log_scale
         if self.dense:
             self.Z /= np.sqrt(lam)
-            self._dense_blocks(i)
+            self._blocks(i)
             # Now and then (an eigensolve), the spectrum decides whether the factored form is cheaper.
             if (i % (1 if len(G) <= 64 else 16) == 0) and np.count_nonzero(
                 np.linalg.eigvalsh(G) > _GRAM_RESOLUTION * lam
             ) <= len(G) // 2:
                 self._hand_over()
             return True
-        keep = self._rescale_and_truncate(lam, r, reorth)
+        self._rescale_and_truncate(lam, r)
         if not self._check(i):
             return False
-        same = Gb is not None and not reorth and keep == Gb[0].shape[0]  # the blocks' Gram matrices still hold
-        self._factored_blocks(i, Gb if same else None)
+        self._blocks(i, None if self._reorthonormalised or self.KY.shape[0] < r else Gb)
         return True
 
     def _dense(self, G):
@@ -153,83 +170,131 @@ class _Stream:
         return lam
 
     def _factored(self, G, r):
-        """(λ_max = ‖X K‖², whether the basis was re-orthonormalised) with G = XᵀX."""
+        """λ_max = ‖X K‖² with G = XᵀX: λ_max(Lᵀ H L) with L Lᵀ = G (Cholesky); the basis is
+        re-orthonormalised now and then (``_needs_basis``): X = Q R with R = Lᵀ, X ← Q, K ← R K."""
         L = _gram_factor(G)
         self.since += 1
-        diag = None if L is None else np.diagonal(L)  # > 0: a proxy for cond(X)
-        reorth = diag is None or self.since >= _REORTH_EVERY or diag.max() >= _MAX_COND * diag.min()
         warm = self.warm
-        if reorth:  # Z[:, :r] = Q R: move R into K (H ← R H Rᵀ); Q is the new basis
-            Q, R = _orthonormalise(self.Z[:, :r])
-            self.parts = [R @ Hp @ R.T for Hp in self.parts]
-            self.Z[:, :r], self.KY, self.since = Q, R @ self.KY, 0
-            self.warm = {key: None if k is None else R @ k for key, k in warm.items()}
-            lam, self.warm["K"] = top_eig(sum(self.parts), self.warm.get("K"))
-        else:  # ‖X K‖² = λ_max(Lᵀ H L) with L Lᵀ = XᵀX: no new basis needed yet
-            H = sum(self.parts)
+        if _needs_basis(L, G, self.since):  # Z[:, :r] = Q R: move R into K; Q is the new basis
+            Q, R = _orthonormalise(self.Z[:, :r], L)
+            self.K, self.KY = _upper_times(R, self.K), R @ self.KY
+            self._set_parts()
+            self.Z[:, :r], self.since = Q, 0
             k = warm.get("K")
-            lam, u = top_eig(H, None if k is None else L.T @ k, F=L, Gram=G)
-            warm["K"] = None if u is None else H @ (L @ u)  # Lᵀ H L u = λu: K v ∝ L⁻ᵀu = H L u/λ
-        return lam, reorth
+            lam, warm["K"] = top_eig(self.H, None if k is None else R @ k)
+            self._reorthonormalised = True
+        else:  # ‖X K‖² = λ_max(Lᵀ H L) with L Lᵀ = XᵀX: no new basis needed yet
+            k = warm.get("K")
+            lam, u = top_eig(self.H, None if k is None else L.T @ k, F=L, Gram=G)
+            warm["K"] = None if u is None else self.H @ (L @ u)  # Lᵀ H L u = λu: K v ∝ L⁻ᵀu = H L u/λ
+            self._reorthonormalised = False
+        return lam
 
-    def _dense_blocks(self, i):
-        """The blocks' curves in the dense phase: P = Zᵀ, so block (a, b) of P is Z[b, a]ᵀ."""
+    def _set_parts(self):
+        """H = K Kᵀ; its parts H_a = K[:, a] K[:, a]ᵀ (per state part a) when a block needs them
+        (``_part``)."""
+        self.H, self.parts = self.K @ self.K.T, None
+
+    def _part(self, a):
+        """H_a = K[:, a] K[:, a]ᵀ, all parts computed at once and kept until K changes."""
+        if self.parts is None:
+            self.parts = [_syrk(self.K[:, rows].T) for rows in self.rows]
+        return self.parts[a]
+
+    def _blocks(self, i, Gb=None):
+        """The blocks' curves: block (a, b) of P/e^ℓ is Bᵀ, B = Z[b, a] (dense) or X[b] K[:, a]
+        (factored, ``_block_lambda``); ‖B‖₂² = λ_max(BᵀB), its top vectors on the s_T side (warm
+        starts). ``Gb``: the parts X[b]ᵀX[b] of this lag's Gram matrix, where they still hold."""
         for name, a, b in self.reported:
-            Zba = self.Z[self.rows[b], self.rows[a]]
-            lam, self.warm[name] = top_eig(Zba.T @ Zba, self.warm.get(name))
+            rows_a, rows_b = self.rows[a], self.rows[b]
+            if self.dense:
+                B = self.Z[rows_b, rows_a]
+                lam, self.warm[name] = top_eig(B.T @ B, self.warm.get(name))
+            else:
+                X_b = self.Z[rows_b, : self.K.shape[0]]
+                lam, self.warm[name] = _block_lambda(
+                    X_b,
+                    self.K[:, rows_a],
+                    lambda a=a: self._part(a),
+                    self.warm.get(name),
+                    None if Gb is None else Gb[b],
+                )
             self.blocks[name][i] = self.log_scale + 0.5 * np.log(lam)
 
     def _hand_over(self):
-        """Leave the dense phase for the factored form (``_factor``)."""
-        self.Z, self.KY, self.parts, R0 = _factor(self.Z, self.Y, self.rows, self.rtol)
+        """Leave the dense phase for the factored form (``_factor``): v on the s_T side becomes
+        k = K v."""
+        self.Z, self.KY, self.K = _factor(self.Z, self.Y, self.rtol)
+        self._set_parts()
         self.dense = False
-        # v on the s_T side (columns of K = R0) becomes k = K v
-        self.warm = {
-            "K": _mapped(R0, self.warm.get("P")),
-            **{name: _mapped(R0[:, self.rows[a]], self.warm.get(name)) for name, a, _ in self.reported},
-        }
+        self.warm["K"] = _mapped(self.K, self.warm.pop("P", None))
 
-    def _rescale_and_truncate(self, lam, r, reorth):
-        """Divide out λ (into the log scale) and, after a re-orthonormalisation (row norms of K need an
-        orthonormal basis), drop K's trailing rows below ``rtol`` (``_truncate``). Returns the rank kept."""
-        self.parts = [Hp / lam for Hp in self.parts]
+    def _rescale_and_truncate(self, lam, r):
+        """Divide out λ (into the log scale) and, right after a re-orthonormalisation (row norms of
+        K need an orthonormal basis), drop K's trailing rows below ``rtol`` (``_truncate``)."""
+        self.K, self.H = self.K / np.sqrt(lam), self.H / lam
+        self.parts = None if self.parts is None else [Hp / lam for Hp in self.parts]
         self.Z[:, r:], self.KY = self.Z[:, r:] / np.sqrt(lam), self.KY / np.sqrt(lam)
-        keep = _truncate(self.parts, self.rtol) if reorth else r
+        keep = _truncate(np.diagonal(self.H), self.rtol) if self._reorthonormalised else r
         if keep < r:
             self.Z = np.hstack([self.Z[:, :keep], self.Z[:, r:]])
-            self.KY, self.parts = self.KY[:keep], [Hp[:keep, :keep] for Hp in self.parts]
+            self.K, self.KY, self.H = self.K[:keep], self.KY[:keep], self.H[:keep, :keep]
+            self.parts = None if self.parts is None else [Hp[:keep, :keep] for Hp in self.parts]
             # Warm starts lose the dropped coordinates (any start is safe).
-            self.warm = {key: v[:keep] if v is not None and len(v) == r else v for key, v in self.warm.items()}
-        return keep
+            k = self.warm.get("K")
+            self.warm["K"] = None if k is None else k[:keep]
 
     def _check(self, i):
         """Whether the truncation check at lag i + 1 passes: ‖E‖₂ ≤ 10·√(2/π)·maxᵢ ‖E yᵢ‖ (relative
         to ‖P‖₂, the bound recorded) stays within ``check_tol``."""
         r = self.KY.shape[0]
         self.out["rank"][i] = r
-        self.out["error_bound"][i] = _ALPHA * np.linalg.norm(self.Z[:, r:] - self.Z[:, :r] @ self.KY, axis=0).max(
-            initial=0.0
-        )
+        # Eᵀ y_i[a]/‖P‖₂ (d, parts, k): rows on the s_{T−τ} side
+        residual = (self.Z[:, r:] - self.Z[:, :r] @ self.KY).reshape(self.Z.shape[0], len(self.rows), -1)
+        self.out["error_bound"][i] = _ALPHA * np.linalg.norm(residual.sum(axis=1), axis=0).max(initial=0.0)
+        for name, a, b in self.reported:  # rows b of Eᵀ y_i[a] = E[a, b]ᵀ y_i[a]
+            self.block_error[name][i] = _ALPHA * np.linalg.norm(residual[self.rows[b], a], axis=0).max(initial=0.0)
         return not self.out["error_bound"][i] > self.check_tol
-
-    def _factored_blocks(self, i, Gb):
-        """The blocks' curves in the factored phase (``_block_lambda``), from the blocks' Gram
-        matrices ``Gb`` of this lag where they still hold. Block (a, b) of P is (X[b] K_a)ᵀ, with
-        H_a = K_a K_aᵀ the Gram matrix of K's columns on part a."""
-        r = self.KY.shape[0]
-        for name, a, b in self.reported:
-            lam, self.warm[name] = _block_lambda(
-                self.Z[self.rows[b], :r], self.parts[a], self.warm.get(name), None if Gb is None else Gb[b]
-            )
-            self.blocks[name][i] = self.log_scale + 0.5 * np.log(lam)
 
     def curves(self):
         """``GradientFlow``'s fields."""
+        blocks, bounds = _block_bounds(self.blocks, self.out, self.block_error)
         return {
             **self.out,
-            "blocks": self.blocks,
+            "blocks": blocks,
+            "block_error_bounds": bounds,
             "log_norm_direct": None if self.carousel is None else self.carousel.curve,
         }
+
+
+def _block_bounds(blocks, out, block_error):
+    """(The block curves, their error bounds in ln): each block (a, b) of the truncated product
+    P̃ = P − E against the check's bound δ ≥ ‖E[a, b]‖₂ (``block_error``, relative to
+    ‖P‖₂ ≤ ‖P̃‖₂/(1 − β), β = ``error_bound``). Where ‖P̃[a, b]‖₂ > δ the curve is ln ‖P̃[a, b]‖₂,
+    within ln(‖P̃[a, b]‖₂/(‖P̃[a, b]‖₂ − δ)) of the truth; where the block is at or below δ (it fell
+    under the truncation, far below ‖P‖₂), the curve is the upper bound ln(‖P̃[a, b]‖₂ + δ) and its
+    bound is inf: the block is only known to be below that."""
+    beta = out["error_bound"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        scale = np.where(beta < 1, 1 / (1 - beta), np.inf)  # ‖P‖₂/‖P̃‖₂ at most
+        curves, bounds = {}, {}
+        for name, error in block_error.items():
+            delta = error * scale  # relative to ‖P̃‖₂ = e^{log_norm}
+            rel = np.exp(blocks[name] - out["log_norm"])
+            exact = (delta == 0) | ~np.isfinite(out["log_norm"])  # nothing truncated (or P = 0)
+            resolved = exact | (rel > delta)
+            bounds[name] = np.where(exact, 0.0, np.where(resolved, -np.log1p(-delta / rel), np.inf))
+            curves[name] = np.where(resolved, blocks[name], out["log_norm"] + np.log(rel + delta))
+    return curves, bounds
+
+
+def _split_by_part(Y, rows):
+    """[Y on part 0, Y on part 1, ...] (d, parts·k): each part's rows of Y, zero elsewhere."""
+    k = Y.shape[1]
+    out = np.zeros((Y.shape[0], len(rows) * k))
+    for p, part in enumerate(rows):
+        out[part, p * k : (p + 1) * k] = Y[part]
+    return out
 
 
 def _mapped(K, v):
@@ -237,14 +302,14 @@ def _mapped(K, v):
     return None if v is None else K @ v
 
 
-def _factor(X, Y, rows, rtol):
+def _factor(X, Y, rtol):
     """Leave the dense phase: X = Pᵀ/e^ℓ = Q R (Householder), K = R. Rows of R below the dense
-    phase's own rounding level (d·2⁻⁵³·‖P‖₂) carry no information and are dropped with the rest."""
+    phase's own rounding level (d·2⁻⁵³·‖P‖₂) carry no information and are dropped with the rest.
+    Returns (Z = [Q, X Y], K Y, K)."""
     Q, R = np.linalg.qr(X)
-    parts = [R[:, a] @ R[:, a].T for a in rows]
-    r = _truncate(parts, max(rtol, X.shape[0] * np.finfo(float).eps) if rtol > 0 else 0.0)
-    KY = R[:r] @ Y
-    return np.hstack([Q[:, :r], X @ Y]), KY, [Hp[:r, :r] for Hp in parts], R[:r]
+    r = _truncate(np.einsum("ij,ij->i", R, R), max(rtol, X.shape[0] * np.finfo(float).eps) if rtol > 0 else 0.0)
+    K = R[:r]
+    return np.hstack([Q[:, :r], X @ Y]), K @ Y, K
 
 
 def _gram(Z, r, log_scale, i, rows=None):
@@ -265,9 +330,16 @@ def _gram(Z, r, log_scale, i, rows=None):
 
 def _gram_parts(X, rows):
     if rows is None:
-        return X.T @ X, None
-    Gb = [X[b].T @ X[b] for b in rows]  # the blocks' Gram matrices, reused for their norms
+        return _syrk(X), None
+    Gb = [_syrk(X[b]) for b in rows]  # the blocks' Gram matrices, reused for their norms
     return sum(Gb), Gb
+
+
+def _syrk(X):
+    """XᵀX: on a contiguous copy of a strided X NumPy takes the symmetric product (syrk), about
+    half the time of the general one measured at d = 1024, r = 650 with the copy."""
+    X = np.ascontiguousarray(X)
+    return X.T @ X
 
 
 def _gram_factor(G):
@@ -278,42 +350,85 @@ def _gram_factor(G):
         return None
 
 
-def _orthonormalise(X):
-    """X = Q R with R upper triangular: Cholesky of XᵀX (GEMM speed), Householder QR if XᵀX is
-    not numerically positive definite (a singular J_t, e.g. dead relu units)."""
-    try:
-        R = np.linalg.cholesky(X.T @ X).T
-        Q = X @ np.linalg.inv(R)
+def _needs_basis(L, G, since):
+    """Whether to re-orthonormalise X: every ``_REORTH_EVERY`` lags, when XᵀX is not numerically
+    positive definite (L None), or when X's columns come near to dependent: with D the columns'
+    norms, L_ii/D_ii is the sine of column i's angle to the span of the columns before it, and
+    1/min of it a proxy for cond(X D⁻¹). The columns' scales alone (D) do not matter: Cholesky of
+    XᵀX, and so λ_max(Lᵀ H L), is accurate to ~u·cond(X D⁻¹)² (van der Sluis 1969; Demmel 1989)."""
+    if L is None or since >= _REORTH_EVERY:
+        return True
+    sines = np.diagonal(L) / np.sqrt(np.diagonal(G))
+    return sines.min() * _MAX_COND <= 1.0
+
+
+def _orthonormalise(X, L=None):
+    """X = Q R with R upper triangular: R = Lᵀ from XᵀX = L Lᵀ (Cholesky, given), Householder QR
+    if XᵀX is not numerically positive definite (a singular J_t, e.g. dead relu units)."""
+    if L is not None:
+        R = L.T
+        Q = _solve_upper(X, R)
         if np.isfinite(Q).all():
             return Q, R
-    except np.linalg.LinAlgError:
-        pass
     return np.linalg.qr(X)
 
 
-def _truncate(parts, rtol):
-    """The rank kept: drop the longest tail of rows of K with ‖K[j:]‖_F ≤ rtol·‖K‖₂ (= rtol here)."""
-    rows2 = sum(np.diagonal(Hp) for Hp in parts)
+def _solve_upper(X, R):
+    """X R⁻¹ for R upper triangular (r, r), X (d, r): a right triangular solve by 2×2 blocks,
+    [Q₁ Q₂] = [X₁ A⁻¹, (X₂ − Q₁ B) C⁻¹] for R = [[A, B], [0, C]]: d·r² flops in GEMMs (X @ inv(R)
+    costs ~2r³ + 2d·r²; NumPy has no trsm). The leaves are X @ inv(A), as accurate as that is for
+    graded R (whose rows' scales spread far: the factored product without truncation).
+
+    >>> rng = np.random.default_rng(0)
+    >>> R, X = np.triu(rng.normal(size=(150, 150))) + 20 * np.eye(150), rng.normal(size=(3, 150))
+    >>> bool(np.allclose(_solve_upper(X, R) @ R, X, rtol=0, atol=1e-12))
+    True
+    """
+    r = R.shape[0]
+    if r <= _LEAF:  # LU of an upper triangular matrix pivots nothing (that of Rᵀ would, graded R)
+        return X @ np.linalg.inv(R)
+    h = r // 2
+    Q1 = _solve_upper(X[:, :h], R[:h, :h])
+    return np.hstack([Q1, _solve_upper(X[:, h:] - Q1 @ R[:h, h:], R[h:, h:])])
+
+
+def _upper_times(R, K):
+    """R K for R upper triangular (r, r), K (r, d), by 2×2 blocks: r²·d flops in GEMMs, half a full
+    product's (NumPy has no trmm).
+
+    >>> rng = np.random.default_rng(0)
+    >>> R, K = np.triu(rng.normal(size=(150, 150))), rng.normal(size=(150, 4))
+    >>> bool(np.allclose(_upper_times(R, K), R @ K, rtol=0, atol=1e-12))
+    True
+    """
+    r = R.shape[0]
+    if r <= _LEAF:
+        return R @ K
+    h = r // 2
+    return np.vstack([_upper_times(R[:h, :h], K[:h]) + R[:h, h:] @ K[h:], _upper_times(R[h:, h:], K[h:])])
+
+
+def _block_lambda(X_b, K_a, part, v=None, G_b=None):
+    """(‖X_b K_a‖₂², its top right vectors on the s_T side): the norm² of a block of P/e^ℓ in the
+    factored phase, with ``part()`` = H_a = K_a K_aᵀ and ``v`` the previous top vectors (a warm start).
+
+    While the rank r is below the block's sizes: with C Cᵀ = X_bᵀX_b (= G_b if given; Cholesky),
+    λ_max(Cᵀ H_a C), an r×r problem, and v ∝ K_aᵀ C u for its top vector u. Otherwise (or if X_b's
+    Gram matrix is not numerically positive definite) B = X_b K_a and λ_max(BᵀB)."""
+    r = K_a.shape[0]
+    if r < min(X_b.shape[0], K_a.shape[1]):
+        Gram = _syrk(X_b) if G_b is None else G_b
+        C = _gram_factor(Gram)
+        if C is not None:
+            lam, u = top_eig(part(), None if v is None else C.T @ (K_a @ v), F=C, Gram=Gram)
+            return lam, None if u is None else K_a.T @ (C @ u)
+    B = X_b @ K_a
+    return top_eig(B.T @ B, v)
+
+
+def _truncate(rows2, rtol):
+    """The rank kept: drop the longest tail of rows of K with ‖K[j:]‖_F ≤ rtol·‖K‖₂ (= rtol here);
+    ``rows2``: the squared norms of K's rows."""
     tail = np.sqrt(np.maximum(np.cumsum(rows2[::-1])[::-1], 0.0))
     big = np.nonzero(tail > rtol)[0]
     return int(big[-1]) + 1 if big.size else 1
-
-
-def _block_lambda(Q_b, H_a, k=None, G_b=None):
-    """λ_max of (Q_b K_a)(Q_b K_a)ᵀ = ‖block of P‖² in units of e^{2ℓ}: Q_b = Q[rows b], H_a = K_a K_aᵀ.
-
-    With C Cᵀ = Q_bᵀ Q_b (= G_b if given; Cholesky, r ≤ |b|) it is λ_max(Cᵀ H_a C), an r×r problem;
-    otherwise λ_max(Q_b H_a Q_bᵀ), |b|×|b|. k: the block's top vector v_a in K's coordinates,
-    K_a v_a (warm start). Returns (λ, new k).
-    """
-    r, n = Q_b.shape[1], Q_b.shape[0]
-    if r <= n:
-        try:
-            Gram = Q_b.T @ Q_b if G_b is None else G_b
-            C = np.linalg.cholesky(Gram)
-            lam, u = top_eig(H_a, None if k is None or len(k) != r else C.T @ k, F=C, Gram=Gram)
-            return lam, None if u is None else H_a @ (C @ u)  # Cᵀ H_a C u = λu: K_a v_a ∝ C⁻ᵀu = H_a C u/λ
-        except np.linalg.LinAlgError:
-            pass
-    lam, u = top_eig(Q_b @ H_a @ Q_b.T, None if k is None or len(k) != r else Q_b @ k)
-    return lam, None if u is None else H_a @ (Q_b.T @ u)  # u ∝ Q_b K_a v_a, so K_a v_a ∝ H_a Q_bᵀ u

@@ -45,6 +45,8 @@ def gradient_norms(
       log-norm accurate to rounding; ``rtol`` is the truncation threshold relative to ‖P‖₂ (default
       d·2⁻⁵², the rounding of one dense product step; 0 for no truncation) and
       ``checks`` the number of Gaussian check columns (error bound holds w.p. 1 − 10^(−checks)).
+      Each block curve (h, c) has its own bound (``GradientFlow.block_error_bounds``): a block
+      that falls under the truncation level, far below ‖P‖₂, is reported as an upper bound.
     - ``method="probe"``: probe vectors streamed from s_T (``rnn_theory.flow.probe``), each on
       the rows of one state part: max(k − checks, 1) started on the top directions at the T end
       and ``checks`` Gaussian for every lag, and up to 2k more for the lags ≤ 128 and ≤ 384,
